@@ -1,0 +1,1 @@
+//! The typed async Microsoft Graph client.

@@ -1,0 +1,34 @@
+//! # intune-apple
+//!
+//! Keep the Apple credentials of a Microsoft Intune tenant alive: the Apple MDM push
+//! certificate, the enrollment program tokens (Apple Business/School Manager, "DEP") and the VPP
+//! (Apps and Books) location tokens.
+//!
+//! ```
+//! use intune_apple_core::model::{decode, VppToken, VppTokenState};
+//!
+//! let token: VppToken = decode(br#"{
+//!     "id": "9876543210",
+//!     "organizationName": "Contoso",
+//!     "state": "duplicateLocationId",
+//!     "expirationDateTime": "2027-01-10T12:00:00Z"
+//! }"#).unwrap();
+//! assert_eq!(token.state, Some(VppTokenState::DuplicateLocationId));
+//! ```
+//!
+//! Modules:
+//! - [`model`]: serde types that mirror Microsoft Graph JSON exactly;
+//! - [`rules`]: pure decisions (expiry, sync throttling, profile validation);
+//! - [`files`]: offline checks of the files Apple hands out;
+//! - [`graph`]: the typed async Graph client;
+//! - [`workflows`]: health report, safe renewals, duplicate-app repair.
+
+pub mod clock;
+pub mod files;
+pub mod graph;
+pub mod model;
+pub mod rules;
+mod secret;
+pub mod workflows;
+
+pub use secret::Secret;

@@ -1,0 +1,355 @@
+//! Conventions shared by every model type: open enums, Graph's "never" timestamp, the entity
+//! and collection envelopes, and decoding with the path of the field that failed.
+
+use chrono::{DateTime, Datelike, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Declares an *open* enum: the known members of a Graph enum, plus `Other(String)` that keeps
+/// any member a newer Graph sends, so decoding never fails on a new value and the value
+/// round-trips unchanged.
+///
+/// Each member names its wire spelling; extra spellings accepted on input follow `|`.
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal $(| $alias:literal)* ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A member this version of the library does not know (sent by a newer Graph),
+            /// kept verbatim so that it round-trips.
+            Other(String),
+        }
+
+        impl $name {
+            /// Every known member, in the order Graph declares them.
+            pub const KNOWN: &'static [$name] = &[ $( $name::$variant ),+ ];
+
+            /// The wire spelling of this member.
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $wire, )+
+                    Self::Other(other) => other.as_str(),
+                }
+            }
+
+            /// Whether this is a member the library knows.
+            #[must_use]
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Other(_))
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $( $wire $(| $alias)* => Self::$variant, )+
+                    other => Self::Other(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+    };
+}
+pub(crate) use open_enum;
+
+/// Graph's `DateTimeOffset`, with Intune's sentinel `0001-01-01T00:00:00Z` ("never") read as
+/// `None`. Use as `#[serde(default, with = "crate::model::common::graph_time")]` on an
+/// `Option<DateTime<Utc>>` field.
+///
+/// Accepts RFC 3339 with any number of fraction digits and any offset (the docs use `-08:00`),
+/// and normalises to UTC. `None` serializes as an absent field when paired with
+/// `skip_serializing_if = "Option::is_none"`, otherwise as `null`.
+pub mod graph_time {
+    use super::{is_never, DateTime, Deserialize, Deserializer, Serializer, Utc};
+    use chrono::SecondsFormat;
+
+    /// Serializes as RFC 3339 UTC (`Z`), or `null`.
+    #[allow(clippy::ref_option)] // serde's `with` passes `&Option<T>`
+    pub fn serialize<S: Serializer>(
+        value: &Option<DateTime<Utc>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(t) => serializer.serialize_str(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// Deserializes RFC 3339 (any fraction, any offset) or `null`; the "never" sentinel is `None`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+        let raw = Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        match raw {
+            None => Ok(None),
+            Some(text) => {
+                let parsed = super::parse_graph_time(&text).map_err(serde::de::Error::custom)?;
+                Ok(parsed.filter(|t| !is_never(*t)))
+            }
+        }
+    }
+}
+
+/// Parses a Graph `DateTimeOffset`. Returns `Ok(None)` for the empty string.
+///
+/// # Errors
+/// A message (that does not repeat the text) when it is not RFC 3339.
+pub fn parse_graph_time(text: &str) -> Result<Option<DateTime<Utc>>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .map_err(|e| format!("expected an RFC 3339 date-time ({e})"))
+}
+
+/// Whether `t` is Intune's "never" sentinel (`0001-01-01T00:00:00Z`, or anything in year 1).
+#[must_use]
+pub fn is_never(t: DateTime<Utc>) -> bool {
+    t.year() <= 1
+}
+
+/// A single entity as Graph returns it. Real Graph returns the entity bare (with
+/// `@odata.context`); the documentation's examples wrap it as `{"value": {...}}`. Both decode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity<T>(pub T);
+
+impl<T> Entity<T> {
+    /// The entity.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Entity<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut value = serde_json::Value::deserialize(deserializer)?;
+        if let serde_json::Value::Object(map) = &mut value {
+            let wrapped = map.len() <= 2
+                && map.get("value").is_some_and(serde_json::Value::is_object)
+                && map.keys().all(|k| k == "value" || k == "@odata.context");
+            if wrapped {
+                if let Some(inner) = map.remove("value") {
+                    value = inner;
+                }
+            }
+        }
+        T::deserialize(value)
+            .map(Entity)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl<T: Serialize> Serialize for Entity<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+/// A page of a Graph collection: `{"value": [...], "@odata.nextLink"?, "@odata.count"?}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Collection<T> {
+    /// `@odata.context`, when the service sends it.
+    #[serde(
+        rename = "@odata.context",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub odata_context: Option<String>,
+    /// `@odata.count`, when asked for with `$count=true`.
+    #[serde(
+        rename = "@odata.count",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub odata_count: Option<i64>,
+    /// The items of this page.
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
+    /// The URL of the next page, to be requested verbatim.
+    #[serde(
+        rename = "@odata.nextLink",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_link: Option<String>,
+}
+
+/// The `{"value": ...}` result of a function or action that returns a primitive or a
+/// collection (`getEncryptionPublicKey`, `exportMobileConfig`, `getExpiringVppTokenCount`, ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValueResult<T> {
+    /// `@odata.context`, when the service sends it.
+    #[serde(
+        rename = "@odata.context",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub odata_context: Option<String>,
+    /// The returned value.
+    pub value: T,
+}
+
+/// A decoding error that names the JSON path of the field that failed, e.g.
+/// `value[3].tokenExpirationDateTime: ...`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot decode {what} at `{path}`: {message}")]
+pub struct DecodeError {
+    /// What was being decoded (a type name).
+    pub what: &'static str,
+    /// The JSON path of the field that failed (`.` for the root).
+    pub path: String,
+    /// serde's description of the problem (never contains secret values: only types and names).
+    pub message: String,
+}
+
+/// Decodes JSON into `T`, reporting the path of the field that failed.
+///
+/// ```
+/// use intune_apple_core::model::{decode, VppToken};
+/// let err = decode::<VppToken>(br#"{"id": "1", "automaticallyUpdateApps": "yes"}"#).unwrap_err();
+/// assert_eq!(err.path, "automaticallyUpdateApps");
+/// ```
+///
+/// # Errors
+/// [`DecodeError`] with the failing field's path when the bytes are not valid JSON of that shape.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        DecodeError {
+            what: short_type_name::<T>(),
+            path,
+            message: scrub_serde_message(&inner.to_string()),
+        }
+    })
+}
+
+/// Decodes a `serde_json::Value` into `T`, reporting the path of the field that failed.
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, DecodeError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        DecodeError {
+            what: short_type_name::<T>(),
+            path,
+            message: scrub_serde_message(&inner.to_string()),
+        }
+    })
+}
+
+fn short_type_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base)
+}
+
+/// serde_json quotes the offending *value* in some messages (`invalid type: string "abc"`);
+/// such a value could be a secret, so quoted strings are replaced by `"…"`.
+fn scrub_serde_message(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut in_quotes = false;
+    for ch in message.chars() {
+        if ch == '"' {
+            if in_quotes {
+                out.push_str("…\"");
+            } else {
+                out.push('"');
+            }
+            in_quotes = !in_quotes;
+        } else if !in_quotes {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    struct Stamp {
+        #[serde(default, with = "graph_time", skip_serializing_if = "Option::is_none")]
+        at: Option<DateTime<Utc>>,
+    }
+
+    #[test]
+    fn never_sentinel_is_none() {
+        let s: Stamp = serde_json::from_str(r#"{"at":"0001-01-01T00:00:00Z"}"#).unwrap();
+        assert_eq!(s.at, None);
+        let s: Stamp = serde_json::from_str(r#"{"at":null}"#).unwrap();
+        assert_eq!(s.at, None);
+        let s: Stamp = serde_json::from_str("{}").unwrap();
+        assert_eq!(s.at, None);
+    }
+
+    #[test]
+    fn offsets_and_long_fractions_parse() {
+        let s: Stamp =
+            serde_json::from_str(r#"{"at":"2017-01-01T00:00:35.1329464-08:00"}"#).unwrap();
+        let expected = Utc.with_ymd_and_hms(2017, 1, 1, 8, 0, 35).unwrap()
+            + chrono::Duration::nanoseconds(132_946_400);
+        assert_eq!(s.at, Some(expected));
+        let back = serde_json::to_string(&s).unwrap();
+        assert_eq!(back, r#"{"at":"2017-01-01T08:00:35.132946400Z"}"#);
+    }
+
+    #[test]
+    fn entity_accepts_bare_and_wrapped() {
+        let bare: Entity<Stamp> =
+            serde_json::from_str(r#"{"@odata.context":"x","at":"2026-01-01T00:00:00Z"}"#).unwrap();
+        let wrapped: Entity<Stamp> =
+            serde_json::from_str(r#"{"value":{"at":"2026-01-01T00:00:00Z"}}"#).unwrap();
+        assert_eq!(bare, wrapped);
+    }
+
+    #[test]
+    fn decode_names_the_path_and_hides_values() {
+        let err = decode::<Collection<Stamp>>(
+            br#"{"value":[{"at":"2026-01-01T00:00:00Z"},{"at":"secret-ish"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "value[1].at");
+        assert!(!err.to_string().contains("secret-ish"), "{err}");
+    }
+}

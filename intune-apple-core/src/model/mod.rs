@@ -1,0 +1,23 @@
+//! Serde types that mirror Microsoft Graph's JSON for Intune's Apple resources, exactly: field
+//! names, `@odata.type` discriminators, enums. No IO.
+//!
+//! Conventions (see `docs/` and each type's rustdoc):
+//! - enums are *open*: a member this library does not know decodes to `Other(String)` and round-trips;
+//! - `0001-01-01T00:00:00Z` ("never") decodes to `None`;
+//! - a single entity decodes bare or wrapped in `{"value": {...}}` ([`Entity`]);
+//! - `@odata.type` is optional where the type is the declared one;
+//! - unknown properties are ignored and absent ones tolerated (every field is an `Option`);
+//! - secrets (`token`, `certificate`, `depToken`) are [`Secret`](crate::Secret)s.
+
+pub mod common;
+pub mod push_certificate;
+pub mod vpp_token;
+
+pub use common::{decode, decode_value, is_never, Collection, DecodeError, Entity, ValueResult};
+pub use push_certificate::{
+    ApplePushNotificationCertificate, ApplePushNotificationCertificateUpdate, DataSharingConsent,
+};
+pub use vpp_token::{
+    ActionState, AppleDeviceDeliveryProtocol, VppToken, VppTokenAccountType, VppTokenActionResult,
+    VppTokenState, VppTokenSyncStatus,
+};

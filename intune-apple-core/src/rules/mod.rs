@@ -1,0 +1,2 @@
+//! Pure decisions on the model and a given `now`: token health and renewal guidance, sync
+//! throttling, enrollment profile validation. No IO, no clock reads.

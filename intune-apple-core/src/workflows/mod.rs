@@ -1,0 +1,1 @@
+//! Multi-step operations built from the Graph client and the rules.

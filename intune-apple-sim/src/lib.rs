@@ -1,0 +1,1 @@
+//! A simulated Microsoft Intune tenant (placeholder; see issue 5).

@@ -1,0 +1,2 @@
+//! `intune-apple-sim` binary (placeholder; see issue 5).
+fn main() {}
