@@ -258,3 +258,93 @@ proptest! {
         prop_assert!(d * 86_400 <= secs && secs < (d + 1) * 86_400);
     }
 }
+
+fn healthy_dep() -> intune_apple_core::model::DepOnboardingSetting {
+    intune_apple_core::model::DepOnboardingSetting {
+        id: Some("d1".into()),
+        token_name: Some("ABM Paris".into()),
+        apple_identifier: Some("abm@contoso.com".into()),
+        token_expiration_date_time: Some(now() + Duration::days(100)),
+        last_successful_sync_date_time: Some(now() - Duration::hours(3)),
+        last_sync_triggered_date_time: Some(now() - Duration::hours(3)),
+        last_sync_error_code: Some(0),
+        data_sharing_consent_granted: Some(true),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn healthy_dep_token_has_no_problem() {
+    use intune_apple_core::rules::health::enrollment_program_token_health;
+    let h = enrollment_program_token_health(
+        &healthy_dep(),
+        now(),
+        &HealthThresholds::default(),
+        Locale::En,
+    );
+    assert_eq!(h.severity, Severity::Ok);
+    assert!(h.problems.is_empty(), "{:?}", h.problems);
+    assert_eq!(h.display_name.as_deref(), Some("ABM Paris"));
+    assert_eq!(h.kind, TokenKind::EnrollmentProgramToken);
+}
+
+#[test]
+fn dep_problems() {
+    use intune_apple_core::rules::health::enrollment_program_token_health;
+    let t = HealthThresholds::default();
+    let mut tok = healthy_dep();
+    tok.last_sync_error_code = Some(3);
+    let h = enrollment_program_token_health(&tok, now(), &t, Locale::En);
+    assert_eq!(codes(&h), ["dep.sync_error_terms"]);
+    assert!(h.problems[0].message.contains("likely"));
+    assert!(h.problems[0].message.contains("Apple Business Manager"));
+    tok.last_sync_error_code = Some(7);
+    let h = enrollment_program_token_health(&tok, now(), &t, Locale::Fr);
+    assert_eq!(codes(&h), ["dep.sync_error"]);
+    assert!(h.problems[0].message.contains("code d'erreur 7"));
+
+    // Stale: 12 h automatic interval, stale after 24 h without success.
+    let mut tok = healthy_dep();
+    tok.last_successful_sync_date_time = Some(now() - Duration::hours(24));
+    assert!(enrollment_program_token_health(&tok, now(), &t, Locale::En)
+        .problems
+        .is_empty());
+    tok.last_successful_sync_date_time = Some(now() - Duration::hours(25));
+    assert_eq!(
+        codes(&enrollment_program_token_health(
+            &tok,
+            now(),
+            &t,
+            Locale::En
+        )),
+        ["dep.sync_stale"]
+    );
+    // macOS docs' 24 h interval: 25 h is not stale yet.
+    let mac = HealthThresholds {
+        dep_sync: intune_apple_core::rules::SyncPolicy::macos(),
+        ..t
+    };
+    assert!(
+        enrollment_program_token_health(&tok, now(), &mac, Locale::En)
+            .problems
+            .is_empty()
+    );
+
+    let mut tok = healthy_dep();
+    tok.data_sharing_consent_granted = Some(false);
+    assert_eq!(
+        codes(&enrollment_program_token_health(
+            &tok,
+            now(),
+            &t,
+            Locale::En
+        )),
+        ["dep.data_sharing_consent"]
+    );
+
+    let mut tok = healthy_dep();
+    tok.token_expiration_date_time = Some(now() - Duration::days(1));
+    let h = enrollment_program_token_health(&tok, now(), &t, Locale::En);
+    assert_eq!(h.severity, Severity::Expired);
+    assert_eq!(codes(&h), ["dep.expired"]);
+}

@@ -471,3 +471,90 @@ pub fn vpp_token_health(
     h.problems = problems;
     finish(h, now, window)
 }
+
+/// Health of one enrollment program token (`depOnboardingSetting`).
+///
+/// Problems: `dep.expiring`, `dep.expired`, `dep.missing_expiry`, `dep.sync_error` (Apple
+/// reported an error code on the last sync), `dep.sync_error_terms` (code 3: likely new Apple
+/// terms not accepted in Apple Business Manager), `dep.sync_stale` (no successful sync for more
+/// than two automatic intervals of `thresholds.dep_sync`), `dep.data_sharing_consent` (consent
+/// to share data with Apple not granted).
+///
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use intune_apple_core::model::DepOnboardingSetting;
+/// use intune_apple_core::rules::health::{enrollment_program_token_health, HealthThresholds, Severity};
+/// use intune_apple_core::rules::Locale;
+/// let now = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+/// let token = DepOnboardingSetting {
+///     token_name: Some("ABM Paris".into()),
+///     token_expiration_date_time: Some(now + Duration::days(100)),
+///     last_successful_sync_date_time: Some(now - Duration::hours(2)),
+///     last_sync_error_code: Some(3),
+///     data_sharing_consent_granted: Some(true),
+///     ..Default::default()
+/// };
+/// let h = enrollment_program_token_health(&token, now, &HealthThresholds::default(), Locale::En);
+/// assert_eq!(h.problems[0].code, "dep.sync_error_terms");
+/// assert_eq!(h.severity, Severity::Warning);
+/// ```
+pub fn enrollment_program_token_health(
+    token: &crate::model::DepOnboardingSetting,
+    now: DateTime<Utc>,
+    thresholds: &HealthThresholds,
+    locale: Locale,
+) -> TokenHealth {
+    let expires = token.token_expiration_date_time;
+    let window = thresholds.enrollment_program_token;
+    let mut problems: Vec<Problem> = expiry_problem("dep", expires, now, window, locale)
+        .into_iter()
+        .collect();
+    match token.last_sync_error_code {
+        None | Some(0) => {}
+        Some(3) => problems.push(Problem {
+            code: "dep.sync_error_terms",
+            severity: Severity::Warning,
+            message: msg(locale,
+                "Apple reported error code 3 on the last sync. Admins report this code when new Apple terms and conditions are waiting: likely, an administrator of Apple Business Manager (business.apple.com) must sign in and accept the new terms; then sync the token again.",
+                "Apple a renvoyé le code d'erreur 3 lors de la dernière synchronisation. Des administrateurs rapportent ce code quand de nouvelles conditions générales d'Apple sont en attente : probablement, un administrateur d'Apple Business Manager (business.apple.com) doit se connecter et accepter les nouvelles conditions ; relancez ensuite la synchronisation du jeton."),
+        }),
+        Some(code) => problems.push(Problem {
+            code: "dep.sync_error",
+            severity: Severity::Warning,
+            message: match locale {
+                Locale::En => format!("Apple reported error code {code} on the last sync of this enrollment program token: check the token in Apple Business Manager (MDM server, terms) and sync again."),
+                Locale::Fr => format!("Apple a renvoyé le code d'erreur {code} lors de la dernière synchronisation de ce jeton : vérifiez le jeton dans Apple Business Manager (serveur MDM, conditions) puis relancez la synchronisation."),
+            },
+        }),
+    }
+    if thresholds
+        .dep_sync
+        .is_stale(token.last_successful_sync_date_time, now)
+    {
+        problems.push(Problem {
+            code: "dep.sync_stale",
+            severity: Severity::Warning,
+            message: msg(locale,
+                "No successful sync with Apple for more than two automatic sync intervals: new devices assigned in Apple Business Manager do not reach Intune. Check the token's expiry and Apple's terms, then sync.",
+                "Aucune synchronisation réussie avec Apple depuis plus de deux intervalles automatiques : les nouveaux appareils attribués dans Apple Business Manager n'arrivent pas dans Intune. Vérifiez l'expiration du jeton et les conditions d'Apple, puis synchronisez."),
+        });
+    }
+    if token.data_sharing_consent_granted == Some(false) {
+        problems.push(Problem {
+            code: "dep.data_sharing_consent",
+            severity: Severity::Warning,
+            message: msg(locale,
+                "Consent to share data with Apple is not granted for this token: grant it in the Intune admin center (Devices > Enrollment > Apple > Enrollment program tokens) when you upload or renew the token.",
+                "Le consentement au partage de données avec Apple n'est pas accordé pour ce jeton : accordez-le dans le centre d'administration Intune (Appareils > Inscription > Apple > Jetons du programme d'inscription) lors du chargement ou du renouvellement du jeton."),
+        });
+    }
+    let mut h = base(
+        TokenKind::EnrollmentProgramToken,
+        token.id.clone(),
+        token.token_name.clone(),
+        token.apple_identifier.clone(),
+        expires,
+    );
+    h.problems = problems;
+    finish(h, now, window)
+}
