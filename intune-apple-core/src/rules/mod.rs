@@ -15,3 +15,4 @@ pub enum Locale {
     /// French.
     Fr,
 }
+pub mod profile;
