@@ -17,8 +17,8 @@ pub use health::{
     Problem, Severity, TokenHealth, TokenKind,
 };
 pub use profile::{
-    validate_device_name_template, validate_ios_profile, validate_macos_profile, ValidationContext,
-    Violation, ViolationSeverity,
+    validate_device_name_template, validate_ios_profile, validate_macos_profile, validate_profile,
+    ValidationContext, Violation, ViolationSeverity,
 };
 pub use sync::{SyncDecision, SyncDenial, SyncKind, SyncPolicy, SyncTimes};
 
