@@ -3,7 +3,7 @@
 //!
 //! - [`sync`]: whether a manual or full sync of an enrollment program token is allowed, and when;
 //! - [`health`]: severity and problems of the push certificate, enrollment program tokens and VPP tokens;
-//! - [`guidance`]: what happens if each kind lapses and how to renew it (English, French);
+//! - [`guidance`](mod@guidance): what happens if each kind lapses and how to renew it (English, French);
 //! - [`profile`]: every broken rule of an enrollment profile, with field path and fix.
 
 pub mod guidance;
