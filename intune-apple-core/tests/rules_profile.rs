@@ -377,3 +377,56 @@ fn macos_rules() {
     );
     assert!(v.iter().all(|v| v.severity == ViolationSeverity::Warning));
 }
+
+#[test]
+fn validate_profile_dispatches_by_type() {
+    use intune_apple_core::model::{DepEnrollmentBaseProfile, EnrollmentProfile};
+    use intune_apple_core::rules::profile::validate_profile;
+    let t = tokens();
+    let ctx = ValidationContext::new(&t, now());
+    let mut bad = good_ios();
+    bad.supervised_mode_enabled = Some(false);
+    assert_eq!(
+        codes(&validate_profile(&EnrollmentProfile::DepIos(bad), &ctx)),
+        [("I1", "profileRemovalDisabled")]
+    );
+    let tv = EnrollmentProfile::DepVisionOs(DepEnrollmentBaseProfile {
+        profile_removal_disabled: Some(true),
+        device_name_template: Some("{{RAND:4}}".into()),
+        ..Default::default()
+    });
+    assert_eq!(
+        codes(&validate_profile(&tv, &ctx)),
+        [
+            ("I1", "profileRemovalDisabled"),
+            ("I13", "deviceNameTemplate")
+        ]
+    );
+    let mut full = ctx;
+    full.profiles_on_token = 1001;
+    let legacy = EnrollmentProfile::DepEnrollmentProfile(Default::default());
+    assert_eq!(codes(&validate_profile(&legacy, &full)), [("I17", "")]);
+}
+
+proptest::proptest! {
+    #[test]
+    fn template_validation_never_panics_and_enforces_length(s in "\\PC{0,80}") {
+        let v = validate_device_name_template(&s);
+        let too_long = s.chars().count() > 63;
+        proptest::prop_assert_eq!(
+            too_long,
+            v.iter().any(|v| v.severity == ViolationSeverity::Error && v.message.contains("at most 63"))
+        );
+    }
+
+    #[test]
+    fn templates_of_known_variables_and_hyphens_are_clean(parts in proptest::collection::vec(proptest::prop_oneof![
+        proptest::strategy::Just("{{SERIAL}}".to_string()),
+        proptest::strategy::Just("{{DEVICETYPE}}".to_string()),
+        "[A-Za-z0-9-]{1,5}",
+    ], 0..5)) {
+        let s = parts.concat();
+        proptest::prop_assume!(s.chars().count() <= 63);
+        proptest::prop_assert_eq!(validate_device_name_template(&s), vec![]);
+    }
+}

@@ -73,6 +73,36 @@ pub struct SyncTimes {
     pub last_full: Option<DateTime<Utc>>,
 }
 
+impl SyncTimes {
+    /// The times of an enrollment program token as Graph reports them, plus the last full sync
+    /// the caller tracked (Graph has none).
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use intune_apple_core::model::DepOnboardingSetting;
+    /// use intune_apple_core::rules::sync::SyncTimes;
+    /// let t = Utc.with_ymd_and_hms(2026, 1, 1, 8, 0, 0).unwrap();
+    /// let token = DepOnboardingSetting {
+    ///     last_sync_triggered_date_time: Some(t),
+    ///     last_successful_sync_date_time: Some(t),
+    ///     ..Default::default()
+    /// };
+    /// let times = SyncTimes::from_token(&token, None);
+    /// assert_eq!(times.last_triggered, Some(t));
+    /// assert_eq!(times.last_full, None);
+    /// ```
+    pub fn from_token(
+        token: &crate::model::DepOnboardingSetting,
+        last_full: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self {
+            last_triggered: token.last_sync_triggered_date_time,
+            last_successful: token.last_successful_sync_date_time,
+            last_full,
+        }
+    }
+}
+
 /// Why a sync is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncDenial {
