@@ -6,3 +6,7 @@ pub mod vpp;
 
 pub use error::FileError;
 pub use vpp::{VppRenewalCheck, VppRenewalFlag, VppTokenFile};
+pub mod push;
+pub use push::{
+    check_renewal as check_push_renewal, PushCertificate, PushRenewalError, PushWarning,
+};
