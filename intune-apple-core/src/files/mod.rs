@@ -10,3 +10,5 @@ pub mod push;
 pub use push::{
     check_renewal as check_push_renewal, PushCertificate, PushRenewalError, PushWarning,
 };
+pub mod dep;
+pub use dep::{DepRecipient, DepTokenFile, DepTokenPayload};
