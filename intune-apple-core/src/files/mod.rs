@@ -12,3 +12,5 @@ pub use push::{
 };
 pub mod dep;
 pub use dep::{DepRecipient, DepTokenFile, DepTokenPayload};
+pub mod inspect;
+pub use inspect::{inspect, inspect_bytes, AppleFile};
