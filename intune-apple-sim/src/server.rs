@@ -653,7 +653,7 @@ fn dispatch(
     }
 }
 
-fn dep_json(d: &DepToken, now: DateTime<Utc>) -> Value {
+fn dep_json(d: &DepToken) -> Value {
     json!({
         "id": d.id,
         "appleIdentifier": d.apple_identifier,
@@ -667,8 +667,7 @@ fn dep_json(d: &DepToken, now: DateTime<Utc>) -> Value {
         "tokenName": d.token_name,
         "syncedDeviceCount": d.generated - d.deleted.len(),
         "dataSharingConsentGranted": true,
-        "roleScopeTagIds": ["0"],
-        "@sim.expired": d.expires < now
+        "roleScopeTagIds": ["0"]
     })
 }
 
@@ -743,7 +742,7 @@ fn dep_routes(
     let ctx = |s: &str| format!("{GRAPH}/beta/$metadata#{s}");
     match (method.as_str(), rest) {
         ("GET", []) => {
-            let items: Vec<Value> = t.dep.iter().map(|d| dep_json(d, now)).collect();
+            let items: Vec<Value> = t.dep.iter().map(dep_json).collect();
             collection(
                 t.page_size,
                 base,
@@ -764,7 +763,7 @@ fn dep_routes(
             let d = &mut t.dep[idx];
             match (method.as_str(), tail) {
                 ("GET", []) => {
-                    let mut j = dep_json(d, now);
+                    let mut j = dep_json(d);
                     j["@odata.context"] =
                         json!(ctx("deviceManagement/depOnboardingSettings/$entity"));
                     if let Some(expand) = q.get("$expand") {
