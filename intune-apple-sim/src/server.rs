@@ -1034,12 +1034,29 @@ fn token_endpoint(sh: &Shared, t: &mut Tenant, tenant: &str, body: &[u8]) -> Ans
         (CLIENT_ID, Some(CLIENT_SECRET)) => false,
         (READ_ONLY_CLIENT_ID, Some(READ_ONLY_CLIENT_SECRET)) => true,
         (CERT_CLIENT_ID, None) => {
+            let assertion = form
+                .get("client_assertion")
+                .map(String::as_str)
+                .unwrap_or("");
+            if form.get("client_assertion_type").map(String::as_str)
+                != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+            {
+                return oauth_error("invalid_client", "AADSTS700025: client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.");
+            }
+            if let Err(why) = verify_assertion(assertion, now) {
+                return oauth_error(
+                    "invalid_client",
+                    &format!("AADSTS700027: Client assertion failed signature validation: {why}."),
+                );
+            }
+            false
+        }
+        _ => {
             return oauth_error(
                 "invalid_client",
-                "AADSTS700027: Client assertion is not supported by this simulator version; use a client secret.",
+                "AADSTS7000215: Invalid client secret provided.",
             )
         }
-        _ => return oauth_error("invalid_client", "AADSTS7000215: Invalid client secret provided."),
     };
     let token = format!("sim.{}", uuid::Uuid::new_v4().simple());
     t.tokens.insert(
@@ -1438,4 +1455,73 @@ fn app_routes(
         }
         _ => Answer::not_found(now),
     }
+}
+
+/// Checks a client assertion signed with the test certificate's key (RS256 or PS256, `x5t` or
+/// `x5t#S256` header, `iss` = `sub` = the certificate client, `aud` the token endpoint, not expired).
+fn verify_assertion(assertion: &str, now: DateTime<Utc>) -> Result<(), &'static str> {
+    use base64::Engine;
+    use der::{DecodePem, Encode};
+    use rsa::pkcs8::DecodePublicKey;
+    use sha2::Digest;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut parts = assertion.split('.');
+    let (Some(h), Some(p), Some(sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err("not a JWT");
+    };
+    let header: Value = b64
+        .decode(h)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or("bad header")?;
+    let payload: Value = b64
+        .decode(p)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or("bad payload")?;
+    let sig = b64.decode(sig).map_err(|_| "bad signature encoding")?;
+    let cert = x509_cert::Certificate::from_pem(crate::CERT_CLIENT_CERT_PEM.as_bytes())
+        .map_err(|_| "certificate")?;
+    let der = cert.to_der().map_err(|_| "certificate")?;
+    let x5t = b64.encode(sha1::Sha1::digest(&der));
+    let x5t256 = b64.encode(sha2::Sha256::digest(&der));
+    let thumb_ok = header.get("x5t").and_then(Value::as_str) == Some(x5t.as_str())
+        || header.get("x5t#S256").and_then(Value::as_str) == Some(x5t256.as_str());
+    if !thumb_ok {
+        return Err("unknown certificate thumbprint (x5t / x5t#S256)");
+    }
+    if payload.get("iss").and_then(Value::as_str) != Some(CERT_CLIENT_ID)
+        || payload.get("sub").and_then(Value::as_str) != Some(CERT_CLIENT_ID)
+    {
+        return Err("iss and sub must be the client id");
+    }
+    if !payload
+        .get("aud")
+        .and_then(Value::as_str)
+        .is_some_and(|a| a.ends_with("/oauth2/v2.0/token"))
+    {
+        return Err("aud must be the token endpoint");
+    }
+    if payload
+        .get("exp")
+        .and_then(Value::as_i64)
+        .is_none_or(|e| e <= now.timestamp())
+    {
+        return Err("assertion expired");
+    }
+    let spki = cert
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|_| "certificate")?;
+    let key = rsa::RsaPublicKey::from_public_key_der(&spki).map_err(|_| "certificate key")?;
+    let hashed = sha2::Sha256::digest(format!("{h}.{p}").as_bytes());
+    let verified = match header.get("alg").and_then(Value::as_str) {
+        Some("RS256") => key.verify(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &hashed, &sig),
+        Some("PS256") => key.verify(rsa::Pss::new::<sha2::Sha256>(), &hashed, &sig),
+        _ => return Err("alg must be RS256 or PS256"),
+    };
+    verified.map_err(|_| "signature does not verify")
 }

@@ -551,3 +551,70 @@ async fn faults_do_what_they_say() {
         200
     );
 }
+
+fn jwt(header: &Value, payload: &Value, tamper: bool) -> String {
+    use base64::Engine;
+    use rsa::pkcs8::DecodePrivateKey;
+    use sha2::Digest;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let input = format!(
+        "{}.{}",
+        b64.encode(header.to_string()),
+        b64.encode(payload.to_string())
+    );
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(intune_apple_sim::CERT_CLIENT_KEY_PEM).unwrap();
+    let hashed = sha2::Sha256::digest(input.as_bytes());
+    let mut sig = key
+        .sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &hashed)
+        .unwrap();
+    if tamper {
+        sig[0] ^= 1;
+    }
+    format!("{input}.{}", b64.encode(sig))
+}
+
+#[tokio::test]
+async fn certificate_client_assertion() {
+    use base64::Engine;
+    use der::{DecodePem, Encode};
+    use sha2::Digest;
+    let sim = Simulator::start(Seed::demo()).await.unwrap();
+    let cert = x509_cert::Certificate::from_pem(intune_apple_sim::CERT_CLIENT_CERT_PEM.as_bytes())
+        .unwrap();
+    let thumb = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(cert.to_der().unwrap()));
+    let exp = sim.now().timestamp() + 600;
+    let payload = json!({"iss": intune_apple_sim::CERT_CLIENT_ID, "sub": intune_apple_sim::CERT_CLIENT_ID,
+        "aud": sim.token_url(), "exp": exp, "nbf": exp - 900, "jti": "1"});
+    let header = json!({"alg": "RS256", "typ": "JWT", "x5t#S256": thumb});
+    let http = reqwest::Client::new();
+    for (assertion, ok) in [
+        (jwt(&header, &payload, false), true),
+        (jwt(&header, &payload, true), false),
+        (
+            jwt(
+                &json!({"alg": "RS256", "x5t#S256": "nope"}),
+                &payload,
+                false,
+            ),
+            false,
+        ),
+    ] {
+        let r = http
+            .post(sim.token_url())
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", intune_apple_sim::CERT_CLIENT_ID),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", assertion.as_str()),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().is_success(), ok);
+    }
+}
