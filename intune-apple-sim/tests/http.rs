@@ -618,3 +618,118 @@ async fn certificate_client_assertion() {
         assert_eq!(r.status().is_success(), ok);
     }
 }
+
+#[tokio::test]
+async fn dep_and_vpp_actions() {
+    use reqwest::Method as M;
+    let c = C::new(Seed::demo()).await;
+    let dep = "/beta/deviceManagement/depOnboardingSettings";
+    let (s, created) = c
+        .send(
+            M::POST,
+            dep,
+            &json!({"tokenName": "New", "appleIdentifier": "n@contoso.example"}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    assert_shape("beta-depOnboardingSetting-create.response.json", &created);
+    let new_id = created["id"].as_str().unwrap().to_string();
+    let (s, patched) = c
+        .send(
+            M::PATCH,
+            &format!("{dep}/{new_id}"),
+            &json!({"tokenName": "Renamed"}),
+        )
+        .await;
+    assert_eq!((s, patched["tokenName"].as_str()), (200, Some("Renamed")));
+    assert_eq!(
+        c.send(
+            M::POST,
+            &format!("{dep}/{new_id}/uploadDepToken"),
+            &json!({"appleId": "x", "encodedToken": "abc"})
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        c.send(M::DELETE, &format!("{dep}/{new_id}"), &json!({}))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(c.get(&format!("{dep}/{new_id}")).await.0, 404);
+
+    let id = "d1111111-0000-4000-8000-000000000001";
+    let (_, k1) = c.get(&format!("{dep}/{id}/getEncryptionPublicKey")).await;
+    let (_, k2) = c
+        .send(
+            M::POST,
+            &format!("{dep}/{id}/generateEncryptionPublicKey"),
+            &json!({}),
+        )
+        .await;
+    assert_ne!(k1["value"], k2["value"], "generate makes a new key");
+    let (s, p) = c.send(M::POST, &format!("{dep}/{id}/enrollmentProfiles"),
+        &json!({"@odata.type": "#microsoft.graph.depIOSEnrollmentProfile", "displayName": "Kiosk"})).await;
+    assert_eq!(s, 201);
+    let pid = p["id"].as_str().unwrap().to_string();
+    assert!(pid.starts_with(&format!("{id}_")));
+    assert_eq!(
+        c.send(
+            M::POST,
+            &format!("{dep}/{id}/enrollmentProfiles/{pid}/setDefaultProfile"),
+            &json!({})
+        )
+        .await
+        .0,
+        204
+    );
+    let (_, def) = c
+        .get(&format!("{dep}/{id}/defaultIosEnrollmentProfile"))
+        .await;
+    assert_eq!(def["displayName"], "Kiosk");
+    let (_, cfg) = c
+        .send(
+            M::POST,
+            &format!("{dep}/{id}/enrollmentProfiles/{pid}/exportMobileConfig"),
+            &json!({}),
+        )
+        .await;
+    assert!(cfg["value"].as_str().unwrap().contains("Kiosk"));
+
+    let (_, lic) = c
+        .get("/beta/deviceManagement/vppTokens/getLicensesForApp(bundleId='com.readdle.Scanner')")
+        .await;
+    assert_eq!(
+        lic["value"].as_array().unwrap().len(),
+        2,
+        "the app appears under both Warehouse tokens"
+    );
+    assert_shape(
+        "beta-vppToken-getLicensesForApp.response.json",
+        &lic["value"][0],
+    );
+    assert_eq!(
+        c.send(
+            M::POST,
+            "/beta/deviceManagement/vppTokens/a1111111-0000-4000-8000-000000000001/revokeLicenses",
+            &json!({"notifyManagedDevices": false, "revokeUntrackedLicenses": true})
+        )
+        .await
+        .0,
+        204
+    );
+    let (s, consent) = c
+        .send(
+            M::POST,
+            "/beta/deviceManagement/dataSharingConsents/appleVPP/consentToDataSharing",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_shape(
+        "beta-dataSharingConsent-consentToDataSharing.response.json",
+        &consent,
+    );
+}
