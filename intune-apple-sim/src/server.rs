@@ -50,6 +50,7 @@ pub(crate) struct DepToken {
     deleted: HashSet<usize>,
     assigned: HashMap<usize, (String, DateTime<Utc>)>,
     profiles: Vec<Profile>,
+    imported: Vec<Value>,
 }
 
 pub(crate) struct VppToken {
@@ -151,6 +152,7 @@ impl Shared {
                 generated: d.device_count,
                 deleted: HashSet::new(),
                 assigned: HashMap::new(),
+                imported: Vec::new(),
                 profiles: d
                     .profiles
                     .iter()
@@ -829,6 +831,7 @@ fn dep_routes(
                 deleted: HashSet::new(),
                 assigned: HashMap::new(),
                 profiles: Vec::new(),
+                imported: Vec::new(),
             };
             let mut j = dep_json(&d);
             j["@odata.context"] = json!(ctx("deviceManagement/depOnboardingSettings/$entity"));
@@ -1047,12 +1050,16 @@ fn dep_routes(
                                 .collect(),
                         )
                     };
-                    let len = live.as_ref().map_or(d.generated, Vec::len);
+                    let generated_len = live.as_ref().map_or(d.generated, Vec::len);
+                    let len = generated_len + d.imported.len();
                     let rel = format!(
                         "deviceManagement/depOnboardingSettings/{}/importedAppleDeviceIdentities",
                         d.id
                     );
                     collection(page_size, base, &rel, "beta", "deviceManagement/depOnboardingSettings('id')/importedAppleDeviceIdentities", q, len, |k| {
+                        if k >= generated_len {
+                            return d.imported[k - generated_len].clone();
+                        }
                         let i = live.as_ref().map_or(k, |l| l[k]);
                         device_json(d, i, unreachable)
                     })
@@ -1074,7 +1081,73 @@ fn dep_routes(
                         |i| items[i].clone(),
                     )
                 }
+                ("POST", ["importedAppleDeviceIdentities", "importAppleDeviceIdentityList"]) => {
+                    let Some(list) = body
+                        .get("importedAppleDeviceIdentities")
+                        .and_then(Value::as_array)
+                    else {
+                        return Answer::bad_request(
+                            "importedAppleDeviceIdentities is required",
+                            now,
+                        );
+                    };
+                    let mut results = Vec::new();
+                    for item in list {
+                        let sn = item
+                            .get("serialNumber")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string();
+                        let exists = sn.is_empty()
+                            || d.imported.iter().any(|x| x["serialNumber"] == sn.as_str())
+                            || (0..d.generated).any(|i| serial(d, i) == sn);
+                        let id = uuid::Uuid::new_v4().to_string();
+                        let mut device = json!({
+                            "id": id, "serialNumber": sn,
+                            "requestedEnrollmentProfileId": item.get("requestedEnrollmentProfileId").cloned().unwrap_or(json!("")),
+                            "requestedEnrollmentProfileAssignmentDateTime": "0001-01-01T00:00:00Z",
+                            "isSupervised": true, "discoverySource": "adminImport", "isDeleted": false,
+                            "createdDateTime": ts(now), "lastContactedDateTime": "0001-01-01T00:00:00Z",
+                            "description": item.get("description").cloned().unwrap_or(json!("")),
+                            "enrollmentState": "notContacted",
+                            "platform": item.get("platform").cloned().unwrap_or(json!("ios"))
+                        });
+                        if !exists {
+                            d.imported.push(device.clone());
+                        }
+                        device["@odata.type"] =
+                            json!("microsoft.graph.importedAppleDeviceIdentityResult");
+                        device["status"] = json!(!exists);
+                        results.push(device);
+                    }
+                    Answer::written(
+                        StatusCode::OK,
+                        json!({"@odata.context": ctx("Collection(microsoft.graph.importedAppleDeviceIdentityResult)"), "value": results}),
+                    )
+                }
+                ("GET", ["importedAppleDeviceIdentities", did]) => {
+                    if let Some(x) = d.imported.iter().find(|x| x["id"] == *did) {
+                        return Answer::ok(x.clone());
+                    }
+                    match did
+                        .rsplit('-')
+                        .next()
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .filter(|i| *i < d.generated && !d.deleted.contains(i))
+                    {
+                        Some(i) if device_json(d, i, unreachable)["id"] == *did => {
+                            let mut j = device_json(d, i, unreachable);
+                            j["@odata.context"] = json!(ctx("deviceManagement/depOnboardingSettings('id')/importedAppleDeviceIdentities/$entity"));
+                            Answer::ok(j)
+                        }
+                        _ => Answer::not_found(now),
+                    }
+                }
                 ("DELETE", ["importedAppleDeviceIdentities", did]) => {
+                    if let Some(pos) = d.imported.iter().position(|x| x["id"] == *did) {
+                        d.imported.remove(pos);
+                        return Answer::no_content();
+                    }
                     let Some(i) = did
                         .rsplit('-')
                         .next()

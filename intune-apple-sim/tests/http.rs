@@ -733,3 +733,111 @@ async fn dep_and_vpp_actions() {
         &consent,
     );
 }
+
+#[tokio::test]
+async fn import_device_list_and_get_one() {
+    use reqwest::Method as M;
+    let c = C::new(Seed::with_devices(0, 3)).await;
+    let base = "/beta/deviceManagement/depOnboardingSettings/d0000000-0000-4000-8000-000000000000/importedAppleDeviceIdentities";
+    let path = format!("{}/tests/fixtures/beta-importedAppleDeviceIdentity-importAppleDeviceIdentityList.request.json", env!("CARGO_MANIFEST_DIR"));
+    let mut req: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    req["importedAppleDeviceIdentities"][0]["serialNumber"] = json!("C02NEW0001");
+    let (s, res) = c
+        .send(
+            M::POST,
+            &format!("{base}/importAppleDeviceIdentityList"),
+            &req,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_shape(
+        "beta-importedAppleDeviceIdentity-importAppleDeviceIdentityList.response.json",
+        &res["value"][0],
+    );
+    assert_eq!(res["value"][0]["status"], true);
+    let (_, again) = c
+        .send(
+            M::POST,
+            &format!("{base}/importAppleDeviceIdentityList"),
+            &req,
+        )
+        .await;
+    assert_eq!(
+        again["value"][0]["status"], false,
+        "a serial already present is not imported twice"
+    );
+    let (_, all) = c.get(base).await;
+    let all = all["value"].as_array().unwrap().clone();
+    assert_eq!(all.len(), 4);
+    for d in &all {
+        let (s, one) = c
+            .get(&format!("{base}/{}", d["id"].as_str().unwrap()))
+            .await;
+        assert_eq!((s, &one["serialNumber"]), (200, &d["serialNumber"]));
+    }
+    assert_eq!(
+        c.send(
+            M::DELETE,
+            &format!("{base}/{}", all[3]["id"].as_str().unwrap()),
+            &json!({})
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        c.send(
+            M::DELETE,
+            &format!("{base}/{}", all[0]["id"].as_str().unwrap()),
+            &json!({})
+        )
+        .await
+        .0,
+        204
+    );
+    let (_, left) = c.get(base).await;
+    assert_eq!(left["value"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn gateway_timeout_and_delay_faults() {
+    let c = C::new(Seed::demo()).await;
+    let vpp = "/v1.0/deviceManagement/vppTokens";
+    c.sim
+        .add_fault(Fault::new("GET", vpp, FaultKind::Status { status: 504 }).nth(1));
+    c.sim
+        .add_fault(Fault::new("GET", vpp, FaultKind::Delay { ms: 1 }).nth(2));
+    let (s, body) = c.get(vpp).await;
+    assert_eq!(s, 504);
+    assert!(body["error"]["code"].is_string());
+    let (s, body) = c.get(vpp).await;
+    assert_eq!(s, 200);
+    assert_eq!(body["value"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn binary_prints_listening_line() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_intune-apple-sim"))
+        .args(["--seed", "demo", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
+}
+
+#[test]
+fn seed_from_json_and_errors() {
+    let seed =
+        Seed::from_json(r#"{"pageSize": 7, "depTokens": [{"tokenName": "X", "deviceCount": 9}]}"#)
+            .unwrap();
+    assert_eq!((seed.page_size, seed.dep_tokens[0].device_count), (7, 9));
+    let err = Seed::from_json(r#"{"pageSize": "many"}"#).unwrap_err();
+    assert!(err.to_string().contains("invalid seed"));
+}
