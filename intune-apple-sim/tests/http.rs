@@ -552,6 +552,33 @@ async fn faults_do_what_they_say() {
     );
 }
 
+/// A deterministic byte source for PSS salts in tests (never for real keys).
+struct TestRng(u64);
+
+impl rsa::rand_core::RngCore for TestRng {
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for b in dest.iter_mut() {
+            *b = (self.next_u64() >> 56) as u8;
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rsa::rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rsa::rand_core::CryptoRng for TestRng {}
+
 fn jwt(header: &Value, payload: &Value, tamper: bool) -> String {
     use base64::Engine;
     use rsa::pkcs8::DecodePrivateKey;
@@ -564,9 +591,13 @@ fn jwt(header: &Value, payload: &Value, tamper: bool) -> String {
     );
     let key = rsa::RsaPrivateKey::from_pkcs8_pem(intune_apple_sim::CERT_CLIENT_KEY_PEM).unwrap();
     let hashed = sha2::Sha256::digest(input.as_bytes());
-    let mut sig = key
-        .sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &hashed)
-        .unwrap();
+    let mut sig = if header["alg"] == "PS256" {
+        key.sign_with_rng(&mut TestRng(7), rsa::Pss::new::<sha2::Sha256>(), &hashed)
+            .unwrap()
+    } else {
+        key.sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &hashed)
+            .unwrap()
+    };
     if tamper {
         sig[0] ^= 1;
     }
@@ -583,6 +614,8 @@ async fn certificate_client_assertion() {
         .unwrap();
     let thumb = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(sha2::Sha256::digest(cert.to_der().unwrap()));
+    let x5t_sha1 = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha1::Sha1::digest(cert.to_der().unwrap()));
     let exp = sim.now().timestamp() + 600;
     let payload = json!({"iss": intune_apple_sim::CERT_CLIENT_ID, "sub": intune_apple_sim::CERT_CLIENT_ID,
         "aud": sim.token_url(), "exp": exp, "nbf": exp - 900, "jti": "1"});
@@ -597,6 +630,14 @@ async fn certificate_client_assertion() {
                 &payload,
                 false,
             ),
+            false,
+        ),
+        (
+            jwt(&json!({"alg": "PS256", "x5t": x5t_sha1}), &payload, false),
+            true,
+        ),
+        (
+            jwt(&json!({"alg": "PS256", "x5t": x5t_sha1}), &payload, true),
             false,
         ),
     ] {
