@@ -882,3 +882,66 @@ fn seed_from_json_and_errors() {
     let err = Seed::from_json(r#"{"pageSize": "many"}"#).unwrap_err();
     assert!(err.to_string().contains("invalid seed"));
 }
+
+#[tokio::test]
+async fn sim_controls_over_http() {
+    let c = C::new(Seed::demo()).await;
+    let (_, cert, key) = c.sim.cert_client();
+    assert_eq!(
+        std::fs::read_to_string(cert).unwrap(),
+        intune_apple_sim::CERT_CLIENT_CERT_PEM
+    );
+    assert!(key.exists());
+    let before = c.sim.now();
+    let r: Value = c
+        .http
+        .post(c.url("/_sim/clock"))
+        .json(&json!({"advanceSeconds": 900}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(r["now"].is_string());
+    assert_eq!((c.sim.now() - before).num_seconds(), 900);
+    let r = c
+        .http
+        .post(c.url("/_sim/clock"))
+        .json(&json!({"now": "2030-01-01T00:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(c.sim.now().to_rfc3339(), "2030-01-01T00:00:00+00:00");
+    // Tokens issued before the jump have expired on the logical clock.
+    assert_eq!(c.get("/v1.0/deviceManagement/vppTokens").await.0, 401);
+    let log: Value = c
+        .http
+        .get(c.url("/_sim/log"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["path"] == "/v1.0/deviceManagement/vppTokens")
+        .unwrap();
+    assert_eq!(
+        (last["bearer"].as_bool(), last["status"].as_u64()),
+        (Some(true), Some(401))
+    );
+    let r = c
+        .http
+        .post(c.url("/_sim/faults"))
+        .json(&json!({"path": "/x", "kind": "nonsense"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+}
