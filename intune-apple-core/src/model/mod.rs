@@ -10,10 +10,15 @@
 //! - secrets (`token`, `certificate`, `depToken`) are [`Secret`](crate::Secret)s.
 
 pub mod common;
+pub mod error;
 pub mod push_certificate;
 pub mod vpp_token;
 
 pub use common::{decode, decode_value, is_never, Collection, DecodeError, Entity, ValueResult};
+pub use error::{
+    GraphError, GraphErrorBody, InnerError, IntuneErrorMessage, NumberOrText, OAuthErrorBody,
+    OAuthTokenResponse,
+};
 pub use push_certificate::{
     ApplePushNotificationCertificate, ApplePushNotificationCertificateUpdate, DataSharingConsent,
 };
