@@ -301,6 +301,96 @@ fn scrub_serde_message(message: &str) -> String {
     out
 }
 
+/// The short name of an `@odata.type` value: without the leading `#` and the
+/// `microsoft.graph.` namespace (`#microsoft.graph.iosVppApp` → `iosVppApp`).
+#[must_use]
+pub fn odata_short_name(odata_type: &str) -> &str {
+    let name = odata_type.strip_prefix('#').unwrap_or(odata_type);
+    name.strip_prefix("microsoft.graph.").unwrap_or(name)
+}
+
+/// Decodes `value` into `T` as a variant of a polymorphic type, keeping the path of the field
+/// that failed in the message.
+pub(crate) fn decode_variant<T: DeserializeOwned, E: serde::de::Error>(
+    value: serde_json::Value,
+) -> Result<T, E> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        E::custom(format!("{path}: {}", e.into_inner()))
+    })
+}
+
+/// Declares a type polymorphic on `@odata.type`: each variant wraps the struct of one derived
+/// type, named by its short `@odata.type` (with or without `#` and the `microsoft.graph.`
+/// namespace, compared ignoring ASCII case; the known variants end with `;`); an unknown or absent `@odata.type` decodes into
+/// `Other`, which keeps every property so that the value round-trips.
+macro_rules! odata_polymorphic {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident($ty:ty) = $wire:literal ),+ ;
+            $(#[$ometa:meta])* Other($oty:ty) $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant($ty), )+
+            $(#[$ometa])* Other($oty),
+        }
+
+        impl $name {
+            /// The short `@odata.type` names of the known variants.
+            pub const KNOWN_TYPES: &'static [&'static str] = &[ $( $wire ),+ ];
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $( Self::$variant(inner) => inner.serialize(serializer), )+
+                    Self::Other(inner) => inner.serialize(serializer),
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                let short = value
+                    .get("@odata.type")
+                    .and_then(serde_json::Value::as_str)
+                    .map(|t| $crate::model::common::odata_short_name(t).to_owned());
+                if let Some(short) = short {
+                    $(
+                        if short.eq_ignore_ascii_case($wire) {
+                            return $crate::model::common::decode_variant(value).map(Self::$variant);
+                        }
+                    )+
+                }
+                $crate::model::common::decode_variant(value).map(Self::Other)
+            }
+        }
+    };
+}
+pub(crate) use odata_polymorphic;
+
+/// An object of a type this library does not model (or an unknown derived type): its
+/// `@odata.type` and every other property, kept verbatim so that it round-trips.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct UnknownObject {
+    /// `@odata.type`, when sent.
+    #[serde(
+        rename = "@odata.type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub odata_type: Option<String>,
+    /// Every other property.
+    #[serde(flatten)]
+    pub properties: serde_json::Map<String, serde_json::Value>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,11 +10,26 @@
 //! - secrets (`token`, `certificate`, `depToken`) are [`Secret`](crate::Secret)s.
 
 pub mod common;
+pub mod dep_onboarding;
+pub mod enrollment_profile;
 pub mod error;
 pub mod push_certificate;
 pub mod vpp_token;
 
-pub use common::{decode, decode_value, is_never, Collection, DecodeError, Entity, ValueResult};
+pub use common::{
+    decode, decode_value, is_never, odata_short_name, Collection, DecodeError, Entity,
+    UnknownObject, ValueResult,
+};
+pub use dep_onboarding::{
+    DepOnboardingSetting, DepTokenType, ReleaseAppleDevicesRequest, UploadDepTokenRequest,
+};
+pub use enrollment_profile::{
+    DepEnrollmentBaseProfile, DepEnrollmentProfile, DepIosEnrollmentProfile,
+    DepMacOsEnrollmentProfile, DepProfileAdminAccountPasswordRotationSetting,
+    DepProfileDelayAutoRotationSetting, EnrollmentProfile, ITunesPairingMode,
+    ManagementCertificateWithThumbprint, UnknownEnrollmentProfile,
+    UpdateDeviceProfileAssignmentRequest,
+};
 pub use error::{
     GraphError, GraphErrorBody, InnerError, IntuneErrorMessage, NumberOrText, OAuthErrorBody,
     OAuthTokenResponse,
