@@ -15,10 +15,10 @@ use std::time::Duration;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use sha2::Digest as _;
 
 use crate::clock::{BoxFuture, Clock};
+use crate::model::{NumberOrText, OAuthErrorBody, OAuthTokenResponse};
 use crate::Secret;
 
 /// How long before its expiry a cached token is refreshed.
@@ -369,15 +369,6 @@ pub fn token_url(authority_host: &str, tenant_id: &str) -> String {
     )
 }
 
-#[derive(Deserialize)]
-struct TokenResponse {
-    access_token: Option<String>,
-    expires_in: Option<serde_json::Value>,
-    error: Option<String>,
-    error_description: Option<String>,
-    correlation_id: Option<String>,
-}
-
 async fn request_token(
     ctx: &TokenRequestContext<'_>,
     tenant_id: &str,
@@ -405,14 +396,14 @@ async fn request_token(
         .bytes()
         .await
         .map_err(|e| transport(e.without_url()))?;
-    let body: TokenResponse =
-        serde_json::from_slice(&bytes).map_err(|e| CredentialError::InvalidResponse {
-            status,
-            message: format!("not a token response ({})", e.classify_name()),
-        })?;
-    if let Some(code) = body.error {
+    let invalid = |e: &serde_json::Error| CredentialError::InvalidResponse {
+        status,
+        message: format!("not a token response ({})", e.classify_name()),
+    };
+    if !(200..300).contains(&status) {
+        let body: OAuthErrorBody = serde_json::from_slice(&bytes).map_err(|e| invalid(&e))?;
         return Err(CredentialError::Rejected {
-            code,
+            code: body.error.unwrap_or_else(|| format!("http_{status}")),
             description: body
                 .error_description
                 .map(|d| d.lines().next().unwrap_or_default().to_owned())
@@ -421,19 +412,16 @@ async fn request_token(
             correlation_id: body.correlation_id,
         });
     }
+    let body: OAuthTokenResponse = serde_json::from_slice(&bytes).map_err(|e| invalid(&e))?;
     let token = body.access_token.filter(|t| !t.is_empty()).ok_or_else(|| {
         CredentialError::InvalidResponse {
             status,
             message: "no access_token in the answer".into(),
         }
     })?;
-    let expires_in = match body.expires_in {
-        Some(serde_json::Value::Number(n)) => n.as_i64().unwrap_or(3599),
-        Some(serde_json::Value::String(s)) => s.parse().unwrap_or(3599),
-        _ => 3599,
-    };
+    let expires_in = body.expires_in.map_or(3599, NumberOrText::get);
     Ok(AccessToken {
-        token: Secret::new(token),
+        token,
         expires_at: ctx.clock.now() + chrono::Duration::seconds(expires_in.max(0)),
     })
 }
