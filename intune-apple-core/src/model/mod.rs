@@ -7,13 +7,16 @@
 //! - a single entity decodes bare or wrapped in `{"value": {...}}` ([`Entity`]);
 //! - `@odata.type` is optional where the type is the declared one;
 //! - unknown properties are ignored and absent ones tolerated (every field is an `Option`);
-//! - secrets (`token`, `certificate`, `depToken`) are [`Secret`](crate::Secret)s.
+//! - secrets (`token`, `certificate`, `depToken`, `adminAccountPassword`, `access_token`) are
+//!   [`Secret`](crate::Secret)s.
 
 pub mod common;
 pub mod dep_onboarding;
 pub mod enrollment_profile;
 pub mod error;
+pub mod imported_device;
 pub mod push_certificate;
+pub mod vpp_app;
 pub mod vpp_token;
 
 pub use common::{
@@ -34,10 +37,24 @@ pub use error::{
     GraphError, GraphErrorBody, InnerError, IntuneErrorMessage, NumberOrText, OAuthErrorBody,
     OAuthTokenResponse,
 };
+pub use imported_device::{
+    DiscoverySource, EnrollmentState, ImportAppleDeviceIdentityListRequest,
+    ImportedAppleDeviceIdentity, ImportedAppleDeviceIdentityResult, Platform,
+};
 pub use push_certificate::{
     ApplePushNotificationCertificate, ApplePushNotificationCertificateUpdate, DataSharingConsent,
 };
+pub use vpp_app::{
+    AllAssignmentTarget, AssignmentFilterType, AssignmentSource, AssignmentTarget,
+    ConfigurationManagerCollectionAssignmentTarget, GroupAssignmentTarget, InstallIntent,
+    IosDeviceType, IosVppApp, IosVppAppAssignmentSettings, MacOsVppApp,
+    MacOsVppAppAssignmentSettings, MimeContent, MobileApp, MobileAppAssignRequest,
+    MobileAppAssignment, MobileAppAssignmentSettings, MobileAppPublishingState,
+    RevokeLicensesRequest, VppAppRevokeLicensesActionResult, VppLicensingType,
+    VppTokenActionFailureReason,
+};
 pub use vpp_token::{
     ActionState, AppleDeviceDeliveryProtocol, VppToken, VppTokenAccountType, VppTokenActionResult,
-    VppTokenState, VppTokenSyncStatus,
+    VppTokenCreateRequest, VppTokenLicenseSummary, VppTokenRenewRequest, VppTokenState,
+    VppTokenSyncStatus,
 };

@@ -186,3 +186,77 @@ pub struct VppToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_app_count: Option<i32>,
 }
+
+/// `vppTokenLicenseSummary` (beta): the licences of one app under one VPP token.
+///
+/// Graph (beta): `GET /deviceAppManagement/vppTokens/getLicensesForApp(bundleId='{bundleId}')`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VppTokenLicenseSummary {
+    /// `@odata.type`; optional where the type is the declared one.
+    #[serde(
+        rename = "@odata.type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub odata_type: Option<String>,
+    /// The VPP token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpp_token_id: Option<String>,
+    /// Apple ID of the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apple_id: Option<String>,
+    /// Organisation of the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_name: Option<String>,
+    /// Licences still available.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_license_count: Option<i32>,
+    /// Licences in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_license_count: Option<i32>,
+}
+
+/// Body of `POST /deviceAppManagement/vppTokens`: add a **new** VPP token (a location not yet in
+/// Intune). To renew an existing token use [`VppTokenRenewRequest`] instead: a new token for a
+/// location already present duplicates every app. Only writable properties are sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VppTokenCreateRequest {
+    /// `@odata.type`; optional where the type is the declared one.
+    #[serde(
+        rename = "@odata.type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub odata_type: Option<String>,
+    /// The `.vpptoken` file content. A secret.
+    pub token: Secret,
+    /// Whether apps update automatically.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatically_update_apps: Option<bool>,
+    /// Country or region of the store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_or_region: Option<String>,
+    /// (beta) Admin-chosen name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// (beta) Scope tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_scope_tag_ids: Option<Vec<String>>,
+    /// (beta) Consent to share data with Apple.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_sharing_consent_granted: Option<bool>,
+    /// (beta) Take the token over from another MDM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_token_management_from_external_mdm: Option<bool>,
+}
+
+/// Body of `PATCH /deviceAppManagement/vppTokens/{id}` that **renews** a VPP token: only the new
+/// `.vpptoken` file content, uploaded into the existing token (then `syncLicenses`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VppTokenRenewRequest {
+    /// The renewed `.vpptoken` file content. A secret.
+    pub token: Secret,
+}
