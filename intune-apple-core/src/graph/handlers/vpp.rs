@@ -1,11 +1,12 @@
 //! VPP (Apps and Books) location tokens.
 
-use serde::Serialize;
-
 use super::permission::{SERVICE_CONFIG_READ, SERVICE_CONFIG_WRITE};
 use crate::graph::client::{odata_string, seg, Call, Client, ItemStream, ProgressCallback};
 use crate::graph::{ApiVersion, Error};
-use crate::model::VppToken;
+use crate::model::{
+    RevokeLicensesRequest, VppToken, VppTokenCreateRequest, VppTokenLicenseSummary,
+    VppTokenRenewRequest,
+};
 use crate::Secret;
 
 const LIST: &str = "/deviceAppManagement/vppTokens";
@@ -32,21 +33,6 @@ impl Client {
             client: self.clone(),
         }
     }
-}
-
-/// Body of a VPP token creation.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateVppToken<'a> {
-    #[serde(rename = "@odata.type")]
-    odata_type: &'static str,
-    token: &'a Secret,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    display_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    country_or_region: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    automatically_update_apps: Option<bool>,
 }
 
 impl VppTokens {
@@ -85,20 +71,10 @@ impl VppTokens {
     ///
     /// # Errors
     /// [`Error`].
-    pub async fn create(
-        &self,
-        token_file: &Secret,
-        display_name: Option<&str>,
-        country_or_region: Option<&str>,
-        automatically_update_apps: Option<bool>,
-    ) -> Result<VppToken, Error> {
-        let body = CreateVppToken {
-            odata_type: "#microsoft.graph.vppToken",
-            token: token_file,
-            display_name,
-            country_or_region,
-            automatically_update_apps,
-        };
+    pub async fn create(&self, request: &VppTokenCreateRequest) -> Result<VppToken, Error> {
+        let mut body = request.clone();
+        body.odata_type
+            .get_or_insert_with(|| "#microsoft.graph.vppToken".to_owned());
         self.client
             .get_entity(
                 Call::post(ApiVersion::Beta, LIST.into(), LIST, SERVICE_CONFIG_WRITE)
@@ -114,10 +90,6 @@ impl VppTokens {
     /// # Errors
     /// [`Error`]; `OutcomeUnknown` if the answer was lost (read the token back).
     pub async fn renew(&self, id: &str, token_file: &Secret) -> Result<(), Error> {
-        #[derive(Serialize)]
-        struct Renew<'a> {
-            token: &'a Secret,
-        }
         let call = Call::new(
             reqwest::Method::PATCH,
             ApiVersion::Beta,
@@ -125,7 +97,9 @@ impl VppTokens {
             ONE,
             SERVICE_CONFIG_WRITE,
         )
-        .json_body(&Renew { token: token_file })?;
+        .json_body(&VppTokenRenewRequest {
+            token: token_file.clone(),
+        })?;
         self.client.send_no_content(call).await
     }
 
@@ -169,18 +143,13 @@ impl VppTokens {
         id: &str,
         notify_managed_devices: bool,
     ) -> Result<(), Error> {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Revoke {
-            notify_managed_devices: bool,
-        }
         let call = Call::post(
             ApiVersion::Beta,
             format!("{LIST}/{}/revokeLicenses", seg(id)),
             "/deviceAppManagement/vppTokens/{id}/revokeLicenses",
             SERVICE_CONFIG_WRITE,
         )
-        .json_body(&Revoke {
+        .json_body(&RevokeLicensesRequest {
             notify_managed_devices,
         })?;
         self.client.send_no_content(call).await
@@ -193,7 +162,7 @@ impl VppTokens {
     pub async fn licenses_for_app(
         &self,
         bundle_id: &str,
-    ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, Error> {
+    ) -> Result<Vec<VppTokenLicenseSummary>, Error> {
         let path = format!(
             "{LIST}/getLicensesForApp(bundleId={})",
             seg(&odata_string(bundle_id))
