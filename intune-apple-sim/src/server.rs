@@ -50,6 +50,7 @@ pub(crate) struct DepToken {
     deleted: HashSet<usize>,
     assigned: HashMap<usize, (String, DateTime<Utc>)>,
     profiles: Vec<Profile>,
+    imported: Vec<Value>,
 }
 
 pub(crate) struct VppToken {
@@ -151,6 +152,7 @@ impl Shared {
                 generated: d.device_count,
                 deleted: HashSet::new(),
                 assigned: HashMap::new(),
+                imported: Vec::new(),
                 profiles: d
                     .profiles
                     .iter()
@@ -629,7 +631,60 @@ fn dispatch(
             Method::POST => vpp_create(t, &body_json, beta),
             _ => Answer::not_found(now),
         },
-        ["deviceManagement", "vppTokens", id] => vpp_one(t, method, id, &body_json, version),
+        ["deviceManagement", "vppTokens", id] if !id.starts_with("getLicensesForApp(") => {
+            vpp_one(t, method, id, &body_json, version)
+        }
+        ["deviceManagement", "vppTokens", id, "revokeLicenses"] if *method == Method::POST => {
+            if t.vpp.iter().any(|v| v.id == *id) {
+                Answer::no_content()
+            } else {
+                Answer::not_found(now)
+            }
+        }
+        ["deviceManagement", "vppTokens", func]
+            if func.starts_with("getLicensesForApp(") && *method == Method::GET =>
+        {
+            let bundle = func
+                .trim_start_matches("getLicensesForApp(bundleId='")
+                .trim_end_matches("')");
+            let bundle = percent_decode(bundle);
+            let items: Vec<Value> = t.apps.iter().filter(|a| a.bundle_id == bundle).map(|a| {
+                let v = t.vpp.iter().find(|v| v.id == a.vpp_token_id);
+                json!({"@odata.type": "microsoft.graph.vppTokenLicenseSummary",
+                    "vppTokenId": a.vpp_token_id,
+                    "appleId": v.map(|v| format!("vpp@{}.example", v.organization_name.to_lowercase())),
+                    "organizationName": v.map(|v| v.organization_name.clone()),
+                    "availableLicenseCount": a.total - a.used,
+                    "usedLicenseCount": a.used})
+            }).collect();
+            Answer::ok(
+                json!({"@odata.context": format!("{GRAPH}/{version}/$metadata#Collection(microsoft.graph.vppTokenLicenseSummary)"), "value": items}),
+            )
+        }
+        ["deviceManagement", "dataSharingConsents", ..] if beta => {
+            let id = rest.get(2).copied().unwrap_or("appleVPP");
+            let consent = |granted: bool| {
+                json!({"@odata.context": format!("{GRAPH}/beta/$metadata#deviceManagement/dataSharingConsents/$entity"),
+                "id": id, "serviceDisplayName": "Apple VPP", "termsUrl": "https://go.microsoft.com/fwlink/?linkid=2000000",
+                "granted": granted, "grantDateTime": ts(now - Duration::days(100)), "grantedByUpn": "admin@contoso.example", "grantedByUserId": "00000000-0000-4000-8000-000000000000"})
+            };
+            match (method.as_str(), &rest[2..]) {
+                ("GET", []) => {
+                    let mut c = consent(true);
+                    if let Some(m) = c.as_object_mut() {
+                        m.remove("@odata.context");
+                    }
+                    Answer::ok(
+                        json!({"@odata.context": format!("{GRAPH}/beta/$metadata#deviceManagement/dataSharingConsents"), "value": [c]}),
+                    )
+                }
+                ("GET", [_]) => Answer::ok(consent(true)),
+                ("POST", [_, "consentToDataSharing"]) => {
+                    Answer::written(StatusCode::OK, consent(true))
+                }
+                _ => Answer::not_found(now),
+            }
+        }
         ["deviceManagement", "vppTokens", id, "syncLicenses"] if *method == Method::POST => {
             match t.vpp.iter_mut().find(|v| v.id == *id) {
                 Some(v) => {
@@ -754,6 +809,35 @@ fn dep_routes(
                 |i| items[i].clone(),
             )
         }
+        ("POST", []) => {
+            let d = DepToken {
+                id: uuid::Uuid::new_v4().to_string(),
+                token_name: body
+                    .get("tokenName")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .into(),
+                apple_identifier: body
+                    .get("appleIdentifier")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .into(),
+                expires: now + Duration::days(365),
+                error_code: 0,
+                last_sync_triggered: None,
+                last_success: None,
+                modified: now,
+                generated: 0,
+                deleted: HashSet::new(),
+                assigned: HashMap::new(),
+                profiles: Vec::new(),
+                imported: Vec::new(),
+            };
+            let mut j = dep_json(&d);
+            j["@odata.context"] = json!(ctx("deviceManagement/depOnboardingSettings/$entity"));
+            t.dep.push(d);
+            Answer::written(StatusCode::CREATED, j)
+        }
         (_, [id, tail @ ..]) => {
             let Some(idx) = t.dep.iter().position(|d| d.id == *id) else {
                 return Answer::not_found(now);
@@ -797,6 +881,148 @@ fn dep_routes(
                     }
                     Answer::no_content()
                 }
+                ("PATCH", []) => {
+                    if let Some(n) = body.get("tokenName").and_then(Value::as_str) {
+                        d.token_name = n.into();
+                    }
+                    if let Some(n) = body.get("appleIdentifier").and_then(Value::as_str) {
+                        d.apple_identifier = n.into();
+                    }
+                    d.modified = now;
+                    Answer::written(StatusCode::OK, dep_json(d))
+                }
+                ("DELETE", []) => {
+                    t.dep.remove(idx);
+                    Answer::no_content()
+                }
+                ("POST", ["uploadDepToken"]) => {
+                    if body
+                        .get("encodedToken")
+                        .and_then(Value::as_str)
+                        .is_none_or(str::is_empty)
+                    {
+                        return Answer::bad_request("encodedToken is required", now);
+                    }
+                    if let Some(n) = body.get("appleId").and_then(Value::as_str) {
+                        d.apple_identifier = n.into();
+                    }
+                    d.expires = now + Duration::days(365);
+                    d.error_code = 0;
+                    d.modified = now;
+                    Answer::no_content()
+                }
+                ("POST", ["generateEncryptionPublicKey"]) => {
+                    // A new key pair: a token downloaded for the old key no longer decrypts.
+                    d.error_code = 1;
+                    d.modified = now;
+                    Answer::written(
+                        StatusCode::OK,
+                        json!({"@odata.context": ctx("Edm.String"),
+                        "value": format!("-----BEGIN CERTIFICATE-----\nSIMNEWKEY{}\n-----END CERTIFICATE-----\n", uuid::Uuid::new_v4().simple())}),
+                    )
+                }
+                ("POST", ["shareForSchoolDataSyncService" | "unshareForSchoolDataSyncService"]) => {
+                    Answer::no_content()
+                }
+                (
+                    "GET",
+                    [nav @ ("defaultIosEnrollmentProfile" | "defaultMacOsEnrollmentProfile")],
+                ) => {
+                    let platform = if *nav == "defaultIosEnrollmentProfile" {
+                        "ios"
+                    } else {
+                        "macOS"
+                    };
+                    match d
+                        .profiles
+                        .iter()
+                        .find(|p| p.is_default && p.platform == platform)
+                    {
+                        Some(p) => {
+                            let mut j = profile_json(p);
+                            j["@odata.context"] = json!(ctx("deviceManagement/depOnboardingSettings('id')/enrollmentProfiles/$entity"));
+                            Answer::ok(j)
+                        }
+                        None => Answer::not_found(now),
+                    }
+                }
+                ("POST", ["enrollmentProfiles"]) => {
+                    let ty = body
+                        .get("@odata.type")
+                        .and_then(Value::as_str)
+                        .unwrap_or("");
+                    let p = Profile {
+                        id: format!("{}_{}", d.id, uuid::Uuid::new_v4()),
+                        display_name: body
+                            .get("displayName")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .into(),
+                        platform: if ty.contains("MacOS") {
+                            "macOS".into()
+                        } else {
+                            "ios".into()
+                        },
+                        is_default: false,
+                    };
+                    let j = profile_json(&p);
+                    d.profiles.push(p);
+                    Answer::written(StatusCode::CREATED, j)
+                }
+                (m, ["enrollmentProfiles", pid, ptail @ ..]) => {
+                    let Some(pi) = d.profiles.iter().position(|p| p.id == *pid) else {
+                        return Answer::not_found(now);
+                    };
+                    match (m, ptail) {
+                        ("GET", []) => Answer::ok(profile_json(&d.profiles[pi])),
+                        ("PATCH", []) => {
+                            if let Some(n) = body.get("displayName").and_then(Value::as_str) {
+                                d.profiles[pi].display_name = n.into();
+                            }
+                            Answer::written(StatusCode::OK, profile_json(&d.profiles[pi]))
+                        }
+                        ("DELETE", []) => {
+                            d.profiles.remove(pi);
+                            Answer::no_content()
+                        }
+                        ("POST", ["setDefaultProfile"]) => {
+                            let platform = d.profiles[pi].platform.clone();
+                            for (k, p) in d.profiles.iter_mut().enumerate() {
+                                if p.platform == platform {
+                                    p.is_default = k == pi;
+                                }
+                            }
+                            Answer::no_content()
+                        }
+                        ("POST", ["exportMobileConfig"]) => Answer::written(
+                            StatusCode::OK,
+                            json!({
+                                "@odata.context": ctx("Edm.String"),
+                                "value": format!("<?xml version=\"1.0\"?><plist version=\"1.0\"><dict><key>PayloadDisplayName</key><string>{}</string></dict></plist>", d.profiles[pi].display_name)
+                            }),
+                        ),
+                        ("POST", ["updateDeviceProfileAssignment"]) => {
+                            let full = d.profiles[pi].id.clone();
+                            let serials: Vec<String> = body
+                                .get("deviceIds")
+                                .and_then(Value::as_array)
+                                .map(|a| {
+                                    a.iter()
+                                        .filter_map(Value::as_str)
+                                        .map(str::to_string)
+                                        .collect()
+                                })
+                                .unwrap_or_default();
+                            for sn in serials {
+                                if let Some(i) = (0..d.generated).find(|i| serial(d, *i) == sn) {
+                                    d.assigned.insert(i, (full.clone(), now));
+                                }
+                            }
+                            Answer::no_content()
+                        }
+                        _ => Answer::not_found(now),
+                    }
+                }
                 ("GET", ["getEncryptionPublicKey"]) => Answer::ok(
                     json!({"@odata.context": ctx("Edm.String"), "value": crate::CERT_CLIENT_CERT_PEM}),
                 ),
@@ -824,12 +1050,16 @@ fn dep_routes(
                                 .collect(),
                         )
                     };
-                    let len = live.as_ref().map_or(d.generated, Vec::len);
+                    let generated_len = live.as_ref().map_or(d.generated, Vec::len);
+                    let len = generated_len + d.imported.len();
                     let rel = format!(
                         "deviceManagement/depOnboardingSettings/{}/importedAppleDeviceIdentities",
                         d.id
                     );
                     collection(page_size, base, &rel, "beta", "deviceManagement/depOnboardingSettings('id')/importedAppleDeviceIdentities", q, len, |k| {
+                        if k >= generated_len {
+                            return d.imported[k - generated_len].clone();
+                        }
                         let i = live.as_ref().map_or(k, |l| l[k]);
                         device_json(d, i, unreachable)
                     })
@@ -851,29 +1081,73 @@ fn dep_routes(
                         |i| items[i].clone(),
                     )
                 }
-                ("POST", ["enrollmentProfiles", pid, "updateDeviceProfileAssignment"]) => {
-                    let full = (*pid).to_string();
-                    if !d.profiles.iter().any(|p| p.id == full) {
-                        return Answer::not_found(now);
-                    }
-                    let serials: Vec<String> = body
-                        .get("deviceIds")
+                ("POST", ["importedAppleDeviceIdentities", "importAppleDeviceIdentityList"]) => {
+                    let Some(list) = body
+                        .get("importedAppleDeviceIdentities")
                         .and_then(Value::as_array)
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(Value::as_str)
-                                .map(str::to_string)
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    for sn in serials {
-                        if let Some(i) = (0..d.generated).find(|i| serial(d, *i) == sn) {
-                            d.assigned.insert(i, (full.clone(), now));
+                    else {
+                        return Answer::bad_request(
+                            "importedAppleDeviceIdentities is required",
+                            now,
+                        );
+                    };
+                    let mut results = Vec::new();
+                    for item in list {
+                        let sn = item
+                            .get("serialNumber")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string();
+                        let exists = sn.is_empty()
+                            || d.imported.iter().any(|x| x["serialNumber"] == sn.as_str())
+                            || (0..d.generated).any(|i| serial(d, i) == sn);
+                        let id = uuid::Uuid::new_v4().to_string();
+                        let mut device = json!({
+                            "id": id, "serialNumber": sn,
+                            "requestedEnrollmentProfileId": item.get("requestedEnrollmentProfileId").cloned().unwrap_or(json!("")),
+                            "requestedEnrollmentProfileAssignmentDateTime": "0001-01-01T00:00:00Z",
+                            "isSupervised": true, "discoverySource": "adminImport", "isDeleted": false,
+                            "createdDateTime": ts(now), "lastContactedDateTime": "0001-01-01T00:00:00Z",
+                            "description": item.get("description").cloned().unwrap_or(json!("")),
+                            "enrollmentState": "notContacted",
+                            "platform": item.get("platform").cloned().unwrap_or(json!("ios"))
+                        });
+                        if !exists {
+                            d.imported.push(device.clone());
                         }
+                        device["@odata.type"] =
+                            json!("microsoft.graph.importedAppleDeviceIdentityResult");
+                        device["status"] = json!(!exists);
+                        results.push(device);
                     }
-                    Answer::no_content()
+                    Answer::written(
+                        StatusCode::OK,
+                        json!({"@odata.context": ctx("Collection(microsoft.graph.importedAppleDeviceIdentityResult)"), "value": results}),
+                    )
+                }
+                ("GET", ["importedAppleDeviceIdentities", did]) => {
+                    if let Some(x) = d.imported.iter().find(|x| x["id"] == *did) {
+                        return Answer::ok(x.clone());
+                    }
+                    match did
+                        .rsplit('-')
+                        .next()
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .filter(|i| *i < d.generated && !d.deleted.contains(i))
+                    {
+                        Some(i) if device_json(d, i, unreachable)["id"] == *did => {
+                            let mut j = device_json(d, i, unreachable);
+                            j["@odata.context"] = json!(ctx("deviceManagement/depOnboardingSettings('id')/importedAppleDeviceIdentities/$entity"));
+                            Answer::ok(j)
+                        }
+                        _ => Answer::not_found(now),
+                    }
                 }
                 ("DELETE", ["importedAppleDeviceIdentities", did]) => {
+                    if let Some(pos) = d.imported.iter().position(|x| x["id"] == *did) {
+                        d.imported.remove(pos);
+                        return Answer::no_content();
+                    }
                     let Some(i) = did
                         .rsplit('-')
                         .next()

@@ -552,6 +552,33 @@ async fn faults_do_what_they_say() {
     );
 }
 
+/// A deterministic byte source for PSS salts in tests (never for real keys).
+struct TestRng(u64);
+
+impl rsa::rand_core::RngCore for TestRng {
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for b in dest.iter_mut() {
+            *b = (self.next_u64() >> 56) as u8;
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rsa::rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rsa::rand_core::CryptoRng for TestRng {}
+
 fn jwt(header: &Value, payload: &Value, tamper: bool) -> String {
     use base64::Engine;
     use rsa::pkcs8::DecodePrivateKey;
@@ -564,9 +591,13 @@ fn jwt(header: &Value, payload: &Value, tamper: bool) -> String {
     );
     let key = rsa::RsaPrivateKey::from_pkcs8_pem(intune_apple_sim::CERT_CLIENT_KEY_PEM).unwrap();
     let hashed = sha2::Sha256::digest(input.as_bytes());
-    let mut sig = key
-        .sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &hashed)
-        .unwrap();
+    let mut sig = if header["alg"] == "PS256" {
+        key.sign_with_rng(&mut TestRng(7), rsa::Pss::new::<sha2::Sha256>(), &hashed)
+            .unwrap()
+    } else {
+        key.sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &hashed)
+            .unwrap()
+    };
     if tamper {
         sig[0] ^= 1;
     }
@@ -583,6 +614,8 @@ async fn certificate_client_assertion() {
         .unwrap();
     let thumb = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(sha2::Sha256::digest(cert.to_der().unwrap()));
+    let x5t_sha1 = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha1::Sha1::digest(cert.to_der().unwrap()));
     let exp = sim.now().timestamp() + 600;
     let payload = json!({"iss": intune_apple_sim::CERT_CLIENT_ID, "sub": intune_apple_sim::CERT_CLIENT_ID,
         "aud": sim.token_url(), "exp": exp, "nbf": exp - 900, "jti": "1"});
@@ -597,6 +630,14 @@ async fn certificate_client_assertion() {
                 &payload,
                 false,
             ),
+            false,
+        ),
+        (
+            jwt(&json!({"alg": "PS256", "x5t": x5t_sha1}), &payload, false),
+            true,
+        ),
+        (
+            jwt(&json!({"alg": "PS256", "x5t": x5t_sha1}), &payload, true),
             false,
         ),
     ] {
@@ -617,4 +658,227 @@ async fn certificate_client_assertion() {
             .unwrap();
         assert_eq!(r.status().is_success(), ok);
     }
+}
+
+#[tokio::test]
+async fn dep_and_vpp_actions() {
+    use reqwest::Method as M;
+    let c = C::new(Seed::demo()).await;
+    let dep = "/beta/deviceManagement/depOnboardingSettings";
+    let (s, created) = c
+        .send(
+            M::POST,
+            dep,
+            &json!({"tokenName": "New", "appleIdentifier": "n@contoso.example"}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    assert_shape("beta-depOnboardingSetting-create.response.json", &created);
+    let new_id = created["id"].as_str().unwrap().to_string();
+    let (s, patched) = c
+        .send(
+            M::PATCH,
+            &format!("{dep}/{new_id}"),
+            &json!({"tokenName": "Renamed"}),
+        )
+        .await;
+    assert_eq!((s, patched["tokenName"].as_str()), (200, Some("Renamed")));
+    assert_eq!(
+        c.send(
+            M::POST,
+            &format!("{dep}/{new_id}/uploadDepToken"),
+            &json!({"appleId": "x", "encodedToken": "abc"})
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        c.send(M::DELETE, &format!("{dep}/{new_id}"), &json!({}))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(c.get(&format!("{dep}/{new_id}")).await.0, 404);
+
+    let id = "d1111111-0000-4000-8000-000000000001";
+    let (_, k1) = c.get(&format!("{dep}/{id}/getEncryptionPublicKey")).await;
+    let (_, k2) = c
+        .send(
+            M::POST,
+            &format!("{dep}/{id}/generateEncryptionPublicKey"),
+            &json!({}),
+        )
+        .await;
+    assert_ne!(k1["value"], k2["value"], "generate makes a new key");
+    let (s, p) = c.send(M::POST, &format!("{dep}/{id}/enrollmentProfiles"),
+        &json!({"@odata.type": "#microsoft.graph.depIOSEnrollmentProfile", "displayName": "Kiosk"})).await;
+    assert_eq!(s, 201);
+    let pid = p["id"].as_str().unwrap().to_string();
+    assert!(pid.starts_with(&format!("{id}_")));
+    assert_eq!(
+        c.send(
+            M::POST,
+            &format!("{dep}/{id}/enrollmentProfiles/{pid}/setDefaultProfile"),
+            &json!({})
+        )
+        .await
+        .0,
+        204
+    );
+    let (_, def) = c
+        .get(&format!("{dep}/{id}/defaultIosEnrollmentProfile"))
+        .await;
+    assert_eq!(def["displayName"], "Kiosk");
+    let (_, cfg) = c
+        .send(
+            M::POST,
+            &format!("{dep}/{id}/enrollmentProfiles/{pid}/exportMobileConfig"),
+            &json!({}),
+        )
+        .await;
+    assert!(cfg["value"].as_str().unwrap().contains("Kiosk"));
+
+    let (_, lic) = c
+        .get("/beta/deviceManagement/vppTokens/getLicensesForApp(bundleId='com.readdle.Scanner')")
+        .await;
+    assert_eq!(
+        lic["value"].as_array().unwrap().len(),
+        2,
+        "the app appears under both Warehouse tokens"
+    );
+    assert_shape(
+        "beta-vppToken-getLicensesForApp.response.json",
+        &lic["value"][0],
+    );
+    assert_eq!(
+        c.send(
+            M::POST,
+            "/beta/deviceManagement/vppTokens/a1111111-0000-4000-8000-000000000001/revokeLicenses",
+            &json!({"notifyManagedDevices": false, "revokeUntrackedLicenses": true})
+        )
+        .await
+        .0,
+        204
+    );
+    let (s, consent) = c
+        .send(
+            M::POST,
+            "/beta/deviceManagement/dataSharingConsents/appleVPP/consentToDataSharing",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_shape(
+        "beta-dataSharingConsent-consentToDataSharing.response.json",
+        &consent,
+    );
+}
+
+#[tokio::test]
+async fn import_device_list_and_get_one() {
+    use reqwest::Method as M;
+    let c = C::new(Seed::with_devices(0, 3)).await;
+    let base = "/beta/deviceManagement/depOnboardingSettings/d0000000-0000-4000-8000-000000000000/importedAppleDeviceIdentities";
+    let path = format!("{}/tests/fixtures/beta-importedAppleDeviceIdentity-importAppleDeviceIdentityList.request.json", env!("CARGO_MANIFEST_DIR"));
+    let mut req: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    req["importedAppleDeviceIdentities"][0]["serialNumber"] = json!("C02NEW0001");
+    let (s, res) = c
+        .send(
+            M::POST,
+            &format!("{base}/importAppleDeviceIdentityList"),
+            &req,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_shape(
+        "beta-importedAppleDeviceIdentity-importAppleDeviceIdentityList.response.json",
+        &res["value"][0],
+    );
+    assert_eq!(res["value"][0]["status"], true);
+    let (_, again) = c
+        .send(
+            M::POST,
+            &format!("{base}/importAppleDeviceIdentityList"),
+            &req,
+        )
+        .await;
+    assert_eq!(
+        again["value"][0]["status"], false,
+        "a serial already present is not imported twice"
+    );
+    let (_, all) = c.get(base).await;
+    let all = all["value"].as_array().unwrap().clone();
+    assert_eq!(all.len(), 4);
+    for d in &all {
+        let (s, one) = c
+            .get(&format!("{base}/{}", d["id"].as_str().unwrap()))
+            .await;
+        assert_eq!((s, &one["serialNumber"]), (200, &d["serialNumber"]));
+    }
+    assert_eq!(
+        c.send(
+            M::DELETE,
+            &format!("{base}/{}", all[3]["id"].as_str().unwrap()),
+            &json!({})
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        c.send(
+            M::DELETE,
+            &format!("{base}/{}", all[0]["id"].as_str().unwrap()),
+            &json!({})
+        )
+        .await
+        .0,
+        204
+    );
+    let (_, left) = c.get(base).await;
+    assert_eq!(left["value"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn gateway_timeout_and_delay_faults() {
+    let c = C::new(Seed::demo()).await;
+    let vpp = "/v1.0/deviceManagement/vppTokens";
+    c.sim
+        .add_fault(Fault::new("GET", vpp, FaultKind::Status { status: 504 }).nth(1));
+    c.sim
+        .add_fault(Fault::new("GET", vpp, FaultKind::Delay { ms: 1 }).nth(2));
+    let (s, body) = c.get(vpp).await;
+    assert_eq!(s, 504);
+    assert!(body["error"]["code"].is_string());
+    let (s, body) = c.get(vpp).await;
+    assert_eq!(s, 200);
+    assert_eq!(body["value"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn binary_prints_listening_line() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_intune-apple-sim"))
+        .args(["--seed", "demo", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
+}
+
+#[test]
+fn seed_from_json_and_errors() {
+    let seed =
+        Seed::from_json(r#"{"pageSize": 7, "depTokens": [{"tokenName": "X", "deviceCount": 9}]}"#)
+            .unwrap();
+    assert_eq!((seed.page_size, seed.dep_tokens[0].device_count), (7, 9));
+    let err = Seed::from_json(r#"{"pageSize": "many"}"#).unwrap_err();
+    assert!(err.to_string().contains("invalid seed"));
 }
