@@ -252,6 +252,18 @@ impl SimHandle {
     pub fn read_only_client(&self) -> (&'static str, &'static str) {
         (READ_ONLY_CLIENT_ID, READ_ONLY_CLIENT_SECRET)
     }
+    /// Client id of the certificate application and the paths of its test-only certificate and
+    /// private key (PEM files in the crate's `fixtures/`; the same text as
+    /// [`CERT_CLIENT_CERT_PEM`] and [`CERT_CLIENT_KEY_PEM`]).
+    #[must_use]
+    pub fn cert_client(&self) -> (&'static str, std::path::PathBuf, std::path::PathBuf) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        (
+            CERT_CLIENT_ID,
+            dir.join("client-cert.pem"),
+            dir.join("client-key.pem"),
+        )
+    }
     /// Requests received so far, oldest first.
     #[must_use]
     pub fn request_log(&self) -> Vec<LogEntry> {

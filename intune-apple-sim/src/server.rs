@@ -614,13 +614,13 @@ fn dispatch(
                 "value": csr_text()
             }))
         }
-        ["deviceManagement", "vppTokens"] => match *method {
+        ["deviceAppManagement", "vppTokens"] => match *method {
             Method::GET => {
                 let items: Vec<Value> = t.vpp.iter().map(|v| vpp_json(v, beta)).collect();
                 collection(
                     t.page_size,
                     &base,
-                    "deviceManagement/vppTokens",
+                    "deviceAppManagement/vppTokens",
                     version,
                     "vppTokens",
                     &q,
@@ -631,17 +631,17 @@ fn dispatch(
             Method::POST => vpp_create(t, &body_json, beta),
             _ => Answer::not_found(now),
         },
-        ["deviceManagement", "vppTokens", id] if !id.starts_with("getLicensesForApp(") => {
+        ["deviceAppManagement", "vppTokens", id] if !id.starts_with("getLicensesForApp(") => {
             vpp_one(t, method, id, &body_json, version)
         }
-        ["deviceManagement", "vppTokens", id, "revokeLicenses"] if *method == Method::POST => {
+        ["deviceAppManagement", "vppTokens", id, "revokeLicenses"] if *method == Method::POST => {
             if t.vpp.iter().any(|v| v.id == *id) {
                 Answer::no_content()
             } else {
                 Answer::not_found(now)
             }
         }
-        ["deviceManagement", "vppTokens", func]
+        ["deviceAppManagement", "vppTokens", func]
             if func.starts_with("getLicensesForApp(") && *method == Method::GET =>
         {
             let bundle = func
@@ -685,13 +685,13 @@ fn dispatch(
                 _ => Answer::not_found(now),
             }
         }
-        ["deviceManagement", "vppTokens", id, "syncLicenses"] if *method == Method::POST => {
+        ["deviceAppManagement", "vppTokens", id, "syncLicenses"] if *method == Method::POST => {
             match t.vpp.iter_mut().find(|v| v.id == *id) {
                 Some(v) => {
                     v.last_sync = now;
                     let mut j = vpp_json(v, beta);
                     j["@odata.context"] = json!(format!(
-                        "{GRAPH}/{version}/$metadata#deviceManagement/vppTokens/$entity"
+                        "{GRAPH}/{version}/$metadata#deviceAppManagement/vppTokens/$entity"
                     ));
                     Answer::written(StatusCode::OK, j)
                 }
@@ -897,11 +897,11 @@ fn dep_routes(
                 }
                 ("POST", ["uploadDepToken"]) => {
                     if body
-                        .get("encodedToken")
+                        .get("depToken")
                         .and_then(Value::as_str)
                         .is_none_or(str::is_empty)
                     {
-                        return Answer::bad_request("encodedToken is required", now);
+                        return Answer::bad_request("depToken is required", now);
                     }
                     if let Some(n) = body.get("appleId").and_then(Value::as_str) {
                         d.apple_identifier = n.into();
@@ -994,13 +994,10 @@ fn dep_routes(
                             }
                             Answer::no_content()
                         }
-                        ("POST", ["exportMobileConfig"]) => Answer::written(
-                            StatusCode::OK,
-                            json!({
-                                "@odata.context": ctx("Edm.String"),
-                                "value": format!("<?xml version=\"1.0\"?><plist version=\"1.0\"><dict><key>PayloadDisplayName</key><string>{}</string></dict></plist>", d.profiles[pi].display_name)
-                            }),
-                        ),
+                        ("GET", ["exportMobileConfig"]) => Answer::ok(json!({
+                            "@odata.context": ctx("Edm.String"),
+                            "value": format!("<?xml version=\"1.0\"?><plist version=\"1.0\"><dict><key>PayloadDisplayName</key><string>{}</string></dict></plist>", d.profiles[pi].display_name)
+                        })),
                         ("POST", ["updateDeviceProfileAssignment"]) => {
                             let full = d.profiles[pi].id.clone();
                             let serials: Vec<String> = body
@@ -1512,7 +1509,7 @@ fn vpp_one(t: &mut Tenant, method: &Method, id: &str, body: &Value, version: &st
         Method::GET => {
             let mut j = vpp_json(&t.vpp[idx], beta);
             j["@odata.context"] = json!(format!(
-                "{GRAPH}/{version}/$metadata#deviceManagement/vppTokens/$entity"
+                "{GRAPH}/{version}/$metadata#deviceAppManagement/vppTokens/$entity"
             ));
             Answer::ok(j)
         }

@@ -180,7 +180,7 @@ async fn auth_push_certificate_and_permissions() {
 
     // Token expiry on the logical clock.
     c.sim.advance(chrono::Duration::seconds(3600));
-    let (s, _) = c.get("/v1.0/deviceManagement/vppTokens").await;
+    let (s, _) = c.get("/v1.0/deviceAppManagement/vppTokens").await;
     assert_eq!(s, 401);
     let log = c.sim.request_log();
     assert!(!log[0].bearer && !log[1].bearer && log[2].bearer);
@@ -190,10 +190,10 @@ async fn auth_push_certificate_and_permissions() {
 #[tokio::test]
 async fn vpp_tokens_shapes_paging_and_renewal() {
     let c = C::new(Seed::demo()).await;
-    let (_, v1) = c.get("/v1.0/deviceManagement/vppTokens").await;
+    let (_, v1) = c.get("/v1.0/deviceAppManagement/vppTokens").await;
     assert_eq!(v1["value"].as_array().unwrap().len(), 4);
     assert_shape("v1-vppToken-list.response.json", &v1["value"][0]);
-    let (_, beta) = c.get("/beta/deviceManagement/vppTokens").await;
+    let (_, beta) = c.get("/beta/deviceAppManagement/vppTokens").await;
     assert_shape("beta-vppToken-list.response.json", &beta["value"][0]);
     let states: Vec<_> = beta["value"]
         .as_array()
@@ -205,7 +205,7 @@ async fn vpp_tokens_shapes_paging_and_renewal() {
 
     // Paging: page size 1 walks 4 pages through nextLink with $skiptoken.
     c.sim.set_page_size(1);
-    let mut next = Some("/beta/deviceManagement/vppTokens".to_string());
+    let mut next = Some("/beta/deviceAppManagement/vppTokens".to_string());
     let mut pages = 0;
     let mut seen = 0;
     while let Some(url) = next {
@@ -227,7 +227,7 @@ async fn vpp_tokens_shapes_paging_and_renewal() {
     let (s, renewed) = c
         .send(
             reqwest::Method::PATCH,
-            &format!("/v1.0/deviceManagement/vppTokens/{id}"),
+            &format!("/v1.0/deviceAppManagement/vppTokens/{id}"),
             &json!({"token": file}),
         )
         .await;
@@ -237,7 +237,7 @@ async fn vpp_tokens_shapes_paging_and_renewal() {
     let (s, synced) = c
         .send(
             reqwest::Method::POST,
-            &format!("/v1.0/deviceManagement/vppTokens/{id}/syncLicenses"),
+            &format!("/v1.0/deviceAppManagement/vppTokens/{id}/syncLicenses"),
             &json!({}),
         )
         .await;
@@ -420,7 +420,7 @@ fn spawn_serves_sync_callers() {
 #[tokio::test]
 async fn faults_do_what_they_say() {
     let c = C::new(Seed::demo()).await;
-    let vpp = "/v1.0/deviceManagement/vppTokens";
+    let vpp = "/v1.0/deviceAppManagement/vppTokens";
     c.sim.add_fault(
         Fault::new(
             "GET",
@@ -450,7 +450,7 @@ async fn faults_do_what_they_say() {
     let r = c
         .http
         .post(c.url("/_sim/faults"))
-        .json(&json!([{"path": "/v1.0/deviceManagement/*", "kind": "status", "status": 503}]))
+        .json(&json!([{"path": "/v1.0/deviceAppManagement/*", "kind": "status", "status": 503}]))
         .send()
         .await
         .unwrap();
@@ -460,7 +460,7 @@ async fn faults_do_what_they_say() {
 
     // Reset before: not applied. Reset after: applied but no answer.
     let id = "a1111111-0000-4000-8000-000000000001";
-    let p = format!("/v1.0/deviceManagement/vppTokens/{id}");
+    let p = format!("/v1.0/deviceAppManagement/vppTokens/{id}");
     c.sim
         .add_fault(Fault::new("PATCH", &p, FaultKind::ResetBefore).nth(1));
     c.sim
@@ -687,7 +687,7 @@ async fn dep_and_vpp_actions() {
         c.send(
             M::POST,
             &format!("{dep}/{new_id}/uploadDepToken"),
-            &json!({"appleId": "x", "encodedToken": "abc"})
+            &json!({"appleId": "x", "depToken": "abc"})
         )
         .await
         .0,
@@ -730,17 +730,18 @@ async fn dep_and_vpp_actions() {
         .get(&format!("{dep}/{id}/defaultIosEnrollmentProfile"))
         .await;
     assert_eq!(def["displayName"], "Kiosk");
-    let (_, cfg) = c
-        .send(
-            M::POST,
-            &format!("{dep}/{id}/enrollmentProfiles/{pid}/exportMobileConfig"),
-            &json!({}),
-        )
+    let (status, cfg) = c
+        .get(&format!(
+            "{dep}/{id}/enrollmentProfiles/{pid}/exportMobileConfig"
+        ))
         .await;
+    assert_eq!(status, 200, "exportMobileConfig is a GET function");
     assert!(cfg["value"].as_str().unwrap().contains("Kiosk"));
 
     let (_, lic) = c
-        .get("/beta/deviceManagement/vppTokens/getLicensesForApp(bundleId='com.readdle.Scanner')")
+        .get(
+            "/beta/deviceAppManagement/vppTokens/getLicensesForApp(bundleId='com.readdle.Scanner')",
+        )
         .await;
     assert_eq!(
         lic["value"].as_array().unwrap().len(),
@@ -754,7 +755,7 @@ async fn dep_and_vpp_actions() {
     assert_eq!(
         c.send(
             M::POST,
-            "/beta/deviceManagement/vppTokens/a1111111-0000-4000-8000-000000000001/revokeLicenses",
+            "/beta/deviceAppManagement/vppTokens/a1111111-0000-4000-8000-000000000001/revokeLicenses",
             &json!({"notifyManagedDevices": false, "revokeUntrackedLicenses": true})
         )
         .await
@@ -843,7 +844,7 @@ async fn import_device_list_and_get_one() {
 #[tokio::test]
 async fn gateway_timeout_and_delay_faults() {
     let c = C::new(Seed::demo()).await;
-    let vpp = "/v1.0/deviceManagement/vppTokens";
+    let vpp = "/v1.0/deviceAppManagement/vppTokens";
     c.sim
         .add_fault(Fault::new("GET", vpp, FaultKind::Status { status: 504 }).nth(1));
     c.sim
@@ -881,4 +882,67 @@ fn seed_from_json_and_errors() {
     assert_eq!((seed.page_size, seed.dep_tokens[0].device_count), (7, 9));
     let err = Seed::from_json(r#"{"pageSize": "many"}"#).unwrap_err();
     assert!(err.to_string().contains("invalid seed"));
+}
+
+#[tokio::test]
+async fn sim_controls_over_http() {
+    let c = C::new(Seed::demo()).await;
+    let (_, cert, key) = c.sim.cert_client();
+    assert_eq!(
+        std::fs::read_to_string(cert).unwrap(),
+        intune_apple_sim::CERT_CLIENT_CERT_PEM
+    );
+    assert!(key.exists());
+    let before = c.sim.now();
+    let r: Value = c
+        .http
+        .post(c.url("/_sim/clock"))
+        .json(&json!({"advanceSeconds": 900}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(r["now"].is_string());
+    assert_eq!((c.sim.now() - before).num_seconds(), 900);
+    let r = c
+        .http
+        .post(c.url("/_sim/clock"))
+        .json(&json!({"now": "2030-01-01T00:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(c.sim.now().to_rfc3339(), "2030-01-01T00:00:00+00:00");
+    // Tokens issued before the jump have expired on the logical clock.
+    assert_eq!(c.get("/v1.0/deviceAppManagement/vppTokens").await.0, 401);
+    let log: Value = c
+        .http
+        .get(c.url("/_sim/log"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["path"] == "/v1.0/deviceAppManagement/vppTokens")
+        .unwrap();
+    assert_eq!(
+        (last["bearer"].as_bool(), last["status"].as_u64()),
+        (Some(true), Some(401))
+    );
+    let r = c
+        .http
+        .post(c.url("/_sim/faults"))
+        .json(&json!({"path": "/x", "kind": "nonsense"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
 }
