@@ -1,4 +1,5 @@
 //! The Graph client against the simulated tenant, over real HTTP on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test setup: a failure should stop the test
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -1,5 +1,7 @@
 //! VPP apps (iOS/iPadOS and macOS) and their assignments.
 
+use futures::StreamExt as _;
+
 use crate::graph::client::{odata_string, seg, Call, Client, ItemStream, ProgressCallback};
 use crate::graph::{ApiVersion, Error};
 use crate::model::{MobileApp, MobileAppAssignRequest, MobileAppAssignment};
@@ -38,16 +40,19 @@ impl VppApps {
         self.list_with_progress(None)
     }
 
-    /// As [`Self::list`], calling `progress` after each page.
+    /// As [`Self::list`], calling `progress` after each page. iOS and macOS apps are asked in
+    /// two listings (`isof(...)` once each, the filter form proven on real tenants).
     #[must_use]
+    #[allow(clippy::needless_pass_by_value)] // same signature as every other listing
     pub fn list_with_progress(&self, progress: Option<ProgressCallback>) -> ItemStream<MobileApp> {
-        self.client.list(
-            Call::get(ApiVersion::Beta, APPS.into(), APPS, APPS_READ).query(
-                "$filter",
-                "isof('microsoft.graph.iosVppApp') or isof('microsoft.graph.macOsVppApp')",
-            ),
-            progress,
-        )
+        let of_type = |odata_type: &str| {
+            self.client.list(
+                Call::get(ApiVersion::Beta, APPS.into(), APPS, APPS_READ)
+                    .query("$filter", format!("isof('{odata_type}')")),
+                progress.clone(),
+            )
+        };
+        Box::pin(of_type("microsoft.graph.iosVppApp").chain(of_type("microsoft.graph.macOsVppApp")))
     }
 
     /// The VPP apps of one VPP token (`$filter=vppTokenId eq '...'`, beta).
