@@ -1,1 +1,48 @@
-//! The typed async Microsoft Graph client.
+//! The typed async Microsoft Graph client for Intune's Apple resources.
+//!
+//! ```no_run
+//! use futures::TryStreamExt as _;
+//! use intune_apple_core::graph::Client;
+//!
+//! # async fn run() -> Result<(), intune_apple_core::graph::Error> {
+//! // AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (or a certificate, or a token)
+//! let client = Client::from_env()?;
+//! let push = client.push_certificate().get().await?;
+//! let dep: Vec<_> = client.enrollment_program_tokens().list().try_collect().await?;
+//! let vpp: Vec<_> = client.vpp_tokens().list().try_collect().await?;
+//! println!("{:?}, {} DEP tokens, {} VPP tokens", push.expiration_date_time, dep.len(), vpp.len());
+//! # Ok(()) }
+//! ```
+//!
+//! - Handlers: [`Client::push_certificate`], [`Client::enrollment_program_tokens`],
+//!   [`Client::enrollment_profiles`], [`Client::imported_devices`], [`Client::vpp_tokens`],
+//!   [`Client::vpp_apps`]. Each call picks `v1.0` or `beta` itself.
+//! - Credentials: [`ClientSecretCredential`], [`ClientCertificateCredential`],
+//!   [`StaticTokenCredential`], or your own [`Credential`]; tokens are cached and refreshed
+//!   five minutes before expiry.
+//! - Transport: 429/503 (and 504 on reads) retried with `Retry-After` and jittered back-off
+//!   ([`RetryPolicy`]); a write whose outcome is unknown is never resent
+//!   ([`ErrorKind::OutcomeUnknown`]); paging is a stream ([`ItemStream`]) that follows
+//!   `@odata.nextLink` only on the Graph host.
+//! - Errors: [`Error`] with an [`ErrorKind`], Graph's code, request ids, and what to do next.
+
+mod client;
+mod cloud;
+pub mod credentials;
+mod error;
+mod handlers;
+mod retry;
+
+pub use client::{env, Client, ClientBuilder, ItemStream, PageProgress, ProgressCallback};
+pub use cloud::{ApiVersion, Cloud};
+pub use credentials::{
+    AccessToken, AssertionAlgorithm, ClientCertificateCredential, ClientSecretCredential,
+    Credential, CredentialError, StaticTokenCredential, TokenCache,
+};
+pub use error::{Error, ErrorKind};
+pub use handlers::dep::{AssignmentBatch, ASSIGNMENT_BATCH};
+pub use handlers::{
+    EnrollmentProfiles, EnrollmentProgramTokens, ImportedDevices, PushCertificate, SyncOptions,
+    VppApps, VppTokens,
+};
+pub use retry::{is_retryable_status, parse_retry_after, seconds_to_duration, RetryPolicy};

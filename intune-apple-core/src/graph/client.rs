@@ -1,0 +1,858 @@
+//! The client: builder, configuration from the environment, and the transport every handler
+//! uses (authentication, retries, timeouts, paging, decoding).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{Stream, TryStreamExt as _};
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
+use url::Url;
+
+use super::cloud::{ApiVersion, Cloud};
+use super::credentials::{
+    ClientCertificateCredential, ClientSecretCredential, Credential, StaticTokenCredential,
+    TokenCache, TokenRequestContext,
+};
+use super::error::{Error, ErrorKind};
+use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
+use crate::clock::{Clock, SystemClock};
+use crate::model::{decode, Collection, Entity, ValueResult};
+
+/// A stream of items of a paged Graph collection.
+pub type ItemStream<T> = std::pin::Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
+
+/// Progress of a paged listing, given to a progress callback after each page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PageProgress {
+    /// Items received so far.
+    pub items: u64,
+    /// Pages received so far.
+    pub pages: u64,
+}
+
+/// A progress callback of a paged listing.
+pub type ProgressCallback = Arc<dyn Fn(PageProgress) + Send + Sync>;
+
+/// The Microsoft Graph client for Intune's Apple resources.
+///
+/// Cheap to clone (an `Arc` inside), `Send + Sync`; clones share the HTTP connection pool and
+/// the token cache.
+///
+/// ```no_run
+/// use intune_apple_core::graph::Client;
+/// # async fn run() -> Result<(), intune_apple_core::graph::Error> {
+/// let client = Client::from_env()?;
+/// let cert = client.push_certificate().get().await?;
+/// println!("{:?} expires {:?}", cert.topic_identifier, cert.expiration_date_time);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    graph_root: Url,
+    authority_host: String,
+    scope: String,
+    tokens: TokenCache,
+    clock: Arc<dyn Clock>,
+    retry: RetryPolicy,
+    operation_timeout: Duration,
+    user_agent: String,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("graph_root", &self.inner.graph_root.as_str())
+            .field("authority_host", &self.inner.authority_host)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`].
+///
+/// ```
+/// use intune_apple_core::graph::{Client, Cloud, StaticTokenCredential, RetryPolicy};
+/// use std::time::Duration;
+/// let client = Client::builder()
+///     .cloud(Cloud::UsGov)
+///     .credential(StaticTokenCredential::new("token-from-elsewhere"))
+///     .retry_policy(RetryPolicy::default().with_max_attempts(3))
+///     .attempt_timeout(Duration::from_secs(20))
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.graph_root(), "https://graph.microsoft.us/");
+/// ```
+#[must_use]
+pub struct ClientBuilder {
+    cloud: Cloud,
+    graph_url: Option<String>,
+    authority_host: Option<String>,
+    credential: Option<Arc<dyn Credential>>,
+    retry: RetryPolicy,
+    attempt_timeout: Duration,
+    connect_timeout: Duration,
+    operation_timeout: Duration,
+    user_agent: String,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            cloud: Cloud::Global,
+            graph_url: None,
+            authority_host: None,
+            credential: None,
+            retry: RetryPolicy::default(),
+            attempt_timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            operation_timeout: Duration::from_secs(300),
+            user_agent: format!("intune-apple/{}", env!("CARGO_PKG_VERSION")),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The national cloud (default global). Sets the Graph and token hosts and the scope.
+    pub fn cloud(mut self, cloud: Cloud) -> Self {
+        self.cloud = cloud;
+        self
+    }
+    /// Overrides the Graph root URL (without `/v1.0` or `/beta`), e.g. a proxy or the simulator.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.graph_url = Some(url.into());
+        self
+    }
+    /// Overrides the token authority host, e.g. `https://login.microsoftonline.com`.
+    pub fn authority_host(mut self, url: impl Into<String>) -> Self {
+        self.authority_host = Some(url.into());
+        self
+    }
+    /// The credential.
+    pub fn credential(mut self, credential: impl Credential + 'static) -> Self {
+        self.credential = Some(Arc::new(credential));
+        self
+    }
+    /// The credential, shared.
+    pub fn shared_credential(mut self, credential: Arc<dyn Credential>) -> Self {
+        self.credential = Some(credential);
+        self
+    }
+    /// The retry policy.
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+    /// The timeout of one HTTP attempt (default 60 s).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+    /// The timeout of connecting (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+    /// The timeout of a whole call, retries and waits included (default 300 s).
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = timeout;
+        self
+    }
+    /// The `User-Agent` (default `intune-apple/VERSION`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+    /// The clock (tests inject a `ManualClock`).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Configuration`] when no credential is set or a URL is invalid.
+    pub fn build(self) -> Result<Client, Error> {
+        let config = |m: String| Error::new(ErrorKind::Configuration, "building the client", m);
+        let credential = self.credential.ok_or_else(|| {
+            config(
+                "no credential: set one with ClientBuilder::credential or use Client::from_env"
+                    .into(),
+            )
+        })?;
+        let root_text = self
+            .graph_url
+            .unwrap_or_else(|| self.cloud.graph_root().to_owned());
+        let mut graph_root = Url::parse(root_text.trim())
+            .map_err(|e| config(format!("the Graph URL is not a valid URL ({e})")))?;
+        if !matches!(graph_root.scheme(), "http" | "https") || graph_root.host().is_none() {
+            return Err(config("the Graph URL must be http(s)://host[:port]".into()));
+        }
+        if !graph_root.path().ends_with('/') {
+            let path = format!("{}/", graph_root.path());
+            graph_root.set_path(&path);
+        }
+        let authority_host = self
+            .authority_host
+            .unwrap_or_else(|| self.cloud.authority_host().to_owned())
+            .trim_end_matches('/')
+            .to_owned();
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.attempt_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| config(format!("cannot build the HTTP client ({e})")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                graph_root,
+                authority_host,
+                scope: self.cloud.default_scope(),
+                tokens: TokenCache::new(credential),
+                clock: self.clock,
+                retry: self.retry,
+                operation_timeout: self.operation_timeout,
+                user_agent: self.user_agent,
+            }),
+        })
+    }
+}
+
+/// The environment variables [`Client::from_env`] reads.
+pub mod env {
+    /// Tenant (directory) id.
+    pub const TENANT_ID: &str = "AZURE_TENANT_ID";
+    /// Application (client) id.
+    pub const CLIENT_ID: &str = "AZURE_CLIENT_ID";
+    /// Client secret.
+    pub const CLIENT_SECRET: &str = "AZURE_CLIENT_SECRET";
+    /// Path of a PEM file with the certificate and its private key.
+    pub const CLIENT_CERTIFICATE_PATH: &str = "AZURE_CLIENT_CERTIFICATE_PATH";
+    /// Password of the certificate file (password-protected keys are not supported yet).
+    pub const CLIENT_CERTIFICATE_PASSWORD: &str = "AZURE_CLIENT_CERTIFICATE_PASSWORD";
+    /// Token authority host.
+    pub const AUTHORITY_HOST: &str = "AZURE_AUTHORITY_HOST";
+    /// Graph root URL (the client adds `/v1.0` or `/beta`).
+    pub const GRAPH_URL: &str = "INTUNE_APPLE_GRAPH_URL";
+    /// A bearer token obtained elsewhere.
+    pub const ACCESS_TOKEN: &str = "INTUNE_APPLE_ACCESS_TOKEN";
+    /// National cloud: `global`, `usgov`, `dod`, `china`.
+    pub const CLOUD: &str = "INTUNE_APPLE_CLOUD";
+}
+
+impl Client {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment, with the Azure SDK's variable names:
+    /// `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, then `AZURE_CLIENT_SECRET` or
+    /// `AZURE_CLIENT_CERTIFICATE_PATH`; `AZURE_AUTHORITY_HOST`; plus `INTUNE_APPLE_GRAPH_URL`,
+    /// `INTUNE_APPLE_ACCESS_TOKEN` (a bearer token obtained elsewhere, used instead of the
+    /// others) and `INTUNE_APPLE_CLOUD`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Configuration`] naming the missing or invalid variable.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_env_with(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// As [`Client::from_env`], reading variables through `var` (for tests and embedding).
+    ///
+    /// # Errors
+    /// As [`Client::from_env`].
+    pub fn from_env_with(var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        Self::builder_from_env_with(var)?.build()
+    }
+
+    /// A [`ClientBuilder`] configured from the environment, to adjust further.
+    ///
+    /// # Errors
+    /// As [`Client::from_env`].
+    pub fn builder_from_env_with(
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<ClientBuilder, Error> {
+        let config = |m: String| Error::new(ErrorKind::Configuration, "reading the environment", m);
+        let mut builder = Client::builder();
+        if let Some(name) = var(env::CLOUD) {
+            let cloud = Cloud::parse(&name).ok_or_else(|| {
+                config(format!(
+                    "{} must be global, usgov, dod or china",
+                    env::CLOUD
+                ))
+            })?;
+            builder = builder.cloud(cloud);
+        }
+        if let Some(url) = var(env::GRAPH_URL) {
+            builder = builder.base_url(url);
+        }
+        if let Some(host) = var(env::AUTHORITY_HOST) {
+            builder = builder.authority_host(host);
+        }
+        if let Some(token) = var(env::ACCESS_TOKEN) {
+            return Ok(builder.credential(StaticTokenCredential::new(token)));
+        }
+        let missing = |name: &str| {
+            config(format!(
+                "{name} is not set; set {}, {} and {} (or {}), or {} with a bearer token",
+                env::TENANT_ID,
+                env::CLIENT_ID,
+                env::CLIENT_SECRET,
+                env::CLIENT_CERTIFICATE_PATH,
+                env::ACCESS_TOKEN
+            ))
+        };
+        let tenant = var(env::TENANT_ID).ok_or_else(|| missing(env::TENANT_ID))?;
+        let client_id = var(env::CLIENT_ID).ok_or_else(|| missing(env::CLIENT_ID))?;
+        if let Some(secret) = var(env::CLIENT_SECRET) {
+            return Ok(builder.credential(ClientSecretCredential::new(tenant, client_id, secret)));
+        }
+        if let Some(path) = var(env::CLIENT_CERTIFICATE_PATH) {
+            let pem = std::fs::read_to_string(&path).map_err(|e| {
+                config(format!(
+                    "cannot read {} ({path}): {e}",
+                    env::CLIENT_CERTIFICATE_PATH
+                ))
+            })?;
+            let credential = ClientCertificateCredential::from_pem(tenant, client_id, &pem)
+                .map_err(|e| config(e.to_string()))?;
+            return Ok(builder.credential(credential));
+        }
+        Err(missing(env::CLIENT_SECRET))
+    }
+
+    /// The Graph root URL in use (`https://graph.microsoft.com/`).
+    #[must_use]
+    pub fn graph_root(&self) -> &str {
+        self.inner.graph_root.as_str()
+    }
+
+    /// The clock in use.
+    #[must_use]
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    fn token_context(&self) -> TokenRequestContext<'_> {
+        TokenRequestContext {
+            http: &self.inner.http,
+            clock: self.inner.clock.as_ref(),
+            authority_host: &self.inner.authority_host,
+            scope: &self.inner.scope,
+        }
+    }
+
+    /// `GET` an entity (bare or `{"value": {...}}`).
+    pub(crate) async fn get_entity<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
+        let op = call.operation();
+        let raw = self.execute(call).await?;
+        decode::<Entity<T>>(&raw.body)
+            .map(Entity::into_inner)
+            .map_err(|e| Error::decode(op, e))
+    }
+
+    /// A call answering `{"value": ...}`.
+    pub(crate) async fn get_value<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
+        let op = call.operation();
+        let raw = self.execute(call).await?;
+        decode::<ValueResult<T>>(&raw.body)
+            .map(|v| v.value)
+            .map_err(|e| Error::decode(op, e))
+    }
+
+    /// A call whose answer body is ignored (204, or 200 with a body we do not need).
+    pub(crate) async fn send_no_content(&self, call: Call) -> Result<(), Error> {
+        self.execute(call).await.map(|_| ())
+    }
+
+    /// Every item of a paged collection, as a stream, page by page.
+    pub(crate) fn list<T: DeserializeOwned + Send + 'static>(
+        &self,
+        call: Call,
+        progress: Option<ProgressCallback>,
+    ) -> ItemStream<T> {
+        struct State {
+            client: Client,
+            next: Option<Call>,
+            progress: Option<ProgressCallback>,
+            seen: PageProgress,
+        }
+        let state = State {
+            client: self.clone(),
+            next: Some(call),
+            progress,
+            seen: PageProgress::default(),
+        };
+        let pages = futures::stream::try_unfold(state, |mut state| async move {
+            let Some(call) = state.next.take() else {
+                return Ok(None);
+            };
+            let template = call.template;
+            let permission = call.permission;
+            let op = call.operation();
+            let raw = state.client.execute(call).await?;
+            let page: Collection<T> = decode(&raw.body).map_err(|e| Error::decode(op, e))?;
+            if let Some(link) = page.next_link.as_deref() {
+                state.next = Some(state.client.next_link_call(link, template, permission)?);
+            }
+            state.seen.pages += 1;
+            state.seen.items += page.value.len() as u64;
+            if let Some(cb) = &state.progress {
+                cb(state.seen);
+            }
+            Ok(Some((page.value, state)))
+        });
+        Box::pin(
+            pages
+                .map_ok(|items| futures::stream::iter(items.into_iter().map(Ok)))
+                .try_flatten(),
+        )
+    }
+
+    /// The call for an `@odata.nextLink`, refused unless it points to the Graph root's origin
+    /// (scheme, host and port): the bearer token is never sent anywhere else.
+    fn next_link_call(
+        &self,
+        link: &str,
+        template: &'static str,
+        permission: &'static str,
+    ) -> Result<Call, Error> {
+        let op = format!("GET {template} (next page)");
+        let url = Url::parse(link).map_err(|_| {
+            Error::new(
+                ErrorKind::Decode,
+                op.clone(),
+                "the service sent an @odata.nextLink that is not a valid URL",
+            )
+        })?;
+        let root = &self.inner.graph_root;
+        let same_origin = url.scheme() == root.scheme()
+            && url.host_str() == root.host_str()
+            && url.port_or_known_default() == root.port_or_known_default();
+        if !same_origin {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                op,
+                format!(
+                    "refused to follow an @odata.nextLink to another host ({}://{}); the bearer token is only sent to {}",
+                    url.scheme(),
+                    url.host_str().unwrap_or("?"),
+                    root.as_str().trim_end_matches('/')
+                ),
+            ));
+        }
+        Ok(Call {
+            method: Method::GET,
+            target: Target::Absolute(url),
+            template,
+            query: Vec::new(),
+            body: None,
+            permission,
+        })
+    }
+
+    /// Sends a call with authentication, retries and timeouts; returns a 2xx answer or the error.
+    pub(crate) async fn execute(&self, call: Call) -> Result<RawResponse, Error> {
+        let op = call.operation();
+        let idempotent = call.method == Method::GET;
+        let client_request_id = uuid::Uuid::new_v4().to_string();
+        let span = tracing::info_span!(
+            "graph_call",
+            method = %call.method,
+            path = %call.path_template(),
+            client_request_id = %client_request_id,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
+        let run = self.execute_with_retries(&call, &op, &client_request_id);
+        let outcome = tokio::time::timeout(self.inner.operation_timeout, run)
+            .instrument(span.clone())
+            .await;
+        match outcome {
+            Ok(result) => {
+                if let Ok(raw) = &result {
+                    span.record("status", raw.status);
+                }
+                result
+            }
+            Err(_) => {
+                let kind = if idempotent {
+                    ErrorKind::Transport
+                } else {
+                    ErrorKind::OutcomeUnknown
+                };
+                Err(Error::new(
+                    kind,
+                    op,
+                    format!(
+                        "no answer within the operation timeout of {} s",
+                        self.inner.operation_timeout.as_secs()
+                    ),
+                )
+                .with_client_request_id(&client_request_id))
+            }
+        }
+    }
+
+    async fn execute_with_retries(
+        &self,
+        call: &Call,
+        op: &str,
+        client_request_id: &str,
+    ) -> Result<RawResponse, Error> {
+        let inner = &self.inner;
+        let idempotent = call.method == Method::GET;
+        let url = self.url_of(call, op)?;
+        let mut attempt: u32 = 0;
+        let mut waited = Duration::ZERO;
+        let mut refreshed_after_401 = false;
+        loop {
+            attempt += 1;
+            tracing::Span::current().record("attempts", attempt);
+            let token = inner
+                .tokens
+                .token(self.token_context())
+                .await
+                .map_err(|e| Error::credential(op, e).with_client_request_id(client_request_id))?;
+            let mut request = inner
+                .http
+                .request(call.method.clone(), url.clone())
+                .bearer_auth(token.expose())
+                .header("client-request-id", client_request_id)
+                .header(ACCEPT, "application/json")
+                .header(USER_AGENT, &inner.user_agent);
+            if let Some(body) = &call.body {
+                request = request
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            } else if call.method == Method::POST {
+                request = request.header(reqwest::header::CONTENT_LENGTH, "0");
+            }
+            let started = inner.clock.monotonic();
+            let response = request.send().await;
+            let response = match response {
+                Ok(r) => r,
+                Err(e) => {
+                    let never_sent = e.is_connect() || e.is_builder();
+                    let description = describe_transport(&e);
+                    tracing::warn!(attempt, error = %description, "graph request failed");
+                    if never_sent || idempotent {
+                        let wait = inner.retry.backoff(attempt - 1, rand::random::<f64>());
+                        if self.may_retry(attempt, waited, wait) {
+                            inner.clock.sleep(wait).await;
+                            waited += wait;
+                            continue;
+                        }
+                        return Err(Error::new(ErrorKind::Transport, op, description)
+                            .with_client_request_id(client_request_id)
+                            .with_source(e.without_url()));
+                    }
+                    return Err(Error::new(
+                        ErrorKind::OutcomeUnknown,
+                        op,
+                        format!("the request was sent but no answer came back ({description}); it may or may not have been applied"),
+                    )
+                    .with_client_request_id(client_request_id)
+                    .with_source(e.without_url()));
+                }
+            };
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = response.bytes().await;
+            let elapsed = (inner.clock.monotonic() - started).num_milliseconds();
+            tracing::debug!(attempt, status, elapsed_ms = elapsed, "graph answer");
+            let body = match body {
+                Ok(b) => b,
+                Err(e) => {
+                    let description = describe_transport(&e);
+                    if idempotent {
+                        let wait = inner.retry.backoff(attempt - 1, rand::random::<f64>());
+                        if self.may_retry(attempt, waited, wait) {
+                            inner.clock.sleep(wait).await;
+                            waited += wait;
+                            continue;
+                        }
+                        return Err(Error::new(
+                            ErrorKind::Transport,
+                            op,
+                            format!("the answer was cut off ({description})"),
+                        )
+                        .with_status(status)
+                        .with_client_request_id(client_request_id));
+                    }
+                    let kind = if (200..300).contains(&status) {
+                        ErrorKind::Decode
+                    } else {
+                        ErrorKind::OutcomeUnknown
+                    };
+                    return Err(Error::new(
+                        kind,
+                        op,
+                        format!("HTTP {status} came back but its body was cut off ({description}); read the resource back to see its state"),
+                    )
+                    .with_status(status)
+                    .with_client_request_id(client_request_id));
+                }
+            };
+            if (200..300).contains(&status) {
+                return Ok(RawResponse { status, body });
+            }
+            let retry_after = headers
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, inner.clock.now()));
+            let error = Error::from_response(
+                op,
+                status,
+                &body,
+                request_id(&headers),
+                client_request_id,
+                retry_after,
+                call.permission,
+            );
+            if status == 401 && !refreshed_after_401 {
+                refreshed_after_401 = true;
+                inner.tokens.invalidate(&token).await;
+                attempt -= 1;
+                continue;
+            }
+            // 504 on a write: the gateway gave up, the backend may still have applied it
+            let retryable = is_retryable_status(status) && (idempotent || status != 504);
+            if !retryable {
+                if status == 504 {
+                    return Err(error.with_kind(ErrorKind::OutcomeUnknown));
+                }
+                return Err(error);
+            }
+            let wait = error
+                .retry_after()
+                .unwrap_or_else(|| inner.retry.backoff(attempt - 1, rand::random::<f64>()));
+            if !self.may_retry(attempt, waited, wait) {
+                let kind = if status == 429 || error.retry_after().is_some() {
+                    ErrorKind::Throttled
+                } else {
+                    ErrorKind::Server
+                };
+                return Err(error.with_kind(kind).with_retry_after(Some(wait)));
+            }
+            tracing::info!(
+                attempt,
+                status,
+                wait_ms = wait.as_millis() as u64,
+                "retrying after throttling or unavailability"
+            );
+            inner.clock.sleep(wait).await;
+            waited += wait;
+        }
+    }
+
+    fn may_retry(&self, attempt: u32, waited: Duration, wait: Duration) -> bool {
+        let policy = &self.inner.retry;
+        attempt < policy.max_attempts
+            && wait <= policy.max_delay
+            && waited + wait <= policy.total_budget
+    }
+
+    fn url_of(&self, call: &Call, op: &str) -> Result<Url, Error> {
+        match &call.target {
+            Target::Absolute(url) => Ok(url.clone()),
+            Target::Path { version, path } => {
+                let joined = format!("{}{}", version.as_str(), path);
+                let mut url = self.inner.graph_root.join(&joined).map_err(|_| {
+                    Error::new(ErrorKind::Configuration, op, "cannot build the request URL")
+                })?;
+                if !call.query.is_empty() {
+                    let mut pairs = url.query_pairs_mut();
+                    for (k, v) in &call.query {
+                        pairs.append_pair(k, v);
+                    }
+                }
+                Ok(url)
+            }
+        }
+    }
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn describe_transport(e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "the connection dropped while reading the answer"
+    } else if e.is_request() {
+        "the connection failed while sending"
+    } else {
+        "network error"
+    };
+    let mut detail = String::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() {
+        what.to_owned()
+    } else {
+        format!("{what}: {detail}")
+    }
+}
+
+/// A 2xx answer.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    #[allow(dead_code)] // kept for handlers that distinguish 200 from 204
+    pub(crate) status: u16,
+    pub(crate) body: bytes::Bytes,
+}
+
+/// Where a call goes.
+#[derive(Debug, Clone)]
+pub(crate) enum Target {
+    /// `{root}/{version}{path}`.
+    Path { version: ApiVersion, path: String },
+    /// A full URL (an `@odata.nextLink`, already checked).
+    Absolute(Url),
+}
+
+/// One logical Graph call.
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    pub(crate) method: Method,
+    pub(crate) target: Target,
+    /// The path with placeholders, for logs and errors (`/deviceAppManagement/vppTokens/{id}`).
+    pub(crate) template: &'static str,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+    /// The least-privileged application permission of this call, for 403 errors.
+    pub(crate) permission: &'static str,
+}
+
+impl Call {
+    pub(crate) fn new(
+        method: Method,
+        version: ApiVersion,
+        path: String,
+        template: &'static str,
+        permission: &'static str,
+    ) -> Self {
+        Self {
+            method,
+            target: Target::Path { version, path },
+            template,
+            query: Vec::new(),
+            body: None,
+            permission,
+        }
+    }
+
+    pub(crate) fn get(
+        version: ApiVersion,
+        path: String,
+        template: &'static str,
+        permission: &'static str,
+    ) -> Self {
+        Self::new(Method::GET, version, path, template, permission)
+    }
+
+    pub(crate) fn post(
+        version: ApiVersion,
+        path: String,
+        template: &'static str,
+        permission: &'static str,
+    ) -> Self {
+        Self::new(Method::POST, version, path, template, permission)
+    }
+
+    pub(crate) fn query(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.query.push((key, value.into()));
+        self
+    }
+
+    pub(crate) fn json_body<B: serde::Serialize>(mut self, body: &B) -> Result<Self, Error> {
+        let op = self.operation();
+        self.body = Some(serde_json::to_vec(body).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                op,
+                format!("cannot encode the request body ({e})"),
+            )
+        })?);
+        Ok(self)
+    }
+
+    fn path_template(&self) -> String {
+        match &self.target {
+            Target::Path { version, .. } => format!("/{}{}", version.as_str(), self.template),
+            Target::Absolute(_) => self.template.to_owned(),
+        }
+    }
+
+    pub(crate) fn operation(&self) -> String {
+        format!("{} {}", self.method, self.path_template())
+    }
+}
+
+/// Percent-encodes an id for use as one path segment.
+pub(crate) fn seg(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// Quotes a string for an OData literal (`'...'`, with `'` doubled).
+pub(crate) fn odata_string(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_names_what_is_missing() {
+        let err = Client::from_env_with(|_| None).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Configuration);
+        assert!(err.to_string().contains("AZURE_TENANT_ID"), "{err}");
+        let err = Client::from_env_with(|n| (n == "INTUNE_APPLE_CLOUD").then(|| "mars".into()))
+            .unwrap_err();
+        assert!(err.to_string().contains("INTUNE_APPLE_CLOUD"), "{err}");
+    }
+
+    #[test]
+    fn env_with_a_static_token_and_a_graph_url() {
+        let client = Client::from_env_with(|n| match n {
+            "INTUNE_APPLE_ACCESS_TOKEN" => Some("tok".into()),
+            "INTUNE_APPLE_GRAPH_URL" => Some("http://127.0.0.1:9".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(client.graph_root(), "http://127.0.0.1:9/");
+        assert!(!format!("{client:?}").contains("tok\""));
+    }
+
+    #[test]
+    fn ids_are_escaped_and_literals_quoted() {
+        assert_eq!(seg("a/b c"), "a%2Fb%20c");
+        assert_eq!(odata_string("O'Brien"), "'O''Brien'");
+    }
+}

@@ -1,0 +1,631 @@
+//! The Graph client against the simulated tenant, over real HTTP on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test setup: a failure should stop the test
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::TryStreamExt as _;
+use intune_apple_core::clock::ManualClock;
+use intune_apple_core::graph::{
+    AssertionAlgorithm, Client, ClientCertificateCredential, ClientSecretCredential, ErrorKind,
+    PageProgress, SyncOptions,
+};
+use intune_apple_core::model::{
+    EnrollmentProfile, ImportedAppleDeviceIdentity, MobileApp, VppTokenCreateRequest,
+};
+use intune_apple_core::Secret;
+use intune_apple_sim::{Fault, FaultKind, Seed, SimHandle, Simulator};
+
+const DEP_MAIN: &str = "d1111111-0000-4000-8000-000000000001";
+const VPP_MAIN: &str = "a1111111-0000-4000-8000-000000000001";
+
+struct Setup {
+    sim: SimHandle,
+    client: Client,
+    clock: ManualClock,
+}
+
+async fn setup_with(seed: Seed, client_id: &str, secret: &str) -> Setup {
+    let sim = Simulator::start(seed).await.unwrap();
+    let clock = ManualClock::new(sim.now());
+    let client = Client::builder()
+        .base_url(sim.base_url())
+        .authority_host(sim.authority_host())
+        .credential(ClientSecretCredential::new(
+            sim.tenant_id(),
+            client_id,
+            secret,
+        ))
+        .clock(Arc::new(clock.clone()))
+        .build()
+        .unwrap();
+    Setup { sim, client, clock }
+}
+
+async fn setup() -> Setup {
+    setup_with(
+        Seed::demo(),
+        intune_apple_sim::CLIENT_ID,
+        intune_apple_sim::CLIENT_SECRET,
+    )
+    .await
+}
+
+fn count(sim: &SimHandle, method: &str, path_prefix: &str) -> usize {
+    sim.request_log()
+        .iter()
+        .filter(|e| e.method == method && e.path.starts_with(path_prefix))
+        .count()
+}
+
+#[tokio::test]
+async fn push_certificate_calls() {
+    let s = setup().await;
+    let push = s.client.push_certificate();
+    let cert = push.get().await.unwrap();
+    let topic = cert.topic_identifier.clone().unwrap();
+    assert!(topic.starts_with("com.apple.mgmt.External."), "{topic}");
+    let days = (cert.expiration_date_time.unwrap() - s.sim.now()).num_days();
+    assert!(
+        (19..=20).contains(&days),
+        "demo certificate expires in 20 days, got {days}"
+    );
+    assert!(cert.certificate.is_none(), "certificate is write-only");
+    let csr = push.download_csr().await.unwrap();
+    assert!(!csr.is_empty());
+    let consent = push.data_sharing_consent().await.unwrap();
+    let granted = push.grant_data_sharing_consent().await.unwrap();
+    assert_eq!(granted.granted, Some(true));
+    assert!(consent.id.is_some());
+    let err = push
+        .upload("admin@contoso.example", Secret::new("not a pem"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert!(!err.to_string().contains("not a pem"));
+}
+
+#[tokio::test]
+async fn enrollment_program_token_calls() {
+    let s = setup().await;
+    let dep = s.client.enrollment_program_tokens();
+    let tokens: Vec<_> = dep.list().try_collect().await.unwrap();
+    assert_eq!(tokens.len(), 2);
+    assert!(tokens.iter().any(|t| t.last_sync_error_code == Some(3)));
+    let main = dep.get(DEP_MAIN).await.unwrap();
+    assert_eq!(main.token_name.as_deref(), Some("Contoso ABM"));
+    let key = dep.get_encryption_public_key(DEP_MAIN).await.unwrap();
+    assert!(key.contains("BEGIN CERTIFICATE"), "{key}");
+
+    // a sync is allowed, the next one 10 minutes later is refused client-side: no call leaves
+    s.sim.advance(chrono::Duration::hours(1));
+    s.clock.set(s.sim.now());
+    dep.sync(DEP_MAIN, &SyncOptions::default()).await.unwrap();
+    s.sim.advance(chrono::Duration::minutes(10));
+    s.clock.set(s.sim.now());
+    let posts_before = count(
+        &s.sim,
+        "POST",
+        "/beta/deviceManagement/depOnboardingSettings",
+    );
+    let err = dep
+        .sync(DEP_MAIN, &SyncOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SyncTooSoon, "{err}");
+    let next = err.next_allowed_at().unwrap();
+    let wait = (next - s.sim.now()).num_seconds();
+    assert!(
+        (295..=300).contains(&wait),
+        "next allowed in {wait} s: {err}"
+    );
+    assert_eq!(
+        count(
+            &s.sim,
+            "POST",
+            "/beta/deviceManagement/depOnboardingSettings"
+        ),
+        posts_before,
+        "the refused sync must not reach Intune"
+    );
+    // forced, Intune itself refuses with 409: still SyncTooSoon with the next time
+    let forced = SyncOptions {
+        force: true,
+        ..SyncOptions::default()
+    };
+    let err = dep.sync(DEP_MAIN, &forced).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SyncTooSoon, "{err}");
+    assert!(err.next_allowed_at().is_some());
+    assert_eq!(err.status(), Some(409));
+
+    dep.share_for_school_data_sync(DEP_MAIN).await.unwrap();
+    dep.unshare_for_school_data_sync(DEP_MAIN).await.unwrap();
+    let created = dep.create("New ABM").await.unwrap();
+    let id = created.id.clone().unwrap();
+    let generated = dep.generate_encryption_public_key(&id).await.unwrap();
+    assert!(generated.contains("BEGIN CERTIFICATE"));
+    dep.upload_token(
+        &id,
+        "abm@contoso.example",
+        Secret::new("MIME-Version: 1.0\n..."),
+    )
+    .await
+    .unwrap();
+    dep.delete(&id).await.unwrap();
+    let err = dep.get(&id).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+}
+
+#[tokio::test]
+async fn enrollment_profile_and_device_calls() {
+    let s = setup().await;
+    let profiles = s.client.enrollment_profiles(DEP_MAIN);
+    let list: Vec<_> = profiles.list().try_collect().await.unwrap();
+    assert_eq!(list.len(), 2);
+    let ios = list
+        .iter()
+        .find(|p| matches!(p, EnrollmentProfile::DepIos(_)))
+        .unwrap();
+    let ios_id = ios.id().unwrap().to_owned();
+    assert!(ios_id.starts_with(DEP_MAIN), "composite id: {ios_id}");
+    let again = profiles.get(&ios_id).await.unwrap();
+    assert_eq!(again.id(), Some(ios_id.as_str()));
+    profiles.set_default(&ios_id).await.unwrap();
+    let config = profiles.export_mobile_config(&ios_id).await.unwrap();
+    assert!(!config.is_empty());
+
+    let devices = s.client.imported_devices(DEP_MAIN);
+    let all: Vec<ImportedAppleDeviceIdentity> = devices.list().try_collect().await.unwrap();
+    assert_eq!(all.len(), 250);
+    let serials: Vec<String> = all
+        .iter()
+        .take(3)
+        .filter_map(|d| d.serial_number.clone())
+        .collect();
+    let batches = profiles.assign_devices(&ios_id, &serials).await;
+    assert_eq!(batches.len(), 1);
+    assert!(batches[0].result.is_ok());
+    let found: Vec<_> = devices
+        .find_by_serial(&serials[0])
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[0].requested_enrollment_profile_id.as_deref(),
+        Some(ios_id.as_str())
+    );
+    let imported = devices
+        .import(
+            vec![ImportedAppleDeviceIdentity {
+                serial_number: Some("NEWSERIAL0001".into()),
+                ..ImportedAppleDeviceIdentity::default()
+            }],
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(imported.len(), 1);
+    let id = found[0].id.clone().unwrap();
+    devices.delete(&id).await.unwrap();
+    let after: Vec<_> = devices.list().try_collect().await.unwrap();
+    assert_eq!(after.len(), 250, "one imported, one deleted");
+}
+
+#[tokio::test]
+async fn vpp_token_and_app_calls() {
+    let s = setup().await;
+    let vpp = s.client.vpp_tokens();
+    let tokens: Vec<_> = vpp.list().try_collect().await.unwrap();
+    assert_eq!(tokens.len(), 4);
+    let main = vpp.get(VPP_MAIN).await.unwrap();
+    assert_eq!(main.location_name.as_deref(), Some("Headquarters"));
+    let synced = vpp.sync_licenses(VPP_MAIN).await.unwrap();
+    assert_eq!(synced.id.as_deref(), Some(VPP_MAIN));
+    let file = Secret::new(base64_of(
+        r#"{"token":"abc","expDate":"2031-03-14T09:26:53+0000","orgName":"Contoso"}"#,
+    ));
+    vpp.renew(VPP_MAIN, &file).await.unwrap();
+    let renewed = vpp.get(VPP_MAIN).await.unwrap();
+    assert_eq!(
+        renewed.expiration_date_time.unwrap().to_rfc3339(),
+        "2031-03-14T09:26:53+00:00"
+    );
+    vpp.revoke_licenses(VPP_MAIN, false).await.unwrap();
+    let created = vpp
+        .create(&VppTokenCreateRequest {
+            odata_type: None,
+            token: file.clone(),
+            automatically_update_apps: Some(true),
+            country_or_region: Some("us".into()),
+            display_name: Some("Created".into()),
+            role_scope_tag_ids: None,
+            data_sharing_consent_granted: None,
+            claim_token_management_from_external_mdm: None,
+        })
+        .await
+        .unwrap();
+    vpp.delete(created.id.as_deref().unwrap()).await.unwrap();
+
+    let apps = s.client.vpp_apps();
+    let all: Vec<MobileApp> = apps.list().try_collect().await.unwrap();
+    assert!(!all.is_empty());
+    let on_main: Vec<MobileApp> = apps.list_by_token(VPP_MAIN).try_collect().await.unwrap();
+    assert!(!on_main.is_empty() && on_main.len() < all.len());
+    let app_id = match &on_main[0] {
+        MobileApp::IosVppApp(a) => a.id.clone().unwrap(),
+        MobileApp::MacOsVppApp(a) => a.id.clone().unwrap(),
+        other => panic!("unexpected {other:?}"),
+    };
+    let one = apps.get(&app_id).await.unwrap();
+    assert!(matches!(
+        one,
+        MobileApp::IosVppApp(_) | MobileApp::MacOsVppApp(_)
+    ));
+    let assignments: Vec<_> = apps.assignments(&app_id).try_collect().await.unwrap();
+    apps.assign(&app_id, assignments.clone()).await.unwrap();
+    let again: Vec<_> = apps.assignments(&app_id).try_collect().await.unwrap();
+    assert_eq!(again.len(), assignments.len());
+    let licences = vpp.licenses_for_app("com.microsoft.CompanyPortal").await;
+    assert!(licences.is_ok(), "{licences:?}");
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[tokio::test]
+async fn certificate_credential_with_both_algorithms() {
+    let sim = Simulator::start(Seed::demo()).await.unwrap();
+    let pem = format!(
+        "{}\n{}",
+        intune_apple_sim::CERT_CLIENT_CERT_PEM,
+        intune_apple_sim::CERT_CLIENT_KEY_PEM
+    );
+    for alg in [AssertionAlgorithm::Ps256, AssertionAlgorithm::Rs256] {
+        let credential = ClientCertificateCredential::from_pem(
+            sim.tenant_id(),
+            intune_apple_sim::CERT_CLIENT_ID,
+            &pem,
+        )
+        .unwrap()
+        .with_algorithm(alg);
+        let client = Client::builder()
+            .base_url(sim.base_url())
+            .authority_host(sim.authority_host())
+            .credential(credential)
+            .build()
+            .unwrap();
+        client.push_certificate().get().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn wrong_secret_is_unauthorized_without_echoing_it() {
+    let s = setup_with(
+        Seed::demo(),
+        intune_apple_sim::CLIENT_ID,
+        "wrong-secret-value",
+    )
+    .await;
+    let err = s.client.push_certificate().get().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthorized, "{err}");
+    assert!(!err.to_string().contains("wrong-secret-value"));
+    assert!(!format!("{err:?}").contains("wrong-secret-value"));
+}
+
+#[tokio::test]
+async fn read_only_app_gets_forbidden_with_the_permission() {
+    let (id, secret) = (
+        intune_apple_sim::READ_ONLY_CLIENT_ID,
+        intune_apple_sim::READ_ONLY_CLIENT_SECRET,
+    );
+    let s = setup_with(Seed::demo(), id, secret).await;
+    s.client.vpp_tokens().get(VPP_MAIN).await.unwrap();
+    let err = s
+        .client
+        .vpp_tokens()
+        .sync_licenses(VPP_MAIN)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden, "{err}");
+    assert_eq!(
+        err.required_permission(),
+        Some("DeviceManagementServiceConfig.ReadWrite.All")
+    );
+}
+
+#[tokio::test]
+async fn expired_token_is_refreshed_once() {
+    let s = setup().await;
+    s.client.push_certificate().get().await.unwrap();
+    s.sim.expire_tokens();
+    s.client.push_certificate().get().await.unwrap();
+    let token_requests = s
+        .sim
+        .request_log()
+        .iter()
+        .filter(|e| e.path.contains("/oauth2/v2.0/token"))
+        .count();
+    assert_eq!(
+        token_requests, 2,
+        "one token, then one refresh after the 401"
+    );
+}
+
+#[tokio::test]
+async fn cached_token_is_refreshed_before_expiry() {
+    let s = setup().await;
+    s.client.push_certificate().get().await.unwrap();
+    s.client.push_certificate().get().await.unwrap();
+    let tokens = |sim: &SimHandle| {
+        sim.request_log()
+            .iter()
+            .filter(|e| e.path.contains("/oauth2/v2.0/token"))
+            .count()
+    };
+    assert_eq!(tokens(&s.sim), 1, "the token is cached");
+    // the sim issues short-lived tokens; five minutes before expiry the client refreshes
+    s.clock.advance(Duration::from_secs(24 * 3600));
+    s.client.push_certificate().get().await.unwrap();
+    assert_eq!(tokens(&s.sim), 2);
+}
+
+#[tokio::test]
+async fn throttling_honours_retry_after() {
+    for (value, expected) in [("2", 2.0), ("1.5", 1.5)] {
+        let s = setup().await;
+        s.sim.add_fault(
+            Fault::new(
+                "GET",
+                "/beta/deviceAppManagement/vppTokens",
+                FaultKind::Throttle {
+                    retry_after: value.into(),
+                },
+            )
+            .nth(1),
+        );
+        let tokens: Vec<_> = s.client.vpp_tokens().list().try_collect().await.unwrap();
+        assert_eq!(tokens.len(), 4);
+        let slept = s.clock.slept();
+        assert_eq!(slept.len(), 1, "{slept:?}");
+        let waited = slept[0].as_secs_f64();
+        assert!(
+            (waited - expected).abs() <= expected * 0.1,
+            "waited {waited} s for Retry-After {value}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn throttling_beyond_the_budget_is_a_throttled_error() {
+    let s = setup().await;
+    s.sim.add_fault(Fault::new(
+        "GET",
+        "/beta/deviceAppManagement/vppTokens",
+        FaultKind::Throttle {
+            retry_after: "3".into(),
+        },
+    ));
+    let err = s
+        .client
+        .vpp_tokens()
+        .list()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Throttled, "{err}");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3)));
+    assert_eq!(s.clock.slept().len(), 4, "5 attempts, 4 waits");
+    assert!(err.client_request_id().is_some());
+}
+
+#[tokio::test]
+async fn unavailable_then_success() {
+    for status in [503, 504] {
+        let s = setup().await;
+        s.sim.add_fault(
+            Fault::new(
+                "GET",
+                "/beta/deviceManagement/applePushNotificationCertificate",
+                FaultKind::Status { status },
+            )
+            .nth(1),
+        );
+        s.client.push_certificate().get().await.unwrap();
+        assert_eq!(s.clock.slept().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn write_answered_504_is_not_resent() {
+    let s = setup().await;
+    s.sim.add_fault(
+        Fault::new(
+            "POST",
+            &format!("/beta/deviceAppManagement/vppTokens/{VPP_MAIN}/syncLicenses"),
+            FaultKind::Status { status: 504 },
+        )
+        .nth(1),
+    );
+    let err = s
+        .client
+        .vpp_tokens()
+        .sync_licenses(VPP_MAIN)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{err}");
+    assert_eq!(
+        count(&s.sim, "POST", "/beta/deviceAppManagement/vppTokens/"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn reset_before_the_answer_of_a_read_is_retried() {
+    let s = setup().await;
+    s.sim.add_fault(
+        Fault::new(
+            "GET",
+            "/beta/deviceManagement/applePushNotificationCertificate",
+            FaultKind::ResetBefore,
+        )
+        .nth(1),
+    );
+    s.client.push_certificate().get().await.unwrap();
+    assert_eq!(
+        count(
+            &s.sim,
+            "GET",
+            "/beta/deviceManagement/applePushNotificationCertificate"
+        ),
+        2
+    );
+}
+
+#[tokio::test]
+async fn reset_after_a_write_is_outcome_unknown_and_applied_once() {
+    let s = setup().await;
+    let path = format!("/beta/deviceAppManagement/vppTokens/{VPP_MAIN}");
+    s.sim
+        .add_fault(Fault::new("PATCH", &path, FaultKind::ResetAfter).nth(1));
+    let before = s.sim.writes_applied();
+    let file = Secret::new(base64_of(
+        r#"{"token":"abc","expDate":"2031-03-14T09:26:53+0000","orgName":"Contoso"}"#,
+    ));
+    let err = s
+        .client
+        .vpp_tokens()
+        .renew(VPP_MAIN, &file)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{err}");
+    assert_eq!(s.sim.writes_applied(), before + 1, "exactly one write");
+    assert_eq!(count(&s.sim, "PATCH", &path), 1, "never resent");
+    assert!(err.to_string().contains("Read the resource back"), "{err}");
+}
+
+#[tokio::test]
+async fn foreign_next_link_is_refused_and_gets_no_token() {
+    let s = setup().await;
+    s.sim.set_page_size(100);
+    let path = format!(
+        "/beta/deviceManagement/depOnboardingSettings/{DEP_MAIN}/importedAppleDeviceIdentities"
+    );
+    s.sim
+        .add_fault(Fault::new("GET", &path, FaultKind::ForeignNextLink).nth(1));
+    let err = s
+        .client
+        .imported_devices(DEP_MAIN)
+        .list()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Configuration, "{err}");
+    assert!(err.to_string().contains("127.0.0.2"), "{err}");
+    assert_eq!(
+        count(&s.sim, "GET", &path),
+        1,
+        "only the first page was asked"
+    );
+}
+
+#[tokio::test]
+async fn malformed_and_truncated_bodies() {
+    let s = setup().await;
+    let path = "/beta/deviceAppManagement/vppTokens";
+    s.sim
+        .add_fault(Fault::new("GET", path, FaultKind::Malformed).nth(1));
+    let err = s
+        .client
+        .vpp_tokens()
+        .list()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+    assert!(err.decode_path().is_some());
+
+    s.sim.clear_faults();
+    s.sim.add_fault(Fault::new(
+        "GET",
+        "/beta/deviceManagement/applePushNotificationCertificate",
+        FaultKind::Truncated,
+    ));
+    let err = s.client.push_certificate().get().await.unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Transport | ErrorKind::Decode),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn paging_walks_every_page_with_progress() {
+    let s = setup_with(
+        Seed::with_devices(0, 2_345),
+        intune_apple_sim::CLIENT_ID,
+        intune_apple_sim::CLIENT_SECRET,
+    )
+    .await;
+    s.sim.set_page_size(100);
+    let tokens: Vec<_> = s
+        .client
+        .enrollment_program_tokens()
+        .list()
+        .try_collect()
+        .await
+        .unwrap();
+    let token_id = tokens[0].id.clone().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::<PageProgress>::new()));
+    let sink = seen.clone();
+    let devices: Vec<_> = s
+        .client
+        .imported_devices(&token_id)
+        .list_with_progress(Some(Arc::new(move |p| sink.lock().unwrap().push(p))))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(devices.len(), 2_345);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 24);
+    assert_eq!(
+        seen.last().copied(),
+        Some(PageProgress {
+            items: 2_345,
+            pages: 24
+        })
+    );
+}
+
+#[tokio::test]
+async fn no_secret_in_any_error_or_debug() {
+    let s = setup().await;
+    let mut texts = Vec::new();
+    for fault in [
+        FaultKind::Throttle {
+            retry_after: "9999".into(),
+        },
+        FaultKind::Status { status: 503 },
+        FaultKind::ResetAfter,
+        FaultKind::Malformed,
+        FaultKind::ForeignNextLink,
+    ] {
+        s.sim.clear_faults();
+        s.sim.add_fault(Fault::new(
+            "GET",
+            "/beta/deviceAppManagement/vppTokens",
+            fault,
+        ));
+        if let Err(e) = s.client.vpp_tokens().list().try_collect::<Vec<_>>().await {
+            texts.push(e.to_string());
+            texts.push(format!("{e:?}"));
+        }
+    }
+    texts.push(format!("{:?}", s.client));
+    assert!(texts.len() > 5);
+    for text in &texts {
+        assert!(!text.contains(intune_apple_sim::CLIENT_SECRET), "{text}");
+        assert!(!text.to_ascii_lowercase().contains("bearer "), "{text}");
+    }
+}
