@@ -1,0 +1,178 @@
+"""Exceptions raised by intune_apple. Each carries the Graph details that help decide what to do."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+
+class IntuneAppleError(Exception):
+    """Base class of every error raised by intune_apple."""
+
+    kind = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: Optional[int] = None,
+        code: Optional[str] = None,
+        request_id: Optional[str] = None,
+        client_request_id: Optional[str] = None,
+        retry_after: Optional[float] = None,
+        next_allowed_at: Optional[datetime] = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.client_request_id = client_request_id
+        self.retry_after = retry_after
+        self.next_allowed_at = next_allowed_at
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, (type(self), self.message, self._fields()))
+
+    def _fields(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "code": self.code,
+            "request_id": self.request_id,
+            "client_request_id": self.client_request_id,
+            "retry_after": self.retry_after,
+            "next_allowed_at": self.next_allowed_at,
+        }
+
+
+def _rebuild(cls: type[IntuneAppleError], message: str, fields: dict[str, Any]) -> IntuneAppleError:
+    return cls(message, **fields)
+
+
+class AuthenticationError(IntuneAppleError):
+    """The credential was refused (401): check tenant, client id and secret or certificate."""
+
+    kind = "unauthorized"
+
+
+class PermissionDeniedError(IntuneAppleError):
+    """The app lacks a Graph permission (403)."""
+
+    kind = "forbidden"
+
+
+class NotFoundError(IntuneAppleError):
+    """The resource does not exist (404)."""
+
+    kind = "not_found"
+
+
+class ThrottledError(IntuneAppleError):
+    """Graph or Intune throttled the app; wait `retry_after` seconds."""
+
+    kind = "throttled"
+
+
+class ConflictError(IntuneAppleError):
+    """The resource changed or refuses the call in its state (409/412)."""
+
+    kind = "conflict"
+
+
+class SyncTooSoonError(IntuneAppleError):
+    """A sync was asked too soon; see `next_allowed_at`."""
+
+    kind = "sync_too_soon"
+
+
+class InvalidInputError(IntuneAppleError):
+    """The request's content was refused (400)."""
+
+    kind = "invalid_input"
+
+
+class OutcomeUnknownError(IntuneAppleError):
+    """A write was sent but no answer came back: check its effect before retrying."""
+
+    kind = "outcome_unknown"
+
+
+class TransportError(IntuneAppleError):
+    """The network failed before the request completed."""
+
+    kind = "transport"
+
+
+class DecodeError(IntuneAppleError):
+    """An answer could not be decoded."""
+
+    kind = "decode"
+
+
+class ServerError(IntuneAppleError):
+    """Graph answered with a server error after the retry budget."""
+
+    kind = "server"
+
+
+class ConfigurationError(IntuneAppleError):
+    """The client is misconfigured (missing credential, bad URL)."""
+
+    kind = "configuration"
+
+
+class TokenFileError(IntuneAppleError):
+    """A token file (.vpptoken, .p7m, .pem) could not be read."""
+
+    kind = "token_file"
+
+
+class RenewalRefusedError(IntuneAppleError):
+    """A renewal was refused by a safety check."""
+
+    kind = "renewal_refused"
+
+
+_BY_KIND: dict[str, type[IntuneAppleError]] = {
+    cls.kind: cls
+    for cls in (
+        AuthenticationError,
+        PermissionDeniedError,
+        NotFoundError,
+        ThrottledError,
+        ConflictError,
+        SyncTooSoonError,
+        InvalidInputError,
+        OutcomeUnknownError,
+        TransportError,
+        DecodeError,
+        ServerError,
+        ConfigurationError,
+        TokenFileError,
+        RenewalRefusedError,
+    )
+}
+
+
+def _from_native(
+    *,
+    kind: str,
+    message: str,
+    status: Optional[int],
+    code: Optional[str],
+    request_id: Optional[str],
+    client_request_id: Optional[str],
+    retry_after: Optional[float],
+    next_allowed_at: Optional[str],
+) -> IntuneAppleError:
+    """Builds the exception for a core error (called from the native module only)."""
+    cls = _BY_KIND.get(kind, IntuneAppleError)
+    return cls(
+        message,
+        status=status,
+        code=code,
+        request_id=request_id,
+        client_request_id=client_request_id,
+        retry_after=retry_after,
+        next_allowed_at=datetime.fromisoformat(next_allowed_at) if next_allowed_at else None,
+    )
