@@ -1,1 +1,322 @@
-//! A simulated Microsoft Intune tenant (placeholder; see issue 5).
+//! A simulated Microsoft Intune tenant that speaks Microsoft Graph over HTTP on loopback.
+//!
+//! Start it with [`Simulator::start`] (on the caller's tokio runtime) or [`Simulator::spawn`]
+//! (on its own runtime, for synchronous callers), then point any Graph client at
+//! [`SimHandle::base_url`]. See `docs/simulator.md`.
+
+mod seed;
+mod server;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use seed::{AppSeed, DepTokenSeed, ProfileSeed, PushCertificateSeed, Seed, VppTokenSeed};
+
+/// What can go wrong starting or driving the simulator.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The seed could not be read.
+    #[error("invalid seed: {0}; check the field names against docs/simulator.md")]
+    Seed(String),
+    /// The listening socket could not be opened.
+    #[error("cannot listen on 127.0.0.1: {0}; choose another port or use port 0")]
+    Bind(std::io::Error),
+    /// The background runtime could not be built.
+    #[error("cannot start the simulator runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// One entry of the request log.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LogEntry {
+    /// HTTP method.
+    pub method: String,
+    /// Path and query as received.
+    pub path: String,
+    /// Whether an `Authorization: Bearer` header was sent.
+    pub bearer: bool,
+    /// Status answered (0 when the connection was dropped instead).
+    pub status: u16,
+    /// Size of the response body in bytes.
+    pub body_size: usize,
+}
+
+/// What a fault does to a matching request.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum FaultKind {
+    /// Answer 429 with this `Retry-After` header value (e.g. `"2"` or `"0.5"`), not applied.
+    Throttle {
+        /// Value of the `Retry-After` header.
+        retry_after: String,
+    },
+    /// Answer this status (e.g. 503 or 504) with a Graph error body, not applied.
+    Status {
+        /// HTTP status.
+        status: u16,
+    },
+    /// Wait this many milliseconds, then serve normally.
+    Delay {
+        /// Milliseconds.
+        ms: u64,
+    },
+    /// Drop the connection before the response; the request is not applied.
+    ResetBefore,
+    /// Apply the request, then drop the connection instead of answering.
+    ResetAfter,
+    /// Serve a body that is not JSON.
+    Malformed,
+    /// Serve the first half of the real body, then drop the connection.
+    Truncated,
+    /// Rewrite `@odata.nextLink` to point at `http://127.0.0.2:PORT/...`.
+    ForeignNextLink,
+    /// Expire every issued access token before handling the request.
+    ExpireTokens,
+}
+
+/// A fault rule: which requests it hits and what it does.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    /// Method to match (`None`: any).
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Path to match: exact path (no query), or a prefix when it ends with `*`.
+    pub path: String,
+    /// Hit only the n-th call of this method and path (1-based, counted since the simulator
+    /// started or the faults were last cleared; `None`: every matching call).
+    #[serde(default)]
+    pub nth: Option<u64>,
+    /// What happens.
+    #[serde(flatten)]
+    pub kind: FaultKind,
+}
+
+impl Fault {
+    /// A fault on every call of `method path`.
+    #[must_use]
+    pub fn new(method: &str, path: &str, kind: FaultKind) -> Self {
+        Self {
+            method: Some(method.to_string()),
+            path: path.to_string(),
+            nth: None,
+            kind,
+        }
+    }
+
+    /// Restricts the fault to the n-th matching call (1-based).
+    #[must_use]
+    pub fn nth(mut self, n: u64) -> Self {
+        self.nth = Some(n);
+        self
+    }
+
+    pub(crate) fn matches(&self, method: &str, path: &str) -> bool {
+        let method_ok = self
+            .method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method));
+        let path_ok = match self.path.strip_suffix('*') {
+            Some(prefix) => path.starts_with(prefix),
+            None => path == self.path,
+        };
+        method_ok && path_ok
+    }
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Credentials of the applications registered in the simulated tenant.
+pub const CLIENT_ID: &str = "11111111-aaaa-4bbb-8ccc-000000000001";
+/// Secret of [`CLIENT_ID`] (test-only).
+pub const CLIENT_SECRET: &str = "sim-secret-read-write";
+/// An application granted read-only permissions: its writes get 403.
+pub const READ_ONLY_CLIENT_ID: &str = "11111111-aaaa-4bbb-8ccc-000000000002";
+/// Secret of [`READ_ONLY_CLIENT_ID`] (test-only).
+pub const READ_ONLY_CLIENT_SECRET: &str = "sim-secret-read-only";
+/// An application that authenticates with the test certificate in `fixtures/`.
+pub const CERT_CLIENT_ID: &str = "11111111-aaaa-4bbb-8ccc-000000000003";
+/// Test-only certificate of [`CERT_CLIENT_ID`] (PEM).
+pub const CERT_CLIENT_CERT_PEM: &str = include_str!("../fixtures/client-cert.pem");
+/// Test-only private key of [`CERT_CLIENT_ID`] (PKCS#8 PEM); never use it outside tests.
+pub const CERT_CLIENT_KEY_PEM: &str = include_str!("../fixtures/client-key.pem");
+
+/// Entry point.
+#[derive(Debug)]
+pub struct Simulator;
+
+impl Simulator {
+    /// Starts a simulator on the caller's tokio runtime, listening on 127.0.0.1 (random port).
+    ///
+    /// # Errors
+    /// [`SimError::Bind`] when the socket cannot be opened.
+    pub async fn start(seed: Seed) -> Result<SimHandle, SimError> {
+        Self::start_on(seed, 0).await
+    }
+
+    /// Starts a simulator on the caller's tokio runtime on the given port (0: random).
+    ///
+    /// # Errors
+    /// [`SimError::Bind`] when the socket cannot be opened.
+    pub async fn start_on(seed: Seed, port: u16) -> Result<SimHandle, SimError> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(SimError::Bind)?;
+        let addr = listener.local_addr().map_err(SimError::Bind)?;
+        let shared = Arc::new(server::Shared::new(&seed, addr));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = server::router(shared.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(SimHandle {
+            shared,
+            addr,
+            shutdown: Mutex::new(Some(tx)),
+            _runtime: None,
+        })
+    }
+
+    /// Starts a simulator on its own runtime on a background thread (for synchronous callers).
+    ///
+    /// # Errors
+    /// [`SimError::Runtime`] or [`SimError::Bind`].
+    pub fn spawn(seed: Seed) -> Result<SimHandle, SimError> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(SimError::Runtime)?;
+        let mut handle = rt.block_on(Self::start(seed))?;
+        handle._runtime = Some(rt);
+        Ok(handle)
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct SimHandle {
+    shared: Arc<server::Shared>,
+    addr: SocketAddr,
+    shutdown: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    _runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl SimHandle {
+    /// `http://127.0.0.1:PORT`; Graph lives under `{base}/v1.0` and `{base}/beta`.
+    #[must_use]
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    /// Authority host (same as the base); tokens at `{base}/{tenant}/oauth2/v2.0/token`.
+    #[must_use]
+    pub fn authority_host(&self) -> String {
+        self.base_url()
+    }
+    /// Token endpoint of the tenant.
+    #[must_use]
+    pub fn token_url(&self) -> String {
+        format!("{}/{}/oauth2/v2.0/token", self.base_url(), self.tenant_id())
+    }
+    /// The socket address.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+    /// Tenant id.
+    #[must_use]
+    pub fn tenant_id(&self) -> String {
+        self.shared.tenant_id.clone()
+    }
+    /// Client id of the read-write application.
+    #[must_use]
+    pub fn client_id(&self) -> &'static str {
+        CLIENT_ID
+    }
+    /// Client secret of the read-write application (test-only).
+    #[must_use]
+    pub fn client_secret(&self) -> &'static str {
+        CLIENT_SECRET
+    }
+    /// Client id and secret of the read-only application.
+    #[must_use]
+    pub fn read_only_client(&self) -> (&'static str, &'static str) {
+        (READ_ONLY_CLIENT_ID, READ_ONLY_CLIENT_SECRET)
+    }
+    /// Requests received so far, oldest first.
+    #[must_use]
+    pub fn request_log(&self) -> Vec<LogEntry> {
+        lock(&self.shared.log).clone()
+    }
+    /// Number of writes that changed state.
+    #[must_use]
+    pub fn writes_applied(&self) -> u64 {
+        self.shared.writes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+    /// Adds a fault rule.
+    pub fn add_fault(&self, fault: Fault) {
+        lock(&self.shared.faults).push(fault);
+    }
+    /// Removes every fault rule and restarts the per-route call counts used by `nth`.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+        lock(&self.shared.calls).clear();
+    }
+    /// Expires every access token issued so far.
+    pub fn expire_tokens(&self) {
+        lock(&self.shared.tenant).tokens.clear();
+    }
+    /// Turns Intune's per-tenant throttle on or off.
+    pub fn set_throttle(&self, on: bool) {
+        lock(&self.shared.tenant).throttle = on;
+    }
+    /// Sets the page size of collections.
+    pub fn set_page_size(&self, n: usize) {
+        lock(&self.shared.tenant).page_size = n.max(1);
+    }
+    /// The logical clock.
+    #[must_use]
+    pub fn now(&self) -> DateTime<Utc> {
+        lock(&self.shared.tenant).now
+    }
+    /// Sets the logical clock.
+    pub fn set_now(&self, now: DateTime<Utc>) {
+        lock(&self.shared.tenant).now = now;
+    }
+    /// Moves the logical clock forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        lock(&self.shared.tenant).now += by;
+    }
+    /// Stops the server (also done on drop).
+    pub fn shutdown(&self) {
+        if let Some(tx) = lock(&self.shutdown).take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl std::fmt::Debug for SimHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHandle")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.shutdown();
+        if let Some(rt) = self._runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}

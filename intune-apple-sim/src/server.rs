@@ -1,0 +1,1441 @@
+//! The HTTP side: routing, auth, faults, paging and the tenant state.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::Response;
+use axum::Router;
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use serde_json::{json, Map, Value};
+
+use crate::seed::Seed;
+use crate::{lock, Fault, FaultKind, LogEntry};
+use crate::{
+    CERT_CLIENT_ID, CLIENT_ID, CLIENT_SECRET, READ_ONLY_CLIENT_ID, READ_ONLY_CLIENT_SECRET,
+};
+
+const GRAPH: &str = "https://graph.microsoft.com";
+
+pub(crate) struct PushCert {
+    apple_identifier: String,
+    topic: String,
+    expires: DateTime<Utc>,
+    serial: String,
+    modified: DateTime<Utc>,
+    id: u64,
+}
+
+pub(crate) struct Profile {
+    id: String,
+    display_name: String,
+    platform: String,
+    is_default: bool,
+}
+
+pub(crate) struct DepToken {
+    id: String,
+    token_name: String,
+    apple_identifier: String,
+    expires: DateTime<Utc>,
+    error_code: i64,
+    last_sync_triggered: Option<DateTime<Utc>>,
+    last_success: Option<DateTime<Utc>>,
+    modified: DateTime<Utc>,
+    generated: usize,
+    deleted: HashSet<usize>,
+    assigned: HashMap<usize, (String, DateTime<Utc>)>,
+    profiles: Vec<Profile>,
+}
+
+pub(crate) struct VppToken {
+    id: String,
+    organization_name: String,
+    location_name: String,
+    display_name: String,
+    expires: DateTime<Utc>,
+    state: String,
+    country: String,
+    last_sync: DateTime<Utc>,
+    modified: DateTime<Utc>,
+}
+
+pub(crate) struct App {
+    id: String,
+    platform: String,
+    display_name: String,
+    bundle_id: String,
+    vpp_token_id: String,
+    assignments: Vec<Value>,
+    used: i64,
+    total: i64,
+}
+
+pub(crate) struct TokenInfo {
+    expires: DateTime<Utc>,
+    read_only: bool,
+}
+
+pub(crate) struct Tenant {
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) tokens: HashMap<String, TokenInfo>,
+    pub(crate) throttle: bool,
+    pub(crate) page_size: usize,
+    token_lifetime: i64,
+    push: Option<PushCert>,
+    devices_unreachable_since: Option<DateTime<Utc>>,
+    dep: Vec<DepToken>,
+    vpp: Vec<VppToken>,
+    apps: Vec<App>,
+    recent: Vec<(DateTime<Utc>, bool)>,
+    push_id_counter: u64,
+}
+
+pub(crate) struct Shared {
+    pub(crate) tenant_id: String,
+    pub(crate) tenant: Mutex<Tenant>,
+    pub(crate) faults: Mutex<Vec<Fault>>,
+    pub(crate) calls: Mutex<HashMap<(String, String), u64>>,
+    pub(crate) log: Mutex<Vec<LogEntry>>,
+    pub(crate) writes: AtomicU64,
+    addr: SocketAddr,
+}
+
+fn days(d: f64) -> Duration {
+    // Whole seconds are precise enough for a seed.
+    #[allow(clippy::cast_possible_truncation)]
+    Duration::seconds((d * 86_400.0) as i64)
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn opt_ts(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(|| "0001-01-01T00:00:00Z".to_string(), ts)
+}
+
+impl Shared {
+    pub(crate) fn new(seed: &Seed, addr: SocketAddr) -> Self {
+        #[allow(clippy::disallowed_methods)]
+        let now = Utc::now();
+        let push = seed.push_certificate.as_ref().map(|p| PushCert {
+            apple_identifier: p.apple_identifier.clone(),
+            topic: p.topic_identifier.clone(),
+            expires: now + days(p.expires_in_days),
+            serial: p.certificate_serial_number.clone(),
+            modified: now + days(p.expires_in_days) - Duration::days(365),
+            id: 1,
+        });
+        let dep = seed
+            .dep_tokens
+            .iter()
+            .map(|d| DepToken {
+                id: d.id.clone(),
+                token_name: d.token_name.clone(),
+                apple_identifier: d.apple_identifier.clone(),
+                expires: now + days(d.expires_in_days),
+                error_code: d.last_sync_error_code,
+                last_sync_triggered: d
+                    .last_sync_triggered_hours_ago
+                    .map(|h| now - days(h / 24.0)),
+                last_success: d
+                    .last_sync_triggered_hours_ago
+                    .filter(|_| d.last_sync_error_code == 0)
+                    .map(|h| now - days(h / 24.0)),
+                modified: now - Duration::days(30),
+                generated: d.device_count,
+                deleted: HashSet::new(),
+                assigned: HashMap::new(),
+                profiles: d
+                    .profiles
+                    .iter()
+                    .map(|p| Profile {
+                        id: format!("{}_{}", d.id, p.guid),
+                        display_name: p.display_name.clone(),
+                        platform: p.platform.clone(),
+                        is_default: p.is_default,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let vpp = seed
+            .vpp_tokens
+            .iter()
+            .map(|v| VppToken {
+                id: v.id.clone(),
+                organization_name: v.organization_name.clone(),
+                location_name: v.location_name.clone(),
+                display_name: v.display_name.clone(),
+                expires: now + days(v.expires_in_days),
+                state: v.state.clone(),
+                country: v.country_or_region.clone(),
+                last_sync: now - Duration::hours(12),
+                modified: now - Duration::days(10),
+            })
+            .collect();
+        let apps = seed
+            .apps
+            .iter()
+            .map(|a| App {
+                id: a.id.clone(),
+                platform: a.platform.clone(),
+                display_name: a.display_name.clone(),
+                bundle_id: a.bundle_id.clone(),
+                vpp_token_id: a.vpp_token_id.clone(),
+                assignments: a
+                    .assigned_groups
+                    .iter()
+                    .map(|g| assignment_json(&format!("{g}_0_0"), "required", g))
+                    .collect(),
+                used: a.used_license_count,
+                total: a.total_license_count,
+            })
+            .collect();
+        Self {
+            tenant_id: seed.tenant_id.clone(),
+            tenant: Mutex::new(Tenant {
+                now,
+                tokens: HashMap::new(),
+                throttle: seed.throttle,
+                page_size: seed.page_size.max(1),
+                token_lifetime: seed.token_lifetime_secs,
+                push,
+                devices_unreachable_since: None,
+                dep,
+                vpp,
+                apps,
+                recent: Vec::new(),
+                push_id_counter: 1,
+            }),
+            faults: Mutex::new(Vec::new()),
+            calls: Mutex::new(HashMap::new()),
+            log: Mutex::new(Vec::new()),
+            writes: AtomicU64::new(0),
+            addr,
+        }
+    }
+}
+
+fn assignment_json(id: &str, intent: &str, group: &str) -> Value {
+    json!({
+        "@odata.type": "#microsoft.graph.mobileAppAssignment",
+        "id": id,
+        "intent": intent,
+        "target": {
+            "@odata.type": "#microsoft.graph.groupAssignmentTarget",
+            "deviceAndAppManagementAssignmentFilterId": null,
+            "deviceAndAppManagementAssignmentFilterType": "none",
+            "groupId": group
+        },
+        "settings": {
+            "@odata.type": "#microsoft.graph.iosVppAppAssignmentSettings",
+            "useDeviceLicensing": true,
+            "vpnConfigurationId": null,
+            "uninstallOnDeviceRemoval": false,
+            "isRemovable": true
+        },
+        "source": "direct",
+        "sourceId": null
+    })
+}
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new().fallback(handle).with_state(shared)
+}
+
+/// A response before faults and logging are applied.
+struct Answer {
+    status: StatusCode,
+    body: Value,
+    headers: Vec<(&'static str, String)>,
+    write: bool,
+}
+
+impl Answer {
+    fn ok(body: Value) -> Self {
+        Self {
+            status: StatusCode::OK,
+            body,
+            headers: Vec::new(),
+            write: false,
+        }
+    }
+    fn written(status: StatusCode, body: Value) -> Self {
+        Self {
+            status,
+            body,
+            headers: Vec::new(),
+            write: true,
+        }
+    }
+    fn no_content() -> Self {
+        Self::written(StatusCode::NO_CONTENT, Value::Null)
+    }
+    fn error(status: StatusCode, code: &str, message: &str, now: DateTime<Utc>) -> Self {
+        Self {
+            status,
+            body: json!({"error": {"code": code, "message": message, "innerError": {
+                "date": now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                "request-id": uuid::Uuid::new_v4().to_string(),
+                "client-request-id": uuid::Uuid::new_v4().to_string()
+            }}}),
+            headers: Vec::new(),
+            write: false,
+        }
+    }
+    fn not_found(now: DateTime<Utc>) -> Self {
+        Self::error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            "{\"_version\": 3, \"Message\": \"Resource not found\", \"RetryAfter\": null}",
+            now,
+        )
+    }
+    fn bad_request(message: &str, now: DateTime<Utc>) -> Self {
+        Self::error(StatusCode::BAD_REQUEST, "BadRequest", message, now)
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string)
+}
+
+fn json_response(
+    status: StatusCode,
+    bytes: Vec<u8>,
+    headers: &[(&'static str, String)],
+) -> Response {
+    let mut resp = Response::new(Body::from(bytes));
+    *resp.status_mut() = status;
+    if status != StatusCode::NO_CONTENT {
+        resp.headers_mut()
+            .insert("content-type", HeaderValue::from_static("application/json"));
+    }
+    for (k, v) in headers {
+        if let Ok(v) = HeaderValue::from_str(v) {
+            resp.headers_mut().insert(*k, v);
+        }
+    }
+    resp
+}
+
+/// A body that sends `prefix` and then fails, so the connection is dropped mid-response.
+fn broken_body(prefix: Vec<u8>) -> Body {
+    let items: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(Bytes::from(prefix)),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "simulated connection reset",
+        )),
+    ];
+    Body::from_stream(futures::stream::iter(items))
+}
+
+async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let path_q = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| path.clone(), |p| p.as_str().to_string());
+    let query = req.uri().query().unwrap_or("").to_string();
+    let headers = req.headers().clone();
+    let has_bearer = bearer(&headers).is_some();
+    let body = axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024)
+        .await
+        .unwrap_or_default();
+
+    // Which fault applies to this call?
+    let fault = {
+        let mut calls = lock(&sh.calls);
+        let n = calls.entry((method.to_string(), path.clone())).or_insert(0);
+        *n += 1;
+        let n = *n;
+        lock(&sh.faults)
+            .iter()
+            .find(|f| f.matches(method.as_str(), &path) && f.nth.is_none_or(|k| k == n))
+            .map(|f| f.kind.clone())
+    };
+    let log = |status: u16, size: usize| {
+        lock(&sh.log).push(LogEntry {
+            method: method.to_string(),
+            path: path_q.clone(),
+            bearer: has_bearer,
+            status,
+            body_size: size,
+        });
+    };
+
+    let mut post_fault = None;
+    match fault {
+        Some(FaultKind::Throttle { retry_after }) => {
+            let now = lock(&sh.tenant).now;
+            let a = Answer::error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequests",
+                "Please retry again later.",
+                now,
+            );
+            let bytes = a.body.to_string().into_bytes();
+            log(429, bytes.len());
+            return json_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                bytes,
+                &[("retry-after", retry_after)],
+            );
+        }
+        Some(FaultKind::Status { status }) => {
+            let now = lock(&sh.tenant).now;
+            let st = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let a = Answer::error(st, "ServiceUnavailable", "Simulated failure", now);
+            let bytes = a.body.to_string().into_bytes();
+            log(st.as_u16(), bytes.len());
+            return json_response(st, bytes, &[]);
+        }
+        Some(FaultKind::Delay { ms }) => {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+        Some(FaultKind::ResetBefore) => {
+            log(0, 0);
+            let mut resp = Response::new(broken_body(Vec::new()));
+            resp.headers_mut()
+                .insert("content-length", HeaderValue::from_static("100"));
+            return resp;
+        }
+        Some(FaultKind::ExpireTokens) => {
+            lock(&sh.tenant).tokens.clear();
+        }
+        other => post_fault = other,
+    }
+
+    let answer = {
+        let mut t = lock(&sh.tenant);
+        let write = method != Method::GET;
+        dispatch(&sh, &mut t, &method, &path, &query, &headers, &body, write)
+    };
+    if answer.write && answer.status.is_success() {
+        sh.writes.fetch_add(1, Ordering::SeqCst);
+    }
+    let mut bytes = if answer.body.is_null() {
+        Vec::new()
+    } else {
+        answer.body.to_string().into_bytes()
+    };
+    match post_fault {
+        Some(FaultKind::ResetAfter) => {
+            log(0, 0);
+            let mut resp = Response::new(broken_body(Vec::new()));
+            resp.headers_mut()
+                .insert("content-length", HeaderValue::from_static("100"));
+            resp
+        }
+        Some(FaultKind::Truncated) => {
+            let full = bytes.len();
+            bytes.truncate(full / 2);
+            log(answer.status.as_u16(), bytes.len());
+            let mut resp = Response::new(broken_body(bytes));
+            *resp.status_mut() = answer.status;
+            if let Ok(v) = HeaderValue::from_str(&full.to_string()) {
+                resp.headers_mut().insert("content-length", v);
+            }
+            resp.headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/json"));
+            resp
+        }
+        Some(FaultKind::Malformed) => {
+            let bytes = b"{\"value\": [ {\"id\": <html>Service Unavailable</html>".to_vec();
+            log(answer.status.as_u16(), bytes.len());
+            json_response(answer.status, bytes, &answer.headers)
+        }
+        Some(FaultKind::ForeignNextLink) => {
+            let mut body = answer.body;
+            if let Some(link) = body.get("@odata.nextLink").and_then(Value::as_str) {
+                let own = format!("http://{}", sh.addr);
+                let foreign = format!("http://127.0.0.2:{}", sh.addr.port());
+                body["@odata.nextLink"] = Value::String(link.replace(&own, &foreign));
+            }
+            let bytes = body.to_string().into_bytes();
+            log(answer.status.as_u16(), bytes.len());
+            json_response(answer.status, bytes, &answer.headers)
+        }
+        _ => {
+            log(answer.status.as_u16(), bytes.len());
+            json_response(answer.status, bytes, &answer.headers)
+        }
+    }
+}
+
+fn query_params(query: &str) -> HashMap<String, String> {
+    url_decode_pairs(query)
+}
+
+fn url_decode_pairs(s: &str) -> HashMap<String, String> {
+    s.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                if let Ok(b) = u8::from_str_radix(hex, 16) {
+                    out.push(b);
+                    i += 2;
+                } else {
+                    out.push(b'%');
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[allow(clippy::too_many_arguments, clippy::too_many_lines)]
+fn dispatch(
+    sh: &Shared,
+    t: &mut Tenant,
+    method: &Method,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    write: bool,
+) -> Answer {
+    let now = t.now;
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+
+    // Simulator controls.
+    if segs.first() == Some(&"_sim") {
+        let mut a = sim_control(sh, t, method, &segs[1..], body);
+        a.write = false;
+        return a;
+    }
+    // Token endpoint.
+    if segs.len() == 4 && segs[1..] == ["oauth2", "v2.0", "token"] && method == Method::POST {
+        return token_endpoint(sh, t, segs[0], body);
+    }
+    let (version, rest) = match segs.split_first() {
+        Some((v, rest)) if *v == "v1.0" || *v == "beta" => (*v, rest),
+        _ => return Answer::not_found(now),
+    };
+    // Auth.
+    let token = bearer(headers);
+    let info = token.as_ref().and_then(|tk| t.tokens.get(tk));
+    let read_only = match info {
+        Some(i) if i.expires > now => i.read_only,
+        _ => {
+            return Answer::error(
+                StatusCode::UNAUTHORIZED,
+                "InvalidAuthenticationToken",
+                if token.is_some() {
+                    "Lifetime validation failed, the token is expired."
+                } else {
+                    "Access token is empty."
+                },
+                now,
+            )
+        }
+    };
+    if write && read_only {
+        return Answer::error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "{\"_version\": 3, \"Message\": \"Application is not authorized to perform this operation. Application must have one of the following scopes: DeviceManagementServiceConfig.ReadWrite.All\", \"RetryAfter\": null}",
+            now,
+        );
+    }
+    // Intune's per-tenant throttle on the logical clock.
+    if t.throttle {
+        t.recent.retain(|(at, _)| *at > now - Duration::seconds(20));
+        let writes = t.recent.iter().filter(|(_, w)| *w).count();
+        if t.recent.len() >= 2000 || (write && writes >= 200) {
+            let oldest = t
+                .recent
+                .iter()
+                .filter(|(_, w)| !write || *w)
+                .map(|(at, _)| *at)
+                .min()
+                .unwrap_or(now);
+            let wait = (oldest + Duration::seconds(20) - now).num_seconds().max(1);
+            let mut a = Answer::error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequests",
+                "Please retry again later.",
+                now,
+            );
+            a.headers.push(("retry-after", wait.to_string()));
+            return a;
+        }
+        t.recent.push((now, write));
+    }
+    let base = format!("http://{}/{version}", sh.addr);
+    let q = query_params(query);
+    let body_json: Value = if body.is_empty() {
+        Value::Null
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(e) => return Answer::bad_request(&format!("Invalid JSON body: {e}"), now),
+        }
+    };
+    let beta = version == "beta";
+    match rest {
+        ["deviceManagement", "applePushNotificationCertificate"] => {
+            push_certificate(t, method, &body_json, version)
+        }
+        ["deviceManagement", "applePushNotificationCertificate", "downloadApplePushNotificationCertificateSigningRequest"]
+            if *method == Method::GET =>
+        {
+            Answer::ok(json!({
+                "@odata.context": format!("{GRAPH}/{version}/$metadata#Edm.String"),
+                "value": csr_text()
+            }))
+        }
+        ["deviceManagement", "vppTokens"] => match *method {
+            Method::GET => {
+                let items: Vec<Value> = t.vpp.iter().map(|v| vpp_json(v, beta)).collect();
+                collection(
+                    t.page_size,
+                    &base,
+                    "deviceManagement/vppTokens",
+                    version,
+                    "vppTokens",
+                    &q,
+                    items.len(),
+                    |i| items[i].clone(),
+                )
+            }
+            Method::POST => vpp_create(t, &body_json, beta),
+            _ => Answer::not_found(now),
+        },
+        ["deviceManagement", "vppTokens", id] => vpp_one(t, method, id, &body_json, version),
+        ["deviceManagement", "vppTokens", id, "syncLicenses"] if *method == Method::POST => {
+            match t.vpp.iter_mut().find(|v| v.id == *id) {
+                Some(v) => {
+                    v.last_sync = now;
+                    let mut j = vpp_json(v, beta);
+                    j["@odata.context"] = json!(format!(
+                        "{GRAPH}/{version}/$metadata#deviceManagement/vppTokens/$entity"
+                    ));
+                    Answer::written(StatusCode::OK, j)
+                }
+                None => Answer::not_found(now),
+            }
+        }
+        ["deviceManagement", "depOnboardingSettings", ..] if beta => {
+            dep_routes(t, method, &rest[2..], &q, &body_json, &base)
+        }
+        ["deviceAppManagement", "mobileApps", ..] => {
+            app_routes(t, method, &rest[2..], &q, &body_json, &base, version)
+        }
+        _ => Answer::not_found(now),
+    }
+}
+
+fn dep_json(d: &DepToken) -> Value {
+    json!({
+        "id": d.id,
+        "appleIdentifier": d.apple_identifier,
+        "tokenExpirationDateTime": ts(d.expires),
+        "lastModifiedDateTime": ts(d.modified),
+        "lastSuccessfulSyncDateTime": opt_ts(d.last_success),
+        "lastSyncTriggeredDateTime": opt_ts(d.last_sync_triggered),
+        "shareTokenWithSchoolDataSyncService": false,
+        "lastSyncErrorCode": d.error_code,
+        "tokenType": "dep",
+        "tokenName": d.token_name,
+        "syncedDeviceCount": d.generated - d.deleted.len(),
+        "dataSharingConsentGranted": true,
+        "roleScopeTagIds": ["0"]
+    })
+}
+
+fn profile_json(p: &Profile) -> Value {
+    let ty = if p.platform == "macOS" {
+        "#microsoft.graph.depMacOSEnrollmentProfile"
+    } else {
+        "#microsoft.graph.depIOSEnrollmentProfile"
+    };
+    json!({
+        "@odata.type": ty,
+        "id": p.id,
+        "displayName": p.display_name,
+        "description": "",
+        "requiresUserAuthentication": true,
+        "configurationEndpointUrl": "https://appleconfigurator2.manage.microsoft.com/MDMServiceConfig?id=sim",
+        "enableAuthenticationViaCompanyPortal": false,
+        "requireCompanyPortalOnSetupAssistantEnrolledDevices": false,
+        "isDefault": p.is_default,
+        "supervisedModeEnabled": true,
+        "supportDepartment": "IT",
+        "supportPhoneNumber": "+1 555 0100",
+        "isMandatory": true,
+        "locationServicesSetupDisabled": false,
+        "privacyPaneDisabled": false,
+        "restoreBlocked": false
+    })
+}
+
+/// Device number `i` of token `d`, generated on the fly.
+fn device_json(d: &DepToken, i: usize, unreachable: Option<DateTime<Utc>>) -> Value {
+    let (profile, assigned) = d
+        .assigned
+        .get(&i)
+        .map_or((String::new(), None), |(p, at)| (p.clone(), Some(*at)));
+    let contacted =
+        unreachable.unwrap_or(d.modified) - Duration::hours(i64::try_from(i % 48).unwrap_or(0));
+    json!({
+        "id": format!("{}-{i:012}", &d.id[..23]),
+        "serialNumber": serial(d, i),
+        "requestedEnrollmentProfileId": profile,
+        "requestedEnrollmentProfileAssignmentDateTime": opt_ts(assigned),
+        "isSupervised": true,
+        "discoverySource": "deviceEnrollmentProgram",
+        "isDeleted": false,
+        "createdDateTime": ts(d.modified),
+        "lastContactedDateTime": ts(contacted),
+        "description": "",
+        "enrollmentState": if i % 5 == 0 { "notContacted" } else { "enrolled" },
+        "platform": if i % 4 == 3 { "macOS" } else { "ios" }
+    })
+}
+
+fn serial(d: &DepToken, i: usize) -> String {
+    let prefix: String =
+        d.id.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(2)
+            .collect();
+    format!("{}{i:010}", prefix.to_uppercase())
+}
+
+fn dep_routes(
+    t: &mut Tenant,
+    method: &Method,
+    rest: &[&str],
+    q: &HashMap<String, String>,
+    body: &Value,
+    base: &str,
+) -> Answer {
+    let now = t.now;
+    let ctx = |s: &str| format!("{GRAPH}/beta/$metadata#{s}");
+    match (method.as_str(), rest) {
+        ("GET", []) => {
+            let items: Vec<Value> = t.dep.iter().map(dep_json).collect();
+            collection(
+                t.page_size,
+                base,
+                "deviceManagement/depOnboardingSettings",
+                "beta",
+                "deviceManagement/depOnboardingSettings",
+                q,
+                items.len(),
+                |i| items[i].clone(),
+            )
+        }
+        (_, [id, tail @ ..]) => {
+            let Some(idx) = t.dep.iter().position(|d| d.id == *id) else {
+                return Answer::not_found(now);
+            };
+            let unreachable = t.devices_unreachable_since;
+            let page_size = t.page_size;
+            let d = &mut t.dep[idx];
+            match (method.as_str(), tail) {
+                ("GET", []) => {
+                    let mut j = dep_json(d);
+                    j["@odata.context"] =
+                        json!(ctx("deviceManagement/depOnboardingSettings/$entity"));
+                    if let Some(expand) = q.get("$expand") {
+                        for (name, platform) in [
+                            ("defaultIosEnrollmentProfile", "ios"),
+                            ("defaultMacOsEnrollmentProfile", "macOS"),
+                        ] {
+                            if expand.contains(name) {
+                                j[name] = d
+                                    .profiles
+                                    .iter()
+                                    .find(|p| p.is_default && p.platform == platform)
+                                    .map_or(Value::Null, profile_json);
+                            }
+                        }
+                    }
+                    Answer::ok(j)
+                }
+                ("POST", ["syncWithAppleDeviceEnrollmentProgram"]) => {
+                    if let Some(last) = d.last_sync_triggered {
+                        let allowed = last + Duration::minutes(15);
+                        if now < allowed {
+                            let wait = (allowed - now).num_seconds().max(1);
+                            let msg = json!({"_version": 3, "Message": format!("A sync was triggered less than 15 minutes ago; retry after {wait} seconds."), "CustomApiErrorPhrase": "DepSyncTooFrequent", "RetryAfter": wait, "ErrorSourceService": "", "HttpHeaders": "{}"}).to_string();
+                            return Answer::error(StatusCode::CONFLICT, "Conflict", &msg, now);
+                        }
+                    }
+                    d.last_sync_triggered = Some(now);
+                    if d.error_code == 0 {
+                        d.last_success = Some(now);
+                    }
+                    Answer::no_content()
+                }
+                ("GET", ["getEncryptionPublicKey"]) => Answer::ok(
+                    json!({"@odata.context": ctx("Edm.String"), "value": crate::CERT_CLIENT_CERT_PEM}),
+                ),
+                ("GET", ["importedAppleDeviceIdentities"]) => {
+                    let d: &DepToken = d;
+                    if let Some(sn) = q
+                        .get("$filter")
+                        .and_then(|f| f.strip_prefix("serialNumber eq '"))
+                        .and_then(|f| f.strip_suffix('\''))
+                    {
+                        let found: Vec<Value> = (0..d.generated)
+                            .filter(|i| !d.deleted.contains(i) && serial(d, *i) == sn)
+                            .map(|i| device_json(d, i, unreachable))
+                            .collect();
+                        return Answer::ok(
+                            json!({"@odata.context": ctx("deviceManagement/depOnboardingSettings('id')/importedAppleDeviceIdentities"), "value": found}),
+                        );
+                    }
+                    let live: Option<Vec<usize>> = if d.deleted.is_empty() {
+                        None
+                    } else {
+                        Some(
+                            (0..d.generated)
+                                .filter(|i| !d.deleted.contains(i))
+                                .collect(),
+                        )
+                    };
+                    let len = live.as_ref().map_or(d.generated, Vec::len);
+                    let rel = format!(
+                        "deviceManagement/depOnboardingSettings/{}/importedAppleDeviceIdentities",
+                        d.id
+                    );
+                    collection(page_size, base, &rel, "beta", "deviceManagement/depOnboardingSettings('id')/importedAppleDeviceIdentities", q, len, |k| {
+                        let i = live.as_ref().map_or(k, |l| l[k]);
+                        device_json(d, i, unreachable)
+                    })
+                }
+                ("GET", ["enrollmentProfiles"]) => {
+                    let items: Vec<Value> = d.profiles.iter().map(profile_json).collect();
+                    let rel = format!(
+                        "deviceManagement/depOnboardingSettings/{}/enrollmentProfiles",
+                        d.id
+                    );
+                    collection(
+                        page_size,
+                        base,
+                        &rel,
+                        "beta",
+                        "deviceManagement/depOnboardingSettings('id')/enrollmentProfiles",
+                        q,
+                        items.len(),
+                        |i| items[i].clone(),
+                    )
+                }
+                ("POST", ["enrollmentProfiles", pid, "updateDeviceProfileAssignment"]) => {
+                    let full = (*pid).to_string();
+                    if !d.profiles.iter().any(|p| p.id == full) {
+                        return Answer::not_found(now);
+                    }
+                    let serials: Vec<String> = body
+                        .get("deviceIds")
+                        .and_then(Value::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    for sn in serials {
+                        if let Some(i) = (0..d.generated).find(|i| serial(d, *i) == sn) {
+                            d.assigned.insert(i, (full.clone(), now));
+                        }
+                    }
+                    Answer::no_content()
+                }
+                ("DELETE", ["importedAppleDeviceIdentities", did]) => {
+                    let Some(i) = did
+                        .rsplit('-')
+                        .next()
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .filter(|i| *i < d.generated && !d.deleted.contains(i))
+                    else {
+                        return Answer::not_found(now);
+                    };
+                    d.deleted.insert(i);
+                    Answer::no_content()
+                }
+                _ => Answer::not_found(now),
+            }
+        }
+        _ => Answer::not_found(now),
+    }
+}
+
+fn app_json(a: &App, version: &str) -> Value {
+    let ty = if a.platform == "macOS" {
+        "#microsoft.graph.macOsVppApp"
+    } else {
+        "#microsoft.graph.iosVppApp"
+    };
+    let mut j = json!({
+        "@odata.type": ty,
+        "id": a.id,
+        "displayName": a.display_name,
+        "description": "",
+        "publisher": "Publisher",
+        "largeIcon": null,
+        "createdDateTime": "2024-01-10T09:00:00.000Z",
+        "lastModifiedDateTime": "2024-01-10T09:00:00.000Z",
+        "isFeatured": false,
+        "privacyInformationUrl": null,
+        "informationUrl": null,
+        "owner": "",
+        "developer": "",
+        "notes": "",
+        "publishingState": "published",
+        "usedLicenseCount": a.used,
+        "totalLicenseCount": a.total,
+        "releaseDateTime": null,
+        "appStoreUrl": format!("https://apps.apple.com/app/{}", a.bundle_id),
+        "licensingType": {"supportsUserLicensing": true, "supportsDeviceLicensing": true},
+        "applicableDeviceType": {"iPad": true, "iPhoneAndIPod": true},
+        "vppTokenOrganizationName": "Contoso",
+        "vppTokenAccountType": "business",
+        "vppTokenAppleId": "vpp@contoso.example",
+        "bundleId": a.bundle_id
+    });
+    if version == "beta" {
+        j["vppTokenId"] = json!(a.vpp_token_id);
+    }
+    j
+}
+
+fn csr_text() -> String {
+    "-----BEGIN CERTIFICATE REQUEST-----\nMIICsimulatedCSRforIntuneAppleSimulatorOnlyAAAA\n-----END CERTIFICATE REQUEST-----\n"
+        .into()
+}
+
+/// Serves one page of a collection of `len` items produced by `item(index)`.
+#[allow(clippy::too_many_arguments)]
+fn collection(
+    page_size: usize,
+    base: &str,
+    rel_path: &str,
+    version: &str,
+    context: &str,
+    q: &HashMap<String, String>,
+    len: usize,
+    item: impl Fn(usize) -> Value,
+) -> Answer {
+    let start: usize = q
+        .get("$skiptoken")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let mut size = page_size;
+    if let Some(top) = q.get("$top").and_then(|s| s.parse::<usize>().ok()) {
+        size = size.min(top.max(1));
+    }
+    let end = (start + size).min(len);
+    let select: Option<Vec<&str>> = q
+        .get("$select")
+        .map(|s| s.split(',').map(str::trim).collect());
+    let values: Vec<Value> = (start.min(len)..end)
+        .map(|i| {
+            let v = item(i);
+            match (&select, v) {
+                (Some(fields), Value::Object(m)) => Value::Object(
+                    m.into_iter()
+                        .filter(|(k, _)| {
+                            k == "id" || k.starts_with('@') || fields.contains(&k.as_str())
+                        })
+                        .collect::<Map<String, Value>>(),
+                ),
+                (_, v) => v,
+            }
+        })
+        .collect();
+    let mut out = json!({
+        "@odata.context": format!("{GRAPH}/{version}/$metadata#{context}"),
+        "value": values
+    });
+    if end < len {
+        let mut next: Vec<String> = q
+            .iter()
+            .filter(|(k, _)| k.as_str() != "$skiptoken")
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        next.sort();
+        next.push(format!("$skiptoken={end}"));
+        out["@odata.nextLink"] = json!(format!("{base}/{rel_path}?{}", next.join("&")));
+    }
+    Answer::ok(out)
+}
+
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~$".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn token_endpoint(sh: &Shared, t: &mut Tenant, tenant: &str, body: &[u8]) -> Answer {
+    let now = t.now;
+    let oauth_error = |code: &str, desc: &str| Answer {
+        status: StatusCode::BAD_REQUEST,
+        body: json!({"error": code, "error_description": desc, "error_codes": [7000215],
+            "timestamp": now.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+            "trace_id": uuid::Uuid::new_v4().to_string(),
+            "correlation_id": uuid::Uuid::new_v4().to_string()}),
+        headers: Vec::new(),
+        write: false,
+    };
+    if tenant != sh.tenant_id {
+        return oauth_error("invalid_request", "AADSTS90002: Tenant not found.");
+    }
+    let form = url_decode_pairs(&String::from_utf8_lossy(body));
+    if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
+        return oauth_error(
+            "unsupported_grant_type",
+            "AADSTS70003: only client_credentials is supported.",
+        );
+    }
+    if form.get("scope").map(String::as_str) != Some("https://graph.microsoft.com/.default") {
+        return oauth_error("invalid_scope", "AADSTS1002012: The provided value for scope is not valid. Use https://graph.microsoft.com/.default.");
+    }
+    let client = form.get("client_id").map(String::as_str).unwrap_or("");
+    let secret = form.get("client_secret").map(String::as_str);
+    let read_only = match (client, secret) {
+        (CLIENT_ID, Some(CLIENT_SECRET)) => false,
+        (READ_ONLY_CLIENT_ID, Some(READ_ONLY_CLIENT_SECRET)) => true,
+        (CERT_CLIENT_ID, None) => {
+            return oauth_error(
+                "invalid_client",
+                "AADSTS700027: Client assertion is not supported by this simulator version; use a client secret.",
+            )
+        }
+        _ => return oauth_error("invalid_client", "AADSTS7000215: Invalid client secret provided."),
+    };
+    let token = format!("sim.{}", uuid::Uuid::new_v4().simple());
+    t.tokens.insert(
+        token.clone(),
+        TokenInfo {
+            expires: now + Duration::seconds(t.token_lifetime),
+            read_only,
+        },
+    );
+    Answer::ok(
+        json!({"token_type": "Bearer", "expires_in": t.token_lifetime,
+        "ext_expires_in": t.token_lifetime, "access_token": token}),
+    )
+}
+
+fn push_json(p: &PushCert, version: &str) -> Value {
+    json!({
+        "@odata.context": format!("{GRAPH}/{version}/$metadata#deviceManagement/applePushNotificationCertificate/$entity"),
+        "id": format!("{:08x}-0000-4000-8000-{:012x}", p.id, p.id),
+        "appleIdentifier": p.apple_identifier,
+        "topicIdentifier": p.topic,
+        "lastModifiedDateTime": ts(p.modified),
+        "expirationDateTime": ts(p.expires),
+        "certificateUploadStatus": null,
+        "certificateUploadFailureReason": null,
+        "certificateSerialNumber": p.serial,
+        "certificate": null
+    })
+}
+
+fn push_certificate(t: &mut Tenant, method: &Method, body: &Value, version: &str) -> Answer {
+    let now = t.now;
+    match *method {
+        Method::GET => {
+            t.push_id_counter += 1;
+            let counter = t.push_id_counter;
+            match t.push.as_mut() {
+                Some(p) => {
+                    // The id changes between calls, as in Intune.
+                    p.id = counter;
+                    Answer::ok(push_json(p, version))
+                }
+                None => Answer::not_found(now),
+            }
+        }
+        Method::PATCH => {
+            let Some(pem) = body.get("certificate").and_then(Value::as_str) else {
+                return Answer::bad_request("certificate (PEM) is required", now);
+            };
+            let Some(cert) = parse_push_pem(pem) else {
+                return Answer::bad_request(
+                    "{\"_version\": 3, \"Message\": \"The certificate could not be parsed as a PEM X.509 certificate.\", \"RetryAfter\": null}",
+                    now,
+                );
+            };
+            let apple_id = body
+                .get("appleIdentifier")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            if let Some(old) = &t.push {
+                if old.topic != cert.0 {
+                    t.devices_unreachable_since = Some(now);
+                }
+            }
+            t.push_id_counter += 1;
+            let p = PushCert {
+                apple_identifier: apple_id,
+                topic: cert.0,
+                expires: cert.1,
+                serial: cert.2,
+                modified: now,
+                id: t.push_id_counter,
+            };
+            let j = push_json(&p, version);
+            t.push = Some(p);
+            Answer::written(StatusCode::OK, j)
+        }
+        _ => Answer::not_found(now),
+    }
+}
+
+/// Topic (subject UID), expiry and serial of a PEM certificate.
+fn parse_push_pem(pem: &str) -> Option<(String, DateTime<Utc>, String)> {
+    use der::DecodePem;
+    let cert = x509_cert::Certificate::from_pem(pem.trim().as_bytes()).ok()?;
+    let tbs = &cert.tbs_certificate;
+    let uid_oid = der::asn1::ObjectIdentifier::new_unwrap("0.9.2342.19200300.100.1.1");
+    let topic = tbs
+        .subject
+        .0
+        .iter()
+        .flat_map(|rdn| rdn.0.iter())
+        .find_map(|atv| {
+            (atv.oid == uid_oid).then(|| String::from_utf8_lossy(atv.value.value()).into_owned())
+        })?;
+    let secs = tbs.validity.not_after.to_unix_duration().as_secs();
+    let expires = DateTime::from_timestamp(i64::try_from(secs).ok()?, 0)?;
+    let serial: String = tbs
+        .serial_number
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    Some((topic, expires, serial))
+}
+
+fn vpp_json(v: &VppToken, beta: bool) -> Value {
+    let mut j = json!({
+        "id": v.id,
+        "organizationName": v.organization_name,
+        "vppTokenAccountType": "business",
+        "appleId": format!("vpp@{}.example", v.organization_name.to_lowercase()),
+        "expirationDateTime": ts(v.expires),
+        "lastSyncDateTime": ts(v.last_sync),
+        "token": null,
+        "lastModifiedDateTime": ts(v.modified),
+        "state": v.state,
+        "lastSyncStatus": "completed",
+        "automaticallyUpdateApps": true,
+        "countryOrRegion": v.country
+    });
+    if beta {
+        j["tokenActionResults"] = json!([]);
+        j["dataSharingConsentGranted"] = json!(true);
+        j["displayName"] = json!(v.display_name);
+        j["locationName"] = json!(v.location_name);
+        j["claimTokenManagementFromExternalMdm"] = json!(false);
+        j["roleScopeTagIds"] = json!(["0"]);
+    }
+    j
+}
+
+/// Expiry read from a `.vpptoken` (base64 of JSON with `expDate`).
+fn vpp_file_expiry(token: &str) -> Option<DateTime<Utc>> {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(token.trim())
+        .ok()?;
+    let v: Value = serde_json::from_slice(&raw).ok()?;
+    let exp = v.get("expDate")?.as_str()?;
+    DateTime::parse_from_str(exp, "%Y-%m-%dT%H:%M:%S%z")
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+fn vpp_create(t: &mut Tenant, body: &Value, beta: bool) -> Answer {
+    let now = t.now;
+    let Some(token) = body.get("token").and_then(Value::as_str) else {
+        return Answer::bad_request("token is required", now);
+    };
+    let v = VppToken {
+        id: uuid::Uuid::new_v4().to_string(),
+        organization_name: "Contoso".into(),
+        location_name: "New location".into(),
+        display_name: body
+            .get("displayName")
+            .and_then(Value::as_str)
+            .unwrap_or("New location")
+            .into(),
+        expires: vpp_file_expiry(token).unwrap_or(now + Duration::days(365)),
+        state: "valid".into(),
+        country: "us".into(),
+        last_sync: now,
+        modified: now,
+    };
+    let j = vpp_json(&v, beta);
+    t.vpp.push(v);
+    Answer::written(StatusCode::CREATED, j)
+}
+
+fn vpp_one(t: &mut Tenant, method: &Method, id: &str, body: &Value, version: &str) -> Answer {
+    let now = t.now;
+    let beta = version == "beta";
+    let Some(idx) = t.vpp.iter().position(|v| v.id == id) else {
+        return Answer::not_found(now);
+    };
+    match *method {
+        Method::GET => {
+            let mut j = vpp_json(&t.vpp[idx], beta);
+            j["@odata.context"] = json!(format!(
+                "{GRAPH}/{version}/$metadata#deviceManagement/vppTokens/$entity"
+            ));
+            Answer::ok(j)
+        }
+        Method::PATCH => {
+            let v = &mut t.vpp[idx];
+            if let Some(token) = body.get("token").and_then(Value::as_str) {
+                v.expires = vpp_file_expiry(token).unwrap_or(now + Duration::days(365));
+                v.state = "valid".into();
+            }
+            if let Some(name) = body.get("displayName").and_then(Value::as_str) {
+                v.display_name = name.into();
+            }
+            v.modified = now;
+            Answer::written(StatusCode::OK, vpp_json(v, beta))
+        }
+        Method::DELETE => {
+            t.vpp.remove(idx);
+            Answer::no_content()
+        }
+        _ => Answer::not_found(now),
+    }
+}
+
+fn sim_control(sh: &Shared, t: &mut Tenant, method: &Method, segs: &[&str], body: &[u8]) -> Answer {
+    let now = t.now;
+    let body_json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    match (method.as_str(), segs) {
+        ("GET", ["log"]) => Answer::ok(json!(*lock(&sh.log))),
+        ("GET", ["state"]) => Answer::ok(json!({
+            "now": ts(now),
+            "writesApplied": sh.writes.load(Ordering::SeqCst),
+            "pageSize": t.page_size,
+            "throttle": t.throttle,
+            "pushCertificate": t.push.as_ref().map(|p| push_json(p, "v1.0")),
+            "devicesUnreachableSince": t.devices_unreachable_since.map(ts),
+            "depTokens": t.dep.len(),
+            "vppTokens": t.vpp.len(),
+            "apps": t.apps.len(),
+            "faults": *lock(&sh.faults),
+        })),
+        ("POST", ["faults"]) => {
+            let faults: Result<Vec<Fault>, _> = if body_json.is_array() {
+                serde_json::from_value(body_json)
+            } else {
+                serde_json::from_value(body_json).map(|f| vec![f])
+            };
+            match faults {
+                Ok(f) => {
+                    lock(&sh.faults).extend(f);
+                    Answer::no_content()
+                }
+                Err(e) => Answer::bad_request(&format!("invalid fault: {e}"), now),
+            }
+        }
+        ("DELETE", ["faults"]) => {
+            lock(&sh.faults).clear();
+            lock(&sh.calls).clear();
+            Answer::no_content()
+        }
+        ("POST", ["clock"]) => {
+            if let Some(s) = body_json.get("now").and_then(Value::as_str) {
+                match DateTime::parse_from_rfc3339(s) {
+                    Ok(d) => t.now = d.with_timezone(&Utc),
+                    Err(e) => return Answer::bad_request(&format!("invalid now: {e}"), now),
+                }
+            }
+            if let Some(s) = body_json.get("advanceSeconds").and_then(Value::as_f64) {
+                #[allow(clippy::cast_possible_truncation)]
+                let ms = (s * 1000.0) as i64;
+                t.now += Duration::milliseconds(ms);
+            }
+            Answer::ok(json!({"now": ts(t.now)}))
+        }
+        ("POST", ["expireTokens"]) => {
+            t.tokens.clear();
+            Answer::no_content()
+        }
+        ("POST", ["throttle"]) => {
+            t.throttle = body_json
+                .get("enabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(true);
+            Answer::no_content()
+        }
+        ("POST", ["pageSize"]) => {
+            let n = body_json
+                .get("pageSize")
+                .and_then(Value::as_u64)
+                .unwrap_or(100);
+            t.page_size = usize::try_from(n).unwrap_or(100).max(1);
+            Answer::no_content()
+        }
+        _ => Answer::not_found(now),
+    }
+}
+
+fn app_routes(
+    t: &mut Tenant,
+    method: &Method,
+    rest: &[&str],
+    q: &HashMap<String, String>,
+    body: &Value,
+    base: &str,
+    version: &str,
+) -> Answer {
+    let now = t.now;
+    let ctx = |s: &str| format!("{GRAPH}/{version}/$metadata#{s}");
+    match (method.as_str(), rest) {
+        ("GET", []) => {
+            let filter = q.get("$filter").map(String::as_str).unwrap_or("");
+            let items: Vec<Value> = t
+                .apps
+                .iter()
+                .filter(|a| {
+                    filter.split(" and ").all(|clause| {
+                        let clause = clause.trim();
+                        if clause.is_empty() {
+                            true
+                        } else if let Some(ty) = clause
+                            .strip_prefix("isof('microsoft.graph.")
+                            .and_then(|c| c.strip_suffix("')"))
+                        {
+                            (ty == "iosVppApp" && a.platform != "macOS")
+                                || (ty == "macOsVppApp" && a.platform == "macOS")
+                        } else if let Some(v) = clause
+                            .strip_prefix("vppTokenId eq '")
+                            .and_then(|c| c.strip_suffix('\''))
+                        {
+                            a.vpp_token_id == v
+                        } else if let Some(v) = clause
+                            .strip_prefix("bundleId eq '")
+                            .and_then(|c| c.strip_suffix('\''))
+                        {
+                            a.bundle_id == v
+                        } else {
+                            false
+                        }
+                    })
+                })
+                .map(|a| app_json(a, version))
+                .collect();
+            collection(
+                t.page_size,
+                base,
+                "deviceAppManagement/mobileApps",
+                version,
+                "deviceAppManagement/mobileApps",
+                q,
+                items.len(),
+                |i| items[i].clone(),
+            )
+        }
+        (_, [id, tail @ ..]) => {
+            let page_size = t.page_size;
+            let Some(a) = t.apps.iter_mut().find(|a| a.id == *id) else {
+                return Answer::not_found(now);
+            };
+            match (method.as_str(), tail) {
+                ("GET", []) => {
+                    let mut j = app_json(a, version);
+                    j["@odata.context"] = json!(ctx("deviceAppManagement/mobileApps/$entity"));
+                    Answer::ok(j)
+                }
+                ("GET", ["assignments"]) => {
+                    let items = a.assignments.clone();
+                    let rel = format!("deviceAppManagement/mobileApps/{}/assignments", a.id);
+                    collection(
+                        page_size,
+                        base,
+                        &rel,
+                        version,
+                        "deviceAppManagement/mobileApps('id')/assignments",
+                        q,
+                        items.len(),
+                        |i| items[i].clone(),
+                    )
+                }
+                ("POST", ["assign"]) => {
+                    let Some(list) = body.get("mobileAppAssignments").and_then(Value::as_array)
+                    else {
+                        return Answer::bad_request("mobileAppAssignments is required", now);
+                    };
+                    a.assignments = list
+                        .iter()
+                        .map(|x| {
+                            let mut x = x.clone();
+                            let group = x
+                                .pointer("/target/groupId")
+                                .and_then(Value::as_str)
+                                .unwrap_or("all")
+                                .to_string();
+                            let intent = x
+                                .get("intent")
+                                .and_then(Value::as_str)
+                                .unwrap_or("required")
+                                .to_string();
+                            x["id"] = json!(format!("{group}_{intent}_0"));
+                            x
+                        })
+                        .collect();
+                    Answer::no_content()
+                }
+                ("POST", ["assignments"]) => {
+                    let mut x = body.clone();
+                    if !x.is_object() {
+                        return Answer::bad_request("an assignment object is required", now);
+                    }
+                    x["id"] = json!(uuid::Uuid::new_v4().to_string());
+                    a.assignments.push(x.clone());
+                    Answer::written(StatusCode::CREATED, x)
+                }
+                _ => Answer::not_found(now),
+            }
+        }
+        _ => Answer::not_found(now),
+    }
+}
