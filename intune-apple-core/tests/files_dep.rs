@@ -67,7 +67,7 @@ fn both_p7m_parse_decrypt_and_match_their_certificate() {
 }
 
 #[test]
-fn lf_only_and_raw_der_forms() {
+fn lf_only_line_endings_are_accepted() {
     let b = fixture(&format!("synthetic/{}", P7MS[0]));
     let lf = String::from_utf8(b.clone()).unwrap().replace("\r\n", "\n");
     let f = DepTokenFile::parse(lf.as_bytes(), None).unwrap();

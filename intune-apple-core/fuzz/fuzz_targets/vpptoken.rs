@@ -1,0 +1,7 @@
+#![no_main]
+//! `.vpptoken` parser must never panic.
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = intune_apple_core::files::VppTokenFile::parse(data);
+});
