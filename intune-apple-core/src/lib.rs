@@ -27,6 +27,7 @@ pub mod clock;
 pub mod files;
 pub mod graph;
 pub mod model;
+mod pem;
 pub mod rules;
 mod secret;
 pub mod workflows;

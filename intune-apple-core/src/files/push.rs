@@ -237,29 +237,16 @@ pub(crate) fn pem_blocks(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, FileErr
         reason: "PEM text is not UTF-8".into(),
     })?;
     let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let after = &rest[start..];
-        let label_end = after[11..]
-            .find("-----")
-            .ok_or(FileError::InvalidBase64 { what: "PEM block" })?
-            + 11;
-        let label = after[11..label_end].to_owned();
-        let end_marker = format!("-----END {label}-----");
-        let end = after
-            .find(&end_marker)
-            .ok_or(FileError::InvalidBase64 { what: "PEM block" })?
-            + end_marker.len();
-        let block = &after[..end];
+    for block in crate::pem::blocks(text) {
+        let (label, block) = block.map_err(|_| FileError::InvalidBase64 { what: "PEM block" })?;
         if label.contains("PRIVATE KEY") {
             // Never decoded nor echoed: only its presence matters.
-            out.push((label, Vec::new()));
+            out.push((label.to_owned(), Vec::new()));
         } else {
             let (_, der) = der::pem::decode_vec(block.as_bytes())
                 .map_err(|_| FileError::InvalidBase64 { what: "PEM block" })?;
-            out.push((label, der));
+            out.push((label.to_owned(), der));
         }
-        rest = &after[end..];
     }
     Ok(out)
 }

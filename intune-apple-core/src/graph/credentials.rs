@@ -441,32 +441,20 @@ impl ClassifyName for serde_json::Error {
     }
 }
 
-/// Splits PEM text into (label, DER) blocks; blocks that do not decode are skipped.
+/// Splits PEM text into (label, DER) blocks; blocks that do not decode are skipped, and a block
+/// without its end line ends the list.
 fn pem_blocks(text: &str) -> Vec<(String, Vec<u8>)> {
-    let mut blocks = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let after = &rest[start + 11..];
-        let Some(label_end) = after.find("-----") else {
-            break;
-        };
-        let label = after[..label_end].to_owned();
-        let body_start = &after[label_end + 5..];
-        let end_marker = format!("-----END {label}-----");
-        let Some(end) = body_start.find(&end_marker) else {
-            break;
-        };
-        let b64: String = body_start[..end]
-            .lines()
-            .filter(|l| !l.contains(':'))
-            .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
-            .collect();
-        if let Ok(der) = STANDARD.decode(b64) {
-            blocks.push((label, der));
-        }
-        rest = &body_start[end + end_marker.len()..];
-    }
-    blocks
+    crate::pem::blocks(text)
+        .map_while(Result::ok)
+        .filter_map(|(label, block)| {
+            let b64: String = block
+                .lines()
+                .filter(|l| !l.starts_with("-----") && !l.contains(':'))
+                .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
+                .collect();
+            STANDARD.decode(b64).ok().map(|der| (label.to_owned(), der))
+        })
+        .collect()
 }
 
 /// Caches the token of a [`Credential`]: refreshed [`REFRESH_MARGIN`] before expiry, one refresh
