@@ -251,7 +251,12 @@ impl EnrollmentProgramTokens {
     /// # Errors
     /// [`Error`].
     pub async fn share_for_school_data_sync(&self, id: &str) -> Result<(), Error> {
-        self.action(id, "shareForSchoolDataSyncService").await
+        self.action(
+            id,
+            "shareForSchoolDataSyncService",
+            "/deviceManagement/depOnboardingSettings/{id}/shareForSchoolDataSyncService",
+        )
+        .await
     }
 
     /// Stops sharing the token with School Data Sync.
@@ -259,16 +264,20 @@ impl EnrollmentProgramTokens {
     /// # Errors
     /// [`Error`].
     pub async fn unshare_for_school_data_sync(&self, id: &str) -> Result<(), Error> {
-        self.action(id, "unshareForSchoolDataSyncService").await
+        self.action(
+            id,
+            "unshareForSchoolDataSyncService",
+            "/deviceManagement/depOnboardingSettings/{id}/unshareForSchoolDataSyncService",
+        )
+        .await
     }
 
-    async fn action(&self, id: &str, name: &'static str) -> Result<(), Error> {
-        let template = match name {
-            "shareForSchoolDataSyncService" => {
-                "/deviceManagement/depOnboardingSettings/{id}/shareForSchoolDataSyncService"
-            }
-            _ => "/deviceManagement/depOnboardingSettings/{id}/unshareForSchoolDataSyncService",
-        };
+    async fn action(
+        &self,
+        id: &str,
+        name: &'static str,
+        template: &'static str,
+    ) -> Result<(), Error> {
         self.client
             .send_no_content(Call::post(
                 ApiVersion::Beta,
