@@ -7,7 +7,14 @@ from typing import Any, Optional
 
 
 class IntuneAppleError(Exception):
-    """Base class of every error raised by intune_apple."""
+    """Base class of every error raised by intune_apple.
+
+    Attributes (None when they do not apply): ``status`` (HTTP status), ``code`` (Graph's
+    error code), ``request_id`` and ``client_request_id`` (quote them to Microsoft support),
+    ``retry_after`` (seconds the service asked to wait), ``next_allowed_at`` (when a refused
+    sync becomes possible), ``required_permission`` (the Graph permission a 403 needs) and
+    ``operation`` (the call that failed). The message says what to do next; it never contains
+    a secret."""
 
     kind = "error"
 
@@ -21,6 +28,8 @@ class IntuneAppleError(Exception):
         client_request_id: Optional[str] = None,
         retry_after: Optional[float] = None,
         next_allowed_at: Optional[datetime] = None,
+        required_permission: Optional[str] = None,
+        operation: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -30,6 +39,12 @@ class IntuneAppleError(Exception):
         self.client_request_id = client_request_id
         self.retry_after = retry_after
         self.next_allowed_at = next_allowed_at
+        self.required_permission = required_permission
+        self.operation = operation
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self._fields().items() if v is not None)
+        return f"{type(self).__name__}({self.message!r}{', ' if shown else ''}{shown})"
 
     def __reduce__(self) -> Any:
         return (_rebuild, (type(self), self.message, self._fields()))
@@ -42,6 +57,8 @@ class IntuneAppleError(Exception):
             "client_request_id": self.client_request_id,
             "retry_after": self.retry_after,
             "next_allowed_at": self.next_allowed_at,
+            "required_permission": self.required_permission,
+            "operation": self.operation,
         }
 
 
@@ -163,7 +180,9 @@ def _from_native(
     request_id: Optional[str],
     client_request_id: Optional[str],
     retry_after: Optional[float],
-    next_allowed_at: Optional[str],
+    next_allowed_at: Optional[datetime],
+    required_permission: Optional[str],
+    operation: Optional[str],
 ) -> IntuneAppleError:
     """Builds the exception for a core error (called from the native module only)."""
     cls = _BY_KIND.get(kind, IntuneAppleError)
@@ -174,5 +193,15 @@ def _from_native(
         request_id=request_id,
         client_request_id=client_request_id,
         retry_after=retry_after,
-        next_allowed_at=datetime.fromisoformat(next_allowed_at) if next_allowed_at else None,
+        next_allowed_at=next_allowed_at,
+        required_permission=required_permission,
+        operation=operation,
     )
+
+
+__all__ = [
+    "IntuneAppleError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",
+    "ThrottledError", "ConflictError", "SyncTooSoonError", "InvalidInputError",
+    "OutcomeUnknownError", "TransportError", "DecodeError", "ServerError", "ConfigurationError",
+    "TokenFileError", "RenewalRefusedError",
+]

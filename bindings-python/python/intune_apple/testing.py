@@ -1,16 +1,51 @@
-"""A simulated Intune tenant on 127.0.0.1 for testing automation without a real tenant."""
+"""A simulated Intune tenant on 127.0.0.1, in-process, to test automation without a tenant.
+
+>>> from intune_apple.testing import Simulator
+>>> with Simulator() as sim:
+...     client = sim.client()
+...     print(client.get_push_certificate().topic_identifier)  # doctest: +SKIP
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import json
+from typing import Any, Optional, Union
 
 from intune_apple import _native
 from intune_apple._client import AsyncClient, Client
 
 
-class Simulator:
-    """Starts the simulated tenant (demo seed); use as a context manager."""
+@dataclass(frozen=True)
+class LogEntry:
+    """One request the simulator received."""
 
-    def __init__(self) -> None:
-        self._sim = _native.NativeSimulator()
+    method: str
+    path: str
+    bearer: bool
+    status: int
+    """0 when the connection was dropped instead of answered."""
+    body_size: int
+
+
+class Simulator:
+    """Starts the simulated tenant; a context manager (stops it on exit).
+
+    ``seed``: ``"demo"`` (the documented demo tenant), ``"empty"``, or a dict in the seed
+    format of ``docs/simulator.md``; ``devices=N``: one enrollment program token holding N
+    generated devices. ``page_size`` sets the items per page of every collection."""
+
+    def __init__(
+        self,
+        seed: Union[str, dict[str, Any]] = "demo",
+        *,
+        devices: Optional[int] = None,
+        page_size: Optional[int] = None,
+        throttle: Optional[bool] = None,
+    ) -> None:
+        text = seed if isinstance(seed, str) else json.dumps(seed)
+        self._sim = _native.NativeSimulator(text, devices, page_size, throttle)
         self.base_url: str = self._sim.base_url
         self.authority_host: str = self._sim.authority_host
         self.tenant_id: str = self._sim.tenant_id
@@ -20,18 +55,95 @@ class Simulator:
     def __repr__(self) -> str:
         return f"Simulator(base_url={self.base_url!r})"
 
-    def client(self) -> Client:
-        """A `Client` connected to this simulator."""
-        return Client(tenant_id=self.tenant_id, client_id=self.client_id, client_secret=self.client_secret,
-                      base_url=self.base_url, authority_host=self.authority_host)
+    def _args(self, **overrides: Any) -> dict[str, Any]:
+        args: dict[str, Any] = {
+            "tenant_id": self.tenant_id, "client_id": self.client_id,
+            "client_secret": self.client_secret, "base_url": self.base_url,
+            "authority_host": self.authority_host,
+        }
+        args.update(overrides)
+        return args
 
-    def async_client(self) -> AsyncClient:
-        """An `AsyncClient` connected to this simulator."""
-        return AsyncClient(tenant_id=self.tenant_id, client_id=self.client_id, client_secret=self.client_secret,
-                           base_url=self.base_url, authority_host=self.authority_host)
+    def client(self, **options: Any) -> Client:
+        """A :class:`Client` signed in to this tenant (``options``: timeouts, retries, ...)."""
+        return Client(**self._args(**options))
 
-    def __enter__(self) -> "Simulator":
+    def async_client(self, **options: Any) -> AsyncClient:
+        """An :class:`AsyncClient` signed in to this tenant."""
+        return AsyncClient(**self._args(**options))
+
+    def read_only_client(self, **options: Any) -> Client:
+        """A :class:`Client` of an application granted read permissions only (writes get 403)."""
+        client_id, secret = self._sim.read_only_client()
+        return Client(**self._args(client_id=client_id, client_secret=secret, **options))
+
+    def certificate_client(self, **options: Any) -> Client:
+        """A :class:`Client` that signs in with the simulator's test certificate."""
+        client_id, pem = self._sim.certificate_client()
+        return Client(**self._args(client_id=client_id, client_secret=None, certificate=pem, **options))
+
+    def add_fault(
+        self,
+        method: str,
+        path: str,
+        kind: str,
+        *,
+        retry_after: Optional[str] = None,
+        status: Optional[int] = None,
+        ms: Optional[int] = None,
+        nth: Optional[int] = None,
+    ) -> None:
+        """Injects a fault on ``method path`` (``path`` ending with ``*`` matches a prefix, e.g.
+        ``/beta/deviceManagement/*``): ``throttle`` (429 with ``retry_after``), ``status``
+        (``status``), ``delay`` (``ms``), ``reset_before``, ``reset_after`` (applied, then the
+        connection drops), ``malformed``, ``truncated``, ``foreign_next_link``,
+        ``expire_tokens``. ``nth`` hits only the n-th matching call."""
+        self._sim.add_fault(method, path, kind, retry_after=retry_after, status=status, ms=ms, nth=nth)
+
+    def clear_faults(self) -> None:
+        """Removes every fault."""
+        self._sim.clear_faults()
+
+    def request_log(self) -> list[LogEntry]:
+        """Every request received so far, oldest first."""
+        return [LogEntry(*entry) for entry in self._sim.request_log()]
+
+    @property
+    def writes_applied(self) -> int:
+        """How many writes changed the tenant's state."""
+        return self._sim.writes_applied()
+
+    def expire_tokens(self) -> None:
+        """Expires every access token issued so far."""
+        self._sim.expire_tokens()
+
+    def set_throttle(self, on: bool) -> None:
+        """Turns Intune's per-tenant throttling on or off."""
+        self._sim.set_throttle(on)
+
+    def set_page_size(self, n: int) -> None:
+        """Items per page of every collection."""
+        self._sim.set_page_size(n)
+
+    @property
+    def now(self) -> datetime:
+        """The tenant's logical clock."""
+        return self._sim.now()
+
+    def set_now(self, now: datetime) -> None:
+        """Sets the logical clock (tz-aware)."""
+        self._sim.set_now(now)
+
+    def advance(self, by: Union[timedelta, float]) -> None:
+        """Moves the logical clock forward (a timedelta or seconds)."""
+        self._sim.advance(by.total_seconds() if isinstance(by, timedelta) else float(by))
+
+    def shutdown(self) -> None:
+        """Stops the server (also on exit of the ``with`` block)."""
+        self._sim.shutdown()
+
+    def __enter__(self) -> Simulator:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._sim.shutdown()
+        self.shutdown()

@@ -1,0 +1,203 @@
+//! One core call as a Python object that the sync `Client` waits for (GIL released) and the
+//! `AsyncClient` awaits; and paged listings handed over a page at a time.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use futures::{Stream, StreamExt as _};
+use intune_apple_core::graph::{self, ItemStream};
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use crate::errors::graph_err;
+use crate::models::{Field, IntoPyValue};
+
+/// The one tokio runtime of the package (the one pyo3-async-runtimes drives asyncio with).
+pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
+    pyo3_async_runtimes::tokio::get_runtime()
+}
+
+type Boxed = Box<dyn IntoPyValue>;
+type BoxFuture = Pin<Box<dyn Future<Output = PyResult<Boxed>> + Send>>;
+
+/// A core call not yet run.
+#[pyclass(module = "intune_apple._native")]
+pub(crate) struct Pending {
+    fut: Mutex<Option<BoxFuture>>,
+}
+
+impl Pending {
+    /// A call of the Graph client.
+    pub(crate) fn graph<T, F>(fut: F) -> Self
+    where
+        T: IntoPyValue,
+        F: Future<Output = Result<T, graph::Error>> + Send + 'static,
+    {
+        Self::new(async move { fut.await.map_err(|e| graph_err(&e)) })
+    }
+
+    /// Any call whose errors are already Python exceptions.
+    pub(crate) fn new<T, F>(fut: F) -> Self
+    where
+        T: IntoPyValue,
+        F: Future<Output = PyResult<T>> + Send + 'static,
+    {
+        let boxed: BoxFuture = Box::pin(async move { fut.await.map(|v| Box::new(v) as Boxed) });
+        Self {
+            fut: Mutex::new(Some(boxed)),
+        }
+    }
+
+    fn take(&self) -> PyResult<BoxFuture> {
+        self.fut
+            .lock()
+            .ok()
+            .and_then(|mut f| f.take())
+            .ok_or_else(|| PyRuntimeError::new_err("this call was already run"))
+    }
+}
+
+#[pymethods]
+impl Pending {
+    /// Runs the call to completion with the GIL released.
+    fn wait(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let fut = self.take()?;
+        let value = py.detach(|| runtime().block_on(fut))?;
+        value.into_py_value(py)
+    }
+
+    /// The call as an asyncio awaitable.
+    fn future<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let fut = self.take()?;
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let value = fut.await?;
+            Python::attach(|py| value.into_py_value(py))
+        })
+    }
+}
+
+/// The most items handed to Python at once (a Graph page is at most 1,000).
+const CHUNK: usize = 1_000;
+
+type ToList = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyList>> + Send>;
+type Chunks = Pin<Box<dyn Stream<Item = (ToList, Option<graph::Error>)> + Send>>;
+
+/// A paged listing: each `next_page` hands over the items already received (one Graph page).
+#[pyclass(module = "intune_apple._native")]
+pub(crate) struct Pages {
+    chunks: Arc<tokio::sync::Mutex<Chunks>>,
+    failed: Arc<Mutex<Option<graph::Error>>>,
+}
+
+impl Pages {
+    pub(crate) fn new<T: Field + Send + 'static>(stream: ItemStream<T>) -> Self {
+        let chunks = stream.ready_chunks(CHUNK).map(|chunk| {
+            let mut items = Vec::with_capacity(chunk.len());
+            let mut error = None;
+            for r in chunk {
+                match r {
+                    Ok(v) => items.push(v),
+                    Err(e) => {
+                        error = Some(e);
+                        break;
+                    }
+                }
+            }
+            let to_list: ToList = Box::new(move |py| {
+                let objs = items
+                    .iter()
+                    .map(|v| v.to_py(py))
+                    .collect::<PyResult<Vec<_>>>()?;
+                Ok(PyList::new(py, objs)?.unbind())
+            });
+            (to_list, error)
+        });
+        Self {
+            chunks: Arc::new(tokio::sync::Mutex::new(Box::pin(chunks))),
+            failed: Arc::new(Mutex::new(None)),
+        }
+    }
+}
+
+/// The next page: `Ok(None)` at the end; an error met after some items is raised on the
+/// following call, so that no item is lost.
+async fn next_chunk(
+    chunks: Arc<tokio::sync::Mutex<Chunks>>,
+    failed: Arc<Mutex<Option<graph::Error>>>,
+) -> PyResult<Option<ToList>> {
+    if let Some(e) = failed.lock().ok().and_then(|mut f| f.take()) {
+        return Err(graph_err(&e));
+    }
+    let next = chunks.lock().await.next().await;
+    match next {
+        None => Ok(None),
+        Some((to_list, None)) => Ok(Some(to_list)),
+        Some((to_list, Some(err))) => {
+            if let Ok(mut f) = failed.lock() {
+                *f = Some(err);
+            }
+            Ok(Some(to_list))
+        }
+    }
+}
+
+#[pymethods]
+impl Pages {
+    /// The next page of items, `None` at the end (GIL released while waiting).
+    fn next_page(&self, py: Python<'_>) -> PyResult<Option<Py<PyList>>> {
+        let (chunks, failed) = (self.chunks.clone(), self.failed.clone());
+        match py.detach(|| runtime().block_on(next_chunk(chunks, failed)))? {
+            None => Ok(None),
+            Some(to_list) => to_list(py).map(Some),
+        }
+    }
+
+    /// As `next_page`, awaitable.
+    fn next_page_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let (chunks, failed) = (self.chunks.clone(), self.failed.clone());
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            match next_chunk(chunks, failed).await? {
+                None => Ok(None),
+                Some(to_list) => Python::attach(|py| to_list(py).map(Some)),
+            }
+        })
+    }
+}
+
+/// Progress of a paged listing, given to the `progress` callback after each page.
+#[pyclass(frozen, module = "intune_apple._native")]
+#[derive(Clone, Copy)]
+pub(crate) struct PageProgress {
+    /// Items received so far.
+    #[pyo3(get)]
+    items: u64,
+    /// Pages received so far.
+    #[pyo3(get)]
+    pages: u64,
+}
+
+#[pymethods]
+impl PageProgress {
+    fn __repr__(&self) -> String {
+        format!("PageProgress(items={}, pages={})", self.items, self.pages)
+    }
+}
+
+/// The core's progress callback calling a Python callable (its exceptions are reported as
+/// unraisable: a progress display must not break the listing).
+pub(crate) fn progress_callback(callback: Option<Py<PyAny>>) -> Option<graph::ProgressCallback> {
+    let callback = Arc::new(callback?);
+    Some(Arc::new(move |p: graph::PageProgress| {
+        Python::attach(|py| {
+            let arg = PageProgress {
+                items: p.items,
+                pages: p.pages,
+            };
+            if let Err(e) = callback.call1(py, (arg,)) {
+                e.write_unraisable(py, Some(callback.bind(py)));
+            }
+        });
+    }))
+}

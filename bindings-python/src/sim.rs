@@ -1,0 +1,171 @@
+//! The simulated tenant (`intune_apple.testing.Simulator`): seeds, faults, request log,
+//! logical clock.
+
+use chrono::{DateTime, Utc};
+use intune_apple_sim::{Fault, FaultKind, Seed, SimHandle, Simulator};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+
+/// A running simulator.
+#[pyclass(module = "intune_apple._native", frozen)]
+pub(crate) struct NativeSimulator {
+    handle: SimHandle,
+}
+
+#[pymethods]
+impl NativeSimulator {
+    /// `seed`: `"demo"`, `"empty"`, or JSON text of a seed; `devices`: a tenant with one
+    /// enrollment program token holding that many devices (overrides `seed`).
+    #[new]
+    #[pyo3(signature = (seed="demo", devices=None, page_size=None, throttle=None))]
+    fn new(
+        py: Python<'_>,
+        seed: &str,
+        devices: Option<usize>,
+        page_size: Option<usize>,
+        throttle: Option<bool>,
+    ) -> PyResult<Self> {
+        let mut seed = match (devices, seed) {
+            (Some(n), _) => Seed::with_devices(0, n),
+            (None, "demo") => Seed::demo(),
+            (None, "empty") => Seed::empty(),
+            (None, json) => {
+                Seed::from_json(json).map_err(|e| PyValueError::new_err(e.to_string()))?
+            }
+        };
+        if let Some(n) = page_size {
+            seed.page_size = n.max(1);
+        }
+        if let Some(t) = throttle {
+            seed.throttle = t;
+        }
+        let handle = py
+            .detach(|| Simulator::spawn(seed))
+            .map_err(|e| PyRuntimeError::new_err(format!("cannot start the simulator: {e}")))?;
+        Ok(Self { handle })
+    }
+
+    #[getter]
+    fn base_url(&self) -> String {
+        self.handle.base_url()
+    }
+    #[getter]
+    fn authority_host(&self) -> String {
+        self.handle.authority_host()
+    }
+    #[getter]
+    fn tenant_id(&self) -> String {
+        self.handle.tenant_id()
+    }
+    #[getter]
+    fn client_id(&self) -> &'static str {
+        self.handle.client_id()
+    }
+    #[getter]
+    fn client_secret(&self) -> &'static str {
+        self.handle.client_secret()
+    }
+    /// `(client_id, client_secret)` of an application with read-only permissions.
+    fn read_only_client(&self) -> (&'static str, &'static str) {
+        self.handle.read_only_client()
+    }
+    /// `(client_id, pem)` of the application that signs in with a certificate: the PEM holds
+    /// the test-only certificate and its private key.
+    fn certificate_client(&self) -> (&'static str, String) {
+        (
+            intune_apple_sim::CERT_CLIENT_ID,
+            format!(
+                "{}\n{}",
+                intune_apple_sim::CERT_CLIENT_CERT_PEM,
+                intune_apple_sim::CERT_CLIENT_KEY_PEM
+            ),
+        )
+    }
+    /// `(method, path, bearer, status, body_size)` of every request so far.
+    fn request_log(&self) -> Vec<(String, String, bool, u16, usize)> {
+        self.handle
+            .request_log()
+            .into_iter()
+            .map(|e| (e.method, e.path, e.bearer, e.status, e.body_size))
+            .collect()
+    }
+    fn writes_applied(&self) -> u64 {
+        self.handle.writes_applied()
+    }
+    /// Adds a fault: `kind` is `throttle` (`retry_after`), `status` (`status`), `delay`
+    /// (`ms`), `reset_before`, `reset_after`, `malformed`, `truncated`, `foreign_next_link`,
+    /// `expire_tokens`. `path` ends with `*` to match a prefix; `nth` hits only that call.
+    #[pyo3(signature = (method, path, kind, *, retry_after=None, status=None, ms=None, nth=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_fault(
+        &self,
+        method: &str,
+        path: &str,
+        kind: &str,
+        retry_after: Option<String>,
+        status: Option<u16>,
+        ms: Option<u64>,
+        nth: Option<u64>,
+    ) -> PyResult<()> {
+        let missing = |what: &str| PyValueError::new_err(format!("fault {kind} needs {what}"));
+        let kind = match kind {
+            "throttle" => FaultKind::Throttle {
+                retry_after: retry_after.ok_or_else(|| missing("retry_after"))?,
+            },
+            "status" => FaultKind::Status {
+                status: status.ok_or_else(|| missing("status"))?,
+            },
+            "delay" => FaultKind::Delay {
+                ms: ms.ok_or_else(|| missing("ms"))?,
+            },
+            "reset_before" => FaultKind::ResetBefore,
+            "reset_after" => FaultKind::ResetAfter,
+            "malformed" => FaultKind::Malformed,
+            "truncated" => FaultKind::Truncated,
+            "foreign_next_link" => FaultKind::ForeignNextLink,
+            "expire_tokens" => FaultKind::ExpireTokens,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown fault kind {other:?}"
+                )))
+            }
+        };
+        let mut fault = Fault::new(method, path, kind);
+        if let Some(n) = nth {
+            fault = fault.nth(n);
+        }
+        self.handle.add_fault(fault);
+        Ok(())
+    }
+    fn clear_faults(&self) {
+        self.handle.clear_faults();
+    }
+    fn expire_tokens(&self) {
+        self.handle.expire_tokens();
+    }
+    fn set_throttle(&self, on: bool) {
+        self.handle.set_throttle(on);
+    }
+    fn set_page_size(&self, n: usize) {
+        self.handle.set_page_size(n);
+    }
+    fn now(&self) -> DateTime<Utc> {
+        self.handle.now()
+    }
+    fn set_now(&self, now: DateTime<Utc>) {
+        self.handle.set_now(now);
+    }
+    fn advance(&self, seconds: f64) -> PyResult<()> {
+        let ms = (seconds * 1000.0).round();
+        if !ms.is_finite() || ms.abs() > 1e15 {
+            return Err(PyValueError::new_err("seconds out of range"));
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        self.handle
+            .advance(chrono::Duration::milliseconds(ms as i64));
+        Ok(())
+    }
+    fn shutdown(&self) {
+        self.handle.shutdown();
+    }
+}
