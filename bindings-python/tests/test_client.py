@@ -228,3 +228,7 @@ def test_context_manager_closes(demo: Simulator) -> None:
     assert "closed" in repr(client)
     with pytest.raises(ConfigurationError):
         client.get_push_certificate()
+    other = demo.client()
+    other.close()
+    with pytest.raises(ConfigurationError, match="closed"):
+        list(other.vpp_tokens())
