@@ -675,3 +675,24 @@ fn an_empty_report_is_ok() {
         r#"{"generatedAt":"2026-11-23T10:00:00Z","asOf":"2026-11-23T10:00:00Z","items":[],"errors":[]}"#
     );
 }
+
+#[tokio::test]
+async fn a_tenant_without_apple_credentials() {
+    let (_sim, client) = setup(Seed::empty()).await;
+    let report = health_report(&client, &with_apps()).await;
+    assert!(report.items.is_empty());
+    // Graph answers 404 when no push certificate was ever uploaded: the report says so.
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    let e = &report.errors[0];
+    assert_eq!(
+        (e.section.as_str(), e.code.as_str()),
+        ("pushCertificate", "not_found")
+    );
+    assert!(
+        e.message
+            .starts_with("No Apple MDM push certificate is configured"),
+        "{}",
+        e.message
+    );
+    assert_eq!(report.exit_code(), 2);
+}

@@ -42,7 +42,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use futures::{StreamExt as _, TryStreamExt as _};
 use serde::{Deserialize, Serialize};
 
-use crate::graph::{Client, Error};
+use crate::graph::{Client, Error, ErrorKind};
 use crate::model::{DepOnboardingSetting, MobileApp, VppToken};
 use crate::rules::guidance::guidance;
 use crate::rules::health::{
@@ -373,6 +373,17 @@ fn item(h: TokenHealth, id: String, locale: Locale) -> ReportItem {
 }
 
 fn report_error(section: &str, e: &Error, locale: Locale) -> ReportError {
+    if section == section::PUSH_CERTIFICATE && e.kind() == ErrorKind::NotFound {
+        let what = match locale {
+            Locale::En => "No Apple MDM push certificate is configured in this tenant: Intune cannot manage any iPhone, iPad or Mac until one is uploaded (Intune admin center: Devices > Enrollment > Apple > Apple MDM Push certificate)",
+            Locale::Fr => "Aucun certificat Push MDM Apple n'est configuré dans ce locataire : Intune ne peut gérer aucun iPhone, iPad ni Mac tant qu'aucun n'est chargé (centre d'administration Intune : Appareils > Inscription > Apple > Certificat Push MDM Apple)",
+        };
+        return ReportError {
+            section: section.to_owned(),
+            code: e.kind().as_str().to_owned(),
+            message: format!("{what}. ({e})"),
+        };
+    }
     let what = match (section, locale) {
         (section::PUSH_CERTIFICATE, Locale::En) => "Could not read the push certificate",
         (section::PUSH_CERTIFICATE, Locale::Fr) => "Lecture du certificat push impossible",
@@ -535,6 +546,31 @@ pub struct TenantReport {
 /// Each tenant's report makes at most four calls at once, so the per-tenant throttle of Intune
 /// (2,000 requests per 20 s) is never approached; `concurrency` bounds the load on the machine
 /// and on a shared app registration.
+///
+/// ```
+/// use intune_apple_core::graph::{Client, ClientSecretCredential};
+/// use intune_apple_core::workflows::report::{scan_exit_code, scan_tenants, ReportOptions, TenantTarget};
+/// use intune_apple_sim::{Seed, Simulator};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let (demo, empty) = (Simulator::start(Seed::demo()).await?, Simulator::start(Seed::empty()).await?);
+/// let mut targets = Vec::new();
+/// for (name, sim) in [("contoso", &demo), ("fabrikam", &empty)] {
+///     let client = Client::builder()
+///         .base_url(sim.base_url())
+///         .authority_host(sim.authority_host())
+///         .credential(ClientSecretCredential::new(sim.tenant_id(), sim.client_id(), sim.client_secret()))
+///         .build()?;
+///     targets.push(TenantTarget { name: name.into(), client });
+/// }
+/// let reports = scan_tenants(targets, &ReportOptions::default(), 4).await;
+/// assert_eq!(reports[0].tenant, "contoso");
+/// assert_eq!(reports[0].report.items.len(), 7);
+/// assert_eq!(reports[1].tenant, "fabrikam");
+/// assert_eq!(scan_exit_code(&reports), 2);
+/// # Ok(()) }
+/// ```
 pub async fn scan_tenants(
     tenants: Vec<TenantTarget>,
     options: &ReportOptions,
