@@ -2,11 +2,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test setup: a failure should stop the test
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
-use intune_apple_core::clock::ManualClock;
-use intune_apple_core::graph::{Client, ClientSecretCredential};
+use intune_apple_core::clock::{BoxFuture, ManualClock};
+use intune_apple_core::graph::credentials::TokenRequestContext;
+use intune_apple_core::graph::{
+    AccessToken, Client, ClientSecretCredential, Credential, CredentialError,
+};
 use intune_apple_core::rules::health::{Severity, TokenKind};
 use intune_apple_core::rules::Locale;
 use intune_apple_core::workflows::report::{
@@ -603,8 +606,49 @@ async fn ics_validates_with_an_icalendar_parser() {
     }
 }
 
+/// Tenants whose token request is in flight at the same moment, and the most seen at once.
+#[derive(Debug, Default)]
+struct InFlight {
+    tenants: BTreeMap<usize, usize>,
+    max: usize,
+}
+
+/// The simulator's secret credential, noting which tenant is asking for a token: every
+/// tenant's report starts with one, so tenants in flight at once are tenants being scanned at
+/// once.
+#[derive(Debug)]
+struct Counting {
+    inner: ClientSecretCredential,
+    tenant: usize,
+    in_flight: Arc<Mutex<InFlight>>,
+}
+
+impl Credential for Counting {
+    fn get_token<'a>(
+        &'a self,
+        ctx: TokenRequestContext<'a>,
+    ) -> BoxFuture<'a, Result<AccessToken, CredentialError>> {
+        Box::pin(async move {
+            {
+                let mut f = self.in_flight.lock().unwrap();
+                *f.tenants.entry(self.tenant).or_default() += 1;
+                f.max = f.max.max(f.tenants.len());
+            }
+            let token = self.inner.get_token(ctx).await;
+            let mut f = self.in_flight.lock().unwrap();
+            let n = f.tenants.get_mut(&self.tenant).unwrap();
+            *n -= 1;
+            if *n == 0 {
+                f.tenants.remove(&self.tenant);
+            }
+            token
+        })
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scan_twenty_tenants_four_at_a_time_keeps_the_order() {
+    let in_flight = Arc::new(Mutex::new(InFlight::default()));
     let mut sims = Vec::new();
     let mut targets = Vec::new();
     for n in 0..20 {
@@ -614,14 +658,32 @@ async fn scan_twenty_tenants_four_at_a_time_keeps_the_order() {
             _ => Seed::demo(),
         };
         let sim = Simulator::start(seed).await.unwrap();
+        let credential = Counting {
+            inner: ClientSecretCredential::new(
+                sim.tenant_id(),
+                sim.client_id(),
+                sim.client_secret(),
+            ),
+            tenant: n,
+            in_flight: in_flight.clone(),
+        };
+        let client = Client::builder()
+            .base_url(sim.base_url())
+            .authority_host(sim.authority_host())
+            .credential(credential)
+            .clock(Arc::new(ManualClock::new(sim.now())))
+            .build()
+            .unwrap();
         targets.push(TenantTarget {
             name: format!("tenant-{n:02}"),
-            client: client_for(&sim).await,
+            client,
         });
         sims.push(sim);
     }
     let reports = scan_tenants(targets, &ReportOptions::default(), 4).await;
     assert_eq!(reports.len(), 20);
+    let max = in_flight.lock().unwrap().max;
+    assert!((2..=4).contains(&max), "{max} tenants at once");
     for (n, r) in reports.iter().enumerate() {
         assert_eq!(r.tenant, format!("tenant-{n:02}"));
         assert!(r.report.errors.is_empty(), "{:?}", r.report.errors);
