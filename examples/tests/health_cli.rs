@@ -226,17 +226,16 @@ async fn real_tenant_credentials_are_used_and_exit_codes_follow_the_report() {
         "the tenant was asked"
     );
 
-    // The same tenant seen 120 days later: the push certificate (200 days) is fine, the
-    // enrollment program token's sync is stale: a warning.
-    let o = health(
-        &[
-            "--as-of",
-            &(sim.now() + chrono::Duration::days(120)).to_rfc3339(),
-        ],
-        &env_for(&sim),
-    )
-    .await;
+    // The same tenant seen 190 days later: the push certificate (200 days) has 10 days left.
+    let later = (sim.now() + chrono::Duration::days(190)).to_rfc3339();
+    let o = health(&["--as-of", &later], &env_for(&sim)).await;
     assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stdout.contains("push.expiring"), "{}", o.stdout);
+    assert!(
+        !o.stdout.contains("sync_stale"),
+        "syncs are judged now: {}",
+        o.stdout
+    );
     assert!(
         o.stdout.starts_with("Apple credentials health at "),
         "{}",

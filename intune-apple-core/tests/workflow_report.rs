@@ -285,7 +285,23 @@ async fn as_of_and_thresholds_change_severities() {
     let training = items[VPP_TRAINING];
     assert_eq!(training.severity, Severity::Warning);
     assert_eq!(training.days_left, Some(19)); // 45 - 25 days, minus the moments since the seed
-    assert!(codes(training).contains(&"vpp.expiring"));
+    assert_eq!(codes(training), ["vpp.expiring"]);
+    // Syncs are judged now, not in 25 days: the healthy tokens stay healthy.
+    assert_eq!(items[DEP_MAIN].severity, Severity::Ok);
+    assert_eq!(items[VPP_HQ].severity, Severity::Ok);
+    // In the past, everything is judged then: a month ago, the seed's last syncs had not
+    // happened yet, and the Warehouse token had 20 days left.
+    let report = health_report(
+        &client,
+        &ReportOptions {
+            as_of: Some(sim.now() - Duration::days(30)),
+            ..ReportOptions::default()
+        },
+    )
+    .await;
+    let items = by_id(&report);
+    assert_eq!(items[VPP_WAREHOUSE].days_left, Some(19));
+    assert!(codes(items[VPP_WAREHOUSE]).contains(&"vpp.expiring"));
 
     // 60 days of warning for VPP tokens: Training Center (45 days) is already a warning today.
     let mut options = ReportOptions::default();

@@ -46,8 +46,8 @@ use crate::graph::{Client, Error, ErrorKind};
 use crate::model::{DepOnboardingSetting, MobileApp, VppToken};
 use crate::rules::guidance::guidance;
 use crate::rules::health::{
-    enrollment_program_token_health, push_certificate_health, vpp_token_health, HealthThresholds,
-    Severity, TokenHealth, TokenKind,
+    enrollment_program_token_health, expiry_severity, push_certificate_health, vpp_token_health,
+    HealthThresholds, Severity, TokenHealth, TokenKind,
 };
 use crate::rules::Locale;
 
@@ -55,6 +55,8 @@ use crate::rules::Locale;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportOptions {
     /// Evaluate the credentials at this instant instead of now (`None`: the client's clock).
+    /// Expiries are judged at `as_of`; for a future `as_of`, the freshness of the last sync
+    /// (`dep.sync_stale`, `vpp.sync_stale`) is still judged now.
     pub as_of: Option<DateTime<Utc>>,
     /// Warning and critical windows, sync intervals, push grace period.
     pub thresholds: HealthThresholds,
@@ -290,7 +292,9 @@ pub async fn health_report(client: &Client, options: &ReportOptions) -> HealthRe
     }
     match dep {
         Ok(tokens) => items.extend(tokens.iter().map(|t| {
-            let h = enrollment_program_token_health(t, now, thresholds, locale);
+            let h = health_at(now, generated_at, thresholds, |at| {
+                enrollment_program_token_health(t, at, thresholds, locale)
+            });
             let id = t.id.clone().unwrap_or_default();
             item(h, id, locale)
         })),
@@ -308,7 +312,9 @@ pub async fn health_report(client: &Client, options: &ReportOptions) -> HealthRe
         Ok(tokens) => {
             let findings = apps.as_deref().map(app_findings).unwrap_or_default();
             items.extend(tokens.iter().map(|t| {
-                let mut h = vpp_token_health(t, now, thresholds, locale);
+                let mut h = health_at(now, generated_at, thresholds, |at| {
+                    vpp_token_health(t, at, thresholds, locale)
+                });
                 let id = t.id.clone().unwrap_or_default();
                 if let Some(f) = findings.get(&id) {
                     add_app_problems(&mut h, f, locale);
@@ -326,6 +332,37 @@ pub async fn health_report(client: &Client, options: &ReportOptions) -> HealthRe
         errors,
         thresholds: *thresholds,
     }
+}
+
+/// The health at `as_of`, except that when `as_of` is in the future the freshness of the last
+/// sync (`*.sync_stale`) is judged now: a sync that is fresh today says nothing about a date to
+/// come, and flagging every token as stale would drown the expiries asked about.
+fn health_at(
+    as_of: DateTime<Utc>,
+    now: DateTime<Utc>,
+    thresholds: &HealthThresholds,
+    health: impl Fn(DateTime<Utc>) -> TokenHealth,
+) -> TokenHealth {
+    let mut h = health(as_of);
+    if as_of <= now {
+        return h;
+    }
+    let is_stale = |p: &crate::rules::health::Problem| p.code.ends_with(".sync_stale");
+    h.problems.retain(|p| !is_stale(p));
+    h.problems
+        .extend(health(now).problems.into_iter().filter(|p| is_stale(p)));
+    let window = match h.kind {
+        TokenKind::PushCertificate => thresholds.push_certificate,
+        TokenKind::EnrollmentProgramToken => thresholds.enrollment_program_token,
+        TokenKind::VppToken => thresholds.vpp_token,
+    };
+    h.severity = h
+        .problems
+        .iter()
+        .map(|p| p.severity)
+        .fold(expiry_severity(h.expires_at, as_of, window), Severity::max);
+    h.problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
+    h
 }
 
 /// Most urgent first: worst severity, then fewest days left (no expiry last), then kind and name.
