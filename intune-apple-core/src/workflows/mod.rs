@@ -1,1 +1,5 @@
 //! Multi-step operations built from the Graph client and the rules.
+
+pub mod error;
+pub mod renewal;
+pub mod step;
