@@ -1,5 +1,6 @@
 //! Multi-step operations built from the Graph client and the rules.
 
+pub mod duplicates;
 pub mod error;
 pub mod renewal;
 pub mod step;
