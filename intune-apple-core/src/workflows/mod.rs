@@ -2,5 +2,6 @@
 
 pub mod duplicates;
 pub mod error;
+pub mod profiles;
 pub mod renewal;
 pub mod step;
