@@ -1,1 +1,3 @@
 //! Shared helpers of the runnable examples (`cargo run --example NAME`).
+
+pub mod connect;

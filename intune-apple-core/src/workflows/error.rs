@@ -52,7 +52,7 @@ impl std::fmt::Display for Refusal {
 #[non_exhaustive]
 pub enum WorkflowError {
     /// A safety check refused the operation before anything was written.
-    #[error("refused, nothing was changed: {}. Fix the cause (usually: download the right file again){}", join(.reasons), force_hint(.reasons))]
+    #[error("refused, nothing was changed: {}. Fix what each reason says{}", join(.reasons), force_hint(.reasons))]
     RenewalRefused {
         /// Every reason found, not only the first.
         reasons: Vec<Refusal>,
