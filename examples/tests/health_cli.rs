@@ -149,7 +149,11 @@ async fn demo_markdown_and_ics() {
         o.stdout.starts_with("BEGIN:VCALENDAR\r\n"),
         "stdout is only the calendar"
     );
-    assert_eq!(o.stdout.matches("BEGIN:VEVENT").count(), 7);
+    assert_eq!(
+        o.stdout.matches("BEGIN:VEVENT").count(),
+        8,
+        "7 expiries + the push grace end"
+    );
     assert!(o.stderr.contains("simulated demo tenant"));
 }
 

@@ -534,13 +534,41 @@ async fn ics_validates_with_an_icalendar_parser() {
     assert!(cal_prop("PRODID").is_some());
     // The typed model reads it too.
     let typed: icalendar::Calendar = ics.parse().unwrap();
-    assert_eq!(typed.components.len(), 7);
-    let events: Vec<_> = cal
+    assert_eq!(typed.components.len(), 8);
+    let mut events: Vec<_> = cal
         .components
         .iter()
         .filter(|c| c.name == "VEVENT")
         .collect();
-    assert_eq!(events.len(), 7, "one event per renewal deadline");
+    assert_eq!(
+        events.len(),
+        8,
+        "one event per expiry, and the end of the push certificate's grace period"
+    );
+    let push_expiry = by_id(&report)[PUSH_TOPIC].expires_at.unwrap();
+    let grace_at = events
+        .iter()
+        .position(|e| {
+            e.find_prop("UID")
+                .unwrap()
+                .val
+                .as_str()
+                .ends_with("-grace@intune-apple")
+        })
+        .unwrap();
+    let grace = events.remove(grace_at);
+    assert_eq!(
+        grace.find_prop("DTEND").unwrap().val.as_str(),
+        (push_expiry + Duration::days(30))
+            .format("%Y%m%dT%H%M%SZ")
+            .to_string()
+    );
+    let grace_alarms: Vec<_> = grace
+        .components
+        .iter()
+        .filter(|c| c.name == "VALARM")
+        .collect();
+    assert_eq!(grace_alarms.len(), 1);
     let mut uids = BTreeSet::new();
     for (event, item) in events.iter().zip(&report.items) {
         let prop = |name: &str| event.find_prop(name).unwrap().val.as_str().to_owned();
@@ -594,6 +622,7 @@ async fn ics_validates_with_an_icalendar_parser() {
         }
     }
     assert_eq!(uids.len(), 7, "UIDs are unique");
+    assert!(!uids.contains(grace.find_prop("UID").unwrap().val.as_str()));
 
     // Stable UIDs: another report of the same tenant names its events the same way.
     let again = health_report(&client, &with_apps()).await.to_ics();
