@@ -803,3 +803,64 @@ async fn a_tenant_without_apple_credentials() {
     );
     assert_eq!(report.exit_code(), 2);
 }
+
+/// A report made by hand, with names that need escaping in every format.
+fn tricky_report() -> HealthReport {
+    let t: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
+    let json = r#"{
+      "generatedAt": "2026-11-23T10:00:00Z", "asOf": "2026-11-23T10:00:00Z",
+      "items": [{"kind": "vppToken", "id": "tok/1 2", "name": "Paris, Lyon; HQ | \\ \"main\"\nsecond line",
+                 "appleId": null, "expiresAt": "2026-12-01T08:30:00.250Z", "daysLeft": 7,
+                 "severity": "critical", "problems": [{"code": "vpp.expiring", "message": "Renew; now, please"}],
+                 "consequence": "Apps stop updating.", "renewal": ["Step one", "Step two"]}],
+      "errors": []}"#;
+    let report = HealthReport::from_json(json).unwrap();
+    assert_eq!(report.generated_at, t);
+    report
+}
+
+#[test]
+fn names_are_escaped_in_every_format() {
+    use icalendar::parser::{read_calendar, unfold};
+
+    let report = tricky_report();
+    let name = report.items[0].name.clone().unwrap();
+    // Fractions of a second from Graph survive a round trip.
+    assert!(report.to_json().contains("\"2026-12-01T08:30:00.250Z\""));
+    assert_eq!(HealthReport::from_json(&report.to_json()).unwrap(), report);
+
+    let md = report.to_markdown();
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| **critical**"))
+        .unwrap();
+    assert!(row.contains(r"Paris, Lyon; HQ \| \\ "), "{row}");
+    assert_eq!(row.matches(" | ").count(), 6, "no extra cell: {row}");
+
+    let table = report.to_table(false);
+    assert_eq!(table.lines().count(), 3, "one line per item: {table}");
+
+    let ics = report.to_ics();
+    let unfolded = unfold(&ics);
+    let cal = read_calendar(&unfolded).unwrap();
+    let event = &cal.components[0];
+    let summary = event
+        .find_prop("SUMMARY")
+        .unwrap()
+        .val
+        .clone()
+        .unescape_text();
+    assert_eq!(summary.as_str(), format!("Renew the VPP token {name}"));
+    let uid = event.find_prop("UID").unwrap().val.as_str().to_owned();
+    assert_eq!(uid, "vppToken-tok-1-2@intune-apple");
+    let description = event
+        .find_prop("DESCRIPTION")
+        .unwrap()
+        .val
+        .clone()
+        .unescape_text();
+    assert!(description
+        .as_str()
+        .contains("- vpp.expiring: Renew; now, please"));
+    assert!(description.as_str().contains("\n1. Step one\n2. Step two"));
+}
