@@ -64,7 +64,7 @@ pub(crate) fn secret_content(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Sec
     )))
 }
 
-fn profile_from_py(obj: &Bound<'_, PyAny>) -> PyResult<EnrollmentProfile> {
+pub(crate) fn profile_from_py(obj: &Bound<'_, PyAny>) -> PyResult<EnrollmentProfile> {
     if let Ok(p) = obj.cast::<PyDepIosEnrollmentProfile>() {
         return Ok(EnrollmentProfile::DepIos(p.get().inner.clone()));
     }
@@ -116,7 +116,7 @@ fn seconds(name: &str, secs: f64) -> PyResult<Duration> {
 /// The core client shared by the sync and async Python faces.
 #[pyclass(module = "intune_apple._native", frozen)]
 pub(crate) struct NativeClient {
-    inner: graph::Client,
+    pub(crate) inner: graph::Client,
 }
 
 #[pymethods]
@@ -511,7 +511,7 @@ impl NativeClient {
         }))
     }
 
-    fn renew_vpp_token(
+    fn upload_vpp_token(
         &self,
         token_id: String,
         token_file: &Bound<'_, PyAny>,

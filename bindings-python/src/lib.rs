@@ -9,6 +9,7 @@ mod models;
 mod pending;
 mod rules;
 mod sim;
+mod workflows;
 
 use pyo3::prelude::*;
 
@@ -26,6 +27,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<files::PyDepTokenFile>()?;
     m.add_function(wrap_pyfunction!(files::inspect, m)?)?;
     m.add_function(wrap_pyfunction!(files::inspect_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(workflows::scan_tenants, m)?)?;
+    m.add_function(wrap_pyfunction!(workflows::parse_serial_numbers, m)?)?;
     models::register(m)?;
     rules::register(m)?;
     Ok(())

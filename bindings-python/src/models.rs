@@ -46,7 +46,7 @@ macro_rules! plain_field {
         }
     )*};
 }
-plain_field!(bool, i32, i64, u64, f64, DateTime<Utc>);
+plain_field!(bool, i32, i64, u64, usize, f64, DateTime<Utc>);
 
 impl Field for String {
     fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
@@ -184,8 +184,8 @@ macro_rules! py_open_enum {
 /// A frozen Python class holding one model struct, with a getter per field, `to_dict()`,
 /// `__repr__` (a few identifying fields, never a secret) and `__eq__`.
 macro_rules! py_model {
-    ($py:ident, $name:ident, $pyname:literal, [$($r:ident),*], [$($f:ident),*]) => {
-        #[doc = concat!("`", stringify!($name), "` for Python.")]
+    ($py:ident, $name:path, $pyname:literal, [$($r:ident),*], [$($f:ident),*]) => {
+        #[doc = concat!("`", $pyname, "` for Python.")]
         #[pyo3::pyclass(frozen, module = "intune_apple.models", name = $pyname)]
         pub(crate) struct $py {
             pub(crate) inner: $name,
@@ -228,7 +228,7 @@ macro_rules! py_model {
                     let v = $crate::models::Field::to_py(&self.inner.$r, py)?;
                     parts.push(format!("{}={}", stringify!($r), pyo3::types::PyAnyMethods::repr(v.bind(py))?));
                 )*
-                Ok(format!("{}({})", stringify!($name), parts.join(", ")))
+                Ok(format!("{}({})", $pyname, parts.join(", ")))
             }
 
             fn __eq__(&self, other: &pyo3::Bound<'_, pyo3::PyAny>) -> bool {
@@ -236,6 +236,21 @@ macro_rules! py_model {
                     .cast::<$py>()
                     .map(|o| o.get().inner == self.inner)
                     .unwrap_or(false)
+            }
+        }
+    };
+}
+
+/// A plain Rust enum of a workflow report, as its serialised (camelCase) name.
+macro_rules! py_serde_enum {
+    ($name:path) => {
+        impl $crate::models::Field for $name {
+            fn to_py(&self, py: pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
+                let text = match serde_json::to_value(self) {
+                    Ok(serde_json::Value::String(s)) => s,
+                    _ => String::new(),
+                };
+                $crate::models::Field::to_py(&text, py)
             }
         }
     };
@@ -267,6 +282,18 @@ macro_rules! py_polymorphic {
             }
         }
     };
+}
+
+impl Field for intune_apple_core::rules::Severity {
+    fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        crate::rules::severity(py, *self)
+    }
+}
+
+impl Field for intune_apple_core::rules::TokenKind {
+    fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        crate::rules::token_kind(py, *self)
+    }
 }
 
 include!("generated.rs");

@@ -81,7 +81,7 @@ async def test_every_async_call(sim: Simulator) -> None:
     token_text = (SAMPLES / "vpptoken" / "apple-doc-example.vpptoken").read_text()
     made = await client.create_vpp_token(token_text, display_name="Async location")
     assert made.id
-    await client.renew_vpp_token(made.id, token_text)
+    await client.upload_vpp_token(made.id, token_text)
     assert (await client.sync_vpp_licenses(made.id)).id == made.id
     await client.revoke_vpp_licenses(made.id)
     assert isinstance(await client.vpp_licenses_for_app("com.microsoft.skype.teams"), list)

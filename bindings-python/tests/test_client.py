@@ -151,7 +151,7 @@ def test_vpp_tokens_full_cycle(sim: Simulator) -> None:
     assert isinstance(token_file, intune_apple.files.VppTokenFile)
     created = client.create_vpp_token(token_file, display_name="New location")
     assert created.id and created.display_name == "New location"
-    client.renew_vpp_token(created.id, (SAMPLES / "vpptoken" / "apple-doc-example.vpptoken").read_bytes())
+    client.upload_vpp_token(created.id, (SAMPLES / "vpptoken" / "apple-doc-example.vpptoken").read_bytes())
     synced = client.sync_vpp_licenses(created.id)
     assert synced.id == created.id and synced.last_sync_date_time is not None
     client.revoke_vpp_licenses(created.id, notify_managed_devices=True)

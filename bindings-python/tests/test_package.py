@@ -38,7 +38,8 @@ def test_examples_run_on_the_simulator(example: str) -> None:
            if not k.startswith(("AZURE_", "INTUNE_APPLE_"))}
     result = subprocess.run([sys.executable, str(EXAMPLES / example)], capture_output=True, text=True,
                             env=env, timeout=120)
-    assert result.returncode == 0, result.stderr
+    # The health report exits 2 on the demo tenant: it holds an expired VPP token.
+    assert result.returncode == (2 if example == "health_report.py" else 0), result.stderr
     assert result.stdout.strip()
 
 

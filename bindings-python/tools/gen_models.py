@@ -17,7 +17,52 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "intune-apple-core" / "src" / "model"
+CORE = ROOT / "intune-apple-core" / "src"
+MODEL = CORE / "model"
+# Other sources of result types, with the Rust path their items are reachable by.
+EXTRA_SOURCES = {
+    CORE / "workflows" / "report" / "mod.rs": "intune_apple_core::workflows::report",
+    CORE / "workflows" / "renewal.rs": "intune_apple_core::workflows::renewal",
+    CORE / "workflows" / "duplicates.rs": "intune_apple_core::workflows::duplicates",
+    CORE / "workflows" / "profiles.rs": "intune_apple_core::workflows::profiles",
+    CORE / "workflows" / "step.rs": "intune_apple_core::workflows::step",
+    CORE / "workflows" / "error.rs": "intune_apple_core::workflows::error",
+    CORE / "rules" / "duplicates.rs": "intune_apple_core::rules::duplicates",
+}
+# Results of the workflows (exposed by intune_apple.workflows).
+WORKFLOW_WRAP = [
+    "HealthReport", "ReportItem", "ReportProblem", "ReportError", "PushRenewalReport",
+    "CsrDownload", "DepRenewalReport", "VppRenewalReport", "Step", "Refusal",
+    "DuplicateRepairReport", "AppRepair", "AssignmentSummary", "AssignmentKey",
+    "AssignmentConflict", "NotCopied", "OrphanApp", "OldToken", "AppRef", "ProfileCreated",
+    "ViolationSummary", "SerialList", "DeviceResult", "SerialAssignmentReport",
+    "DefaultProfileSet",
+]
+# Plain Rust enums serialised as camelCase strings: exposed as `str`.
+SERDE_ENUMS = ["RepairOutcome", "StepOutcome", "AppPlatform", "DeviceOutcome"]
+# Rule enums exposed as the string enums of intune_apple.rules.
+RULE_ENUMS = ["Severity", "TokenKind"]
+# Methods added by hand to generated classes (stubs only; the code is in src/workflows.rs).
+EXTRA_STUBS = {
+    "HealthReport": [
+        "    @property\n    def overall(self) -> Severity:\n"
+        '        """The worst severity; at least ``unknown`` when a section could not be read."""\n',
+        "    @property\n    def exit_code(self) -> int:\n"
+        '        """0 all ok, 1 something to act on, 2 expired/critical or a section unreadable."""\n',
+        "    def to_json(self) -> str:\n"
+        '        """The documented JSON shape (``docs/report.md``)."""\n',
+        "    def to_markdown(self) -> str:\n"
+        '        """Email-ready Markdown."""\n',
+        "    def to_table(self, color: bool = ...) -> str:\n"
+        '        """A plain-text table (ANSI colours with ``color=True``)."""\n',
+        "    def to_ics(self) -> str:\n"
+        '        """An iCalendar file: one event per expiry, alarms at the thresholds."""\n',
+        "    @staticmethod\n    def from_json(text: str) -> HealthReport:\n"
+        '        """Reads a report back from ``to_json()``."""\n',
+    ],
+}
+# Fields not exposed (configuration carried for rendering only).
+SKIP_FIELDS = {("HealthReport", "thresholds")}
 OUT = Path(__file__).resolve().parents[1]
 
 # Structs exposed to Python, in output order.
@@ -35,8 +80,9 @@ WRAP = [
 ]
 POLY = ["EnrollmentProfile", "MobileApp", "AssignmentTarget", "MobileAppAssignmentSettings"]
 REPR_PREFERENCE = [
-    "id", "display_name", "token_name", "serial_number", "location_name", "organization_name",
-    "topic_identifier", "group_id", "bundle_id", "state", "vpp_token_id", "intent",
+    "id", "display_name", "token_name", "name", "serial_number", "location_name",
+    "organization_name", "topic_identifier", "topic", "token_id", "profile_id", "group_id",
+    "bundle_id", "state", "severity", "outcome", "code", "target_type", "vpp_token_id", "intent",
 ]
 
 
@@ -52,6 +98,7 @@ class Struct:
     name: str
     doc: str
     fields: list[Field] = field(default_factory=list)
+    path: str = "intune_apple_core::model"
 
 
 @dataclass
@@ -72,7 +119,9 @@ def parse() -> tuple[dict[str, Struct], dict[str, Enum], dict[str, Poly]]:
     structs: dict[str, Struct] = {}
     enums: dict[str, Enum] = {}
     polys: dict[str, Poly] = {}
-    for path in sorted(MODEL.glob("*.rs")):
+    sources = [(p, "intune_apple_core::model") for p in sorted(MODEL.glob("*.rs"))]
+    sources += list(EXTRA_SOURCES.items())
+    for path, rust_path in sources:
         lines = path.read_text().splitlines()
         doc: list[str] = []
         i = 0
@@ -83,7 +132,7 @@ def parse() -> tuple[dict[str, Struct], dict[str, Enum], dict[str, Poly]]:
             if line.startswith("///"):
                 doc.append(line[3:].strip())
             elif m := re.match(r"pub struct (\w+) \{$", line):
-                s = Struct(m.group(1), " ".join(doc))
+                s = Struct(m.group(1), " ".join(doc), path=rust_path)
                 doc = []
                 i += 1
                 fdoc: list[str] = []
@@ -95,7 +144,7 @@ def parse() -> tuple[dict[str, Struct], dict[str, Enum], dict[str, Poly]]:
                         s.fields.append(Field(fm.group(1), fm.group(2), " ".join(fdoc)))
                         fdoc = []
                     i += 1
-                structs[s.name] = s
+                structs.setdefault(s.name, s)
             elif line in ("open_enum! {", "odata_polymorphic! {"):
                 poly = line.startswith("odata")
                 i += 1
@@ -148,15 +197,17 @@ def py_type(t: str, enums: dict[str, Enum], polys: dict[str, Poly]) -> str | Non
     vec = re.fullmatch(r"Vec<(?:super::)?(\w+)>", base)
     simple = {
         "String": "str", "bool": "bool", "i32": "int", "i64": "int", "u64": "int", "f64": "float",
-        "DateTime<Utc>": "datetime",
+        "usize": "int", "DateTime<Utc>": "datetime",
     }
+    simple.update({e: "str" for e in SERDE_ENUMS})
+    simple.update({e: e for e in RULE_ENUMS})
     if base == "serde_json::Map<String, serde_json::Value>":
         out = "dict[str, Any]"
     elif vec:
         out = f"list[{simple.get(vec.group(1), vec.group(1))}]"
     elif base in simple:
         out = simple[base]
-    elif base in enums or base in WRAP or base in polys:
+    elif base in enums or base in WRAP or base in WORKFLOW_WRAP or base in polys:
         out = base
     else:
         raise SystemExit(f"unmapped Rust type {t}")
@@ -166,6 +217,8 @@ def py_type(t: str, enums: dict[str, Enum], polys: dict[str, Poly]) -> str | Non
 def exposed(s: Struct, enums: dict[str, Enum], polys: dict[str, Poly]) -> list[tuple[Field, str]]:
     out = []
     for f in s.fields:
+        if (s.name, f.name) in SKIP_FIELDS:
+            continue
         t = py_type(f.rust_type, enums, polys)
         if t is not None:
             out.append((f, t))
@@ -182,6 +235,12 @@ def generate() -> dict[Path, str]:
     rs = [
         "// @generated by tools/gen_models.py from intune-apple-core/src/model: do not edit.\n",
         "use intune_apple_core::model::*;\n\n",
+        "".join(f"py_serde_enum!({p}::{e});\n" for e, p in [
+            ("RepairOutcome", "intune_apple_core::workflows::duplicates"),
+            ("StepOutcome", "intune_apple_core::workflows::step"),
+            ("AppPlatform", "intune_apple_core::rules::duplicates"),
+            ("DeviceOutcome", "intune_apple_core::workflows::profiles"),
+        ]),
     ]
     py = [
         '"""Enumerations of the Graph model. Generated by tools/gen_models.py: do not edit."""\n\n',
@@ -192,6 +251,7 @@ def generate() -> dict[Path, str]:
         '"""Typed results. Generated by tools/gen_models.py: do not edit."""\n\n',
         "from datetime import datetime\n",
         "from typing import Any, Optional, Union\n\n",
+        "from intune_apple.rules import Severity, TokenKind\n",
     ]
     names = sorted(enums)
     pyi.append("from intune_apple._enums import " + ", ".join(names) + "\n\n")
@@ -206,22 +266,23 @@ def generate() -> dict[Path, str]:
         py.append("\n")
     py.append("\n__all__ = [\n" + "".join(f"    {n!r},\n" for n in names) + "]\n")
     pyi.append("__all__ = [\n")
-    for n in WRAP + POLY:
+    for n in WRAP + POLY + WORKFLOW_WRAP:
         pyi.append(f"    {n!r},\n")
     pyi.append("]\n\n")
-    for name in WRAP:
+    for name in WRAP + WORKFLOW_WRAP:
         s = structs[name]
         fields = exposed(s, enums, polys)
         names_ = [f.name for f, _ in fields]
         repr_fields = [n for n in REPR_PREFERENCE if n in names_][:3] or names_[:2]
         rs.append(
-            f"py_model!(Py{name}, {name}, \"{name}\", [{', '.join(repr_fields)}], [{', '.join(names_)}]);\n"
+            f"py_model!(Py{name}, {s.path}::{name}, \"{name}\", [{', '.join(repr_fields)}], [{', '.join(names_)}]);\n"
         )
         pyi.append(f"class {name}:\n")
         pyi.append(stub_doc(s.doc, "    "))
         for f, t in fields:
             pyi.append(f"    @property\n    def {f.name}(self) -> {t}:\n")
             pyi.append(stub_doc(f.doc, "        ") or "        ...\n")
+        pyi.extend(EXTRA_STUBS.get(name, []))
         pyi.append("    def to_dict(self) -> dict[str, Any]:\n")
         pyi.append('        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""\n')
         pyi.append("    def __eq__(self, other: object) -> bool: ...\n\n")
@@ -239,7 +300,7 @@ def generate() -> dict[Path, str]:
     rs.append("\n/// Registers every generated class.\n")
     rs.append("pub(crate) fn register(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {\n")
     rs.append("    use pyo3::types::PyModuleMethods as _;\n")
-    for name in WRAP:
+    for name in WRAP + WORKFLOW_WRAP:
         rs.append(f"    m.add_class::<crate::models::Py{name}>()?;\n")
     rs.append("    Ok(())\n}\n")
     return {

@@ -2,8 +2,11 @@
 
 Runs against the simulated tenant unless credentials are set in the environment
 (AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH).
+Exits 0 when all is well, 1 when something needs attention, 2 when something expired or could
+not be read, so that a scheduler can alert on it.
 
     python examples/python/health_report.py > report.md
+    python examples/python/health_report.py --ics > renewals.ics
 """
 
 from __future__ import annotations
@@ -11,10 +14,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from datetime import datetime, timezone
 
-from intune_apple import Client, NotFoundError, rules
-from intune_apple.rules import TokenHealth
+from intune_apple import Client
 from intune_apple.testing import Simulator
 
 
@@ -26,40 +27,13 @@ def connect(stack: contextlib.ExitStack) -> Client:
     return stack.enter_context(sim.client())
 
 
-def collect(client: Client, now: datetime) -> list[TokenHealth]:
-    """The health of every credential, worst first."""
-    out: list[TokenHealth] = []
-    try:
-        out.append(rules.push_certificate_health(client.get_push_certificate(), now))
-    except NotFoundError:
-        pass
-    out += [rules.enrollment_program_token_health(t, now) for t in client.enrollment_program_tokens()]
-    out += [rules.vpp_token_health(t, now) for t in client.vpp_tokens()]
-    return sorted(out, key=lambda h: -h.severity.rank)
-
-
-def to_markdown(items: list[TokenHealth], now: datetime) -> str:
-    lines = [f"# Apple credentials of the Intune tenant ({now:%Y-%m-%d})", "",
-             "| Severity | Credential | Name | Expires | Days left |", "|---|---|---|---|---|"]
-    for h in items:
-        expires = f"{h.expires_at:%Y-%m-%d}" if h.expires_at else "unknown"
-        days = "" if h.days_left is None else str(h.days_left)
-        lines.append(f"| {h.severity} | {h.kind} | {h.display_name or h.id or ''} | {expires} | {days} |")
-    problems = [(h, p) for h in items for p in h.problems]
-    if problems:
-        lines += ["", "## What to do", ""]
-        for h, p in problems:
-            lines.append(f"- **{h.display_name or h.kind}** ({p.severity}): {p.message}")
-    return "\n".join(lines) + "\n"
-
-
-def main() -> int:
-    now = datetime.now(timezone.utc)
+def main(argv: list[str]) -> int:
     with contextlib.ExitStack() as stack:
         client = connect(stack)
-        sys.stdout.write(to_markdown(collect(client, now), now))
-    return 0
+        report = client.health_report(warning_days=30, critical_days=7)
+    sys.stdout.write(report.to_ics() if "--ics" in argv else report.to_markdown())
+    return report.exit_code
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -1,10 +1,9 @@
 """Dry run of a VPP duplicate-app repair.
 
 Uploading a renewed .vpptoken as a NEW token (instead of into the existing one) leaves two
-tokens for one location and every app twice: the old copies keep the assignments, the new
-ones get the licences. This script finds such duplicates (same bundle id, different VPP
-tokens) and prints, without changing anything, which assignments would move to the app of
-the token that is still usable.
+tokens for one location and every app twice: the old copies keep the assignments, the new ones
+get the licences. This prints what the repair would copy onto the apps of the current token,
+and which old tokens could then be deleted. Nothing is changed; pass --apply to write.
 
 Runs against the simulated tenant unless credentials are set in the environment.
 """
@@ -14,14 +13,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections import defaultdict
-from datetime import datetime, timezone
 
-from intune_apple import Client, IosVppApp, MacOsVppApp, VppToken, VppTokenState
+from intune_apple import Client
 from intune_apple.testing import Simulator
-
-VppApp = (IosVppApp, MacOsVppApp)
-NEVER = datetime.min.replace(tzinfo=timezone.utc)
 
 
 def connect(stack: contextlib.ExitStack) -> Client:
@@ -32,46 +26,36 @@ def connect(stack: contextlib.ExitStack) -> Client:
     return stack.enter_context(sim.client())
 
 
-def usable(token: VppToken) -> bool:
-    return token.state in (VppTokenState.VALID, VppTokenState.DUPLICATE_LOCATION_ID)
-
-
-def plan(client: Client) -> list[str]:
-    tokens = {t.id: t for t in client.vpp_tokens()}
-    by_bundle: dict[tuple[str, str], list[IosVppApp | MacOsVppApp]] = defaultdict(list)
-    for app in client.vpp_apps():
-        if isinstance(app, VppApp) and app.bundle_id:
-            by_bundle[(type(app).__name__, app.bundle_id)].append(app)
-    lines: list[str] = []
-    for (_, bundle), apps in sorted(by_bundle.items()):
-        if len({a.vpp_token_id for a in apps}) < 2:
-            continue
-
-        def rank(app: IosVppApp | MacOsVppApp) -> tuple[bool, datetime]:
-            token = tokens.get(app.vpp_token_id)
-            if token is None:
-                return (False, NEVER)
-            return (usable(token), token.expiration_date_time or NEVER)
-
-        keep = max(apps, key=rank)
-        lines.append(f"{bundle}: keep {keep.display_name} ({keep.id}) of token {keep.vpp_token_display_name or keep.vpp_token_id}")
-        for app in apps:
-            if app is keep:
-                continue
-            assignments = list(client.app_assignments(app.id or ""))
-            lines.append(f"  would move {len(assignments)} assignment(s) from {app.id} "
-                         f"(token {app.vpp_token_display_name or app.vpp_token_id}) to {keep.id}")
-    return lines or ["no duplicate VPP apps"]
-
-
-def main() -> int:
+def main(argv: list[str]) -> int:
+    apply = "--apply" in argv
     with contextlib.ExitStack() as stack:
         client = connect(stack)
-        print("Dry run: nothing is changed.")
-        for line in plan(client):
-            print(line)
+        report = client.repair_duplicate_apps(apply=apply)
+    print("Dry run: nothing is changed." if report.dry_run else "Applied.")
+    for app in report.apps:
+        print(f"{app.display_name or app.bundle_id} ({app.bundle_id}): {app.outcome}")
+        for item in app.to_copy:
+            target = item.key.target_id or ""
+            print(f"  copy {item.intent} assignment to {item.key.target_type} {target} "
+                  f"from {', '.join(app.source_app_ids)} onto {app.target_app_id}")
+        for conflict in app.conflicts:
+            print(f"  keep {conflict.kept_intent} on {conflict.key.target_type} (old app had {conflict.old_intent})")
+        for skipped in app.not_copied:
+            print(f"  not copied: {skipped.reason}")
+    for orphan in report.orphans:
+        print(f"{orphan.app.display_name}: only on the old token ({orphan.assignment_count} assignment(s))")
+    for token in report.old_tokens:
+        state = "can be deleted" if token.can_delete else "keep for now"
+        print(f"old token {token.token_id} ({token.location}) replaced by {token.replaced_by}: {state}")
+        for blocker in token.blockers:
+            print(f"  - {blocker}")
+        print(f"  next: {token.next_step}")
+    for reason in report.unresolved:
+        print(f"unresolved: {reason}")
+    if not (report.apps or report.old_tokens or report.unresolved):
+        print("No duplicate VPP apps.")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

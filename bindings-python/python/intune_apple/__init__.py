@@ -8,14 +8,14 @@ certificate, enrollment program tokens and VPP tokens).
 """
 
 from intune_apple import _enums as enums
-from intune_apple import errors, models
+from intune_apple import errors, models, rules, workflows
 from intune_apple._client import AsyncClient, Client, PageProgress
 from intune_apple._enums import *  # noqa: F401,F403
 from intune_apple.errors import *  # noqa: F401,F403
 from intune_apple.files import inspect, inspect_bytes
 from intune_apple.models import *  # noqa: F401,F403
 
-__all__ = ["AsyncClient", "Client", "PageProgress", "enums", "inspect", "inspect_bytes"]
+__all__ = ["AsyncClient", "Client", "PageProgress", "enums", "inspect", "inspect_bytes", "rules", "workflows"]
 __all__ += enums.__all__
 __all__ += errors.__all__
 __all__ += models.__all__

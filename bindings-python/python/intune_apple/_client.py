@@ -4,6 +4,7 @@ the async client awaits. Listings are iterators that fetch one Graph page at a t
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Callable, Optional, TypeVar, Union
@@ -13,6 +14,15 @@ from intune_apple.errors import ConfigurationError, IntuneAppleError
 from intune_apple.files import DepTokenFile, PushCertificateFile, VppTokenFile
 from intune_apple.models import (
     ApplePushNotificationCertificate,
+    CsrDownload,
+    DefaultProfileSet,
+    DepRenewalReport,
+    DuplicateRepairReport,
+    HealthReport,
+    ProfileCreated,
+    PushRenewalReport,
+    SerialAssignmentReport,
+    VppRenewalReport,
     DataSharingConsent,
     DepOnboardingSetting,
     EnrollmentProfile,
@@ -299,9 +309,10 @@ class Client(_Base):
             data_sharing_consent_granted=data_sharing_consent_granted,
         ).wait()
 
-    def renew_vpp_token(self, token_id: str, token_file: Union[str, bytes, VppTokenFile]) -> None:
-        """Uploads the renewed ``.vpptoken`` into the existing token (then sync licences)."""
-        self._c.renew_vpp_token(token_id, token_file).wait()
+    def upload_vpp_token(self, token_id: str, token_file: Union[str, bytes, VppTokenFile]) -> None:
+        """Uploads a renewed ``.vpptoken`` into the existing token (no checks; see
+        :meth:`renew_vpp_token` for the checked renewal)."""
+        self._c.upload_vpp_token(token_id, token_file).wait()
 
     def delete_vpp_token(self, token_id: str) -> None:
         """Deletes a VPP token."""
@@ -339,6 +350,100 @@ class Client(_Base):
     def assign_app(self, app_id: str, assignments: Sequence[AssignmentInput]) -> None:
         """Replaces the app's assignments (read the current ones first to add to them)."""
         self._c.assign_app(app_id, list(assignments)).wait()
+
+    # workflows
+    def health_report(
+        self,
+        *,
+        as_of: Optional[datetime] = None,
+        warning_days: int = 30,
+        critical_days: int = 7,
+        locale: str = "en",
+        include_apps: bool = False,
+    ) -> HealthReport:
+        """The health of every Apple credential of the tenant, most urgent first, with
+        ``to_markdown()``, ``to_json()``, ``to_ics()``, ``to_table()``. A section that cannot be
+        read is listed in ``errors`` instead of failing the report."""
+        return self._c.health_report(
+            as_of=as_of, warning_days=warning_days, critical_days=critical_days, locale=locale,
+            include_apps=include_apps,
+        ).wait()
+
+    def renew_push_certificate(
+        self, apple_id: str, pem: Union[str, bytes, PushCertificateFile], *, force: bool = False
+    ) -> PushRenewalReport:
+        """Checks the renewed certificate (same topic, later expiry), uploads it, reads it back
+        and verifies it. Raises ``RenewalRefusedError`` with every reason, nothing changed."""
+        return self._c.renew_push_certificate(apple_id, pem, force=force).wait()
+
+    def download_push_csr(self, path: Union[str, "os.PathLike[str]"]) -> CsrDownload:
+        """Writes the certificate signing request to ``path`` and says what to do next."""
+        return self._c.download_push_csr(os.fspath(path)).wait()
+
+    def renew_enrollment_program_token(
+        self,
+        token_id: str,
+        apple_id: str,
+        p7m: Union[str, bytes, DepTokenFile],
+        *,
+        file_name: Optional[str] = None,
+        force: bool = False,
+    ) -> DepRenewalReport:
+        """Checks the ``.p7m`` was made for this token's key, uploads it and verifies the new
+        expiry."""
+        return self._c.renew_enrollment_program_token(
+            token_id, apple_id, p7m, file_name=file_name, force=force
+        ).wait()
+
+    def renew_vpp_token(
+        self,
+        token_file: Union[str, bytes, VppTokenFile],
+        *,
+        location: Optional[str] = None,
+        create_if_missing: bool = False,
+        force: bool = False,
+    ) -> VppRenewalReport:
+        """Finds the token the file renews, uploads the file into it (never as a second token),
+        syncs licences and verifies the expiry moved."""
+        return self._c.renew_vpp_token(
+            token_file, location=location, create_if_missing=create_if_missing, force=force
+        ).wait()
+
+    def repair_duplicate_apps(self, *, apply: bool = False) -> DuplicateRepairReport:
+        """Plans (or with ``apply=True`` writes and verifies) copying the assignments of apps
+        duplicated under an old VPP token onto the current token's apps."""
+        return self._c.repair_duplicate_apps(apply=apply).wait()
+
+    def create_profile_from_template(self, token_id: str, template: ProfileInput) -> ProfileCreated:
+        """Validates the template with the rules, then creates the profile."""
+        return self._c.create_profile_from_template(token_id, template).wait()
+
+    def copy_profile(
+        self,
+        token_id: str,
+        profile_id: str,
+        target_token_id: str,
+        *,
+        new_name: Optional[str] = None,
+        target: Optional[Client] = None,
+    ) -> ProfileCreated:
+        """Copies a profile to another token (of this tenant, or of ``target``'s tenant)."""
+        native = target._c if target is not None else None
+        return self._c.copy_profile(
+            token_id, profile_id, target_token_id, new_name=new_name, target=native
+        ).wait()
+
+    def assign_serial_numbers(
+        self, token_id: str, profile_id: str, serial_numbers: Sequence[str], *, batch_size: Optional[int] = None
+    ) -> SerialAssignmentReport:
+        """Assigns devices by serial number, with one outcome per device."""
+        return self._c.assign_serial_numbers(
+            token_id, profile_id, list(serial_numbers), batch_size=batch_size
+        ).wait()
+
+    def set_default_profile(self, token_id: str, profile_id: str) -> DefaultProfileSet:
+        """Makes the profile the default of its platform and says which one it replaced."""
+        return self._c.set_default_profile(token_id, profile_id).wait()
 
 
 class AsyncClient(_Base):
@@ -510,9 +615,9 @@ class AsyncClient(_Base):
             data_sharing_consent_granted=data_sharing_consent_granted,
         ).future()
 
-    async def renew_vpp_token(self, token_id: str, token_file: Union[str, bytes, VppTokenFile]) -> None:
-        """As :meth:`Client.renew_vpp_token`."""
-        await self._c.renew_vpp_token(token_id, token_file).future()
+    async def upload_vpp_token(self, token_id: str, token_file: Union[str, bytes, VppTokenFile]) -> None:
+        """As :meth:`Client.upload_vpp_token`."""
+        await self._c.upload_vpp_token(token_id, token_file).future()
 
     async def delete_vpp_token(self, token_id: str) -> None:
         """As :meth:`Client.delete_vpp_token`."""
@@ -549,3 +654,90 @@ class AsyncClient(_Base):
     async def assign_app(self, app_id: str, assignments: Sequence[AssignmentInput]) -> None:
         """As :meth:`Client.assign_app`."""
         await self._c.assign_app(app_id, list(assignments)).future()
+
+    async def health_report(
+        self,
+        *,
+        as_of: Optional[datetime] = None,
+        warning_days: int = 30,
+        critical_days: int = 7,
+        locale: str = "en",
+        include_apps: bool = False,
+    ) -> HealthReport:
+        """As :meth:`Client.health_report`."""
+        return await self._c.health_report(
+            as_of=as_of, warning_days=warning_days, critical_days=critical_days, locale=locale,
+            include_apps=include_apps,
+        ).future()
+
+    async def renew_push_certificate(
+        self, apple_id: str, pem: Union[str, bytes, PushCertificateFile], *, force: bool = False
+    ) -> PushRenewalReport:
+        """As :meth:`Client.renew_push_certificate`."""
+        return await self._c.renew_push_certificate(apple_id, pem, force=force).future()
+
+    async def download_push_csr(self, path: Union[str, "os.PathLike[str]"]) -> CsrDownload:
+        """As :meth:`Client.download_push_csr`."""
+        return await self._c.download_push_csr(os.fspath(path)).future()
+
+    async def renew_enrollment_program_token(
+        self,
+        token_id: str,
+        apple_id: str,
+        p7m: Union[str, bytes, DepTokenFile],
+        *,
+        file_name: Optional[str] = None,
+        force: bool = False,
+    ) -> DepRenewalReport:
+        """As :meth:`Client.renew_enrollment_program_token`."""
+        return await self._c.renew_enrollment_program_token(
+            token_id, apple_id, p7m, file_name=file_name, force=force
+        ).future()
+
+    async def renew_vpp_token(
+        self,
+        token_file: Union[str, bytes, VppTokenFile],
+        *,
+        location: Optional[str] = None,
+        create_if_missing: bool = False,
+        force: bool = False,
+    ) -> VppRenewalReport:
+        """As :meth:`Client.renew_vpp_token`."""
+        return await self._c.renew_vpp_token(
+            token_file, location=location, create_if_missing=create_if_missing, force=force
+        ).future()
+
+    async def repair_duplicate_apps(self, *, apply: bool = False) -> DuplicateRepairReport:
+        """As :meth:`Client.repair_duplicate_apps`."""
+        return await self._c.repair_duplicate_apps(apply=apply).future()
+
+    async def create_profile_from_template(self, token_id: str, template: ProfileInput) -> ProfileCreated:
+        """As :meth:`Client.create_profile_from_template`."""
+        return await self._c.create_profile_from_template(token_id, template).future()
+
+    async def copy_profile(
+        self,
+        token_id: str,
+        profile_id: str,
+        target_token_id: str,
+        *,
+        new_name: Optional[str] = None,
+        target: Optional[AsyncClient] = None,
+    ) -> ProfileCreated:
+        """As :meth:`Client.copy_profile`."""
+        native = target._c if target is not None else None
+        return await self._c.copy_profile(
+            token_id, profile_id, target_token_id, new_name=new_name, target=native
+        ).future()
+
+    async def assign_serial_numbers(
+        self, token_id: str, profile_id: str, serial_numbers: Sequence[str], *, batch_size: Optional[int] = None
+    ) -> SerialAssignmentReport:
+        """As :meth:`Client.assign_serial_numbers`."""
+        return await self._c.assign_serial_numbers(
+            token_id, profile_id, list(serial_numbers), batch_size=batch_size
+        ).future()
+
+    async def set_default_profile(self, token_id: str, profile_id: str) -> DefaultProfileSet:
+        """As :meth:`Client.set_default_profile`."""
+        return await self._c.set_default_profile(token_id, profile_id).future()

@@ -145,9 +145,17 @@ class TokenFileError(IntuneAppleError):
 
 
 class RenewalRefusedError(IntuneAppleError):
-    """A renewal was refused by a safety check."""
+    """A renewal was refused by a safety check; nothing was changed. The message lists every
+    reason; ``code`` is the first one (``topicChanged``, ``notLater``, ``notForThisKey``, ...)."""
 
     kind = "renewal_refused"
+
+
+class VerificationFailedError(IntuneAppleError):
+    """A change was sent but reading it back does not show the expected result: check it in
+    the Intune admin center before running again."""
+
+    kind = "verification_failed"
 
 
 _BY_KIND: dict[str, type[IntuneAppleError]] = {
@@ -167,6 +175,7 @@ _BY_KIND: dict[str, type[IntuneAppleError]] = {
         ConfigurationError,
         TokenFileError,
         RenewalRefusedError,
+        VerificationFailedError,
     )
 }
 
@@ -203,5 +212,5 @@ __all__ = [
     "IntuneAppleError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",
     "ThrottledError", "ConflictError", "SyncTooSoonError", "InvalidInputError",
     "OutcomeUnknownError", "TransportError", "DecodeError", "ServerError", "ConfigurationError",
-    "TokenFileError", "RenewalRefusedError",
+    "TokenFileError", "RenewalRefusedError", "VerificationFailedError",
 ]

@@ -20,6 +20,13 @@ _NAMES = [
     "ConfigurationManagerCollectionAssignmentTarget", "IosVppAppAssignmentSettings",
     "MacOsVppAppAssignmentSettings", "VppTokenActionResult", "VppToken", "VppTokenLicenseSummary",
     "UnknownObject",
+    # results of the workflows
+    "HealthReport", "ReportItem", "ReportProblem", "ReportError", "PushRenewalReport",
+    "CsrDownload", "DepRenewalReport", "VppRenewalReport", "Step", "Refusal",
+    "DuplicateRepairReport", "AppRepair", "AssignmentSummary", "AssignmentKey",
+    "AssignmentConflict", "NotCopied", "OrphanApp", "OldToken", "AppRef", "ProfileCreated",
+    "ViolationSummary", "SerialList", "DeviceResult", "SerialAssignmentReport",
+    "DefaultProfileSet",
 ]
 globals().update({name: getattr(_native, name) for name in _NAMES})
 

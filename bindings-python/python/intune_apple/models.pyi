@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any, Optional, Union
 
+from intune_apple.rules import Severity, TokenKind
 from intune_apple._enums import ActionState, AppleDeviceDeliveryProtocol, AssignmentFilterType, AssignmentSource, DepTokenType, DiscoverySource, EnrollmentState, ITunesPairingMode, InstallIntent, MobileAppPublishingState, Platform, VppTokenAccountType, VppTokenActionFailureReason, VppTokenState, VppTokenSyncStatus
 
 __all__ = [
@@ -39,6 +40,31 @@ __all__ = [
     'MobileApp',
     'AssignmentTarget',
     'MobileAppAssignmentSettings',
+    'HealthReport',
+    'ReportItem',
+    'ReportProblem',
+    'ReportError',
+    'PushRenewalReport',
+    'CsrDownload',
+    'DepRenewalReport',
+    'VppRenewalReport',
+    'Step',
+    'Refusal',
+    'DuplicateRepairReport',
+    'AppRepair',
+    'AssignmentSummary',
+    'AssignmentKey',
+    'AssignmentConflict',
+    'NotCopied',
+    'OrphanApp',
+    'OldToken',
+    'AppRef',
+    'ProfileCreated',
+    'ViolationSummary',
+    'SerialList',
+    'DeviceResult',
+    'SerialAssignmentReport',
+    'DefaultProfileSet',
 ]
 
 class ApplePushNotificationCertificate:
@@ -1423,6 +1449,548 @@ class UnknownObject:
     @property
     def properties(self) -> dict[str, Any]:
         """Every other property."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class HealthReport:
+    """The health of every Apple credential of one tenant.  Serialises to (and reads back from) the JSON shape documented in `docs/report.md`: `{"generatedAt", "asOf", "items": [...], "errors": [...]}`."""
+    @property
+    def generated_at(self) -> datetime:
+        """When the report was made (the client's clock)."""
+    @property
+    def as_of(self) -> datetime:
+        """The instant the credentials were evaluated at (`--as-of`, else `generated_at`)."""
+    @property
+    def items(self) -> list[ReportItem]:
+        """One entry per credential, most urgent first."""
+    @property
+    def errors(self) -> list[ReportError]:
+        """One entry per section that could not be read."""
+    @property
+    def overall(self) -> Severity:
+        """The worst severity; at least ``unknown`` when a section could not be read."""
+    @property
+    def exit_code(self) -> int:
+        """0 all ok, 1 something to act on, 2 expired/critical or a section unreadable."""
+    def to_json(self) -> str:
+        """The documented JSON shape (``docs/report.md``)."""
+    def to_markdown(self) -> str:
+        """Email-ready Markdown."""
+    def to_table(self, color: bool = ...) -> str:
+        """A plain-text table (ANSI colours with ``color=True``)."""
+    def to_ics(self) -> str:
+        """An iCalendar file: one event per expiry, alarms at the thresholds."""
+    @staticmethod
+    def from_json(text: str) -> HealthReport:
+        """Reads a report back from ``to_json()``."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class ReportItem:
+    """One credential in a [`HealthReport`]."""
+    @property
+    def kind(self) -> TokenKind:
+        """`pushCertificate`, `enrollmentProgramToken` or `vppToken`."""
+    @property
+    def id(self) -> str:
+        """A stable identifier: the Graph id of tokens; the topic of the push certificate (whose Graph id changes on every call)."""
+    @property
+    def name(self) -> Optional[str]:
+        """The name an admin knows it by: the topic (push), the token name (enrollment program), the location (VPP)."""
+    @property
+    def apple_id(self) -> Optional[str]:
+        """The Apple ID (Managed Apple ID) the credential belongs to: renew with this one."""
+    @property
+    def expires_at(self) -> Optional[datetime]:
+        """When it expires."""
+    @property
+    def days_left(self) -> Optional[int]:
+        """Whole days left at `asOf` (negative once expired), rounded down."""
+    @property
+    def severity(self) -> Severity:
+        """`ok`, `warning`, `critical`, `expired` or `unknown`: the worst of expiry and problems."""
+    @property
+    def problems(self) -> list[ReportProblem]:
+        """What is wrong, worst first, each with a stable code."""
+    @property
+    def consequence(self) -> str:
+        """What happens if this credential lapses."""
+    @property
+    def renewal(self) -> list[str]:
+        """The renewal steps, in order (Intune admin center, Apple portal, upload, check)."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class ReportProblem:
+    """A problem of a [`ReportItem`]."""
+    @property
+    def code(self) -> str:
+        """Stable code (`push.expiring`, `vpp.duplicate_location`, ...), see `docs/rules.md`."""
+    @property
+    def message(self) -> str:
+        """What it means and what to do, in the report's locale."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class ReportError:
+    """A section of the report that could not be read."""
+    @property
+    def section(self) -> str:
+        """`pushCertificate`, `enrollmentProgramTokens`, `vppTokens` or `vppApps`."""
+    @property
+    def code(self) -> str:
+        """The error kind ([`crate::graph::ErrorKind::as_str`]): `forbidden`, `throttled`, ..."""
+    @property
+    def message(self) -> str:
+        """What failed and what to do next."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class PushRenewalReport:
+    """The outcome of [`renew_push_certificate`]."""
+    @property
+    def topic(self) -> str:
+        """The topic of the uploaded certificate."""
+    @property
+    def previous_topic(self) -> Optional[str]:
+        """The topic Intune had before (`None`: none was configured)."""
+    @property
+    def topic_changed(self) -> bool:
+        """True when the topic changed (only possible with `force`): every device must re-enrol."""
+    @property
+    def previous_expiry(self) -> Optional[datetime]:
+        """Expiry before the upload."""
+    @property
+    def new_expiry(self) -> Optional[datetime]:
+        """Expiry read back after the upload."""
+    @property
+    def serial_number(self) -> Optional[str]:
+        """Serial number read back after the upload."""
+    @property
+    def forced(self) -> bool:
+        """Whether `force` was set."""
+    @property
+    def overridden(self) -> list[Refusal]:
+        """The refusals `force` overrode (empty when none)."""
+    @property
+    def warnings(self) -> list[str]:
+        """Remarks that did not block the renewal."""
+    @property
+    def steps(self) -> list[Step]:
+        """What was done, step by step."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class CsrDownload:
+    """The outcome of [`download_push_csr`]."""
+    @property
+    def path(self) -> str:
+        """Where the CSR was written."""
+    @property
+    def bytes(self) -> int:
+        """Its size in bytes."""
+    @property
+    def next_step(self) -> str:
+        """What to do with it."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class DepRenewalReport:
+    """The outcome of [`renew_enrollment_program_token`]."""
+    @property
+    def token_id(self) -> str:
+        """Token id."""
+    @property
+    def token_name(self) -> Optional[str]:
+        """Token name in Intune."""
+    @property
+    def server_name_from_file_name(self) -> Optional[str]:
+        """MDM server name from the file name, when it follows Apple's pattern."""
+    @property
+    def previous_expiry(self) -> Optional[datetime]:
+        """Expiry before the upload."""
+    @property
+    def new_expiry(self) -> Optional[datetime]:
+        """Expiry read back after the upload."""
+    @property
+    def forced(self) -> bool:
+        """Whether `force` was set."""
+    @property
+    def overridden(self) -> list[Refusal]:
+        """The refusals `force` overrode."""
+    @property
+    def warnings(self) -> list[str]:
+        """Remarks that did not block the renewal."""
+    @property
+    def steps(self) -> list[Step]:
+        """What was done, step by step."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class VppRenewalReport:
+    """The outcome of [`renew_vpp_token`]."""
+    @property
+    def token_id(self) -> str:
+        """The Intune token renewed (or created)."""
+    @property
+    def organization_name(self) -> str:
+        """`orgName` of the file."""
+    @property
+    def location_name(self) -> Optional[str]:
+        """Location name of the token."""
+    @property
+    def created(self) -> bool:
+        """True when a new token was created (`create_if_missing`)."""
+    @property
+    def previous_expiry(self) -> Optional[datetime]:
+        """Expiry before the upload (`None` when created)."""
+    @property
+    def new_expiry(self) -> Optional[datetime]:
+        """Expiry read back after the upload."""
+    @property
+    def file_expiry(self) -> datetime:
+        """`expDate` of the file."""
+    @property
+    def forced(self) -> bool:
+        """Whether `force` was set."""
+    @property
+    def overridden(self) -> list[Refusal]:
+        """The refusals `force` overrode."""
+    @property
+    def warnings(self) -> list[str]:
+        """Remarks that did not block the renewal."""
+    @property
+    def steps(self) -> list[Step]:
+        """What was done, step by step."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class Step:
+    """One step of a workflow: what was done and how it ended."""
+    @property
+    def name(self) -> str:
+        """Short stable name (`check`, `upload`, `readBack`, `verify`, ...)."""
+    @property
+    def outcome(self) -> str:
+        """How it ended."""
+    @property
+    def detail(self) -> str:
+        """What happened, in words (never a secret)."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class Refusal:
+    """Why a safety check refused a renewal (one entry per reason found)."""
+    @property
+    def code(self) -> str:
+        """Stable machine-readable code (`topicChanged`, `notLater`, `notForThisKey`, ...)."""
+    @property
+    def message(self) -> str:
+        """What is wrong and what to do."""
+    @property
+    def overridable(self) -> bool:
+        """Whether `force` may override it (an ambiguous or unsafe target never can)."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class DuplicateRepairReport:
+    """The outcome of [`repair_duplicate_apps`]."""
+    @property
+    def dry_run(self) -> bool:
+        """True when nothing was written."""
+    @property
+    def apps(self) -> list[AppRepair]:
+        """One entry per app present twice."""
+    @property
+    def orphans(self) -> list[OrphanApp]:
+        """Apps of old tokens without a counterpart on the current token."""
+    @property
+    def old_tokens(self) -> list[OldToken]:
+        """Every old token, and whether it can be deleted."""
+    @property
+    def unresolved(self) -> list[str]:
+        """Locations that cannot be repaired yet, and why."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class AppRepair:
+    """The repair of one app present twice."""
+    @property
+    def bundle_id(self) -> str:
+        """Bundle id."""
+    @property
+    def display_name(self) -> Optional[str]:
+        """Display name of the target app."""
+    @property
+    def target_app_id(self) -> str:
+        """The app on the current token (receives the assignments)."""
+    @property
+    def target_token_id(self) -> str:
+        """The current token."""
+    @property
+    def source_app_ids(self) -> list[str]:
+        """The apps on old tokens (their assignments are copied; they are not changed)."""
+    @property
+    def to_copy(self) -> list[AssignmentSummary]:
+        """Assignments copied (or to copy, in a dry run)."""
+    @property
+    def already_present(self) -> list[AssignmentKey]:
+        """Targets already on the app of the current token."""
+    @property
+    def conflicts(self) -> list[AssignmentConflict]:
+        """Targets assigned with another intent on the app of the current token (its own kept)."""
+    @property
+    def not_copied(self) -> list[NotCopied]:
+        """Assignments that cannot be copied, and why."""
+    @property
+    def outcome(self) -> str:
+        """How it ended."""
+    @property
+    def verified(self) -> Optional[bool]:
+        """After applying: whether every copied target is now on the app exactly once."""
+    @property
+    def error(self) -> Optional[str]:
+        """The error, when the outcome is `failed`."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class AssignmentSummary:
+    """One assignment, as the report shows it."""
+    @property
+    def key(self) -> AssignmentKey:
+        """What it targets."""
+    @property
+    def intent(self) -> Optional[str]:
+        """Its intent (`required`, `available`, `uninstall`, ...)."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class AssignmentKey:
+    """What an assignment targets: two assignments with the same key target the same devices or users (Intune allows one assignment per target and app)."""
+    @property
+    def target_type(self) -> str:
+        """`group`, `exclusionGroup`, `allLicensedUsers`, `allDevices`, `configurationManagerCollection`, or the `@odata.type` of another target."""
+    @property
+    def target_id(self) -> Optional[str]:
+        """The group or collection id, when the target has one."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class AssignmentConflict:
+    """An assignment the target app already has for the same target, with another intent: the target's is kept."""
+    @property
+    def key(self) -> AssignmentKey:
+        """The target of both assignments."""
+    @property
+    def kept_intent(self) -> Optional[str]:
+        """The intent on the app of the current token (kept)."""
+    @property
+    def old_intent(self) -> Optional[str]:
+        """The intent on the app of the old token (not copied)."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class NotCopied:
+    """An assignment of an old app that is not copied, and why."""
+    @property
+    def key(self) -> Optional[AssignmentKey]:
+        """Its target (`None` when it has none)."""
+    @property
+    def reason(self) -> str:
+        """Why, and what to do instead."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class OrphanApp:
+    """An app of an old token that has no counterpart on the current token."""
+    @property
+    def app(self) -> AppRef:
+        """The app."""
+    @property
+    def assignment_count(self) -> int:
+        """How many assignments it has (lost if the old token is deleted)."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class OldToken:
+    """An old token and whether it can be deleted."""
+    @property
+    def token_id(self) -> str:
+        """The old token."""
+    @property
+    def location(self) -> str:
+        """Its location."""
+    @property
+    def replaced_by(self) -> str:
+        """The current token of the location."""
+    @property
+    def can_delete(self) -> bool:
+        """True when every assignment of its apps is on the current token's apps."""
+    @property
+    def blockers(self) -> list[str]:
+        """What still prevents deleting it."""
+    @property
+    def next_step(self) -> str:
+        """What to do next."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class AppRef:
+    """What the planning needs to know of a VPP app."""
+    @property
+    def app_id(self) -> str:
+        """App id."""
+    @property
+    def display_name(self) -> Optional[str]:
+        """Display name."""
+    @property
+    def bundle_id(self) -> str:
+        """Bundle id."""
+    @property
+    def platform(self) -> str:
+        """iOS/iPadOS or macOS."""
+    @property
+    def vpp_token_id(self) -> str:
+        """The VPP token the app is licensed through."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class ProfileCreated:
+    """The outcome of [`create_profile`] and [`copy_profile`]."""
+    @property
+    def token_id(self) -> str:
+        """The token the profile was created on."""
+    @property
+    def profile_id(self) -> str:
+        """The new profile's id."""
+    @property
+    def display_name(self) -> Optional[str]:
+        """Its name."""
+    @property
+    def copied_from(self) -> Optional[str]:
+        """The profile it was copied from ([`copy_profile`] only)."""
+    @property
+    def warnings(self) -> list[ViolationSummary]:
+        """Warnings of the rules (errors refuse the creation)."""
+    @property
+    def notes(self) -> list[str]:
+        """Other remarks."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class ViolationSummary:
+    """A violation as the reports show it."""
+    @property
+    def code(self) -> str:
+        """Rule code (`I1`..`I19`, `M1`..`M9`, `NAME`)."""
+    @property
+    def severity(self) -> str:
+        """`error` or `warning`."""
+    @property
+    def path(self) -> str:
+        """The Graph field concerned (empty: the whole profile)."""
+    @property
+    def message(self) -> str:
+        """What is wrong and how to fix it."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class SerialList:
+    """Serial numbers read from a list or a CSV."""
+    @property
+    def serial_numbers(self) -> list[str]:
+        """Serial numbers, upper-case, trimmed, each once, in input order."""
+    @property
+    def duplicates(self) -> list[str]:
+        """Values given more than once (kept once)."""
+    @property
+    def invalid(self) -> list[str]:
+        """Values that are not serial numbers (not letters and digits only), left out."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class DeviceResult:
+    """One device of [`SerialAssignmentReport`]."""
+    @property
+    def serial_number(self) -> str:
+        """Serial number."""
+    @property
+    def outcome(self) -> str:
+        """Outcome."""
+    @property
+    def batch(self) -> Optional[int]:
+        """The batch number (1-based) it was sent in, when sent."""
+    @property
+    def detail(self) -> Optional[str]:
+        """Details (the error of a failed batch; what to do for an unknown serial)."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class SerialAssignmentReport:
+    """The outcome of [`assign_serial_numbers`]."""
+    @property
+    def token_id(self) -> str:
+        """Token id."""
+    @property
+    def profile_id(self) -> str:
+        """Profile id."""
+    @property
+    def batches(self) -> int:
+        """Number of calls made."""
+    @property
+    def assigned(self) -> int:
+        """Devices `assigned` or `accepted`."""
+    @property
+    def unknown(self) -> int:
+        """Devices with an unknown serial number."""
+    @property
+    def failed(self) -> int:
+        """Devices of failed batches."""
+    @property
+    def devices(self) -> list[DeviceResult]:
+        """One entry per distinct serial number, in input order."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class DefaultProfileSet:
+    """The outcome of [`set_default_profile`]."""
+    @property
+    def token_id(self) -> str:
+        """Token id."""
+    @property
+    def profile_id(self) -> str:
+        """The new default profile."""
+    @property
+    def platform(self) -> str:
+        """`ios` or `macOS`."""
+    @property
+    def previous_default(self) -> Optional[str]:
+        """The default profile of that platform before."""
     def to_dict(self) -> dict[str, Any]:
         """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
     def __eq__(self, other: object) -> bool: ...
