@@ -232,3 +232,21 @@ def test_context_manager_closes(demo: Simulator) -> None:
     other.close()
     with pytest.raises(ConfigurationError, match="closed"):
         list(other.vpp_tokens())
+
+
+def test_sync_calls_release_the_gil(sim: Simulator) -> None:
+    import threading
+    import time
+
+    sim.add_fault("GET", "/beta/deviceManagement/applePushNotificationCertificate", "delay", ms=200)
+    client = sim.client()
+    client.get_vpp_token(VPP_MAIN)  # sign in first
+    threads = [threading.Thread(target=client.get_push_certificate) for _ in range(10)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    # Holding the GIL while waiting would serialise them: 10 x 200 ms = 2 s.
+    assert elapsed < 1.2, f"10 threads took {elapsed:.2f}s"
