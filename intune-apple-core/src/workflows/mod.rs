@@ -4,4 +4,5 @@ pub mod duplicates;
 pub mod error;
 pub mod profiles;
 pub mod renewal;
+pub mod report;
 pub mod step;
