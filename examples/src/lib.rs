@@ -7,3 +7,4 @@
 
 pub mod connect;
 pub mod health_cli;
+pub mod workflow_cli;
