@@ -149,7 +149,11 @@ async fn demo_markdown_and_ics() {
         o.stdout.starts_with("BEGIN:VCALENDAR\r\n"),
         "stdout is only the calendar"
     );
-    assert_eq!(o.stdout.matches("BEGIN:VEVENT").count(), 7);
+    assert_eq!(
+        o.stdout.matches("BEGIN:VEVENT").count(),
+        8,
+        "7 expiries + the push grace end"
+    );
     assert!(o.stderr.contains("simulated demo tenant"));
 }
 
@@ -320,4 +324,47 @@ fn parsing() {
     ] {
         assert_eq!((w.warning_days, w.critical_days), (45, 10));
     }
+}
+
+/// The built `health` example itself (`cargo test` builds the examples next to the tests).
+fn example_binary() -> Option<std::path::PathBuf> {
+    let deps = std::env::current_exe().ok()?.parent()?.to_path_buf();
+    let bin = deps
+        .parent()?
+        .join("examples")
+        .join(format!("health{}", std::env::consts::EXE_SUFFIX));
+    bin.exists().then_some(bin)
+}
+
+#[test]
+fn the_built_example_prints_json_on_stdout_and_exits_2_on_the_demo() {
+    let Some(bin) = example_binary() else {
+        // Only when this test file is run alone (`--test health_cli`): the example is not built.
+        eprintln!("skipped: the health example is not built; run `cargo test --workspace`");
+        return;
+    };
+    let mut cmd = std::process::Command::new(bin);
+    for name in [
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_CLIENT_CERTIFICATE_PATH",
+        "INTUNE_APPLE_GRAPH_URL",
+        "INTUNE_APPLE_ACCESS_TOKEN",
+    ] {
+        cmd.env_remove(name);
+    }
+    let out = cmd.args(["--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is only JSON");
+    assert_eq!(v["items"].as_array().unwrap().len(), 7);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("No credentials set"), "{stderr}");
+
+    let out = std::process::Command::new(example_binary().unwrap())
+        .arg("--bogus")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(EXIT_USAGE));
+    assert!(out.stdout.is_empty());
 }

@@ -534,13 +534,41 @@ async fn ics_validates_with_an_icalendar_parser() {
     assert!(cal_prop("PRODID").is_some());
     // The typed model reads it too.
     let typed: icalendar::Calendar = ics.parse().unwrap();
-    assert_eq!(typed.components.len(), 7);
-    let events: Vec<_> = cal
+    assert_eq!(typed.components.len(), 8);
+    let mut events: Vec<_> = cal
         .components
         .iter()
         .filter(|c| c.name == "VEVENT")
         .collect();
-    assert_eq!(events.len(), 7, "one event per renewal deadline");
+    assert_eq!(
+        events.len(),
+        8,
+        "one event per expiry, and the end of the push certificate's grace period"
+    );
+    let push_expiry = by_id(&report)[PUSH_TOPIC].expires_at.unwrap();
+    let grace_at = events
+        .iter()
+        .position(|e| {
+            e.find_prop("UID")
+                .unwrap()
+                .val
+                .as_str()
+                .ends_with("-grace@intune-apple")
+        })
+        .unwrap();
+    let grace = events.remove(grace_at);
+    assert_eq!(
+        grace.find_prop("DTEND").unwrap().val.as_str(),
+        (push_expiry + Duration::days(30))
+            .format("%Y%m%dT%H%M%SZ")
+            .to_string()
+    );
+    let grace_alarms: Vec<_> = grace
+        .components
+        .iter()
+        .filter(|c| c.name == "VALARM")
+        .collect();
+    assert_eq!(grace_alarms.len(), 1);
     let mut uids = BTreeSet::new();
     for (event, item) in events.iter().zip(&report.items) {
         let prop = |name: &str| event.find_prop(name).unwrap().val.as_str().to_owned();
@@ -594,6 +622,7 @@ async fn ics_validates_with_an_icalendar_parser() {
         }
     }
     assert_eq!(uids.len(), 7, "UIDs are unique");
+    assert!(!uids.contains(grace.find_prop("UID").unwrap().val.as_str()));
 
     // Stable UIDs: another report of the same tenant names its events the same way.
     let again = health_report(&client, &with_apps()).await.to_ics();
@@ -773,4 +802,65 @@ async fn a_tenant_without_apple_credentials() {
         e.message
     );
     assert_eq!(report.exit_code(), 2);
+}
+
+/// A report made by hand, with names that need escaping in every format.
+fn tricky_report() -> HealthReport {
+    let t: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
+    let json = r#"{
+      "generatedAt": "2026-11-23T10:00:00Z", "asOf": "2026-11-23T10:00:00Z",
+      "items": [{"kind": "vppToken", "id": "tok/1 2", "name": "Paris, Lyon; HQ | \\ \"main\"\nsecond line",
+                 "appleId": null, "expiresAt": "2026-12-01T08:30:00.250Z", "daysLeft": 7,
+                 "severity": "critical", "problems": [{"code": "vpp.expiring", "message": "Renew; now, please"}],
+                 "consequence": "Apps stop updating.", "renewal": ["Step one", "Step two"]}],
+      "errors": []}"#;
+    let report = HealthReport::from_json(json).unwrap();
+    assert_eq!(report.generated_at, t);
+    report
+}
+
+#[test]
+fn names_are_escaped_in_every_format() {
+    use icalendar::parser::{read_calendar, unfold};
+
+    let report = tricky_report();
+    let name = report.items[0].name.clone().unwrap();
+    // Fractions of a second from Graph survive a round trip.
+    assert!(report.to_json().contains("\"2026-12-01T08:30:00.250Z\""));
+    assert_eq!(HealthReport::from_json(&report.to_json()).unwrap(), report);
+
+    let md = report.to_markdown();
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| **critical**"))
+        .unwrap();
+    assert!(row.contains(r"Paris, Lyon; HQ \| \\ "), "{row}");
+    assert_eq!(row.matches(" | ").count(), 6, "no extra cell: {row}");
+
+    let table = report.to_table(false);
+    assert_eq!(table.lines().count(), 3, "one line per item: {table}");
+
+    let ics = report.to_ics();
+    let unfolded = unfold(&ics);
+    let cal = read_calendar(&unfolded).unwrap();
+    let event = &cal.components[0];
+    let summary = event
+        .find_prop("SUMMARY")
+        .unwrap()
+        .val
+        .clone()
+        .unescape_text();
+    assert_eq!(summary.as_str(), format!("Renew the VPP token {name}"));
+    let uid = event.find_prop("UID").unwrap().val.as_str().to_owned();
+    assert_eq!(uid, "vppToken-tok-1-2@intune-apple");
+    let description = event
+        .find_prop("DESCRIPTION")
+        .unwrap()
+        .val
+        .clone()
+        .unescape_text();
+    assert!(description
+        .as_str()
+        .contains("- vpp.expiring: Renew; now, please"));
+    assert!(description.as_str().contains("\n1. Step one\n2. Step two"));
 }

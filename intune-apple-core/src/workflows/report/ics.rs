@@ -150,6 +150,63 @@ fn event(
     fold("END:VEVENT", out);
 }
 
+/// The end of the push certificate's grace period: after it, the certificate can no longer be
+/// renewed with the same topic and every device must enrol again.
+fn grace_event(
+    item: &ReportItem,
+    end: DateTime<Utc>,
+    report: &HealthReport,
+    w: Window,
+    out: &mut String,
+) {
+    let name = item.name.as_deref().unwrap_or(&item.id);
+    let description = format!(
+        "Last moment to renew the Apple MDM push certificate {name} with the same topic ({} UTC). \
+         After it, a new certificate is needed and every iPhone, iPad and Mac must enrol again.",
+        end.format("%Y-%m-%d %H:%M")
+    );
+    let mut lines = vec![
+        "BEGIN:VEVENT".to_owned(),
+        format!(
+            "UID:{}-{}-grace@intune-apple",
+            kind_name(item.kind),
+            uid_part(&item.id)
+        ),
+        format!("DTSTAMP:{}", utc(report.generated_at)),
+        format!("DTSTART:{}", utc(end - Duration::hours(1))),
+        format!("DTEND:{}", utc(end)),
+        format!(
+            "SUMMARY:{}",
+            escape_text(&format!("Push certificate grace period ends: {name}"))
+        ),
+        format!("DESCRIPTION:{}", escape_text(&description)),
+        "CATEGORIES:Intune,Apple".to_owned(),
+        "TRANSP:TRANSPARENT".to_owned(),
+    ];
+    if w.critical_days >= 0 {
+        lines.extend([
+            "BEGIN:VALARM".to_owned(),
+            "ACTION:DISPLAY".to_owned(),
+            format!(
+                "DESCRIPTION:{}",
+                escape_text(&format!(
+                    "Push certificate {name}: {} days left to renew with the same topic",
+                    w.critical_days
+                ))
+            ),
+            format!(
+                "TRIGGER;VALUE=DATE-TIME:{}",
+                utc(end - Duration::days(w.critical_days))
+            ),
+            "END:VALARM".to_owned(),
+        ]);
+    }
+    lines.push("END:VEVENT".to_owned());
+    for l in &lines {
+        fold(l, out);
+    }
+}
+
 pub(super) fn calendar(report: &HealthReport, thresholds: &HealthThresholds) -> String {
     let mut out = String::new();
     for l in [
@@ -166,6 +223,15 @@ pub(super) fn calendar(report: &HealthReport, thresholds: &HealthThresholds) -> 
         if let Some(expires) = item.expires_at {
             let w = window(thresholds, item.kind);
             event(item, expires, report.generated_at, w, &mut out);
+            if item.kind == TokenKind::PushCertificate {
+                grace_event(
+                    item,
+                    expires + thresholds.push_grace_period,
+                    report,
+                    w,
+                    &mut out,
+                );
+            }
         }
     }
     fold("END:VCALENDAR", &mut out);

@@ -227,8 +227,10 @@ impl HealthReport {
     }
 
     /// An iCalendar (RFC 5545) file with one event per renewal deadline, each with alarms at
-    /// the warning and critical thresholds of [`HealthReport::thresholds`]. UIDs are stable
-    /// across runs, so a re-imported file updates its events instead of duplicating them.
+    /// the warning and critical thresholds of [`HealthReport::thresholds`], plus one event at
+    /// the end of the push certificate's grace period (the last moment to renew it with the
+    /// same topic). UIDs are stable across runs, so a re-imported file updates its events
+    /// instead of duplicating them.
     #[must_use]
     pub fn to_ics(&self) -> String {
         ics::calendar(self, &self.thresholds)
