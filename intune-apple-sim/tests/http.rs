@@ -1586,3 +1586,25 @@ fn binary_generates_devices_and_sets_the_page_size() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--page-size"));
 }
+
+#[tokio::test]
+async fn short_token_ids_from_a_seed_file_still_serve_devices() {
+    let seed = Seed::from_json(r#"{"depTokens": [{"id": "x", "deviceCount": 3}]}"#).unwrap();
+    let c = C::new(seed).await;
+    let (s, page) = c
+        .get("/beta/deviceManagement/depOnboardingSettings/x/importedAppleDeviceIdentities")
+        .await;
+    assert_eq!(s, 200);
+    let devices = page["value"].as_array().unwrap();
+    assert_eq!(devices.len(), 3);
+    let (s, one) = c
+        .get(&format!(
+            "/beta/deviceManagement/depOnboardingSettings/x/importedAppleDeviceIdentities/{}",
+            devices[1]["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        (s, &one["serialNumber"]),
+        (200, &devices[1]["serialNumber"])
+    );
+}
