@@ -402,6 +402,11 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
             .find(|f| f.matches(method.as_str(), &path) && f.nth.is_none_or(|k| k == n))
             .map(|f| f.kind.clone())
     };
+    let client_request_id = headers
+        .get("client-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let applied = std::sync::atomic::AtomicBool::new(false);
     let log = |status: u16, size: usize| {
         lock(&sh.log).push(LogEntry {
             method: method.to_string(),
@@ -409,6 +414,8 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
             bearer: has_bearer,
             status,
             body_size: size,
+            client_request_id: client_request_id.clone(),
+            applied: applied.load(Ordering::SeqCst),
         });
     };
 
@@ -461,6 +468,7 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
     };
     if answer.write && answer.status.is_success() {
         sh.writes.fetch_add(1, Ordering::SeqCst);
+        applied.store(true, Ordering::SeqCst);
     }
     let mut answer = answer;
     let mut bytes = match answer.raw.take() {

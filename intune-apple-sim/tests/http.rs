@@ -1608,3 +1608,44 @@ async fn short_token_ids_from_a_seed_file_still_serve_devices() {
         (200, &devices[1]["serialNumber"])
     );
 }
+
+#[tokio::test]
+async fn log_keeps_client_request_ids_and_applied_writes() {
+    let c = C::new(Seed::demo()).await;
+    let p = "/v1.0/deviceAppManagement/vppTokens/a1111111-0000-4000-8000-000000000001";
+    c.sim
+        .add_fault(Fault::new("PATCH", p, FaultKind::ResetBefore).nth(1));
+    c.sim
+        .add_fault(Fault::new("PATCH", p, FaultKind::ResetAfter).nth(2));
+    for id in ["call-1", "call-1", "call-2"] {
+        if let Ok(r) = c
+            .http
+            .patch(c.url(p))
+            .bearer_auth(&c.token)
+            .header("client-request-id", id)
+            .json(&json!({"displayName": "x"}))
+            .send()
+            .await
+        {
+            let _ = r.bytes().await;
+        }
+    }
+    let _ = c.get(p).await;
+    let log: Vec<_> = c
+        .sim
+        .request_log()
+        .into_iter()
+        .filter(|e| e.path == p)
+        .map(|e| (e.method, e.client_request_id, e.applied, e.status))
+        .collect();
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        log,
+        vec![
+            ("PATCH".into(), s("call-1"), false, 0),
+            ("PATCH".into(), s("call-1"), true, 0),
+            ("PATCH".into(), s("call-2"), true, 200),
+            ("GET".into(), None, false, 200),
+        ]
+    );
+}
