@@ -693,3 +693,77 @@ async fn vpp_app_progress_counts_both_platforms_together() {
         "iOS pages of 2, 2, then macOS pages of 2, 1, counted on from the iOS total"
     );
 }
+
+#[tokio::test]
+async fn retries_reuse_one_client_request_id_and_a_lost_write_is_sent_once() {
+    let s = setup().await;
+    let path = "/beta/deviceAppManagement/vppTokens";
+    for n in [1, 2] {
+        s.sim.add_fault(
+            Fault::new(
+                "GET",
+                path,
+                FaultKind::Throttle {
+                    retry_after: "1".into(),
+                },
+            )
+            .nth(n),
+        );
+    }
+    s.client
+        .vpp_tokens()
+        .list()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    s.client
+        .vpp_tokens()
+        .list()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    let ids: Vec<String> = s
+        .sim
+        .request_log()
+        .into_iter()
+        .filter(|e| e.path == path)
+        .map(|e| e.client_request_id.unwrap())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        4,
+        "two throttled attempts, then two calls served"
+    );
+    assert!(
+        ids[0] == ids[1] && ids[1] == ids[2],
+        "one id across retries: {ids:?}"
+    );
+    assert_ne!(ids[2], ids[3], "a new call, a new id");
+
+    let one = format!("{path}/{VPP_MAIN}");
+    s.sim
+        .add_fault(Fault::new("PATCH", &one, FaultKind::ResetAfter).nth(1));
+    let file = Secret::new(base64_of(
+        r#"{"token":"abc","expDate":"2031-03-14T09:26:53+0000","orgName":"Contoso"}"#,
+    ));
+    let err = s
+        .client
+        .vpp_tokens()
+        .renew(VPP_MAIN, &file)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    let patches: Vec<_> = s
+        .sim
+        .request_log()
+        .into_iter()
+        .filter(|e| e.method == "PATCH")
+        .collect();
+    assert_eq!(patches.len(), 1, "never resent");
+    assert!(patches[0].applied, "applied although the answer was lost");
+    assert_eq!(
+        patches[0].client_request_id.as_deref(),
+        err.client_request_id(),
+        "the error gives the id to look the write up with"
+    );
+}

@@ -1586,3 +1586,66 @@ fn binary_generates_devices_and_sets_the_page_size() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--page-size"));
 }
+
+#[tokio::test]
+async fn short_token_ids_from_a_seed_file_still_serve_devices() {
+    let seed = Seed::from_json(r#"{"depTokens": [{"id": "x", "deviceCount": 3}]}"#).unwrap();
+    let c = C::new(seed).await;
+    let (s, page) = c
+        .get("/beta/deviceManagement/depOnboardingSettings/x/importedAppleDeviceIdentities")
+        .await;
+    assert_eq!(s, 200);
+    let devices = page["value"].as_array().unwrap();
+    assert_eq!(devices.len(), 3);
+    let (s, one) = c
+        .get(&format!(
+            "/beta/deviceManagement/depOnboardingSettings/x/importedAppleDeviceIdentities/{}",
+            devices[1]["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        (s, &one["serialNumber"]),
+        (200, &devices[1]["serialNumber"])
+    );
+}
+
+#[tokio::test]
+async fn log_keeps_client_request_ids_and_applied_writes() {
+    let c = C::new(Seed::demo()).await;
+    let p = "/v1.0/deviceAppManagement/vppTokens/a1111111-0000-4000-8000-000000000001";
+    c.sim
+        .add_fault(Fault::new("PATCH", p, FaultKind::ResetBefore).nth(1));
+    c.sim
+        .add_fault(Fault::new("PATCH", p, FaultKind::ResetAfter).nth(2));
+    for id in ["call-1", "call-1", "call-2"] {
+        if let Ok(r) = c
+            .http
+            .patch(c.url(p))
+            .bearer_auth(&c.token)
+            .header("client-request-id", id)
+            .json(&json!({"displayName": "x"}))
+            .send()
+            .await
+        {
+            let _ = r.bytes().await;
+        }
+    }
+    let _ = c.get(p).await;
+    let log: Vec<_> = c
+        .sim
+        .request_log()
+        .into_iter()
+        .filter(|e| e.path == p)
+        .map(|e| (e.method, e.client_request_id, e.applied, e.status))
+        .collect();
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        log,
+        vec![
+            ("PATCH".into(), s("call-1"), false, 0),
+            ("PATCH".into(), s("call-1"), true, 0),
+            ("PATCH".into(), s("call-2"), true, 200),
+            ("GET".into(), None, false, 200),
+        ]
+    );
+}
