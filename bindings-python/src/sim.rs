@@ -6,6 +6,15 @@ use intune_apple_sim::{Fault, FaultKind, Seed, SimHandle, Simulator};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
+fn duration(seconds: f64) -> PyResult<chrono::Duration> {
+    let ms = (seconds * 1000.0).round();
+    if !ms.is_finite() || ms.abs() > 1e15 {
+        return Err(PyValueError::new_err("seconds out of range"));
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    Ok(chrono::Duration::milliseconds(ms as i64))
+}
+
 /// A running simulator.
 #[pyclass(module = "intune_apple._native", frozen)]
 pub(crate) struct NativeSimulator {
@@ -81,12 +90,24 @@ impl NativeSimulator {
             ),
         )
     }
-    /// `(method, path, bearer, status, body_size)` of every request so far.
-    fn request_log(&self) -> Vec<(String, String, bool, u16, usize)> {
+    /// `(method, path, bearer, status, body_size, client_request_id, applied)` of every
+    /// request so far.
+    #[allow(clippy::type_complexity)]
+    fn request_log(&self) -> Vec<(String, String, bool, u16, usize, Option<String>, bool)> {
         self.handle
             .request_log()
             .into_iter()
-            .map(|e| (e.method, e.path, e.bearer, e.status, e.body_size))
+            .map(|e| {
+                (
+                    e.method,
+                    e.path,
+                    e.bearer,
+                    e.status,
+                    e.body_size,
+                    e.client_request_id,
+                    e.applied,
+                )
+            })
             .collect()
     }
     fn writes_applied(&self) -> u64 {
@@ -145,6 +166,15 @@ impl NativeSimulator {
     }
     fn set_throttle(&self, on: bool) {
         self.handle.set_throttle(on);
+    }
+    fn set_app_throttle(&self, on: bool) {
+        self.handle.set_app_throttle(on);
+    }
+    /// How long an enrollment program token sync runs before it succeeds, in seconds of the
+    /// logical clock.
+    fn set_dep_sync_duration(&self, seconds: f64) -> PyResult<()> {
+        self.handle.set_dep_sync_duration(duration(seconds)?);
+        Ok(())
     }
     fn set_page_size(&self, n: usize) {
         self.handle.set_page_size(n);

@@ -43,6 +43,8 @@ def test_request_log_and_writes(sim: Simulator) -> None:
     assert (last.method, last.status, last.bearer) == ("POST", 200, True)
     assert last.path == f"/beta/deviceAppManagement/vppTokens/{VPP_MAIN}/syncLicenses"
     assert last.body_size > 0
+    assert last.applied and last.client_request_id
+    assert not log[-2].applied
 
 
 def test_faults_nth_and_clear(sim: Simulator) -> None:
@@ -72,11 +74,30 @@ def test_expired_access_tokens_are_renewed(sim: Simulator) -> None:
 def test_throttle_and_page_size(sim: Simulator) -> None:
     sim.set_throttle(True)
     sim.set_throttle(False)
+    sim.set_app_throttle(True)
+    sim.set_app_throttle(False)
     sim.set_page_size(10)
     client = sim.client()
     assert sum(1 for _ in client.imported_devices(DEP_MAIN)) == 250
     pages = [e for e in sim.request_log() if "importedAppleDeviceIdentities" in e.path]
     assert len(pages) == 25
+
+
+def test_sync_in_progress(sim: Simulator) -> None:
+    sim.set_dep_sync_duration(timedelta(minutes=5))
+    client = sim.client()
+    client.sync_enrollment_program_token(DEP_MAIN, force=True)
+    token = client.get_enrollment_program_token(DEP_MAIN)
+    assert token.last_sync_triggered_date_time is not None
+    sim.set_dep_sync_duration(0)
+
+
+def test_retries_keep_the_client_request_id(sim: Simulator) -> None:
+    path = f"/beta/deviceAppManagement/vppTokens/{VPP_MAIN}"
+    sim.add_fault("GET", path, "status", status=503, nth=1)
+    sim.client(retries=1).get_vpp_token(VPP_MAIN)
+    ids = [e.client_request_id for e in sim.request_log() if e.path == path]
+    assert len(ids) == 2 and ids[0] == ids[1] and ids[0]
 
 
 def test_logical_clock(sim: Simulator) -> None:

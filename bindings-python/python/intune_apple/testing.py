@@ -27,6 +27,10 @@ class LogEntry:
     status: int
     """0 when the connection was dropped instead of answered."""
     body_size: int
+    client_request_id: Optional[str] = None
+    """The ``client-request-id`` sent: the same on every retry of one call."""
+    applied: bool = False
+    """Whether it was a write that changed the tenant (also when its answer was lost)."""
 
 
 class Simulator:
@@ -120,6 +124,16 @@ class Simulator:
     def set_throttle(self, on: bool) -> None:
         """Turns Intune's per-tenant throttling on or off."""
         self._sim.set_throttle(on)
+
+    def set_app_throttle(self, on: bool) -> None:
+        """Turns Intune's per-app throttling (100 writes / 1,000 requests per 20 s) on or off."""
+        self._sim.set_app_throttle(on)
+
+    def set_dep_sync_duration(self, duration: Union[timedelta, float]) -> None:
+        """How long a token sync runs (logical clock) before it succeeds; until then it is in
+        progress and a new sync is refused."""
+        seconds = duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
+        self._sim.set_dep_sync_duration(seconds)
 
     def set_page_size(self, n: int) -> None:
         """Items per page of every collection."""
