@@ -767,3 +767,79 @@ async fn retries_reuse_one_client_request_id_and_a_lost_write_is_sent_once() {
         "the error gives the id to look the write up with"
     );
 }
+
+#[tokio::test]
+async fn enrollment_profile_create_update_delete_and_expanded_defaults() {
+    use intune_apple_core::model::{DepIosEnrollmentProfile, DepMacOsEnrollmentProfile};
+    let s = setup().await;
+    let token = s
+        .client
+        .enrollment_program_tokens()
+        .get(DEP_MAIN)
+        .await
+        .unwrap();
+    assert_eq!(
+        token
+            .default_ios_enrollment_profile
+            .as_ref()
+            .and_then(|p| p.display_name.as_deref()),
+        Some("Corporate iPhone")
+    );
+    assert_eq!(
+        token
+            .default_mac_os_enrollment_profile
+            .as_ref()
+            .and_then(|p| p.display_name.as_deref()),
+        Some("Corporate Mac")
+    );
+
+    let profiles = s.client.enrollment_profiles(DEP_MAIN);
+    let created = profiles
+        .create(&EnrollmentProfile::DepIos(DepIosEnrollmentProfile {
+            display_name: Some("Kiosk iPad".into()),
+            siri_disabled: Some(true),
+            device_name_template: Some("KIOSK-{{SERIAL}}".into()),
+            ..DepIosEnrollmentProfile::default()
+        }))
+        .await
+        .unwrap();
+    let EnrollmentProfile::DepIos(created) = created else {
+        panic!("an iOS profile comes back as one: {created:?}");
+    };
+    let id = created.id.clone().unwrap();
+    assert!(id.starts_with(&format!("{DEP_MAIN}_")), "{id}");
+    assert_eq!(created.siri_disabled, Some(true));
+    profiles
+        .update(
+            &id,
+            &EnrollmentProfile::DepIos(DepIosEnrollmentProfile {
+                display_name: Some("Kiosk iPad (shared)".into()),
+                siri_disabled: Some(false),
+                ..DepIosEnrollmentProfile::default()
+            }),
+        )
+        .await
+        .unwrap();
+    let EnrollmentProfile::DepIos(read) = profiles.get(&id).await.unwrap() else {
+        panic!("still an iOS profile");
+    };
+    assert_eq!(read.display_name.as_deref(), Some("Kiosk iPad (shared)"));
+    assert_eq!(read.siri_disabled, Some(false));
+    assert_eq!(
+        read.device_name_template.as_deref(),
+        Some("KIOSK-{{SERIAL}}")
+    );
+    let mac = profiles
+        .create(&EnrollmentProfile::DepMacOs(DepMacOsEnrollmentProfile {
+            display_name: Some("Lab Mac".into()),
+            ..DepMacOsEnrollmentProfile::default()
+        }))
+        .await
+        .unwrap();
+    assert!(matches!(mac, EnrollmentProfile::DepMacOs(_)), "{mac:?}");
+    profiles.delete(&id).await.unwrap();
+    let err = profiles.get(&id).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+    let left: Vec<_> = profiles.list().try_collect().await.unwrap();
+    assert_eq!(left.len(), 3, "two seeded and the macOS one");
+}

@@ -1232,6 +1232,18 @@ fn dep_routes(
                         .get("@odata.type")
                         .and_then(Value::as_str)
                         .unwrap_or("");
+                    // The collection's declared type is abstract: Graph needs the derived one.
+                    let short = ty
+                        .trim_start_matches('#')
+                        .trim_start_matches("microsoft.graph.");
+                    if !short.eq_ignore_ascii_case("depIOSEnrollmentProfile")
+                        && !short.eq_ignore_ascii_case("depMacOSEnrollmentProfile")
+                    {
+                        return Answer::bad_request(
+                            "{\"_version\": 3, \"Message\": \"@odata.type must name the profile type: #microsoft.graph.depIOSEnrollmentProfile or #microsoft.graph.depMacOSEnrollmentProfile\", \"RetryAfter\": null}",
+                            now,
+                        );
+                    }
                     let p = Profile {
                         id: format!("{}_{}", d.id, uuid::Uuid::new_v4()),
                         display_name: body

@@ -1649,3 +1649,33 @@ async fn log_keeps_client_request_ids_and_applied_writes() {
         ]
     );
 }
+
+#[tokio::test]
+async fn profile_create_needs_its_derived_type() {
+    let c = C::new(Seed::demo()).await;
+    let url = "/beta/deviceManagement/depOnboardingSettings/d1111111-0000-4000-8000-000000000001/enrollmentProfiles";
+    for body in [
+        json!({"displayName": "No type"}),
+        json!({"@odata.type": "#microsoft.graph.enrollmentProfile", "displayName": "Abstract"}),
+    ] {
+        let (s, err) = c.send(reqwest::Method::POST, url, &body).await;
+        assert_eq!(s, 400, "{body}");
+        assert!(err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("@odata.type"));
+    }
+    let (s, mac) = c
+        .send(
+            reqwest::Method::POST,
+            url,
+            &json!({"@odata.type": "microsoft.graph.depMacOSEnrollmentProfile", "displayName": "Mac"}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    assert_eq!(
+        mac["@odata.type"],
+        "#microsoft.graph.depMacOSEnrollmentProfile"
+    );
+    assert_eq!(c.sim.writes_applied(), 1);
+}
