@@ -843,3 +843,69 @@ async fn enrollment_profile_create_update_delete_and_expanded_defaults() {
     let left: Vec<_> = profiles.list().try_collect().await.unwrap();
     assert_eq!(left.len(), 3, "two seeded and the macOS one");
 }
+
+#[tokio::test]
+async fn assignments_built_in_code_keep_their_target_types() {
+    use intune_apple_core::model::{
+        AllAssignmentTarget, AssignmentTarget, GroupAssignmentTarget, InstallIntent,
+        IosVppAppAssignmentSettings, MobileAppAssignment, MobileAppAssignmentSettings,
+    };
+    let s = setup().await;
+    let app = "b4444444-0000-4000-8000-000000000004";
+    let group = |id: &str| GroupAssignmentTarget {
+        group_id: Some(id.into()),
+        ..GroupAssignmentTarget::default()
+    };
+    let wanted = vec![
+        MobileAppAssignment {
+            intent: Some(InstallIntent::Required),
+            target: Some(AssignmentTarget::Group(group(
+                "0b8f4c1a-6a3e-4d2b-9c1f-2e3d4c5b6a70",
+            ))),
+            settings: Some(MobileAppAssignmentSettings::IosVppApp(
+                IosVppAppAssignmentSettings {
+                    use_device_licensing: Some(true),
+                    ..IosVppAppAssignmentSettings::default()
+                },
+            )),
+            ..MobileAppAssignment::default()
+        },
+        MobileAppAssignment {
+            intent: Some(InstallIntent::Required),
+            target: Some(AssignmentTarget::ExclusionGroup(group(
+                "1c9a5d2b-7b4f-4e3c-8d2a-3f4e5d6c7b81",
+            ))),
+            ..MobileAppAssignment::default()
+        },
+        MobileAppAssignment {
+            intent: Some(InstallIntent::Available),
+            target: Some(AssignmentTarget::AllDevices(AllAssignmentTarget::default())),
+            ..MobileAppAssignment::default()
+        },
+    ];
+    s.client.vpp_apps().assign(app, wanted).await.unwrap();
+    let read: Vec<MobileAppAssignment> = s
+        .client
+        .vpp_apps()
+        .assignments(app)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 3);
+    assert!(
+        matches!(read[0].target, Some(AssignmentTarget::Group(_))),
+        "{read:?}"
+    );
+    assert!(
+        matches!(read[1].target, Some(AssignmentTarget::ExclusionGroup(_))),
+        "an excluded group stays excluded: {read:?}"
+    );
+    assert!(
+        matches!(read[2].target, Some(AssignmentTarget::AllDevices(_))),
+        "{read:?}"
+    );
+    assert!(matches!(
+        read[0].settings,
+        Some(MobileAppAssignmentSettings::IosVppApp(_))
+    ));
+}

@@ -2113,6 +2113,17 @@ fn app_routes(
                     else {
                         return Answer::bad_request("mobileAppAssignments is required", now);
                     };
+                    // The target's declared type is abstract: each needs its derived type.
+                    if list.iter().any(|x| {
+                        x.pointer("/target/@odata.type")
+                            .and_then(Value::as_str)
+                            .is_none_or(|t| !t.ends_with("AssignmentTarget"))
+                    }) {
+                        return Answer::bad_request(
+                            "{\"_version\": 3, \"Message\": \"Each assignment target needs its @odata.type, e.g. #microsoft.graph.groupAssignmentTarget\", \"RetryAfter\": null}",
+                            now,
+                        );
+                    }
                     a.assignments = list
                         .iter()
                         .map(|x| {

@@ -1679,3 +1679,18 @@ async fn profile_create_needs_its_derived_type() {
     );
     assert_eq!(c.sim.writes_applied(), 1);
 }
+
+#[tokio::test]
+async fn assign_needs_each_target_type() {
+    let c = C::new(Seed::demo()).await;
+    let url = "/beta/deviceAppManagement/mobileApps/b4444444-0000-4000-8000-000000000004/assign";
+    let body =
+        json!({"mobileAppAssignments": [{"intent": "required", "target": {"groupId": "g1"}}]});
+    let (s, err) = c.send(reqwest::Method::POST, url, &body).await;
+    assert_eq!(s, 400);
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("@odata.type"));
+    assert_eq!(c.sim.writes_applied(), 0);
+}

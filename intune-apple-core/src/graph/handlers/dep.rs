@@ -31,8 +31,11 @@ fn typed(profile: &EnrollmentProfile) -> Option<serde_json::Value> {
     };
     let mut value = serde_json::to_value(profile).ok()?;
     if let (Some(ty), Some(map)) = (odata_type, value.as_object_mut()) {
-        map.entry("@odata.type")
-            .or_insert_with(|| serde_json::Value::String(format!("#microsoft.graph.{ty}")));
+        // The variant says which type is meant, whatever the inner value carried.
+        map.insert(
+            "@odata.type".into(),
+            serde_json::Value::String(format!("#microsoft.graph.{ty}")),
+        );
     }
     Some(value)
 }
