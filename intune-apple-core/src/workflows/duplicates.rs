@@ -339,3 +339,18 @@ fn old_token_status(
         next_step,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bindings run these futures on a multi-threaded runtime.
+    #[allow(dead_code)]
+    fn futures_are_send(client: &Client) {
+        fn send<T: Send>(_: &T) {}
+        send(&repair_duplicate_apps(
+            client,
+            &DuplicateRepairOptions::default(),
+        ));
+    }
+}

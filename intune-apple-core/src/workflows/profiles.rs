@@ -611,6 +611,22 @@ pub async fn set_default_profile(
 mod tests {
     use super::*;
 
+    /// The bindings run these futures on a multi-threaded runtime.
+    #[allow(dead_code)]
+    fn futures_are_send(client: &Client, p: &EnrollmentProfile, serials: &[String]) {
+        fn send<T: Send>(_: &T) {}
+        send(&create_profile(client, "t", p));
+        send(&copy_profile(client, "t", "p", client, "u", None));
+        send(&assign_serial_numbers(
+            client,
+            "t",
+            "p",
+            serials,
+            &SerialAssignmentOptions::default(),
+        ));
+        send(&set_default_profile(client, "t", "p"));
+    }
+
     #[test]
     fn csv_first_column_without_header_and_plain_lists() {
         let l = parse_serial_numbers("c02xk1zzjgh5, x\n\n  F9FDN4NKQ1GC \n").unwrap();
