@@ -1025,6 +1025,21 @@ async fn every_endpoint_matches_the_samples() {
         assert_shape(sample, &updated);
     }
 
+    // Data-sharing consent: the list and one, as the consent action answers it.
+    let consents = "/beta/deviceManagement/dataSharingConsents";
+    let (s, list) = c.get(consents).await;
+    assert_eq!(s, 200);
+    assert_shape(
+        "beta-dataSharingConsent-consentToDataSharing.response.json",
+        &list["value"][0],
+    );
+    let (s, one) = c.get(&format!("{consents}/appleMDMPushCertificate")).await;
+    assert_eq!(s, 200);
+    assert_shape(
+        "beta-dataSharingConsent-consentToDataSharing.response.json",
+        &one,
+    );
+
     // VPP tokens: create, get one, update, sync licences, revoke.
     let vpp = "/deviceAppManagement/vppTokens";
     for (version, req, resp, sync) in [
