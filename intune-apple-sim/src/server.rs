@@ -1232,6 +1232,18 @@ fn dep_routes(
                         .get("@odata.type")
                         .and_then(Value::as_str)
                         .unwrap_or("");
+                    // The collection's declared type is abstract: Graph needs the derived one.
+                    let short = ty
+                        .trim_start_matches('#')
+                        .trim_start_matches("microsoft.graph.");
+                    if !short.eq_ignore_ascii_case("depIOSEnrollmentProfile")
+                        && !short.eq_ignore_ascii_case("depMacOSEnrollmentProfile")
+                    {
+                        return Answer::bad_request(
+                            "{\"_version\": 3, \"Message\": \"@odata.type must name the profile type: #microsoft.graph.depIOSEnrollmentProfile or #microsoft.graph.depMacOSEnrollmentProfile\", \"RetryAfter\": null}",
+                            now,
+                        );
+                    }
                     let p = Profile {
                         id: format!("{}_{}", d.id, uuid::Uuid::new_v4()),
                         display_name: body
@@ -2101,6 +2113,17 @@ fn app_routes(
                     else {
                         return Answer::bad_request("mobileAppAssignments is required", now);
                     };
+                    // The target's declared type is abstract: each needs its derived type.
+                    if list.iter().any(|x| {
+                        x.pointer("/target/@odata.type")
+                            .and_then(Value::as_str)
+                            .is_none_or(|t| !t.ends_with("AssignmentTarget"))
+                    }) {
+                        return Answer::bad_request(
+                            "{\"_version\": 3, \"Message\": \"Each assignment target needs its @odata.type, e.g. #microsoft.graph.groupAssignmentTarget\", \"RetryAfter\": null}",
+                            now,
+                        );
+                    }
                     a.assignments = list
                         .iter()
                         .map(|x| {

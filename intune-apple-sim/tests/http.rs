@@ -377,29 +377,26 @@ async fn apps_filter_and_assign_replaces() {
     );
 }
 
+/// Start-up time and paging speed are measured by `./benches/run` (a timed assertion here would
+/// fail on a loaded machine); this test holds the behaviour: 100k generated devices, 100 pages.
 #[tokio::test]
-async fn starts_fast_and_pages_100k_devices() {
-    let started = std::time::Instant::now();
+async fn pages_100k_devices() {
     let c = C::new(Seed::with_devices(0, 100_000)).await;
-    let start_ms = started.elapsed().as_millis();
-    println!("start + first token: {start_ms} ms");
-    assert!(start_ms < 100, "start took {start_ms} ms");
     c.sim.set_page_size(1000);
-    let walk = std::time::Instant::now();
     let mut next = Some("/beta/deviceManagement/depOnboardingSettings/d0000000-0000-4000-8000-000000000000/importedAppleDeviceIdentities".to_string());
     let (mut pages, mut seen) = (0, 0);
+    let mut serials = std::collections::HashSet::new();
     while let Some(url) = next {
         let (s, page) = c.get(&url).await;
         assert_eq!(s, 200);
         pages += 1;
-        seen += page["value"].as_array().unwrap().len();
+        for device in page["value"].as_array().unwrap() {
+            serials.insert(device["serialNumber"].as_str().unwrap().to_string());
+            seen += 1;
+        }
         next = page["@odata.nextLink"].as_str().map(str::to_string);
     }
-    println!(
-        "100k devices in {pages} pages: {} ms",
-        walk.elapsed().as_millis()
-    );
-    assert_eq!((pages, seen), (100, 100_000));
+    assert_eq!((pages, seen, serials.len()), (100, 100_000, 100_000));
 }
 
 #[test]
@@ -1025,6 +1022,21 @@ async fn every_endpoint_matches_the_samples() {
         assert_shape(sample, &updated);
     }
 
+    // Data-sharing consent: the list and one, as the consent action answers it.
+    let consents = "/beta/deviceManagement/dataSharingConsents";
+    let (s, list) = c.get(consents).await;
+    assert_eq!(s, 200);
+    assert_shape(
+        "beta-dataSharingConsent-consentToDataSharing.response.json",
+        &list["value"][0],
+    );
+    let (s, one) = c.get(&format!("{consents}/appleMDMPushCertificate")).await;
+    assert_eq!(s, 200);
+    assert_shape(
+        "beta-dataSharingConsent-consentToDataSharing.response.json",
+        &one,
+    );
+
     // VPP tokens: create, get one, update, sync licences, revoke.
     let vpp = "/deviceAppManagement/vppTokens";
     for (version, req, resp, sync) in [
@@ -1648,4 +1660,49 @@ async fn log_keeps_client_request_ids_and_applied_writes() {
             ("GET".into(), None, false, 200),
         ]
     );
+}
+
+#[tokio::test]
+async fn profile_create_needs_its_derived_type() {
+    let c = C::new(Seed::demo()).await;
+    let url = "/beta/deviceManagement/depOnboardingSettings/d1111111-0000-4000-8000-000000000001/enrollmentProfiles";
+    for body in [
+        json!({"displayName": "No type"}),
+        json!({"@odata.type": "#microsoft.graph.enrollmentProfile", "displayName": "Abstract"}),
+    ] {
+        let (s, err) = c.send(reqwest::Method::POST, url, &body).await;
+        assert_eq!(s, 400, "{body}");
+        assert!(err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("@odata.type"));
+    }
+    let (s, mac) = c
+        .send(
+            reqwest::Method::POST,
+            url,
+            &json!({"@odata.type": "microsoft.graph.depMacOSEnrollmentProfile", "displayName": "Mac"}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    assert_eq!(
+        mac["@odata.type"],
+        "#microsoft.graph.depMacOSEnrollmentProfile"
+    );
+    assert_eq!(c.sim.writes_applied(), 1);
+}
+
+#[tokio::test]
+async fn assign_needs_each_target_type() {
+    let c = C::new(Seed::demo()).await;
+    let url = "/beta/deviceAppManagement/mobileApps/b4444444-0000-4000-8000-000000000004/assign";
+    let body =
+        json!({"mobileAppAssignments": [{"intent": "required", "target": {"groupId": "g1"}}]});
+    let (s, err) = c.send(reqwest::Method::POST, url, &body).await;
+    assert_eq!(s, 400);
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("@odata.type"));
+    assert_eq!(c.sim.writes_applied(), 0);
 }
