@@ -74,6 +74,11 @@ py_model!(PySerialList, intune_apple_core::workflows::profiles::SerialList, "Ser
 py_model!(PyDeviceResult, intune_apple_core::workflows::profiles::DeviceResult, "DeviceResult", [serial_number, outcome], [serial_number, outcome, batch, detail]);
 py_model!(PySerialAssignmentReport, intune_apple_core::workflows::profiles::SerialAssignmentReport, "SerialAssignmentReport", [token_id, profile_id], [token_id, profile_id, batches, assigned, unknown, failed, devices]);
 py_model!(PyDefaultProfileSet, intune_apple_core::workflows::profiles::DefaultProfileSet, "DefaultProfileSet", [token_id, profile_id], [token_id, profile_id, platform, previous_default]);
+py_model!(PySupersededToken, intune_apple_core::rules::duplicates::SupersededToken, "SupersededToken", [token_id], [token_id, location, replaced_by]);
+py_model!(PyTokenRoles, intune_apple_core::rules::duplicates::TokenRoles, "TokenRoles", [superseded, unresolved], [superseded, unresolved]);
+py_model!(PyDuplicateApp, intune_apple_core::rules::duplicates::DuplicateApp, "DuplicateApp", [bundle_id], [bundle_id, target, sources]);
+py_model!(PyDuplicateFindings, intune_apple_core::rules::duplicates::DuplicateFindings, "DuplicateFindings", [tokens, duplicates], [tokens, duplicates, orphans]);
+py_model!(PyAssignmentPlan, intune_apple_core::rules::duplicates::AssignmentPlan, "AssignmentPlan", [to_copy, already_present], [to_copy, already_present, conflicts, not_copied, merged]);
 py_polymorphic!(EnrollmentProfile, [DepIos, DepMacOs, DepTvOs, DepVisionOs, DepEnrollmentProfile, Other]);
 py_polymorphic!(MobileApp, [IosVppApp, MacOsVppApp, Other]);
 py_polymorphic!(AssignmentTarget, [Group, ExclusionGroup, AllLicensedUsers, AllDevices, ConfigurationManagerCollection, Other]);
@@ -136,5 +141,10 @@ pub(crate) fn register(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyRe
     m.add_class::<crate::models::PyDeviceResult>()?;
     m.add_class::<crate::models::PySerialAssignmentReport>()?;
     m.add_class::<crate::models::PyDefaultProfileSet>()?;
+    m.add_class::<crate::models::PySupersededToken>()?;
+    m.add_class::<crate::models::PyTokenRoles>()?;
+    m.add_class::<crate::models::PyDuplicateApp>()?;
+    m.add_class::<crate::models::PyDuplicateFindings>()?;
+    m.add_class::<crate::models::PyAssignmentPlan>()?;
     Ok(())
 }

@@ -12,10 +12,13 @@ use pyo3::sync::PyOnceLock;
 
 use crate::client::from_graph_json;
 use crate::errors::invalid_input;
+use intune_apple_core::model::MobileAppAssignment;
+use intune_apple_core::rules::duplicates as dup;
+
 use crate::models::{
-    enum_member, PyApplePushNotificationCertificate, PyDepEnrollmentBaseProfile,
+    enum_member, Field, PyApplePushNotificationCertificate, PyDepEnrollmentBaseProfile,
     PyDepEnrollmentProfile, PyDepIosEnrollmentProfile, PyDepMacOsEnrollmentProfile,
-    PyDepOnboardingSetting, PyVppToken,
+    PyDepOnboardingSetting, PyIosVppApp, PyMacOsVppApp, PyMobileAppAssignment, PyVppToken,
 };
 
 fn locale(name: &str) -> PyResult<Locale> {
@@ -408,6 +411,77 @@ pub(crate) fn guidance(kind: &str, apple_id: Option<&str>, locale: &str) -> PyRe
     })
 }
 
+fn mobile_app(obj: &Bound<'_, PyAny>) -> Option<intune_apple_core::model::MobileApp> {
+    use intune_apple_core::model::MobileApp;
+    if let Ok(a) = obj.cast::<PyIosVppApp>() {
+        return Some(MobileApp::IosVppApp(a.get().inner.clone()));
+    }
+    obj.cast::<PyMacOsVppApp>()
+        .ok()
+        .map(|a| MobileApp::MacOsVppApp(a.get().inner.clone()))
+}
+
+fn tokens(list: &[PyRef<'_, PyVppToken>]) -> Vec<intune_apple_core::model::VppToken> {
+    list.iter().map(|t| t.inner.clone()).collect()
+}
+
+fn assignments(list: &[PyRef<'_, PyMobileAppAssignment>]) -> Vec<MobileAppAssignment> {
+    list.iter().map(|a| a.inner.clone()).collect()
+}
+
+/// Whether a VPP token can still deliver apps at `now` (valid or a duplicate location, not
+/// expired).
+#[pyfunction]
+pub(crate) fn vpp_token_usable(token: PyRef<'_, PyVppToken>, now: DateTime<Utc>) -> bool {
+    dup::is_usable(&token.inner, now)
+}
+
+/// Which VPP tokens an other token of the same location supersedes.
+#[pyfunction]
+pub(crate) fn superseded_tokens(
+    py: Python<'_>,
+    tokens: Vec<PyRef<'_, PyVppToken>>,
+    now: DateTime<Utc>,
+) -> PyResult<Py<PyAny>> {
+    dup::superseded_tokens(&self::tokens(&tokens), now).to_py(py)
+}
+
+/// The apps present under an old and the current token of one location (non-VPP apps are
+/// ignored).
+#[pyfunction]
+pub(crate) fn find_duplicate_apps(
+    py: Python<'_>,
+    tokens: Vec<PyRef<'_, PyVppToken>>,
+    apps: Vec<Bound<'_, PyAny>>,
+    now: DateTime<Utc>,
+) -> PyResult<Py<PyAny>> {
+    let refs: Vec<dup::AppRef> = apps
+        .iter()
+        .filter_map(mobile_app)
+        .filter_map(|a| dup::AppRef::from_app(&a))
+        .collect();
+    dup::find_duplicates(&self::tokens(&tokens), &refs, now).to_py(py)
+}
+
+/// What an assignment targets, as the repair compares them (None for an unknown target).
+#[pyfunction]
+pub(crate) fn assignment_key(
+    py: Python<'_>,
+    assignment: PyRef<'_, PyMobileAppAssignment>,
+) -> PyResult<Py<PyAny>> {
+    dup::assignment_key(&assignment.inner).to_py(py)
+}
+
+/// Which of `sources`' assignments to copy onto an app that has `target_current`.
+#[pyfunction]
+pub(crate) fn plan_assignments(
+    py: Python<'_>,
+    target_current: Vec<PyRef<'_, PyMobileAppAssignment>>,
+    sources: Vec<PyRef<'_, PyMobileAppAssignment>>,
+) -> PyResult<Py<PyAny>> {
+    dup::plan_assignments(&assignments(&target_current), &assignments(&sources)).to_py(py)
+}
+
 /// Registers the rules.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyProblem>()?;
@@ -422,5 +496,10 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate_profile, m)?)?;
     m.add_function(wrap_pyfunction!(validate_device_name_template, m)?)?;
     m.add_function(wrap_pyfunction!(guidance, m)?)?;
+    m.add_function(wrap_pyfunction!(vpp_token_usable, m)?)?;
+    m.add_function(wrap_pyfunction!(superseded_tokens, m)?)?;
+    m.add_function(wrap_pyfunction!(find_duplicate_apps, m)?)?;
+    m.add_function(wrap_pyfunction!(assignment_key, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_assignments, m)?)?;
     Ok(())
 }

@@ -86,3 +86,26 @@ def test_guidance() -> None:
     assert g.consequence and g.apple_id_note
     assert rules.guidance("push_certificate", locale="fr").consequence != rules.guidance("push_certificate").consequence
     assert "Guidance(kind=" in repr(g)
+
+
+def test_duplicate_rules(demo: Simulator) -> None:
+    client = demo.client()
+    tokens = list(client.vpp_tokens())
+    apps = list(client.vpp_apps())
+    assert rules.vpp_token_usable(client.get_vpp_token(VPP_MAIN))
+    assert not rules.vpp_token_usable(client.get_vpp_token(VPP_EXPIRED))
+    roles = rules.superseded_tokens(tokens)
+    assert [(s.token_id, s.location) for s in roles.superseded] == [(VPP_EXPIRED, "Warehouse")]
+    findings = rules.find_duplicate_apps(tokens, apps)
+    assert [d.bundle_id for d in findings.duplicates] == ["com.readdle.Scanner"]
+    dup = findings.duplicates[0]
+    assert dup.target.vpp_token_id != VPP_EXPIRED and [a.vpp_token_id for a in dup.sources] == [VPP_EXPIRED]
+    assert findings.tokens == roles
+    old = list(client.app_assignments(dup.sources[0].app_id))
+    new = list(client.app_assignments(dup.target.app_id))
+    key = rules.assignment_key(old[0])
+    assert key is not None and key.target_type == "group"
+    plan = rules.plan_assignments(new, old)
+    assert len(plan.to_copy) == 1
+    assert rules.assignment_key(plan.to_copy[0]) == key
+    assert len(plan.merged) == len(new) + 1

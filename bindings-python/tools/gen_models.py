@@ -36,7 +36,8 @@ WORKFLOW_WRAP = [
     "DuplicateRepairReport", "AppRepair", "AssignmentSummary", "AssignmentKey",
     "AssignmentConflict", "NotCopied", "OrphanApp", "OldToken", "AppRef", "ProfileCreated",
     "ViolationSummary", "SerialList", "DeviceResult", "SerialAssignmentReport",
-    "DefaultProfileSet",
+    "DefaultProfileSet", "SupersededToken", "TokenRoles", "DuplicateApp", "DuplicateFindings",
+    "AssignmentPlan",
 ]
 # Plain Rust enums serialised as camelCase strings: exposed as `str`.
 SERDE_ENUMS = ["RepairOutcome", "StepOutcome", "AppPlatform", "DeviceOutcome"]

@@ -26,7 +26,8 @@ _NAMES = [
     "DuplicateRepairReport", "AppRepair", "AssignmentSummary", "AssignmentKey",
     "AssignmentConflict", "NotCopied", "OrphanApp", "OldToken", "AppRef", "ProfileCreated",
     "ViolationSummary", "SerialList", "DeviceResult", "SerialAssignmentReport",
-    "DefaultProfileSet",
+    "DefaultProfileSet", "SupersededToken", "TokenRoles", "DuplicateApp", "DuplicateFindings",
+    "AssignmentPlan",
 ]
 globals().update({name: getattr(_native, name) for name in _NAMES})
 

@@ -65,6 +65,11 @@ __all__ = [
     'DeviceResult',
     'SerialAssignmentReport',
     'DefaultProfileSet',
+    'SupersededToken',
+    'TokenRoles',
+    'DuplicateApp',
+    'DuplicateFindings',
+    'AssignmentPlan',
 ]
 
 class ApplePushNotificationCertificate:
@@ -1991,6 +1996,84 @@ class DefaultProfileSet:
     @property
     def previous_default(self) -> Optional[str]:
         """The default profile of that platform before."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class SupersededToken:
+    """An old token of a location that holds several, and the current one that replaces it."""
+    @property
+    def token_id(self) -> str:
+        """The old token."""
+    @property
+    def location(self) -> str:
+        """Its location name."""
+    @property
+    def replaced_by(self) -> str:
+        """The current token of the same organisation and location."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class TokenRoles:
+    """The outcome of [`superseded_tokens`]."""
+    @property
+    def superseded(self) -> list[SupersededToken]:
+        """Old tokens and the token that replaces each."""
+    @property
+    def unresolved(self) -> list[str]:
+        """Locations with several tokens of which none is usable: nothing can be repaired there until one is renewed (one message per location)."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class DuplicateApp:
+    """One app present twice: the app on the current token (`target`) and its copies on old tokens (`sources`)."""
+    @property
+    def bundle_id(self) -> str:
+        """Bundle id."""
+    @property
+    def target(self) -> AppRef:
+        """The app on the current token: it receives the assignments."""
+    @property
+    def sources(self) -> list[AppRef]:
+        """The apps on old tokens: their assignments are copied."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class DuplicateFindings:
+    """The outcome of [`find_duplicates`]."""
+    @property
+    def tokens(self) -> TokenRoles:
+        """Token roles per location."""
+    @property
+    def duplicates(self) -> list[DuplicateApp]:
+        """Apps present on an old and on the current token."""
+    @property
+    def orphans(self) -> list[AppRef]:
+        """Apps on an old token with no counterpart on the current token: their assignments would be lost with the old token."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class AssignmentPlan:
+    """The plan for one target app."""
+    @property
+    def to_copy(self) -> list[MobileAppAssignment]:
+        """Assignments to add to the target (ids cleared)."""
+    @property
+    def already_present(self) -> list[AssignmentKey]:
+        """Targets the target app already has with the same intent."""
+    @property
+    def conflicts(self) -> list[AssignmentConflict]:
+        """Targets the target app already has with another intent (its own is kept)."""
+    @property
+    def not_copied(self) -> list[NotCopied]:
+        """Assignments that cannot be copied (policy sets, no target)."""
+    @property
+    def merged(self) -> list[MobileAppAssignment]:
+        """The complete list to send with `assign`: the target's current direct assignments (those of policy sets stay with their policy set) followed by `to_copy`. Sending it removes nothing the target had."""
     def to_dict(self) -> dict[str, Any]:
         """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
     def __eq__(self, other: object) -> bool: ...

@@ -11,8 +11,14 @@ from intune_apple import _native
 from intune_apple._open_enum import OpenEnum
 from intune_apple.models import (
     ApplePushNotificationCertificate,
+    AssignmentKey,
+    AssignmentPlan,
     DepOnboardingSetting,
+    DuplicateFindings,
     EnrollmentProfile,
+    MobileApp,
+    MobileAppAssignment,
+    TokenRoles,
     VppToken,
 )
 
@@ -128,8 +134,42 @@ def guidance(kind: Union[TokenKind, str], apple_id: Optional[str] = None, locale
     return _native.guidance(str(kind), apple_id, locale)
 
 
+def vpp_token_usable(token: VppToken, now: Optional[datetime] = None) -> bool:
+    """Whether the VPP token can still deliver apps (valid or a duplicate location, not expired)."""
+    return _native.vpp_token_usable(token, _now(now))
+
+
+def superseded_tokens(tokens: Sequence[VppToken], now: Optional[datetime] = None) -> TokenRoles:
+    """Which VPP tokens are superseded by another token of the same location, and the
+    locations that cannot be decided."""
+    return _native.superseded_tokens(list(tokens), _now(now))
+
+
+def find_duplicate_apps(
+    tokens: Sequence[VppToken], apps: Sequence[MobileApp], now: Optional[datetime] = None
+) -> DuplicateFindings:
+    """The apps present under an old and the current token of one location, and the apps of old
+    tokens with no counterpart (the planning half of ``Client.repair_duplicate_apps``)."""
+    return _native.find_duplicate_apps(list(tokens), list(apps), _now(now))
+
+
+def assignment_key(assignment: MobileAppAssignment) -> Optional[AssignmentKey]:
+    """What an assignment targets, as the duplicate repair compares them."""
+    return _native.assignment_key(assignment)
+
+
+def plan_assignments(
+    target_current: Sequence[MobileAppAssignment], sources: Sequence[MobileAppAssignment]
+) -> AssignmentPlan:
+    """Which of ``sources``' assignments to copy onto an app that already has
+    ``target_current``: to copy, already present, conflicts, not copied, and the merged list."""
+    return _native.plan_assignments(list(target_current), list(sources))
+
+
 __all__ = [
     "Severity", "TokenKind", "Problem", "TokenHealth", "SyncDecision", "Violation", "Guidance",
     "push_certificate_health", "enrollment_program_token_health", "vpp_token_health",
     "sync_decision", "validate_profile", "validate_device_name_template", "guidance",
+    "vpp_token_usable", "superseded_tokens", "find_duplicate_apps", "assignment_key",
+    "plan_assignments",
 ]
