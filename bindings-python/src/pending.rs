@@ -19,6 +19,29 @@ pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
     pyo3_async_runtimes::tokio::get_runtime()
 }
 
+/// Runs `fut` to completion with the GIL released, checking every 100 ms for a signal (Ctrl-C
+/// in a script): the call is then abandoned and the signal's exception (`KeyboardInterrupt`)
+/// raised, instead of waiting for a slow or retrying call to end.
+pub(crate) fn block_on_interruptible<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
+where
+    T: Send,
+    F: Future<Output = PyResult<T>> + Send,
+{
+    py.detach(|| {
+        runtime().block_on(async {
+            tokio::pin!(fut);
+            loop {
+                tokio::select! {
+                    value = &mut fut => return value,
+                    () = tokio::time::sleep(std::time::Duration::from_millis(100)) => {
+                        Python::attach(|py| py.check_signals())?;
+                    }
+                }
+            }
+        })
+    })
+}
+
 type Boxed = Box<dyn IntoPyValue>;
 type BoxFuture = Pin<Box<dyn Future<Output = PyResult<Boxed>> + Send>>;
 
@@ -64,7 +87,7 @@ impl Pending {
     /// Runs the call to completion with the GIL released.
     fn wait(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let fut = self.take()?;
-        let value = py.detach(|| runtime().block_on(fut))?;
+        let value = block_on_interruptible(py, fut)?;
         value.into_py_value(py)
     }
 
@@ -148,7 +171,7 @@ impl Pages {
     /// The next page of items, `None` at the end (GIL released while waiting).
     fn next_page(&self, py: Python<'_>) -> PyResult<Option<Py<PyList>>> {
         let (chunks, failed) = (self.chunks.clone(), self.failed.clone());
-        match py.detach(|| runtime().block_on(next_chunk(chunks, failed)))? {
+        match block_on_interruptible(py, next_chunk(chunks, failed))? {
             None => Ok(None),
             Some(to_list) => to_list(py).map(Some),
         }

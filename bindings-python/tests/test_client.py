@@ -250,3 +250,30 @@ def test_sync_calls_release_the_gil(sim: Simulator) -> None:
     elapsed = time.perf_counter() - start
     # Holding the GIL while waiting would serialise them: 10 x 200 ms = 2 s.
     assert elapsed < 1.2, f"10 threads took {elapsed:.2f}s"
+
+
+def test_ctrl_c_interrupts_a_waiting_call(sim: Simulator) -> None:
+    import os
+    import signal
+    import threading
+    import time
+
+    push = "/beta/deviceManagement/applePushNotificationCertificate"
+    sim.add_fault("GET", push, "delay", ms=10_000)
+    client = sim.client()
+    client.get_vpp_token(VPP_MAIN)  # sign in first
+
+    def interrupt_once_the_call_is_waiting() -> None:
+        # The simulator logs a request once answered; wait for the sign-in to be logged and
+        # give the delayed call a moment to be sent.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not sim.request_log():
+            time.sleep(0.01)
+        time.sleep(0.3)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_once_the_call_is_waiting, daemon=True).start()
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        client.get_push_certificate()
+    assert time.perf_counter() - start < 5
