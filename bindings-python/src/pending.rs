@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
-use futures::{Stream, StreamExt as _};
+use futures::StreamExt as _;
 use intune_apple_core::graph::{self, ItemStream};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -104,41 +104,53 @@ impl Pending {
 /// The most items handed to Python at once (a Graph page is at most 1,000).
 const CHUNK: usize = 1_000;
 
+/// How many pages are fetched ahead of the Python iteration: the next page downloads and
+/// decodes while Python works on the current one, and memory stays bounded.
+const AHEAD: usize = 1;
+
 type ToList = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyList>> + Send>;
-type Chunks = Pin<Box<dyn Stream<Item = (ToList, Option<graph::Error>)> + Send>>;
+type Chunk = (ToList, Option<graph::Error>);
 
 /// A paged listing: each `next_page` hands over the items already received (one Graph page).
+/// A task on the runtime reads the stream ahead; it stops when the listing is dropped.
 #[pyclass(module = "intune_apple._native")]
 pub(crate) struct Pages {
-    chunks: Arc<tokio::sync::Mutex<Chunks>>,
+    chunks: Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<Chunk>>>,
     failed: Arc<Mutex<Option<graph::Error>>>,
 }
 
 impl Pages {
     pub(crate) fn new<T: Field + Send + 'static>(stream: ItemStream<T>) -> Self {
-        let chunks = stream.ready_chunks(CHUNK).map(|chunk| {
-            let mut items = Vec::with_capacity(chunk.len());
-            let mut error = None;
-            for r in chunk {
-                match r {
-                    Ok(v) => items.push(v),
-                    Err(e) => {
-                        error = Some(e);
-                        break;
+        let (tx, rx) = tokio::sync::mpsc::channel::<Chunk>(AHEAD);
+        runtime().spawn(async move {
+            let mut chunks = stream.ready_chunks(CHUNK);
+            while let Some(chunk) = chunks.next().await {
+                let mut items = Vec::with_capacity(chunk.len());
+                let mut error = None;
+                for r in chunk {
+                    match r {
+                        Ok(v) => items.push(v),
+                        Err(e) => {
+                            error = Some(e);
+                            break;
+                        }
                     }
                 }
+                let to_list: ToList = Box::new(move |py| {
+                    let objs = items
+                        .iter()
+                        .map(|v| v.to_py(py))
+                        .collect::<PyResult<Vec<_>>>()?;
+                    Ok(PyList::new(py, objs)?.unbind())
+                });
+                let stop = error.is_some();
+                if tx.send((to_list, error)).await.is_err() || stop {
+                    break;
+                }
             }
-            let to_list: ToList = Box::new(move |py| {
-                let objs = items
-                    .iter()
-                    .map(|v| v.to_py(py))
-                    .collect::<PyResult<Vec<_>>>()?;
-                Ok(PyList::new(py, objs)?.unbind())
-            });
-            (to_list, error)
         });
         Self {
-            chunks: Arc::new(tokio::sync::Mutex::new(Box::pin(chunks))),
+            chunks: Arc::new(tokio::sync::Mutex::new(rx)),
             failed: Arc::new(Mutex::new(None)),
         }
     }
@@ -147,13 +159,13 @@ impl Pages {
 /// The next page: `Ok(None)` at the end; an error met after some items is raised on the
 /// following call, so that no item is lost.
 async fn next_chunk(
-    chunks: Arc<tokio::sync::Mutex<Chunks>>,
+    chunks: Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<Chunk>>>,
     failed: Arc<Mutex<Option<graph::Error>>>,
 ) -> PyResult<Option<ToList>> {
     if let Some(e) = failed.lock().ok().and_then(|mut f| f.take()) {
         return Err(graph_err(&e));
     }
-    let next = chunks.lock().await.next().await;
+    let next = chunks.lock().await.recv().await;
     match next {
         None => Ok(None),
         Some((to_list, None)) => Ok(Some(to_list)),

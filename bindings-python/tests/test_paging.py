@@ -51,8 +51,9 @@ def test_pages_are_fetched_as_the_iteration_advances(big: Simulator) -> None:
     first = next(devices)
     assert first.serial_number
     fetched = [e.path.split("?")[0] for e in big.request_log()].count(PATH) - before
-    # The first page, and at most the request for the next one: never the whole listing.
-    assert 1 <= fetched <= 2
+    # The first page, the one read ahead of the iteration, and the requests for the next ones
+    # already sent: never the whole listing (20 pages).
+    assert 1 <= fetched <= 4
 
 
 def test_an_error_mid_listing_comes_after_the_items_received(sim: Simulator) -> None:
