@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { args, report, skip } from './common.mjs';
+import { args, report, stopwatch, skip } from './common.mjs';
 
 const a = args(process.argv.slice(2));
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -12,12 +12,12 @@ let binding;
 try {
   binding = require('./index.js');
 } catch (e) {
-  skip(`binding not built: ${String(e.message).split('\n')[0]}`);
+  skip(`binding not built: ${String(e.message).split(/[.\n]/)[0]}`);
 }
 const client = new binding.Client({ baseUrl: a.base, accessToken: a.token });
 if (typeof client.importedDevices !== 'function') skip('API missing: Client.importedDevices');
 
-const start = process.hrtime.bigint();
+const clock = stopwatch();
 let items = 0;
 let serialChars = 0;
 try {
@@ -29,5 +29,4 @@ try {
   if (e instanceof TypeError) skip(`API missing or changed: ${e.message}`);
   throw e;
 }
-const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-report(items, seconds, { serial_chars: serialChars });
+report(items, clock, { serial_chars: serialChars });

@@ -5,10 +5,18 @@ export function args(argv) {
   return out;
 }
 
-// Peak resident memory of this process (maxRSS is in KiB).
-export function report(items, seconds, extra = {}) {
+// Wall-clock and CPU time since it was made.
+export function stopwatch() {
+  return { wall: process.hrtime.bigint(), cpu: process.cpuUsage() };
+}
+
+// The result line: items, wall and CPU seconds since `clock`, peak RSS (maxRSS is in KiB).
+export function report(items, clock, extra = {}) {
+  const seconds = Number(process.hrtime.bigint() - clock.wall) / 1e9;
+  const cpu = process.cpuUsage(clock.cpu);
+  const cpu_seconds = (cpu.user + cpu.system) / 1e6;
   const rss_mib = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ items, seconds, rss_mib, ...extra }));
+  console.log(JSON.stringify({ items, seconds, cpu_seconds, rss_mib, ...extra }));
 }
 
 export function skip(reason) {

@@ -3,7 +3,7 @@
 // Usage: graph-client.mjs PEERS_DIR --base URL --token T --token-id ID
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { args, report } from './common.mjs';
+import { args, report, stopwatch } from './common.mjs';
 
 const peers = process.argv[2];
 const a = args(process.argv.slice(3));
@@ -37,7 +37,7 @@ const client = Client.initWithMiddleware({
   defaultVersion: 'beta',
 });
 const root = `${a.base}/beta`;
-const start = process.hrtime.bigint();
+const clock = stopwatch();
 let items = 0;
 let serialChars = 0;
 let page = await client
@@ -54,5 +54,4 @@ for (;;) {
   // link is passed relative to the version root (same request on the wire).
   page = await client.api(next.startsWith(root) ? next.slice(root.length) : next).get();
 }
-const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-report(items, seconds, { serial_chars: serialChars });
+report(items, clock, { serial_chars: serialChars });

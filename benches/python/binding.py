@@ -5,9 +5,8 @@ Usage: binding.py sync|async --base URL --token T --token-id ID
 
 import asyncio
 import sys
-import time
 
-from common import args, report, skip
+from common import Stopwatch, args, report, skip
 
 mode = sys.argv[1]
 a = args(sys.argv[2:])
@@ -44,9 +43,9 @@ async def run_async() -> tuple[int, int]:
     return items, serial_chars
 
 
-start = time.perf_counter()
+clock = Stopwatch()
 try:
     items, serial_chars = run_sync() if mode == "sync" else asyncio.run(run_async())
 except (TypeError, AttributeError) as e:
     skip(f"API missing or changed: {type(e).__name__}: {e}")
-report(items, time.perf_counter() - start, serial_chars=serial_chars)
+report(items, clock, serial_chars=serial_chars)

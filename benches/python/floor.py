@@ -2,15 +2,14 @@
 
 import json
 import sys
-import time
 import urllib.request
 
-from common import args, report
+from common import Stopwatch, args, report
 
 a = args(sys.argv[1:])
 url = f"{a['base']}/beta/deviceManagement/depOnboardingSettings/{a['token-id']}/importedAppleDeviceIdentities"
 headers = {"Authorization": f"Bearer {a['token']}", "Accept": "application/json"}
-start = time.perf_counter()
+clock = Stopwatch()
 items = 0
 serial_chars = 0
 while url:
@@ -20,4 +19,4 @@ while url:
         items += 1
         serial_chars += len(device["serialNumber"])
     url = page.get("@odata.nextLink")
-report(items, time.perf_counter() - start, serial_chars=serial_chars)
+report(items, clock, serial_chars=serial_chars)

@@ -6,9 +6,8 @@ base_url; pages are followed through odata_next_link with with_url().
 
 import asyncio
 import sys
-import time
 
-from common import args, report
+from common import Stopwatch, args, report
 
 from kiota_abstractions.authentication import AuthenticationProvider
 from msgraph_beta import GraphRequestAdapter, GraphServiceClient
@@ -40,6 +39,6 @@ async def main() -> tuple[int, int]:
     return items, serial_chars
 
 
-start = time.perf_counter()
+clock = Stopwatch()
 items, serial_chars = asyncio.run(main())
-report(items, time.perf_counter() - start, serial_chars=serial_chars)
+report(items, clock, serial_chars=serial_chars)

@@ -65,8 +65,8 @@ pub(crate) async fn run(opts: &Options) -> Result<(), String> {
         opts.get("token-id")?,
     )
     .await?;
-    let seconds = clock.seconds();
-    report(items, seconds, serde_json::json!({ "pages": pages }));
+    let elapsed = clock.stop();
+    report(items, elapsed, serde_json::json!({ "pages": pages }));
     Ok(())
 }
 

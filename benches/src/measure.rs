@@ -5,17 +5,35 @@ use intune_apple_core::graph::{Client, StaticTokenCredential};
 
 use crate::Options;
 
-/// A wall-clock stopwatch: benchmarks measure elapsed real time on purpose.
-pub(crate) struct Stopwatch(std::time::Instant);
+/// A wall-clock and CPU stopwatch: benchmarks measure elapsed real time on purpose.
+pub(crate) struct Stopwatch {
+    wall: std::time::Instant,
+    cpu: f64,
+}
+
+/// What a [`Stopwatch`] measured.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Elapsed {
+    /// Wall-clock seconds.
+    pub(crate) seconds: f64,
+    /// CPU seconds of this process (all threads) over the same span.
+    pub(crate) cpu_seconds: f64,
+}
 
 impl Stopwatch {
     #[allow(clippy::disallowed_methods)] // a benchmark measures wall-clock time
     pub(crate) fn start() -> Self {
-        Self(std::time::Instant::now())
+        Self {
+            wall: std::time::Instant::now(),
+            cpu: cpu_seconds(),
+        }
     }
 
-    pub(crate) fn seconds(&self) -> f64 {
-        self.0.elapsed().as_secs_f64()
+    pub(crate) fn stop(&self) -> Elapsed {
+        Elapsed {
+            seconds: self.wall.elapsed().as_secs_f64(),
+            cpu_seconds: cpu_seconds() - self.cpu,
+        }
     }
 }
 
@@ -31,11 +49,32 @@ pub(crate) fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU time (user + system, all threads) this process used so far, in seconds, from
+/// `/proc/self/stat` (Linux clock ticks of 1/100 s; 0 elsewhere).
+pub(crate) fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name in parentheses: state is field 3, utime 14, stime 15.
+    let Some((_, rest)) = stat.rsplit_once(") ") else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// Prints the result line read by `benches/run`.
-pub(crate) fn report(items: u64, seconds: f64, extra: serde_json::Value) {
+pub(crate) fn report(items: u64, elapsed: Elapsed, extra: serde_json::Value) {
     let mut line = serde_json::json!({
         "items": items,
-        "seconds": seconds,
+        "seconds": elapsed.seconds,
+        "cpu_seconds": elapsed.cpu_seconds,
         "rss_mib": peak_rss_mib(),
     });
     if let (Some(obj), serde_json::Value::Object(more)) = (line.as_object_mut(), extra) {
@@ -73,10 +112,10 @@ pub(crate) async fn rust_client(opts: &Options) -> Result<(), String> {
     let clock = Stopwatch::start();
     let (items, serial_bytes) =
         stream_all(opts.get("base")?, opts.get("token")?, opts.get("token-id")?).await?;
-    let seconds = clock.seconds();
+    let elapsed = clock.stop();
     report(
         items,
-        seconds,
+        elapsed,
         serde_json::json!({ "serial_bytes": serial_bytes }),
     );
     Ok(())

@@ -56,7 +56,7 @@ pub(crate) async fn run(opts: &Options) -> Result<(), String> {
         .buffer_unordered(concurrency)
         .collect()
         .await;
-    let seconds = clock.seconds();
+    let elapsed = clock.stop();
     let failed: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     if let Some(first) = failed.first() {
         return Err(format!("{} tenants failed; first: {first}", failed.len()));
@@ -64,7 +64,7 @@ pub(crate) async fn run(opts: &Options) -> Result<(), String> {
     let credentials: usize = results.iter().filter_map(|r| r.as_ref().ok()).sum();
     report(
         tenants.len() as u64,
-        seconds,
+        elapsed,
         serde_json::json!({ "credentials": credentials, "concurrency": concurrency, "mode": "calls" }),
     );
     Ok(())
