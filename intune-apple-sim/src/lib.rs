@@ -43,6 +43,13 @@ pub struct LogEntry {
     pub status: u16,
     /// Size of the response body in bytes.
     pub body_size: usize,
+    /// The `client-request-id` header sent, if any: the same on every retry of one call.
+    #[serde(default)]
+    pub client_request_id: Option<String>,
+    /// Whether this request was a write that changed state (also when its answer was then
+    /// lost to a `resetAfter` or `truncated` fault).
+    #[serde(default)]
+    pub applied: bool,
 }
 
 /// What a fault does to a matching request.
@@ -290,6 +297,16 @@ impl SimHandle {
     /// Turns Intune's per-tenant throttle on or off.
     pub fn set_throttle(&self, on: bool) {
         lock(&self.shared.tenant).throttle = on;
+    }
+    /// Turns Intune's per-application throttle (100 writes / 1,000 requests per 20 s for each
+    /// application) on or off.
+    pub fn set_app_throttle(&self, on: bool) {
+        lock(&self.shared.tenant).app_throttle = on;
+    }
+    /// Sets how long a sync with Apple runs once triggered, on the logical clock (zero: it ends
+    /// at once). While it runs, another sync of the same token answers 409.
+    pub fn set_dep_sync_duration(&self, duration: chrono::Duration) {
+        lock(&self.shared.tenant).dep_sync_duration = duration.max(chrono::Duration::zero());
     }
     /// Sets the page size of collections.
     pub fn set_page_size(&self, n: usize) {

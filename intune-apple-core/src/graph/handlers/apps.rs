@@ -1,10 +1,18 @@
 //! VPP apps (iOS/iPadOS and macOS) and their assignments.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use futures::StreamExt as _;
 
-use crate::graph::client::{odata_string, seg, Call, Client, ItemStream, ProgressCallback};
+use crate::graph::client::{
+    odata_string, seg, Call, Client, ItemStream, PageProgress, ProgressCallback,
+};
 use crate::graph::{ApiVersion, Error};
-use crate::model::{MobileApp, MobileAppAssignRequest, MobileAppAssignment};
+use crate::model::{
+    AssignmentTarget, MobileApp, MobileAppAssignRequest, MobileAppAssignment,
+    MobileAppAssignmentSettings,
+};
 
 const APPS: &str = "/deviceAppManagement/mobileApps";
 const APPS_READ: &str = "DeviceManagementApps.Read.All";
@@ -41,18 +49,53 @@ impl VppApps {
     }
 
     /// As [`Self::list`], calling `progress` after each page. iOS and macOS apps are asked in
-    /// two listings (`isof(...)` once each, the filter form proven on real tenants).
+    /// two listings (`isof(...)` once each, the filter form proven on real tenants); the
+    /// progress counts both together, so it never goes back when the macOS listing starts.
+    ///
+    /// ```no_run
+    /// # async fn run(client: intune_apple_core::graph::Client) -> Result<(), intune_apple_core::graph::Error> {
+    /// use futures::TryStreamExt as _;
+    /// use std::sync::Arc;
+    /// let apps: Vec<_> = client
+    ///     .vpp_apps()
+    ///     .list_with_progress(Some(Arc::new(|p| eprintln!("{} apps in {} pages", p.items, p.pages))))
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     #[allow(clippy::needless_pass_by_value)] // same signature as every other listing
     pub fn list_with_progress(&self, progress: Option<ProgressCallback>) -> ItemStream<MobileApp> {
-        let of_type = |odata_type: &str| {
+        // What the iOS listing reported last: the macOS listing's progress starts from there.
+        let ios_items = Arc::new(AtomicU64::new(0));
+        let ios_pages = Arc::new(AtomicU64::new(0));
+        let ios_progress: Option<ProgressCallback> = progress.clone().map(|cb| {
+            let (items, pages) = (ios_items.clone(), ios_pages.clone());
+            Arc::new(move |p: PageProgress| {
+                items.store(p.items, Ordering::Relaxed);
+                pages.store(p.pages, Ordering::Relaxed);
+                cb(p);
+            }) as ProgressCallback
+        });
+        let mac_progress: Option<ProgressCallback> = progress.map(|cb| {
+            Arc::new(move |p: PageProgress| {
+                cb(PageProgress {
+                    items: ios_items.load(Ordering::Relaxed) + p.items,
+                    pages: ios_pages.load(Ordering::Relaxed) + p.pages,
+                });
+            }) as ProgressCallback
+        });
+        let of_type = |odata_type: &str, progress: Option<ProgressCallback>| {
             self.client.list(
                 Call::get(ApiVersion::Beta, APPS.into(), APPS, APPS_READ)
                     .query("$filter", format!("isof('{odata_type}')")),
-                progress.clone(),
+                progress,
             )
         };
-        Box::pin(of_type("microsoft.graph.iosVppApp").chain(of_type("microsoft.graph.macOsVppApp")))
+        Box::pin(
+            of_type("microsoft.graph.iosVppApp", ios_progress)
+                .chain(of_type("microsoft.graph.macOsVppApp", mac_progress)),
+        )
     }
 
     /// The VPP apps of one VPP token (`$filter=vppTokenId eq '...'`, beta).
@@ -106,19 +149,56 @@ impl VppApps {
         app_id: &str,
         assignments: Vec<MobileAppAssignment>,
     ) -> Result<(), Error> {
-        let body = MobileAppAssignRequest {
-            mobile_app_assignments: assignments,
+        let call = Call::post(
+            ApiVersion::Beta,
+            format!("{APPS}/{}/assign", seg(app_id)),
+            "/deviceAppManagement/mobileApps/{appId}/assign",
+            APPS_WRITE,
+        );
+        let typed: Option<Vec<serde_json::Value>> =
+            assignments.iter().map(typed_assignment).collect();
+        let call = match typed {
+            Some(list) => call.json_body(&serde_json::json!({ "mobileAppAssignments": list }))?,
+            None => call.json_body(&MobileAppAssignRequest {
+                mobile_app_assignments: assignments,
+            })?,
         };
-        self.client
-            .send_no_content(
-                Call::post(
-                    ApiVersion::Beta,
-                    format!("{APPS}/{}/assign", seg(app_id)),
-                    "/deviceAppManagement/mobileApps/{appId}/assign",
-                    APPS_WRITE,
-                )
-                .json_body(&body)?,
-            )
-            .await
+        self.client.send_no_content(call).await
     }
+}
+
+/// An assignment as sent to Graph: the assignment, its `target` and its `settings` carry the
+/// `@odata.type` of their variants even when the values were built without one. Graph needs
+/// them to tell a group from an excluded group (the same properties) or from all devices.
+/// `None` when the value does not encode (then `json_body` reports why).
+fn typed_assignment(assignment: &MobileAppAssignment) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    let target_type = assignment.target.as_ref().and_then(|t| match t {
+        AssignmentTarget::Group(_) => Some("groupAssignmentTarget"),
+        AssignmentTarget::ExclusionGroup(_) => Some("exclusionGroupAssignmentTarget"),
+        AssignmentTarget::AllLicensedUsers(_) => Some("allLicensedUsersAssignmentTarget"),
+        AssignmentTarget::AllDevices(_) => Some("allDevicesAssignmentTarget"),
+        AssignmentTarget::ConfigurationManagerCollection(_) => {
+            Some("configurationManagerCollectionAssignmentTarget")
+        }
+        _ => None,
+    });
+    let settings_type = assignment.settings.as_ref().and_then(|s| match s {
+        MobileAppAssignmentSettings::IosVppApp(_) => Some("iosVppAppAssignmentSettings"),
+        MobileAppAssignmentSettings::MacOsVppApp(_) => Some("macOsVppAppAssignmentSettings"),
+        _ => None,
+    });
+    let mut value = serde_json::to_value(assignment).ok()?;
+    let map = value.as_object_mut()?;
+    map.entry("@odata.type")
+        .or_insert_with(|| Value::String("#microsoft.graph.mobileAppAssignment".into()));
+    for (key, ty) in [("target", target_type), ("settings", settings_type)] {
+        if let (Some(ty), Some(Value::Object(inner))) = (ty, map.get_mut(key)) {
+            inner.insert(
+                "@odata.type".into(),
+                Value::String(format!("#microsoft.graph.{ty}")),
+            );
+        }
+    }
+    Some(value)
 }
