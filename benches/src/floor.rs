@@ -1,7 +1,8 @@
-//! The floor: raw `reqwest` GETs of the same pages, no JSON parsing.
+//! The floors: raw `reqwest` GETs of the same pages.
 //!
-//! Only the `@odata.nextLink` is cut out of each body, and items are counted by their
-//! `"serialNumber":` key, both with a SIMD substring search.
+//! The transfer floor parses nothing: only the `@odata.nextLink` is cut out of each body, and
+//! items are counted by their `"serialNumber":` key, both with a SIMD substring search. The
+//! untyped floor parses each page into a `serde_json::Value`, to tell transfer from parsing.
 
 use memchr::memmem;
 
@@ -20,12 +21,22 @@ pub(crate) fn next_link(body: &[u8]) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// How much of each page the floor reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Parse {
+    /// Only the next link and a count of items (substring search): the transfer floor.
+    Nothing,
+    /// The whole page into an untyped `serde_json::Value`: the untyped parsing floor.
+    Untyped,
+}
+
 /// Fetches every page of the token's devices; returns (items, pages).
 pub(crate) async fn fetch_all(
     http: &reqwest::Client,
     base: &str,
     token: &str,
     token_id: &str,
+    parse: Parse,
 ) -> Result<(u64, u64), String> {
     let items_finder = memmem::Finder::new(ITEM_KEY);
     let base = base.trim_end_matches('/');
@@ -46,14 +57,21 @@ pub(crate) async fn fetch_all(
         }
         let body = response.bytes().await.map_err(|e| e.to_string())?;
         pages += 1;
-        items += items_finder.find_iter(&body).count() as u64;
-        url = next_link(&body);
+        if parse == Parse::Untyped {
+            let page: serde_json::Value =
+                serde_json::from_slice(&body).map_err(|e| format!("page {pages}: {e}"))?;
+            items += page["value"].as_array().map_or(0, Vec::len) as u64;
+            url = page["@odata.nextLink"].as_str().map(str::to_owned);
+        } else {
+            items += items_finder.find_iter(&body).count() as u64;
+            url = next_link(&body);
+        }
     }
     Ok((items, pages))
 }
 
 /// Streams every page of the token's devices with a bare HTTP client.
-pub(crate) async fn run(opts: &Options) -> Result<(), String> {
+pub(crate) async fn run(opts: &Options, parse: Parse) -> Result<(), String> {
     let http = reqwest::Client::builder()
         .build()
         .map_err(|e| e.to_string())?;
@@ -63,6 +81,7 @@ pub(crate) async fn run(opts: &Options) -> Result<(), String> {
         opts.get("base")?,
         opts.get("token")?,
         opts.get("token-id")?,
+        parse,
     )
     .await?;
     let elapsed = clock.stop();

@@ -10,6 +10,7 @@
 //! intune-apple-bench sim --tenants T --out FILE  # T simulated tenants (demo seed each)
 //! intune-apple-bench rust-client --base URL --token TOKEN --token-id ID
 //! intune-apple-bench rust-floor  --base URL --token TOKEN --token-id ID
+//! intune-apple-bench rust-untyped --base URL --token TOKEN --token-id ID
 //! intune-apple-bench tenants --file FILE [--concurrency K]
 //! ```
 
@@ -63,7 +64,7 @@ impl Options {
     }
 }
 
-const USAGE: &str = "usage: intune-apple-bench sim|rust-client|rust-floor|tenants [--name value ...] (see benches/README in docs/performance.md)";
+const USAGE: &str = "usage: intune-apple-bench sim|rust-client|rust-floor|rust-untyped|tenants [--name value ...] (see docs/performance.md)";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -80,7 +81,8 @@ fn main() -> ExitCode {
             match command.as_str() {
                 "sim" => sim::run(&opts).await,
                 "rust-client" => measure::rust_client(&opts).await,
-                "rust-floor" => floor::run(&opts).await,
+                "rust-floor" => floor::run(&opts, floor::Parse::Nothing).await,
+                "rust-untyped" => floor::run(&opts, floor::Parse::Untyped).await,
                 "tenants" => tenants::run(&opts).await,
                 other => Err(format!("unknown command {other}; {USAGE}")),
             }
@@ -110,10 +112,12 @@ mod smoke {
         let sim = Simulator::start(seed).await.unwrap();
         let http = reqwest::Client::new();
         let token = crate::sim::access_token(&http, &sim).await.unwrap();
-        let floor = crate::floor::fetch_all(&http, &sim.base_url(), &token, &token_id)
-            .await
-            .unwrap();
-        assert_eq!(floor, (2_500, 3));
+        for parse in [crate::floor::Parse::Nothing, crate::floor::Parse::Untyped] {
+            let floor = crate::floor::fetch_all(&http, &sim.base_url(), &token, &token_id, parse)
+                .await
+                .unwrap();
+            assert_eq!(floor, (2_500, 3), "{parse:?}");
+        }
         let (items, serial_bytes) = crate::measure::stream_all(&sim.base_url(), &token, &token_id)
             .await
             .unwrap();
