@@ -324,3 +324,33 @@ async fn a_conflicting_intent_is_kept_reported_and_blocks_the_old_token() {
         HashMap::from([(format!("group {G_ALL}"), 1)])
     );
 }
+
+#[tokio::test]
+async fn a_failed_read_back_after_the_copy_keeps_the_report_and_the_old_token() {
+    let (sim, client) = start(Seed::demo()).await;
+    sim.add_fault(
+        Fault::new(
+            "GET",
+            "/beta/deviceAppManagement/mobileApps/b4444444-0000-4000-8000-000000000004/assignments",
+            FaultKind::Status { status: 500 },
+        )
+        .nth(2),
+    );
+    let report = repair_duplicate_apps(&client, &APPLY).await.unwrap();
+    let app = &report.apps[0];
+    assert_eq!(app.outcome, RepairOutcome::Copied);
+    assert_eq!(app.verified, Some(false));
+    assert!(
+        app.error.as_deref().unwrap().contains("could not read"),
+        "{app:?}"
+    );
+    assert!(!report.old_tokens[0].can_delete);
+    // The next run sees the copy and frees the token.
+    let again = repair_duplicate_apps(&client, &APPLY).await.unwrap();
+    assert_eq!(again.apps[0].outcome, RepairOutcome::NothingToDo);
+    assert!(
+        again.old_tokens[0].can_delete,
+        "{:?}",
+        again.old_tokens[0].blockers
+    );
+}

@@ -403,3 +403,22 @@ async fn no_file_content_appears_in_requests_reports_or_errors() {
         assert!(!t.contains(&p7m_body), "p7m leaked: {t}");
     }
 }
+
+#[tokio::test]
+async fn a_failed_read_back_says_the_upload_was_sent() {
+    let (sim, client) = setup().await;
+    sim.add_fault(
+        intune_apple_sim::Fault::new(
+            "GET",
+            "/beta/deviceManagement/applePushNotificationCertificate",
+            intune_apple_sim::FaultKind::Status { status: 500 },
+        )
+        .nth(2),
+    );
+    let err = renew_push_certificate(&client, &push_request(data("demo-push-renewed.pem"), false))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "verification_failed", "{err}");
+    assert!(err.to_string().contains("the upload was sent"), "{err}");
+    assert_eq!(sim.writes_applied(), 1);
+}

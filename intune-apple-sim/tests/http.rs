@@ -377,29 +377,26 @@ async fn apps_filter_and_assign_replaces() {
     );
 }
 
+/// Start-up time and paging speed are measured by `./benches/run` (a timed assertion here would
+/// fail on a loaded machine); this test holds the behaviour: 100k generated devices, 100 pages.
 #[tokio::test]
-async fn starts_fast_and_pages_100k_devices() {
-    let started = std::time::Instant::now();
+async fn pages_100k_devices() {
     let c = C::new(Seed::with_devices(0, 100_000)).await;
-    let start_ms = started.elapsed().as_millis();
-    println!("start + first token: {start_ms} ms");
-    assert!(start_ms < 100, "start took {start_ms} ms");
     c.sim.set_page_size(1000);
-    let walk = std::time::Instant::now();
     let mut next = Some("/beta/deviceManagement/depOnboardingSettings/d0000000-0000-4000-8000-000000000000/importedAppleDeviceIdentities".to_string());
     let (mut pages, mut seen) = (0, 0);
+    let mut serials = std::collections::HashSet::new();
     while let Some(url) = next {
         let (s, page) = c.get(&url).await;
         assert_eq!(s, 200);
         pages += 1;
-        seen += page["value"].as_array().unwrap().len();
+        for device in page["value"].as_array().unwrap() {
+            serials.insert(device["serialNumber"].as_str().unwrap().to_string());
+            seen += 1;
+        }
         next = page["@odata.nextLink"].as_str().map(str::to_string);
     }
-    println!(
-        "100k devices in {pages} pages: {} ms",
-        walk.elapsed().as_millis()
-    );
-    assert_eq!((pages, seen), (100, 100_000));
+    assert_eq!((pages, seen, serials.len()), (100, 100_000, 100_000));
 }
 
 #[test]
