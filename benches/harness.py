@@ -89,7 +89,9 @@ def setup_node_binding() -> Optional[str]:
     node_dir = ROOT / "bindings-node"
     env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET))
     if not (node_dir / "node_modules").exists() and not run_quiet(["npm", "ci", "--silent"], cwd=node_dir):
-        return "binding not built (npm ci failed)"
+        # A lock file out of step with package.json: install without touching either.
+        if not run_quiet(["npm", "install", "--silent", "--no-save", "--no-package-lock"], cwd=node_dir):
+            return "binding not built (npm ci and npm install failed)"
     if not run_quiet(["npm", "run", "--silent", "build", "--", "--release"], cwd=node_dir, env=env):
         return "binding not built (npm run build -- --release failed)"
     return None
