@@ -8,6 +8,7 @@
 
 use std::io::Write;
 
+use intune_apple_core::graph::SyncOptions;
 use intune_apple_core::workflows::duplicates::{
     repair_duplicate_apps, DuplicateRepairOptions, DuplicateRepairReport,
 };
@@ -17,8 +18,9 @@ use intune_apple_core::workflows::profiles::{
     set_default_profile, SerialAssignmentOptions,
 };
 use intune_apple_core::workflows::renewal::{
-    download_push_csr, renew_enrollment_program_token, renew_push_certificate, renew_vpp_token,
-    DepRenewalRequest, PushRenewalReport, PushRenewalRequest, VppRenewalRequest,
+    download_push_csr, renew_enrollment_program_token, renew_enrollment_program_token_and_sync,
+    renew_push_certificate, renew_vpp_token, DepRenewalRequest, PushRenewalReport,
+    PushRenewalRequest, VppRenewalRequest,
 };
 use intune_apple_core::Secret;
 
@@ -190,7 +192,7 @@ pub async fn renew_push(
 ///
 /// ```text
 /// cargo run --example renew_dep                          # simulated demo tenant
-/// cargo run --example renew_dep -- --token ID --p7m FILE_smime.p7m --apple-id abm@contoso.com [--force] [--json]
+/// cargo run --example renew_dep -- --token ID --p7m FILE_smime.p7m --apple-id abm@contoso.com [--sync] [--force] [--json]
 /// ```
 ///
 /// Exit code: 0 renewed, 1 refused by a safety check (nothing written), 2 other error.
@@ -203,7 +205,7 @@ pub async fn renew_dep(
     let args = match Args::from_args(
         args,
         &["--token", "--p7m", "--apple-id"],
-        &["--force", "--json"],
+        &["--sync", "--force", "--json"],
     ) {
         Ok(a) => a,
         Err(e) => {
@@ -253,7 +255,13 @@ pub async fn renew_dep(
         file_name,
         force: args.flag("--force"),
     };
-    match renew_enrollment_program_token(&tenant.client, &request).await {
+    let renewed = if args.flag("--sync") {
+        renew_enrollment_program_token_and_sync(&tenant.client, &request, &SyncOptions::default())
+            .await
+    } else {
+        renew_enrollment_program_token(&tenant.client, &request).await
+    };
+    match renewed {
         Ok(report) if json => {
             wl!(
                 out,

@@ -91,6 +91,12 @@ async fn renew_dep_on_the_demo_tenant() {
     assert_eq!(json["tokenName"], "Contoso ABM");
     assert_eq!(json["steps"][4]["name"], "verify");
 
+    let o = run!(renew_dep, &no_env(), ["--sync", "--json"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let json: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(json["steps"][5]["name"], "sync");
+    assert_eq!(json["steps"][5]["outcome"], "done");
+
     let wrong = format!(
         "{}/../intune-apple-core/tests/fixtures/apple-samples/synthetic/TestServer_Token_2030-07-01T22-18-53Z_smime-aes256.p7m",
         env!("CARGO_MANIFEST_DIR")

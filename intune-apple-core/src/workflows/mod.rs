@@ -4,7 +4,7 @@
 //! - the tenant health report: [`health_report`], [`scan_tenants`] and their [`HealthReport`]
 //!   (rendered as JSON, Markdown, a terminal table or an iCalendar file);
 //! - safe renewals: [`renew_push_certificate`] (with [`download_push_csr`]),
-//!   [`renew_enrollment_program_token`],
+//!   [`renew_enrollment_program_token`] (and [`renew_enrollment_program_token_and_sync`]),
 //!   [`renew_vpp_token`];
 //! - enrollment profiles: [`create_profile`], [`copy_profile`], [`assign_serial_numbers`],
 //!   [`set_default_profile`];
@@ -69,9 +69,9 @@ pub use profiles::{
     ProfileCreated, SerialAssignmentOptions, SerialAssignmentReport, SerialList, ViolationSummary,
 };
 pub use renewal::{
-    download_push_csr, renew_enrollment_program_token, renew_push_certificate, renew_vpp_token,
-    CsrDownload, DepRenewalReport, DepRenewalRequest, PushRenewalReport, PushRenewalRequest,
-    VppRenewalReport, VppRenewalRequest,
+    download_push_csr, renew_enrollment_program_token, renew_enrollment_program_token_and_sync,
+    renew_push_certificate, renew_vpp_token, CsrDownload, DepRenewalReport, DepRenewalRequest,
+    PushRenewalReport, PushRenewalRequest, VppRenewalReport, VppRenewalRequest,
 };
 pub use report::{
     health_report, scan_exit_code, scan_tenants, HealthReport, ReportError, ReportItem,
