@@ -126,7 +126,8 @@ impl NativeClient {
         workflow(async move { renewal::download_push_csr(&c, &path).await })
     }
 
-    #[pyo3(signature = (token_id, apple_id, p7m, *, file_name=None, force=false))]
+    #[pyo3(signature = (token_id, apple_id, p7m, *, file_name=None, force=false, sync=false))]
+    #[allow(clippy::too_many_arguments)]
     fn renew_enrollment_program_token(
         &self,
         token_id: String,
@@ -134,6 +135,7 @@ impl NativeClient {
         p7m: &Bound<'_, PyAny>,
         file_name: Option<String>,
         force: bool,
+        sync: bool,
     ) -> PyResult<Pending> {
         let request = DepRenewalRequest {
             token_id,
@@ -144,7 +146,12 @@ impl NativeClient {
         };
         let c = self.inner.clone();
         Ok(workflow(async move {
-            renewal::renew_enrollment_program_token(&c, &request).await
+            if sync {
+                let options = intune_apple_core::graph::SyncOptions::default();
+                renewal::renew_enrollment_program_token_and_sync(&c, &request, &options).await
+            } else {
+                renewal::renew_enrollment_program_token(&c, &request).await
+            }
         }))
     }
 

@@ -130,6 +130,9 @@ def test_dep_renewal_refused_for_another_key_then_forced(sim: Simulator) -> None
                                                    file_name=P7M.name, force=True)
     assert report.forced and [r.code for r in report.overridden] == ["notForThisKey"]
     assert report.token_id == DEP_MAIN and report.server_name_from_file_name == "TestServer"
+    synced = client.renew_enrollment_program_token(DEP_TERMS, "abm@contoso.example", p7m, file_name=P7M.name,
+                                                   force=True, sync=True)
+    assert synced.steps[-1].name == "sync" and synced.steps[-1].outcome in ("done", "warning")
 
 
 def test_vpp_renewal() -> None:

@@ -388,11 +388,13 @@ class Client(_Base):
         *,
         file_name: Optional[str] = None,
         force: bool = False,
+        sync: bool = False,
     ) -> DepRenewalReport:
         """Checks the ``.p7m`` was made for this token's key, uploads it and verifies the new
-        expiry."""
+        expiry; with ``sync=True`` then starts a sync with Apple (a refused sync is a warning of
+        the report, never an error: the renewal is done)."""
         return self._c.renew_enrollment_program_token(
-            token_id, apple_id, p7m, file_name=file_name, force=force
+            token_id, apple_id, p7m, file_name=file_name, force=force, sync=sync
         ).wait()
 
     def renew_vpp_token(
@@ -688,10 +690,11 @@ class AsyncClient(_Base):
         *,
         file_name: Optional[str] = None,
         force: bool = False,
+        sync: bool = False,
     ) -> DepRenewalReport:
         """As :meth:`Client.renew_enrollment_program_token`."""
         return await self._c.renew_enrollment_program_token(
-            token_id, apple_id, p7m, file_name=file_name, force=force
+            token_id, apple_id, p7m, file_name=file_name, force=force, sync=sync
         ).future()
 
     async def renew_vpp_token(
