@@ -565,3 +565,19 @@ async fn a_sync_refused_by_intune_after_renewal_is_a_warning_too() {
     );
     assert_eq!(sim.writes_applied(), 1, "only the upload was applied");
 }
+
+#[tokio::test]
+async fn a_different_apple_id_is_a_warning_that_says_what_to_do() {
+    let (_sim, client) = setup().await;
+    let mut request = dep_request(data(P7M_NAME), P7M_NAME);
+    request.apple_id = "someone-else@contoso.example".into();
+    let report = renew_enrollment_program_token(&client, &request)
+        .await
+        .unwrap();
+    let w = report
+        .warnings
+        .iter()
+        .find(|w| w.contains("Apple ID differs"))
+        .unwrap_or_else(|| panic!("{:?}", report.warnings));
+    assert!(w.contains("upload again with the right one"), "{w}");
+}

@@ -93,9 +93,9 @@ fn push_warning_text(w: &PushWarning) -> String {
             "the file also carried a private key; it was ignored and not sent".into()
         }
         PushWarning::CnUuidMismatch => {
-            "the UUID in the certificate's common name differs from the one in its topic".into()
+            "the UUID in the certificate's common name differs from the one in its topic: check that this is the certificate Apple issued for this renewal".into()
         }
-        PushWarning::UnexpectedIssuer => "the certificate is not issued by Apple's usual MDM push CA (Apple Application Integration 2 Certification Authority)".into(),
+        PushWarning::UnexpectedIssuer => "the certificate is not issued by Apple's usual MDM push CA (Apple Application Integration 2 Certification Authority): check that it was downloaded from identity.apple.com".into(),
         PushWarning::AppleIdUnknown => "Intune does not record the Apple ID of the current certificate: keep note of the one used".into(),
         PushWarning::AppleIdDiffers { recorded } => format!("the Apple ID differs from the one Intune records ({recorded}): renew with the Apple ID that created the certificate"),
         PushWarning::CurrentTopicUnknown => "Intune does not report the current topic: the topic check could not run".into(),
@@ -262,7 +262,7 @@ pub async fn renew_push_certificate(
     }
     if (new_expiry - new.not_after).num_seconds().abs() > Duration::days(1).num_seconds() {
         warnings.push(format!(
-            "Intune reports expiry {} but the certificate says {}",
+            "Intune reports expiry {} but the certificate says {}: check the push certificate in the Intune admin center (Devices > Enrollment > Apple > Apple MDM Push certificate)",
             new_expiry.to_rfc3339(),
             new.not_after.to_rfc3339()
         ));
@@ -270,7 +270,7 @@ pub async fn renew_push_certificate(
     if let Some(s) = &after.certificate_serial_number {
         if serial_key(s) != serial_key(&new.serial_hex) {
             warnings.push(format!(
-                "Intune reports serial {s}, the certificate has {}",
+                "Intune reports serial {s}, the certificate has {}: check the push certificate in the Intune admin center (Devices > Enrollment > Apple > Apple MDM Push certificate)",
                 new.serial_hex
             ));
         }
@@ -429,13 +429,13 @@ pub async fn renew_enrollment_program_token(
         }
         Err(e) => reasons.push(Refusal::new(
             "publicKeyUnreadable",
-            format!("Intune's public key for this token could not be read ({e}); the recipient check could not run"),
+            format!("Intune's public key for this token could not be read ({e}); the recipient check could not run: retry later, or use force only if you are sure the file was downloaded for this token's public key"),
         )),
     }
     match token.apple_identifier.as_deref() {
         Some(rec) if !rec.trim().eq_ignore_ascii_case(request.apple_id.trim()) => {
             warnings.push(format!(
-                "the Apple ID differs from the one Intune records ({rec})"
+                "the Apple ID differs from the one Intune records ({rec}): Intune now records the one given; if that is not the Managed Apple ID of the Apple Business/School Manager account, upload again with the right one"
             ));
         }
         _ => {}
@@ -877,7 +877,7 @@ pub async fn renew_vpp_token(
             "licence sync with Apple started",
         )),
         Err(e) => {
-            warnings.push(format!("the licence sync could not start: {e}"));
+            warnings.push(format!("the licence sync could not start ({e}): start it from the Intune admin center (Tenant administration > Connectors and tokens > Apple VPP tokens > Sync)"));
             steps.push(Step::new(
                 "syncLicenses",
                 StepOutcome::Failed,
@@ -904,7 +904,7 @@ pub async fn renew_vpp_token(
     if let Some(n) = new_expiry {
         if (n - file.expires).num_seconds().abs() > Duration::days(1).num_seconds() {
             warnings.push(format!(
-                "Intune reports expiry {} but the file says {}",
+                "Intune reports expiry {} but the file says {}: check the token in the Intune admin center (Tenant administration > Connectors and tokens > Apple VPP tokens)",
                 n.to_rfc3339(),
                 file.expires.to_rfc3339()
             ));
