@@ -1,0 +1,266 @@
+//! Paged listings for `for await`: the core's item stream is read page by page on the runtime
+//! (one page ahead), and each `nextPage()` hands JavaScript one page of plain objects.
+//! `index.js` adds `[Symbol.asyncIterator]` (items one by one) and `toArray()`.
+
+use std::sync::Arc;
+
+use futures::StreamExt as _;
+use intune_apple_core::graph::{self, ItemStream};
+use napi::bindgen_prelude::{FunctionRef, PromiseRaw, ToNapiValue, Unknown};
+use napi::{Env, Result};
+use napi_derive::napi;
+use tokio::sync::{mpsc, Mutex};
+
+use crate::error::{run, Failure};
+
+/// How far a paged listing has got, given to `onProgress` after each page.
+#[napi(object)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageProgress {
+    /// Items received so far.
+    pub items: u32,
+    /// Pages received so far.
+    pub pages: u32,
+}
+
+/// Options of a paged listing.
+#[napi(object)]
+pub struct ListOptions<'a> {
+    /// Called after each page, on the JS thread.
+    #[napi(ts_type = "(progress: PageProgress) => void")]
+    pub on_progress: Option<napi::bindgen_prelude::Function<'a, PageProgress, ()>>,
+}
+
+/// The largest page handed to JS at once (Graph pages are at most 1,000 items).
+const MAX_PAGE: usize = 1_000;
+
+type Chunk<T> = std::result::Result<Vec<T>, Failure>;
+
+enum Source<T> {
+    NotStarted(ItemStream<T>),
+    Running(mpsc::Receiver<Chunk<T>>),
+    Done,
+}
+
+/// The state shared by a pager object and its pending `nextPage()` calls.
+pub(crate) struct PageSource<T> {
+    source: Mutex<Source<T>>,
+}
+
+impl<T: Send + 'static> PageSource<T> {
+    pub(crate) fn new(stream: ItemStream<T>) -> Arc<Self> {
+        Arc::new(Self {
+            source: Mutex::new(Source::NotStarted(stream)),
+        })
+    }
+
+    /// The next page, `None` at the end. The first call starts a task that reads one page
+    /// ahead while JavaScript works on the current one.
+    pub(crate) async fn next(self: Arc<Self>) -> std::result::Result<Option<Vec<T>>, Failure> {
+        let mut source = self.source.lock().await;
+        if let Source::NotStarted(_) = &*source {
+            let Source::NotStarted(stream) = std::mem::replace(&mut *source, Source::Done) else {
+                return Ok(None);
+            };
+            let (tx, rx) = mpsc::channel::<Chunk<T>>(1);
+            tokio::spawn(produce(stream, tx));
+            *source = Source::Running(rx);
+        }
+        let Source::Running(rx) = &mut *source else {
+            return Ok(None);
+        };
+        match rx.recv().await {
+            Some(Ok(page)) => Ok(Some(page)),
+            Some(Err(f)) => {
+                *source = Source::Done;
+                Err(f)
+            }
+            None => {
+                *source = Source::Done;
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Reads the stream in pages (the items that arrive together) and sends them on.
+async fn produce<T: Send + 'static>(stream: ItemStream<T>, tx: mpsc::Sender<Chunk<T>>) {
+    let mut chunks = stream.ready_chunks(MAX_PAGE);
+    while let Some(chunk) = chunks.next().await {
+        let mut page = Vec::with_capacity(chunk.len());
+        let mut failed: Option<graph::Error> = None;
+        for item in chunk {
+            match item {
+                Ok(v) => page.push(v),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        if !page.is_empty() && tx.send(Ok(page)).await.is_err() {
+            return;
+        }
+        if let Some(e) = failed {
+            let _ = tx.send(Err(Failure::from(&e))).await;
+            return;
+        }
+    }
+}
+
+/// The progress callback of a pager and its counts.
+#[derive(Default)]
+pub(crate) struct Progress {
+    callback: Option<FunctionRef<PageProgress, ()>>,
+    seen: std::sync::Mutex<PageProgress>,
+}
+
+impl Progress {
+    pub(crate) fn new(options: Option<ListOptions<'_>>) -> Result<Arc<Self>> {
+        let callback = match options.and_then(|o| o.on_progress) {
+            Some(f) => Some(f.create_ref()?),
+            None => None,
+        };
+        Ok(Arc::new(Self {
+            callback,
+            seen: std::sync::Mutex::new(PageProgress::default()),
+        }))
+    }
+
+    fn page(&self, env: &Env, items: usize) -> Result<()> {
+        let now = {
+            let mut seen = self
+                .seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            seen.pages += 1;
+            seen.items += u32::try_from(items).unwrap_or(u32::MAX);
+            *seen
+        };
+        if let Some(cb) = &self.callback {
+            cb.borrow_back(env)?.call(now)?;
+        }
+        Ok(())
+    }
+}
+
+/// `nextPage()` of every pager: the next page converted by `convert` on the JS thread.
+pub(crate) fn next_page<'e, T, C>(
+    env: &'e Env,
+    source: &Arc<PageSource<T>>,
+    progress: &Arc<Progress>,
+    convert: C,
+) -> Result<PromiseRaw<'e, Option<Unknown<'e>>>>
+where
+    T: Send + 'static,
+    C: Fn(&'e Env, Vec<T>) -> Result<Unknown<'e>> + 'static,
+{
+    let source = source.clone();
+    let progress = progress.clone();
+    run(env, source.next(), move |env, page| match page {
+        Some(items) => {
+            let n = items.len();
+            let value = convert(env, items)?;
+            progress.page(env, n)?;
+            Ok(Some(value))
+        }
+        None => Ok(None),
+    })
+}
+
+/// A page of typed objects.
+pub(crate) fn typed<'e, T, J>(env: &'e Env, items: Vec<T>) -> Result<Unknown<'e>>
+where
+    J: From<T> + ToNapiValue,
+{
+    let out: Vec<J> = items.into_iter().map(J::from).collect();
+    ToNapiValue::into_unknown(out, env)
+}
+
+/// A page of Graph JSON objects (see [`crate::convert::to_js`]).
+pub(crate) fn json<'e, T: serde::Serialize>(env: &'e Env, items: Vec<T>) -> Result<Unknown<'e>> {
+    let mut array = env.create_array(items.len() as u32)?;
+    for (i, item) in items.iter().enumerate() {
+        array.set(i as u32, crate::convert::to_js(env, item)?)?;
+    }
+    ToNapiValue::into_unknown(array, env)
+}
+
+macro_rules! pager {
+    ($doc:literal, $name:ident, $core:ty, $ts:literal, $convert:expr) => {
+        #[doc = $doc]
+        #[napi]
+        pub struct $name {
+            source: Arc<PageSource<$core>>,
+            progress: Arc<Progress>,
+        }
+
+        impl $name {
+            pub(crate) fn new(
+                stream: ItemStream<$core>,
+                options: Option<ListOptions<'_>>,
+            ) -> Result<Self> {
+                Ok(Self {
+                    source: PageSource::new(stream),
+                    progress: Progress::new(options)?,
+                })
+            }
+        }
+
+        #[napi]
+        impl $name {
+            /// The next page of items, or `null` at the end. `for await` over the pager
+            /// itself yields the items one by one.
+            #[napi(ts_return_type = $ts)]
+            pub fn next_page<'e>(
+                &self,
+                env: &'e Env,
+            ) -> Result<PromiseRaw<'e, Option<Unknown<'e>>>> {
+                next_page(env, &self.source, &self.progress, $convert)
+            }
+        }
+    };
+}
+
+pager!(
+    "The imported devices of an enrollment program token, page by page.",
+    ImportedDevicePager,
+    intune_apple_core::model::ImportedAppleDeviceIdentity,
+    "Promise<Array<ImportedDevice> | null>",
+    typed::<_, crate::convert::ImportedDevice>
+);
+pager!(
+    "The enrollment program tokens, page by page.",
+    EnrollmentProgramTokenPager,
+    intune_apple_core::model::DepOnboardingSetting,
+    "Promise<Array<EnrollmentProgramToken> | null>",
+    typed::<_, crate::convert::EnrollmentProgramToken>
+);
+pager!(
+    "The VPP tokens, page by page.",
+    VppTokenPager,
+    intune_apple_core::model::VppToken,
+    "Promise<Array<VppTokenInfo> | null>",
+    typed::<_, crate::convert::VppTokenInfo>
+);
+pager!(
+    "The enrollment profiles of a token, page by page.",
+    EnrollmentProfilePager,
+    intune_apple_core::model::EnrollmentProfile,
+    "Promise<Array<EnrollmentProfile> | null>",
+    json
+);
+pager!(
+    "VPP apps, page by page.",
+    MobileAppPager,
+    intune_apple_core::model::MobileApp,
+    "Promise<Array<MobileApp> | null>",
+    json
+);
+pager!(
+    "The assignments of an app, page by page.",
+    AssignmentPager,
+    intune_apple_core::model::MobileAppAssignment,
+    "Promise<Array<MobileAppAssignment> | null>",
+    json
+);
