@@ -629,3 +629,67 @@ async fn no_secret_in_any_error_or_debug() {
         assert!(!text.to_ascii_lowercase().contains("bearer "), "{text}");
     }
 }
+
+#[tokio::test]
+async fn sync_while_one_runs_is_sync_too_soon_with_its_end() {
+    let s = setup().await;
+    s.sim.set_dep_sync_duration(chrono::Duration::minutes(30));
+    let dep = s.client.enrollment_program_tokens();
+    dep.sync(DEP_MAIN, &SyncOptions::default()).await.unwrap();
+    // 16 minutes later the client-side rule allows it, but Intune's sync still runs.
+    s.sim.advance(chrono::Duration::minutes(16));
+    s.clock.set(s.sim.now());
+    let err = dep
+        .sync(DEP_MAIN, &SyncOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SyncTooSoon, "{err}");
+    assert_eq!(err.status(), Some(409));
+    let wait = (err.next_allowed_at().unwrap() - s.sim.now()).num_seconds();
+    assert!(
+        (839..=840).contains(&wait),
+        "next allowed in {wait} s: {err}"
+    );
+    assert!(err.to_string().contains("already in progress"), "{err}");
+    s.sim.advance(chrono::Duration::minutes(14));
+    s.clock.set(s.sim.now());
+    dep.sync(DEP_MAIN, &SyncOptions::default()).await.unwrap();
+}
+
+#[tokio::test]
+async fn vpp_app_progress_counts_both_platforms_together() {
+    let mut seed = Seed::demo();
+    for i in 0..3 {
+        seed.apps.push(intune_apple_sim::AppSeed {
+            platform: "macOS".into(),
+            display_name: format!("Mac app {i}"),
+            bundle_id: format!("com.example.mac{i}"),
+            vpp_token_id: VPP_MAIN.into(),
+            ..Default::default()
+        });
+    }
+    let s = setup_with(
+        seed,
+        intune_apple_sim::CLIENT_ID,
+        intune_apple_sim::CLIENT_SECRET,
+    )
+    .await;
+    s.sim.set_page_size(2);
+    let seen = Arc::new(Mutex::new(Vec::<PageProgress>::new()));
+    let sink = seen.clone();
+    let apps: Vec<MobileApp> = s
+        .client
+        .vpp_apps()
+        .list_with_progress(Some(Arc::new(move |p| sink.lock().unwrap().push(p))))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(apps.len(), 7, "4 iOS and 3 macOS apps");
+    let seen = seen.lock().unwrap().clone();
+    let expected: Vec<(u64, u64)> = vec![(2, 1), (4, 2), (6, 3), (7, 4)];
+    assert_eq!(
+        seen.iter().map(|p| (p.items, p.pages)).collect::<Vec<_>>(),
+        expected,
+        "iOS pages of 2, 2, then macOS pages of 2, 1, counted on from the iOS total"
+    );
+}

@@ -291,6 +291,16 @@ impl SimHandle {
     pub fn set_throttle(&self, on: bool) {
         lock(&self.shared.tenant).throttle = on;
     }
+    /// Turns Intune's per-application throttle (100 writes / 1,000 requests per 20 s for each
+    /// application) on or off.
+    pub fn set_app_throttle(&self, on: bool) {
+        lock(&self.shared.tenant).app_throttle = on;
+    }
+    /// Sets how long a sync with Apple runs once triggered, on the logical clock (zero: it ends
+    /// at once). While it runs, another sync of the same token answers 409.
+    pub fn set_dep_sync_duration(&self, duration: chrono::Duration) {
+        lock(&self.shared.tenant).dep_sync_duration = duration.max(chrono::Duration::zero());
+    }
     /// Sets the page size of collections.
     pub fn set_page_size(&self, n: usize) {
         lock(&self.shared.tenant).page_size = n.max(1);

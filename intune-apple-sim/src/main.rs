@@ -1,4 +1,5 @@
-//! `intune-apple-sim --seed demo|FILE [--port N] [--faults FILE]`: runs a simulated tenant.
+//! `intune-apple-sim --seed demo|empty|FILE [--port N] [--faults FILE] [--devices N]
+//! [--page-size N] [--dep-sync-seconds N]`: runs a simulated tenant.
 use intune_apple_sim::{Fault, Seed, Simulator};
 
 #[tokio::main]
@@ -12,10 +13,18 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+const USAGE: &str = "intune-apple-sim --seed demo|empty|FILE [--port N] [--faults FILE] \
+[--devices N (generated devices on the first enrollment program token)] \
+[--page-size N (items per page; $top may ask up to 1000)] \
+[--dep-sync-seconds N (how long a sync with Apple runs)]";
+
 async fn run() -> Result<(), String> {
     let mut seed = Seed::demo();
     let mut port = 0u16;
     let mut faults: Vec<Fault> = Vec::new();
+    let mut devices: Option<usize> = None;
+    let mut page_size: Option<usize> = None;
+    let mut dep_sync_secs: Option<i64> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -33,7 +42,9 @@ async fn run() -> Result<(), String> {
                 };
             }
             "--port" => {
-                port = value()?.parse().map_err(|e| format!("invalid --port: {e}"))?;
+                port = value()?
+                    .parse()
+                    .map_err(|e| format!("invalid --port: {e}"))?;
             }
             "--faults" => {
                 let file = value()?;
@@ -42,12 +53,40 @@ async fn run() -> Result<(), String> {
                 faults = serde_json::from_str(&text)
                     .map_err(|e| format!("invalid faults file {file}: {e}"))?;
             }
-            other => {
-                return Err(format!(
-                    "unknown argument {other}; usage: intune-apple-sim --seed demo|FILE [--port N] [--faults FILE]"
-                ))
+            "--devices" => {
+                devices = Some(
+                    value()?
+                        .parse()
+                        .map_err(|e| format!("invalid --devices: {e}"))?,
+                );
             }
+            "--page-size" => {
+                let n: usize = value()?
+                    .parse()
+                    .map_err(|e| format!("invalid --page-size: {e}"))?;
+                if n == 0 {
+                    return Err("invalid --page-size: it must be at least 1".into());
+                }
+                page_size = Some(n);
+            }
+            "--dep-sync-seconds" => {
+                dep_sync_secs = Some(
+                    value()?
+                        .parse()
+                        .map_err(|e| format!("invalid --dep-sync-seconds: {e}"))?,
+                );
+            }
+            other => return Err(format!("unknown argument {other}; usage: {USAGE}")),
         }
+    }
+    if let Some(n) = devices {
+        seed = seed.with_device_count(n);
+    }
+    if let Some(n) = page_size {
+        seed.page_size = n;
+    }
+    if let Some(secs) = dep_sync_secs {
+        seed.dep_sync_duration_secs = secs;
     }
     let handle = Simulator::start_on(seed, port)
         .await

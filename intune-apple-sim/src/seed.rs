@@ -187,6 +187,12 @@ pub struct Seed {
     pub token_lifetime_secs: i64,
     /// Whether Intune's per-tenant throttle (200 writes / 2,000 requests per 20 s) applies.
     pub throttle: bool,
+    /// Whether Intune's per-application throttle (100 writes / 1,000 requests per 20 s for each
+    /// application of the tenant) applies.
+    pub app_throttle: bool,
+    /// How long a sync with Apple runs once triggered, in seconds of the logical clock (0: it
+    /// ends at once). While it runs, another sync of the same token answers 409.
+    pub dep_sync_duration_secs: i64,
 }
 
 impl Default for Seed {
@@ -212,6 +218,8 @@ impl Seed {
             page_size: 100,
             token_lifetime_secs: 3599,
             throttle: false,
+            app_throttle: false,
+            dep_sync_duration_secs: 0,
         }
     }
 
@@ -360,6 +368,22 @@ impl Seed {
             });
         }
         seed
+    }
+
+    /// Gives the first enrollment program token `n` generated devices (adding a token when the
+    /// seed has none), e.g. to benchmark paging over the demo tenant with 1M devices. Generated
+    /// devices are produced from their index when a page is served: they cost no memory.
+    #[must_use]
+    pub fn with_device_count(mut self, n: usize) -> Self {
+        if self.dep_tokens.is_empty() {
+            self.dep_tokens.push(DepTokenSeed {
+                id: "d0000000-0000-4000-8000-000000000000".into(),
+                token_name: "ABM 0".into(),
+                ..DepTokenSeed::default()
+            });
+        }
+        self.dep_tokens[0].device_count = n;
+        self
     }
 
     /// Reads a seed from JSON (camelCase field names; absent fields take their defaults).

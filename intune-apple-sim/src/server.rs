@@ -1,6 +1,6 @@
 //! The HTTP side: routing, auth, faults, paging and the tenant state.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -21,6 +21,9 @@ use crate::{
 
 const GRAPH: &str = "https://graph.microsoft.com";
 
+/// The largest page a client may ask for with `$top` (unless the page size is larger).
+pub(crate) const MAX_TOP: usize = 1000;
+
 pub(crate) struct PushCert {
     apple_identifier: String,
     topic: String,
@@ -35,6 +38,8 @@ pub(crate) struct Profile {
     display_name: String,
     platform: String,
     is_default: bool,
+    /// Settings written by create or update, served over the defaults of the platform.
+    settings: Map<String, Value>,
 }
 
 pub(crate) struct DepToken {
@@ -45,10 +50,13 @@ pub(crate) struct DepToken {
     error_code: i64,
     last_sync_triggered: Option<DateTime<Utc>>,
     last_success: Option<DateTime<Utc>>,
+    /// End of the sync with Apple in progress, on the logical clock.
+    sync_until: Option<DateTime<Utc>>,
     modified: DateTime<Utc>,
+    /// Devices `0..generated` are produced on the fly from their index, never stored.
     generated: usize,
-    deleted: HashSet<usize>,
-    assigned: HashMap<usize, (String, DateTime<Utc>)>,
+    deleted: BTreeSet<usize>,
+    assigned: HashMap<usize, (Arc<str>, DateTime<Utc>)>,
     profiles: Vec<Profile>,
     imported: Vec<Value>,
 }
@@ -79,20 +87,30 @@ pub(crate) struct App {
 pub(crate) struct TokenInfo {
     expires: DateTime<Utc>,
     read_only: bool,
+    client_id: &'static str,
+}
+
+/// One request counted by the throttles: when, whether it was a write, and which application.
+struct Counted {
+    at: DateTime<Utc>,
+    write: bool,
+    app: &'static str,
 }
 
 pub(crate) struct Tenant {
     pub(crate) now: DateTime<Utc>,
     pub(crate) tokens: HashMap<String, TokenInfo>,
     pub(crate) throttle: bool,
+    pub(crate) app_throttle: bool,
     pub(crate) page_size: usize,
+    pub(crate) dep_sync_duration: Duration,
     token_lifetime: i64,
     push: Option<PushCert>,
     devices_unreachable_since: Option<DateTime<Utc>>,
     dep: Vec<DepToken>,
     vpp: Vec<VppToken>,
     apps: Vec<App>,
-    recent: Vec<(DateTime<Utc>, bool)>,
+    recent: Vec<Counted>,
     push_id_counter: u64,
 }
 
@@ -148,9 +166,10 @@ impl Shared {
                     .last_sync_triggered_hours_ago
                     .filter(|_| d.last_sync_error_code == 0)
                     .map(|h| now - days(h / 24.0)),
+                sync_until: None,
                 modified: now - Duration::days(30),
                 generated: d.device_count,
-                deleted: HashSet::new(),
+                deleted: BTreeSet::new(),
                 assigned: HashMap::new(),
                 imported: Vec::new(),
                 profiles: d
@@ -161,6 +180,7 @@ impl Shared {
                         display_name: p.display_name.clone(),
                         platform: p.platform.clone(),
                         is_default: p.is_default,
+                        settings: Map::new(),
                     })
                     .collect(),
             })
@@ -204,7 +224,9 @@ impl Shared {
                 now,
                 tokens: HashMap::new(),
                 throttle: seed.throttle,
+                app_throttle: seed.app_throttle,
                 page_size: seed.page_size.max(1),
+                dep_sync_duration: Duration::seconds(seed.dep_sync_duration_secs.max(0)),
                 token_lifetime: seed.token_lifetime_secs,
                 push,
                 devices_unreachable_since: None,
@@ -279,13 +301,20 @@ impl Answer {
         Self::written(StatusCode::NO_CONTENT, Value::Null)
     }
     fn error(status: StatusCode, code: &str, message: &str, now: DateTime<Utc>) -> Self {
+        let mut body = json!({"error": {"code": code, "message": message, "innerError": {
+            "date": now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            "request-id": uuid::Uuid::new_v4().to_string(),
+            "client-request-id": uuid::Uuid::new_v4().to_string()
+        }}});
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // Graph's throttling answer repeats the status inside `innerError`.
+            body["error"]["innerError"]["code"] = json!("429");
+            body["error"]["innerError"]["status"] = json!("429");
+            body["error"]["innerError"]["message"] = json!("Please retry after");
+        }
         Self {
             status,
-            body: json!({"error": {"code": code, "message": message, "innerError": {
-                "date": now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                "request-id": uuid::Uuid::new_v4().to_string(),
-                "client-request-id": uuid::Uuid::new_v4().to_string()
-            }}}),
+            body,
             headers: Vec::new(),
             write: false,
         }
@@ -544,8 +573,8 @@ fn dispatch(
     // Auth.
     let token = bearer(headers);
     let info = token.as_ref().and_then(|tk| t.tokens.get(tk));
-    let read_only = match info {
-        Some(i) if i.expires > now => i.read_only,
+    let (read_only, app) = match info {
+        Some(i) if i.expires > now => (i.read_only, i.client_id),
         _ => {
             return Answer::error(
                 StatusCode::UNAUTHORIZED,
@@ -567,19 +596,24 @@ fn dispatch(
             now,
         );
     }
-    // Intune's per-tenant throttle on the logical clock.
-    if t.throttle {
-        t.recent.retain(|(at, _)| *at > now - Duration::seconds(20));
-        let writes = t.recent.iter().filter(|(_, w)| *w).count();
-        if t.recent.len() >= 2000 || (write && writes >= 200) {
-            let oldest = t
-                .recent
-                .iter()
-                .filter(|(_, w)| !write || *w)
-                .map(|(at, _)| *at)
-                .min()
-                .unwrap_or(now);
-            let wait = (oldest + Duration::seconds(20) - now).num_seconds().max(1);
+    // Intune's throttles on the logical clock: per tenant (all applications) and per
+    // application in the tenant.
+    if t.throttle || t.app_throttle {
+        t.recent.retain(|c| c.at > now - Duration::seconds(20));
+        let mut wait = None;
+        if t.throttle {
+            wait = throttle_wait(t.recent.iter(), write, 2000, 200, now);
+        }
+        if wait.is_none() && t.app_throttle {
+            wait = throttle_wait(
+                t.recent.iter().filter(|c| c.app == app),
+                write,
+                1000,
+                100,
+                now,
+            );
+        }
+        if let Some(wait) = wait {
             let mut a = Answer::error(
                 StatusCode::TOO_MANY_REQUESTS,
                 "TooManyRequests",
@@ -589,7 +623,11 @@ fn dispatch(
             a.headers.push(("retry-after", wait.to_string()));
             return a;
         }
-        t.recent.push((now, write));
+        t.recent.push(Counted {
+            at: now,
+            write,
+            app,
+        });
     }
     let base = format!("http://{}/{version}", sh.addr);
     let q = query_params(query);
@@ -708,6 +746,60 @@ fn dispatch(
     }
 }
 
+/// Seconds until a throttle window admits this request, or `None` when it is admitted now:
+/// at most `max_all` requests and `max_writes` writes in any 20 seconds.
+fn throttle_wait<'a>(
+    window: impl Iterator<Item = &'a Counted> + Clone,
+    write: bool,
+    max_all: usize,
+    max_writes: usize,
+    now: DateTime<Utc>,
+) -> Option<i64> {
+    let all = window.clone().count();
+    let writes = window.clone().filter(|c| c.write).count();
+    if all < max_all && !(write && writes >= max_writes) {
+        return None;
+    }
+    let oldest = window
+        .filter(|c| !write || c.write)
+        .map(|c| c.at)
+        .min()
+        .unwrap_or(now);
+    Some((oldest + Duration::seconds(20) - now).num_seconds().max(1))
+}
+
+/// Ends the syncs with Apple whose time has come: they succeed unless the token has an error.
+fn settle_syncs(t: &mut Tenant) {
+    let now = t.now;
+    for d in &mut t.dep {
+        if let Some(until) = d.sync_until.filter(|u| *u <= now) {
+            if d.error_code == 0 {
+                d.last_success = Some(until);
+            }
+            d.sync_until = None;
+        }
+    }
+}
+
+/// Index of the generated device with serial number `sn`, if it exists and is not deleted.
+fn generated_index(d: &DepToken, sn: &str) -> Option<usize> {
+    let i: usize = sn.get(2..)?.parse().ok()?;
+    (i < d.generated && !d.deleted.contains(&i) && serial(d, i) == sn).then_some(i)
+}
+
+/// Index of the `k`-th generated device that is not deleted.
+fn nth_live(d: &DepToken, k: usize) -> usize {
+    let mut i = k;
+    for &x in &d.deleted {
+        if x <= i {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
 fn dep_json(d: &DepToken) -> Value {
     json!({
         "id": d.id,
@@ -726,13 +818,82 @@ fn dep_json(d: &DepToken) -> Value {
     })
 }
 
+/// The settings a create or update request may write (everything but the identity).
+fn writable_settings(body: &Value) -> Map<String, Value> {
+    body.as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| !k.starts_with('@') && !matches!(k.as_str(), "id" | "isDefault"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Setup assistant panes hidden by a profile: `false` means the pane is shown.
+const IOS_PANES: &[&str] = &[
+    "appleIdDisabled",
+    "applePayDisabled",
+    "diagnosticsDisabled",
+    "displayToneSetupDisabled",
+    "locationDisabled",
+    "passCodeDisabled",
+    "privacyPaneDisabled",
+    "restoreBlocked",
+    "screenTimeScreenDisabled",
+    "siriDisabled",
+    "termsAndConditionsDisabled",
+    "touchIdDisabled",
+    "zoomDisabled",
+    "profileRemovalDisabled",
+    "appearanceScreenDisabled",
+    "deviceToDeviceMigrationDisabled",
+    "expressLanguageScreenDisabled",
+    "homeButtonScreenDisabled",
+    "iMessageAndFaceTimeScreenDisabled",
+    "onBoardingScreenDisabled",
+    "preferredLanguageScreenDisabled",
+    "restoreCompletedScreenDisabled",
+    "restoreFromAndroidDisabled",
+    "simSetupScreenDisabled",
+    "softwareUpdateScreenDisabled",
+    "updateCompleteScreenDisabled",
+    "watchMigrationScreenDisabled",
+    "welcomeScreenDisabled",
+];
+
+/// The macOS setup assistant panes.
+const MACOS_PANES: &[&str] = &[
+    "appleIdDisabled",
+    "applePayDisabled",
+    "diagnosticsDisabled",
+    "displayToneSetupDisabled",
+    "locationDisabled",
+    "passCodeDisabled",
+    "privacyPaneDisabled",
+    "restoreBlocked",
+    "screenTimeScreenDisabled",
+    "siriDisabled",
+    "termsAndConditionsDisabled",
+    "touchIdDisabled",
+    "zoomDisabled",
+    "profileRemovalDisabled",
+    "accessibilityScreenDisabled",
+    "chooseYourLockScreenDisabled",
+    "fileVaultDisabled",
+    "iCloudDiagnosticsDisabled",
+    "iCloudStorageDisabled",
+    "registrationDisabled",
+];
+
 fn profile_json(p: &Profile) -> Value {
-    let ty = if p.platform == "macOS" {
+    let mac = p.platform == "macOS";
+    let ty = if mac {
         "#microsoft.graph.depMacOSEnrollmentProfile"
     } else {
         "#microsoft.graph.depIOSEnrollmentProfile"
     };
-    json!({
+    let mut j = json!({
         "@odata.type": ty,
         "id": p.id,
         "displayName": p.display_name,
@@ -746,10 +907,34 @@ fn profile_json(p: &Profile) -> Value {
         "supportDepartment": "IT",
         "supportPhoneNumber": "+1 555 0100",
         "isMandatory": true,
-        "locationServicesSetupDisabled": false,
-        "privacyPaneDisabled": false,
-        "restoreBlocked": false
-    })
+        "deviceNameTemplate": "",
+        "configurationWebUrl": false
+    });
+    for pane in if mac { MACOS_PANES } else { IOS_PANES } {
+        j[*pane] = json!(false);
+    }
+    if !mac {
+        for (k, v) in [
+            ("awaitDeviceConfiguredConfirmation", json!(true)),
+            ("carrierActivationUrl", Value::Null),
+            ("companyPortalVppTokenId", Value::Null),
+            ("enableSharedIPad", json!(false)),
+            ("enableSingleAppEnrollmentMode", json!(false)),
+            ("forceTemporarySession", json!(false)),
+            ("iTunesPairingMode", json!("allow")),
+            ("managementCertificates", json!([])),
+            ("passcodeLockGracePeriodInSeconds", Value::Null),
+            ("sharedIPadMaximumUserCount", json!(0)),
+            ("temporarySessionTimeoutInSeconds", json!(0)),
+            ("userSessionTimeoutInSeconds", json!(0)),
+        ] {
+            j[k] = v;
+        }
+    }
+    for (k, v) in &p.settings {
+        j[k.as_str()] = v.clone();
+    }
+    j
 }
 
 /// Device number `i` of token `d`, generated on the fly.
@@ -757,7 +942,7 @@ fn device_json(d: &DepToken, i: usize, unreachable: Option<DateTime<Utc>>) -> Va
     let (profile, assigned) = d
         .assigned
         .get(&i)
-        .map_or((String::new(), None), |(p, at)| (p.clone(), Some(*at)));
+        .map_or((String::new(), None), |(p, at)| (p.to_string(), Some(*at)));
     let contacted =
         unreachable.unwrap_or(d.modified) - Duration::hours(i64::try_from(i % 48).unwrap_or(0));
     json!({
@@ -795,6 +980,8 @@ fn dep_routes(
 ) -> Answer {
     let now = t.now;
     let ctx = |s: &str| format!("{GRAPH}/beta/$metadata#{s}");
+    settle_syncs(t);
+    let sync_duration = t.dep_sync_duration;
     match (method.as_str(), rest) {
         ("GET", []) => {
             let items: Vec<Value> = t.dep.iter().map(dep_json).collect();
@@ -826,9 +1013,10 @@ fn dep_routes(
                 error_code: 0,
                 last_sync_triggered: None,
                 last_success: None,
+                sync_until: None,
                 modified: now,
                 generated: 0,
-                deleted: HashSet::new(),
+                deleted: BTreeSet::new(),
                 assigned: HashMap::new(),
                 profiles: Vec::new(),
                 imported: Vec::new(),
@@ -867,16 +1055,32 @@ fn dep_routes(
                     Answer::ok(j)
                 }
                 ("POST", ["syncWithAppleDeviceEnrollmentProgram"]) => {
-                    if let Some(last) = d.last_sync_triggered {
-                        let allowed = last + Duration::minutes(15);
-                        if now < allowed {
-                            let wait = (allowed - now).num_seconds().max(1);
-                            let msg = json!({"_version": 3, "Message": format!("A sync was triggered less than 15 minutes ago; retry after {wait} seconds."), "CustomApiErrorPhrase": "DepSyncTooFrequent", "RetryAfter": wait, "ErrorSourceService": "", "HttpHeaders": "{}"}).to_string();
-                            return Answer::error(StatusCode::CONFLICT, "Conflict", &msg, now);
-                        }
+                    let too_soon = d
+                        .last_sync_triggered
+                        .map(|last| last + Duration::minutes(15))
+                        .filter(|allowed| now < *allowed);
+                    let running = d.sync_until.filter(|until| now < *until);
+                    if running.is_some() || too_soon.is_some() {
+                        let allowed = running.max(too_soon).unwrap_or(now);
+                        let wait = (allowed - now).num_seconds().max(1);
+                        let (text, phrase) = if running.is_some() {
+                            (
+                                format!("A sync with Apple is already in progress for this token; retry after {wait} seconds."),
+                                "DepSyncInProgress",
+                            )
+                        } else {
+                            (
+                                format!("A sync was triggered less than 15 minutes ago; retry after {wait} seconds."),
+                                "DepSyncTooFrequent",
+                            )
+                        };
+                        let msg = json!({"_version": 3, "Message": text, "CustomApiErrorPhrase": phrase, "RetryAfter": wait, "ErrorSourceService": "", "HttpHeaders": "{}"}).to_string();
+                        return Answer::error(StatusCode::CONFLICT, "Conflict", &msg, now);
                     }
                     d.last_sync_triggered = Some(now);
-                    if d.error_code == 0 {
+                    if sync_duration > Duration::zero() {
+                        d.sync_until = Some(now + sync_duration);
+                    } else if d.error_code == 0 {
                         d.last_success = Some(now);
                     }
                     Answer::no_content()
@@ -964,6 +1168,7 @@ fn dep_routes(
                             "ios".into()
                         },
                         is_default: false,
+                        settings: writable_settings(body),
                     };
                     let j = profile_json(&p);
                     d.profiles.push(p);
@@ -974,11 +1179,18 @@ fn dep_routes(
                         return Answer::not_found(now);
                     };
                     match (m, ptail) {
-                        ("GET", []) => Answer::ok(profile_json(&d.profiles[pi])),
+                        ("GET", []) => {
+                            let mut j = profile_json(&d.profiles[pi]);
+                            j["@odata.context"] = json!(ctx(
+                                "deviceManagement/depOnboardingSettings('id')/enrollmentProfiles/$entity"
+                            ));
+                            Answer::ok(j)
+                        }
                         ("PATCH", []) => {
                             if let Some(n) = body.get("displayName").and_then(Value::as_str) {
                                 d.profiles[pi].display_name = n.into();
                             }
+                            d.profiles[pi].settings.extend(writable_settings(body));
                             Answer::written(StatusCode::OK, profile_json(&d.profiles[pi]))
                         }
                         ("DELETE", []) => {
@@ -1010,9 +1222,18 @@ fn dep_routes(
                                         .collect()
                                 })
                                 .unwrap_or_default();
+                            let full: Arc<str> = Arc::from(full);
                             for sn in serials {
-                                if let Some(i) = (0..d.generated).find(|i| serial(d, *i) == sn) {
+                                if let Some(i) = generated_index(d, &sn) {
                                     d.assigned.insert(i, (full.clone(), now));
+                                } else if let Some(x) = d
+                                    .imported
+                                    .iter_mut()
+                                    .find(|x| x["serialNumber"] == sn.as_str())
+                                {
+                                    x["requestedEnrollmentProfileId"] = json!(&*full);
+                                    x["requestedEnrollmentProfileAssignmentDateTime"] =
+                                        json!(ts(now));
                                 }
                             }
                             Answer::no_content()
@@ -1030,24 +1251,21 @@ fn dep_routes(
                         .and_then(|f| f.strip_prefix("serialNumber eq '"))
                         .and_then(|f| f.strip_suffix('\''))
                     {
-                        let found: Vec<Value> = (0..d.generated)
-                            .filter(|i| !d.deleted.contains(i) && serial(d, *i) == sn)
+                        let found: Vec<Value> = generated_index(d, sn)
                             .map(|i| device_json(d, i, unreachable))
+                            .into_iter()
+                            .chain(
+                                d.imported
+                                    .iter()
+                                    .filter(|x| x["serialNumber"] == sn)
+                                    .cloned(),
+                            )
                             .collect();
                         return Answer::ok(
                             json!({"@odata.context": ctx("deviceManagement/depOnboardingSettings('id')/importedAppleDeviceIdentities"), "value": found}),
                         );
                     }
-                    let live: Option<Vec<usize>> = if d.deleted.is_empty() {
-                        None
-                    } else {
-                        Some(
-                            (0..d.generated)
-                                .filter(|i| !d.deleted.contains(i))
-                                .collect(),
-                        )
-                    };
-                    let generated_len = live.as_ref().map_or(d.generated, Vec::len);
+                    let generated_len = d.generated - d.deleted.len();
                     let len = generated_len + d.imported.len();
                     let rel = format!(
                         "deviceManagement/depOnboardingSettings/{}/importedAppleDeviceIdentities",
@@ -1057,8 +1275,7 @@ fn dep_routes(
                         if k >= generated_len {
                             return d.imported[k - generated_len].clone();
                         }
-                        let i = live.as_ref().map_or(k, |l| l[k]);
-                        device_json(d, i, unreachable)
+                        device_json(d, nth_live(d, k), unreachable)
                     })
                 }
                 ("GET", ["enrollmentProfiles"]) => {
@@ -1088,6 +1305,10 @@ fn dep_routes(
                             now,
                         );
                     };
+                    let overwrite = body
+                        .get("overwriteImportedDeviceIdentities")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false);
                     let mut results = Vec::new();
                     for item in list {
                         let sn = item
@@ -1095,9 +1316,12 @@ fn dep_routes(
                             .and_then(Value::as_str)
                             .unwrap_or("")
                             .to_string();
-                        let exists = sn.is_empty()
-                            || d.imported.iter().any(|x| x["serialNumber"] == sn.as_str())
-                            || (0..d.generated).any(|i| serial(d, i) == sn);
+                        let imported_at = d
+                            .imported
+                            .iter()
+                            .position(|x| x["serialNumber"] == sn.as_str());
+                        let generated_at = generated_index(d, &sn);
+                        let exists = imported_at.is_some() || generated_at.is_some();
                         let id = uuid::Uuid::new_v4().to_string();
                         let mut device = json!({
                             "id": id, "serialNumber": sn,
@@ -1109,12 +1333,21 @@ fn dep_routes(
                             "enrollmentState": "notContacted",
                             "platform": item.get("platform").cloned().unwrap_or(json!("ios"))
                         });
-                        if !exists {
+                        // A device already present is imported again only when overwriting.
+                        let accepted = !sn.is_empty() && (!exists || overwrite);
+                        if accepted {
+                            if let Some(pos) = imported_at {
+                                d.imported.remove(pos);
+                            }
+                            if let Some(i) = generated_at {
+                                d.deleted.insert(i);
+                                d.assigned.remove(&i);
+                            }
                             d.imported.push(device.clone());
                         }
                         device["@odata.type"] =
                             json!("microsoft.graph.importedAppleDeviceIdentityResult");
-                        device["status"] = json!(!exists);
+                        device["status"] = json!(accepted);
                         results.push(device);
                     }
                     Answer::written(
@@ -1198,6 +1431,13 @@ fn app_json(a: &App, version: &str) -> Value {
     });
     if version == "beta" {
         j["vppTokenId"] = json!(a.vpp_token_id);
+        j["isAssigned"] = json!(!a.assignments.is_empty());
+        j["roleScopeTagIds"] = json!(["0"]);
+        j["dependentAppCount"] = json!(0);
+        j["supersedingAppCount"] = json!(0);
+        j["supersededAppCount"] = json!(0);
+        j["uploadState"] = json!(1);
+        j["revokeLicenseActionResults"] = json!([]);
     }
     j
 }
@@ -1223,10 +1463,11 @@ fn collection(
         .get("$skiptoken")
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let mut size = page_size;
-    if let Some(top) = q.get("$top").and_then(|s| s.parse::<usize>().ok()) {
-        size = size.min(top.max(1));
-    }
+    // `$top` may ask for fewer items than the page size, or for more up to Graph's maximum.
+    let size = q
+        .get("$top")
+        .and_then(|s| s.parse::<usize>().ok())
+        .map_or(page_size, |top| top.clamp(1, page_size.max(MAX_TOP)));
     let end = (start + size).min(len);
     let select: Option<Vec<&str>> = q
         .get("$select")
@@ -1301,9 +1542,9 @@ fn token_endpoint(sh: &Shared, t: &mut Tenant, tenant: &str, body: &[u8]) -> Ans
     }
     let client = form.get("client_id").map(String::as_str).unwrap_or("");
     let secret = form.get("client_secret").map(String::as_str);
-    let read_only = match (client, secret) {
-        (CLIENT_ID, Some(CLIENT_SECRET)) => false,
-        (READ_ONLY_CLIENT_ID, Some(READ_ONLY_CLIENT_SECRET)) => true,
+    let (read_only, client_id) = match (client, secret) {
+        (CLIENT_ID, Some(CLIENT_SECRET)) => (false, CLIENT_ID),
+        (READ_ONLY_CLIENT_ID, Some(READ_ONLY_CLIENT_SECRET)) => (true, READ_ONLY_CLIENT_ID),
         (CERT_CLIENT_ID, None) => {
             let assertion = form
                 .get("client_assertion")
@@ -1320,7 +1561,7 @@ fn token_endpoint(sh: &Shared, t: &mut Tenant, tenant: &str, body: &[u8]) -> Ans
                     &format!("AADSTS700027: Client assertion failed signature validation: {why}."),
                 );
             }
-            false
+            (false, CERT_CLIENT_ID)
         }
         _ => {
             return oauth_error(
@@ -1335,6 +1576,7 @@ fn token_endpoint(sh: &Shared, t: &mut Tenant, tenant: &str, body: &[u8]) -> Ans
         TokenInfo {
             expires: now + Duration::seconds(t.token_lifetime),
             read_only,
+            client_id,
         },
     );
     Answer::ok(
@@ -1543,6 +1785,8 @@ fn sim_control(sh: &Shared, t: &mut Tenant, method: &Method, segs: &[&str], body
             "writesApplied": sh.writes.load(Ordering::SeqCst),
             "pageSize": t.page_size,
             "throttle": t.throttle,
+            "appThrottle": t.app_throttle,
+            "depSyncDurationSeconds": t.dep_sync_duration.num_seconds(),
             "pushCertificate": t.push.as_ref().map(|p| push_json(p, "v1.0")),
             "devicesUnreachableSince": t.devices_unreachable_since.map(ts),
             "depTokens": t.dep.len(),
@@ -1588,12 +1832,23 @@ fn sim_control(sh: &Shared, t: &mut Tenant, method: &Method, segs: &[&str], body
             Answer::no_content()
         }
         ("POST", ["throttle"]) => {
-            t.throttle = body_json
-                .get("enabled")
-                .and_then(Value::as_bool)
-                .unwrap_or(true);
+            let enabled = body_json.get("enabled").and_then(Value::as_bool);
+            let per_app = body_json.get("perApp").and_then(Value::as_bool);
+            if let Some(on) = per_app {
+                t.app_throttle = on;
+            }
+            if enabled.is_some() || per_app.is_none() {
+                t.throttle = enabled.unwrap_or(true);
+            }
             Answer::no_content()
         }
+        ("POST", ["depSyncDuration"]) => match body_json.get("seconds").and_then(Value::as_i64) {
+            Some(secs) => {
+                t.dep_sync_duration = Duration::seconds(secs.max(0));
+                Answer::no_content()
+            }
+            None => Answer::bad_request("seconds (an integer) is required", now),
+        },
         ("POST", ["pageSize"]) => {
             let n = body_json
                 .get("pageSize")

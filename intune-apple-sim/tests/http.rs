@@ -784,6 +784,7 @@ async fn import_device_list_and_get_one() {
     let path = format!("{}/tests/fixtures/beta-importedAppleDeviceIdentity-importAppleDeviceIdentityList.request.json", env!("CARGO_MANIFEST_DIR"));
     let mut req: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     req["importedAppleDeviceIdentities"][0]["serialNumber"] = json!("C02NEW0001");
+    req["overwriteImportedDeviceIdentities"] = json!(false);
     let (s, res) = c
         .send(
             M::POST,
@@ -945,4 +946,643 @@ async fn sim_controls_over_http() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 400);
+}
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The sample's `value` is a string (a function returning `Edm.String`), and so is ours.
+fn assert_string_value(sample_file: &str, ours: &Value) {
+    assert!(fixture(sample_file)["value"].is_string(), "{sample_file}");
+    assert!(ours["value"].is_string(), "{sample_file}: {ours}");
+}
+
+/// The error and its `innerError` carry every key of the sample error.
+fn assert_error_shape(sample_file: &str, ours: &Value) {
+    let sample = fixture(sample_file);
+    assert_shape(sample_file, ours);
+    for (s, o) in [
+        (&sample["error"], &ours["error"]),
+        (&sample["error"]["innerError"], &ours["error"]["innerError"]),
+    ] {
+        let missing: Vec<_> = keys(s).difference(&keys(o)).cloned().collect();
+        assert!(
+            missing.is_empty(),
+            "{sample_file}: missing {missing:?} in {ours}"
+        );
+    }
+}
+
+/// Every endpoint not covered by the other tests, against its published sample.
+#[tokio::test]
+async fn every_endpoint_matches_the_samples() {
+    use reqwest::Method as M;
+    let mut seed = Seed::demo();
+    seed.apps.push(intune_apple_sim::AppSeed {
+        id: "b5555555-0000-4000-8000-000000000005".into(),
+        platform: "macOS".into(),
+        display_name: "Xcode".into(),
+        bundle_id: "com.apple.dt.Xcode".into(),
+        vpp_token_id: "a1111111-0000-4000-8000-000000000001".into(),
+        ..Default::default()
+    });
+    let c = C::new(seed).await;
+    let push = "/deviceManagement/applePushNotificationCertificate";
+
+    // Push certificate: beta get, CSR, update.
+    let (s, got) = c.get(&format!("/beta{push}")).await;
+    assert_eq!(s, 200);
+    assert_shape(
+        "beta-applePushNotificationCertificate-get.response.json",
+        &got,
+    );
+    let (s, csr) = c
+        .get(&format!(
+            "/v1.0{push}/downloadApplePushNotificationCertificateSigningRequest"
+        ))
+        .await;
+    assert_eq!(s, 200);
+    assert_string_value(
+        "v1-applePushNotificationCertificate-downloadApplePushNotificationCertificateSigningRequest.response.json",
+        &csr,
+    );
+    let mut req = fixture("v1-applePushNotificationCertificate-update.request.json");
+    req["certificate"] = json!(include_str!("../fixtures/push-other-topic.pem"));
+    for (version, sample) in [
+        (
+            "v1.0",
+            "v1-applePushNotificationCertificate-update.response.json",
+        ),
+        (
+            "beta",
+            "beta-applePushNotificationCertificate-update.response.json",
+        ),
+    ] {
+        let (s, updated) = c.send(M::PATCH, &format!("/{version}{push}"), &req).await;
+        assert_eq!(s, 200);
+        assert_shape(sample, &updated);
+    }
+
+    // VPP tokens: create, get one, update, sync licences, revoke.
+    let vpp = "/deviceAppManagement/vppTokens";
+    for (version, req, resp, sync) in [
+        (
+            "v1.0",
+            "v1-vppToken-create.request.json",
+            "v1-vppToken-create.response.json",
+            "v1-vppToken-syncLicenses.response.json",
+        ),
+        (
+            "beta",
+            "beta-vppToken-create.request.json",
+            "beta-vppToken-create.response.json",
+            "beta-vppToken-syncLicenses.response.json",
+        ),
+    ] {
+        let (s, created) = c
+            .send(M::POST, &format!("/{version}{vpp}"), &fixture(req))
+            .await;
+        assert_eq!(s, 201);
+        assert_shape(resp, &created);
+        let id = created["id"].as_str().unwrap();
+        let (s, one) = c.get(&format!("/{version}{vpp}/{id}")).await;
+        assert_eq!(s, 200);
+        assert_shape(resp, &one);
+        let (s, synced) = c
+            .send(
+                M::POST,
+                &format!("/{version}{vpp}/{id}/syncLicenses"),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert_shape(sync, &synced);
+    }
+    let (s, updated) = c
+        .send(
+            M::PATCH,
+            &format!("/v1.0{vpp}/a1111111-0000-4000-8000-000000000001"),
+            &fixture("v1-vppToken-update.request.json"),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_shape("v1-vppToken-update.response.json", &updated);
+    let (s, _) = c
+        .send(
+            M::POST,
+            &format!("/beta{vpp}/a1111111-0000-4000-8000-000000000001/revokeLicenses"),
+            &fixture("beta-vppToken-revokeLicenses.request.json"),
+        )
+        .await;
+    assert_eq!(s, 204);
+
+    // Enrollment program token: get one, update, keys, upload.
+    let dep = "/beta/deviceManagement/depOnboardingSettings/d1111111-0000-4000-8000-000000000001";
+    let (s, one) = c.get(dep).await;
+    assert_eq!(s, 200);
+    assert_shape("beta-depOnboardingSetting-get.response.json", &one);
+    let (s, updated) = c
+        .send(
+            M::PATCH,
+            dep,
+            &fixture("beta-depOnboardingSetting-update.request.json"),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_shape("beta-depOnboardingSetting-update.response.json", &updated);
+    let (s, key) = c.get(&format!("{dep}/getEncryptionPublicKey")).await;
+    assert_eq!(s, 200);
+    assert_string_value(
+        "beta-depOnboardingSetting-getEncryptionPublicKey.response.json",
+        &key,
+    );
+    let (s, _) = c
+        .send(
+            M::POST,
+            &format!("{dep}/uploadDepToken"),
+            &fixture("beta-depOnboardingSetting-uploadDepToken.request.json"),
+        )
+        .await;
+    assert_eq!(s, 204);
+
+    // Enrollment profiles: create (iOS and macOS), get one, default, list, export, assign.
+    let mut created_ids = Vec::new();
+    for (req, resp) in [
+        (
+            "beta-depIOSEnrollmentProfile-create.request.json",
+            "beta-depIOSEnrollmentProfile-create.response.json",
+        ),
+        (
+            "beta-depMacOSEnrollmentProfile-create.request.json",
+            "beta-depMacOSEnrollmentProfile-create.response.json",
+        ),
+    ] {
+        let request = fixture(req);
+        let (s, created) = c
+            .send(M::POST, &format!("{dep}/enrollmentProfiles"), &request)
+            .await;
+        assert_eq!(s, 201);
+        assert_shape(resp, &created);
+        assert_eq!(created["@odata.type"], request["@odata.type"]);
+        assert_eq!(created["displayName"], request["displayName"]);
+        let id = created["id"].as_str().unwrap().to_string();
+        let (s, one) = c.get(&format!("{dep}/enrollmentProfiles/{id}")).await;
+        assert_eq!(s, 200);
+        assert_shape(resp, &one);
+        assert_eq!(
+            one["deviceNameTemplate"], request["deviceNameTemplate"],
+            "written settings read back"
+        );
+        created_ids.push(id);
+    }
+    let (s, def) = c.get(&format!("{dep}/defaultIosEnrollmentProfile")).await;
+    assert_eq!(s, 200);
+    assert_shape(
+        "beta-depIOSEnrollmentProfile-getDefault.response.json",
+        &def,
+    );
+    let (_, list) = c.get(&format!("{dep}/enrollmentProfiles")).await;
+    let ios = list["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["@odata.type"] == "#microsoft.graph.depIOSEnrollmentProfile")
+        .unwrap();
+    assert_shape("beta-depIOSEnrollmentProfile-list.response.json", ios);
+    let (s, cfg) = c
+        .get(&format!(
+            "{dep}/enrollmentProfiles/{}/exportMobileConfig",
+            created_ids[0]
+        ))
+        .await;
+    assert_eq!(s, 200);
+    assert_string_value(
+        "beta-enrollmentProfile-exportMobileConfig.response.json",
+        &cfg,
+    );
+    let (s, _) = c
+        .send(
+            M::POST,
+            &format!(
+                "{dep}/enrollmentProfiles/{}/updateDeviceProfileAssignment",
+                created_ids[0]
+            ),
+            &fixture("beta-enrollmentProfile-updateDeviceProfileAssignment.request.json"),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (s, key) = c
+        .send(
+            M::POST,
+            &format!("{dep}/generateEncryptionPublicKey"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_string_value(
+        "beta-depOnboardingSetting-generateEncryptionPublicKey.response.json",
+        &key,
+    );
+
+    // VPP apps: get one (iOS and macOS), assign, add one assignment.
+    let apps = "/deviceAppManagement/mobileApps";
+    for (id, sample) in [
+        (
+            "b1111111-0000-4000-8000-000000000001",
+            "beta-iosVppApp-get.response.json",
+        ),
+        (
+            "b5555555-0000-4000-8000-000000000005",
+            "beta-macOsVppApp-get.response.json",
+        ),
+    ] {
+        let (s, app) = c.get(&format!("/beta{apps}/{id}")).await;
+        assert_eq!(s, 200);
+        assert_shape(sample, &app);
+        assert_eq!(app["@odata.type"], fixture(sample)["value"]["@odata.type"]);
+    }
+    let app = "b1111111-0000-4000-8000-000000000001";
+    let (s, _) = c
+        .send(
+            M::POST,
+            &format!("/beta{apps}/{app}/assign"),
+            &fixture("beta-mobileApp-assign.request.json"),
+        )
+        .await;
+    assert_eq!(s, 204);
+    for (version, req, resp) in [
+        (
+            "v1.0",
+            "v1-mobileAppAssignment-create.request.json",
+            "v1-mobileAppAssignment-create.response.json",
+        ),
+        (
+            "beta",
+            "beta-mobileAppAssignment-create.request.json",
+            "beta-mobileAppAssignment-create.response.json",
+        ),
+    ] {
+        let (s, created) = c
+            .send(
+                M::POST,
+                &format!("/{version}{apps}/{app}/assignments"),
+                &fixture(req),
+            )
+            .await;
+        assert_eq!(s, 201);
+        assert_shape(resp, &created);
+    }
+
+    // Errors: not found, throttled, the token endpoint's error.
+    let (s, err) = c
+        .get("/beta/deviceManagement/depOnboardingSettings/nope")
+        .await;
+    assert_eq!(s, 404);
+    assert_error_shape("common-error-generic.response.json", &err);
+    c.sim.add_fault(Fault::new(
+        "GET",
+        "/v1.0/deviceAppManagement/vppTokens",
+        FaultKind::Throttle {
+            retry_after: "2.128".into(),
+        },
+    ));
+    let (s, err) = c.get("/v1.0/deviceAppManagement/vppTokens").await;
+    assert_eq!(s, 429);
+    assert_error_shape("common-error-throttled-429.response.json", &err);
+    let (s, err) = c
+        .send(
+            M::PATCH,
+            &format!("/v1.0{push}"),
+            &json!({"certificate": "not a PEM"}),
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert_error_shape("common-error-intune-badrequest-400.response.json", &err);
+    let r: Value = c
+        .http
+        .post(c.sim.token_url())
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", c.sim.client_id()),
+            ("client_secret", c.sim.client_secret()),
+            ("scope", "https://foo.microsoft.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["error"], "invalid_scope");
+    assert_shape("oauth-token-error-invalid_scope.response.json", &r);
+}
+
+/// No new sync starts while one runs, even once the 15 minutes have passed.
+#[tokio::test]
+async fn dep_sync_in_progress_answers_409_until_it_ends() {
+    use reqwest::Method as M;
+    let c = C::new(Seed::demo()).await;
+    let dep = "/beta/deviceManagement/depOnboardingSettings/d1111111-0000-4000-8000-000000000001";
+    let sync = format!("{dep}/syncWithAppleDeviceEnrollmentProgram");
+    // Over HTTP: a sync runs for 30 minutes of the logical clock.
+    let r = c
+        .http
+        .post(c.url("/_sim/depSyncDuration"))
+        .json(&json!({"seconds": 1800}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let (_, before) = c.get(dep).await;
+    let started = c.sim.now();
+    assert_eq!(c.send(M::POST, &sync, &json!({})).await.0, 204);
+    let (_, running) = c.get(dep).await;
+    assert_eq!(
+        running["lastSuccessfulSyncDateTime"], before["lastSuccessfulSyncDateTime"],
+        "a running sync has not succeeded yet"
+    );
+    c.sim.advance(chrono::Duration::minutes(16));
+    let (s, err) = c.send(M::POST, &sync, &json!({})).await;
+    assert_eq!(s, 409);
+    assert_eq!(err["error"]["code"], "Conflict");
+    let inner: Value = serde_json::from_str(err["error"]["message"].as_str().unwrap()).unwrap();
+    assert_eq!(inner["CustomApiErrorPhrase"], "DepSyncInProgress");
+    assert_eq!(inner["RetryAfter"], 14 * 60);
+    assert!(inner["Message"]
+        .as_str()
+        .unwrap()
+        .contains("already in progress"));
+    c.sim.advance(chrono::Duration::minutes(14));
+    let (_, done) = c.get(dep).await;
+    let success =
+        chrono::DateTime::parse_from_rfc3339(done["lastSuccessfulSyncDateTime"].as_str().unwrap())
+            .unwrap();
+    assert!(
+        ((success.with_timezone(&chrono::Utc) - started).num_milliseconds() - 1_800_000).abs()
+            < 1000
+    );
+
+    // A 5-minute sync: while it runs the answer says so, with the longer of the two waits;
+    // once it has ended the 15-minute rule still answers.
+    c.sim.set_dep_sync_duration(chrono::Duration::minutes(5));
+    assert_eq!(c.send(M::POST, &sync, &json!({})).await.0, 204);
+    c.sim.advance(chrono::Duration::minutes(2));
+    let (s, err) = c.send(M::POST, &sync, &json!({})).await;
+    assert_eq!(s, 409);
+    let inner: Value = serde_json::from_str(err["error"]["message"].as_str().unwrap()).unwrap();
+    assert_eq!(inner["CustomApiErrorPhrase"], "DepSyncInProgress");
+    assert_eq!(inner["RetryAfter"], 13 * 60);
+    c.sim.advance(chrono::Duration::minutes(5));
+    let (s, err) = c.send(M::POST, &sync, &json!({})).await;
+    assert_eq!(s, 409);
+    let inner: Value = serde_json::from_str(err["error"]["message"].as_str().unwrap()).unwrap();
+    assert_eq!(inner["CustomApiErrorPhrase"], "DepSyncTooFrequent");
+    assert_eq!(inner["RetryAfter"], 8 * 60);
+}
+
+#[tokio::test]
+async fn import_overwrites_only_when_asked() {
+    use reqwest::Method as M;
+    let c = C::new(Seed::with_devices(0, 3)).await;
+    let base = "/beta/deviceManagement/depOnboardingSettings/d0000000-0000-4000-8000-000000000000/importedAppleDeviceIdentities";
+    let (_, all) = c.get(base).await;
+    let sn = all["value"][1]["serialNumber"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut req =
+        fixture("beta-importedAppleDeviceIdentity-importAppleDeviceIdentityList.request.json");
+    req["importedAppleDeviceIdentities"][0]["serialNumber"] = json!(sn);
+    req["importedAppleDeviceIdentities"][0]["description"] = json!("re-imported");
+    req["overwriteImportedDeviceIdentities"] = json!(false);
+    let url = format!("{base}/importAppleDeviceIdentityList");
+    let (_, res) = c.send(M::POST, &url, &req).await;
+    assert_eq!(
+        res["value"][0]["status"], false,
+        "present and not overwritten"
+    );
+    req["overwriteImportedDeviceIdentities"] = json!(true);
+    let (_, res) = c.send(M::POST, &url, &req).await;
+    assert_eq!(res["value"][0]["status"], true);
+    let (_, found) = c
+        .get(&format!("{base}?$filter=serialNumber%20eq%20'{sn}'"))
+        .await;
+    let found = found["value"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "replaced, not duplicated");
+    assert_eq!(found[0]["description"], "re-imported");
+    assert_eq!(found[0]["discoverySource"], "adminImport");
+    let (_, all) = c.get(base).await;
+    assert_eq!(all["value"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn app_throttle_limits_each_application_alone() {
+    let c = C::new(Seed::demo()).await;
+    let p = "/v1.0/deviceAppManagement/vppTokens/a1111111-0000-4000-8000-000000000001";
+    let r = c
+        .http
+        .post(c.url("/_sim/throttle"))
+        .json(&json!({"perApp": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let (_, state) = c.get("/_sim/state").await;
+    assert_eq!(
+        (state["appThrottle"].as_bool(), state["throttle"].as_bool()),
+        (Some(true), Some(false))
+    );
+    for _ in 0..100 {
+        assert_eq!(
+            c.send(reqwest::Method::PATCH, p, &json!({"displayName": "y"}))
+                .await
+                .0,
+            200
+        );
+    }
+    let r = c
+        .http
+        .patch(c.url(p))
+        .bearer_auth(&c.token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    assert_eq!(r.headers()["retry-after"], "20");
+    // Reads of this application and requests of another application still pass.
+    assert_eq!(c.get(p).await.0, 200);
+    let (id, secret) = c.sim.read_only_client();
+    let other = token(&c.sim, id, secret).await;
+    let r = c
+        .http
+        .get(c.url(p))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    // Reads: 1,000 per application per 20 s.
+    // 100 writes and 1 read so far; the refused write was not counted.
+    for _ in 0..899 {
+        assert_eq!(c.get(p).await.0, 200);
+    }
+    assert_eq!(c.get(p).await.0, 429);
+    c.sim.advance(chrono::Duration::seconds(21));
+    assert_eq!(c.get(p).await.0, 200);
+}
+
+#[tokio::test]
+async fn top_asks_up_to_1000_and_large_seeds_cost_nothing() {
+    let c = C::new(Seed::demo().with_device_count(1_000_000)).await;
+    let dep = "/beta/deviceManagement/depOnboardingSettings/d1111111-0000-4000-8000-000000000001";
+    let (_, one) = c.get(dep).await;
+    assert_eq!(one["syncedDeviceCount"], 1_000_000);
+    let (_, page) = c
+        .get(&format!("{dep}/importedAppleDeviceIdentities?$top=1000"))
+        .await;
+    assert_eq!(page["value"].as_array().unwrap().len(), 1000);
+    let next = page["@odata.nextLink"].as_str().unwrap();
+    assert!(
+        next.contains("%24top=1000") || next.contains("$top=1000"),
+        "{next}"
+    );
+    let (_, page) = c
+        .get(&format!("{dep}/importedAppleDeviceIdentities?$top=5000"))
+        .await;
+    assert_eq!(
+        page["value"].as_array().unwrap().len(),
+        1000,
+        "capped at 1000"
+    );
+    let (_, page) = c.get(&format!("{dep}/importedAppleDeviceIdentities")).await;
+    assert_eq!(
+        page["value"].as_array().unwrap().len(),
+        100,
+        "the page size without $top"
+    );
+    // The last device, found by serial without walking the others.
+    let (_, last) = c
+        .get(&format!(
+            "{dep}/importedAppleDeviceIdentities?$skiptoken=999999"
+        ))
+        .await;
+    let sn = last["value"][0]["serialNumber"].as_str().unwrap();
+    let (_, found) = c
+        .get(&format!(
+            "{dep}/importedAppleDeviceIdentities?$filter=serialNumber%20eq%20'{sn}'"
+        ))
+        .await;
+    assert_eq!(found["value"][0]["serialNumber"], sn);
+    // Deleting devices keeps paging by index.
+    let id0 = page["value"][0]["id"].as_str().unwrap();
+    let id2 = page["value"][2]["id"].as_str().unwrap();
+    for id in [id0, id2] {
+        let (s, _) = c
+            .send(
+                reqwest::Method::DELETE,
+                &format!("{dep}/importedAppleDeviceIdentities/{id}"),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(s, 204);
+    }
+    let (_, after) = c
+        .get(&format!("{dep}/importedAppleDeviceIdentities?$top=3"))
+        .await;
+    let ids: Vec<_> = after["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            page["value"][1]["id"].clone(),
+            page["value"][3]["id"].clone(),
+            page["value"][4]["id"].clone()
+        ]
+    );
+}
+
+#[test]
+fn binary_generates_devices_and_sets_the_page_size() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_intune-apple-sim"))
+        .args([
+            "--seed",
+            "demo",
+            "--devices",
+            "100000",
+            "--page-size",
+            "1000",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (count, page) = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let tenant = "8f2c1e4a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
+        let tok: Value = http
+            .post(format!("{base}/{tenant}/oauth2/v2.0/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", intune_apple_sim::CLIENT_ID),
+                ("client_secret", intune_apple_sim::CLIENT_SECRET),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let dep =
+            "/beta/deviceManagement/depOnboardingSettings/d1111111-0000-4000-8000-000000000001";
+        let get = |p: String| {
+            let http = http.clone();
+            let t = tok["access_token"].as_str().unwrap().to_string();
+            async move {
+                http.get(p)
+                    .bearer_auth(t)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json::<Value>()
+                    .await
+                    .unwrap()
+            }
+        };
+        let one = get(format!("{base}{dep}")).await;
+        let page = get(format!("{base}{dep}/importedAppleDeviceIdentities")).await;
+        (
+            one["syncedDeviceCount"].clone(),
+            page["value"].as_array().unwrap().len(),
+        )
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!((count, page), (json!(100_000), 1000));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_intune-apple-sim"))
+        .args(["--page-size", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--page-size"));
 }

@@ -14,6 +14,43 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Every handler against the simulated tenant of `intune-apple-sim` (runs without a tenant):
+//!
+//! ```
+//! use futures::TryStreamExt as _;
+//! use intune_apple_core::graph::{Client, ClientSecretCredential};
+//! use intune_apple_sim::{Seed, Simulator};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! runtime.block_on(async {
+//!     let sim = Simulator::start(Seed::demo()).await?;
+//!     let client = Client::builder()
+//!         .base_url(sim.base_url())
+//!         .authority_host(sim.authority_host())
+//!         .credential(ClientSecretCredential::new(
+//!             sim.tenant_id(),
+//!             sim.client_id(),
+//!             sim.client_secret(),
+//!         ))
+//!         .build()?;
+//!     let push = client.push_certificate().get().await?;
+//!     assert!(push.topic_identifier.is_some());
+//!     let tokens: Vec<_> = client.enrollment_program_tokens().list().try_collect().await?;
+//!     let token_id = tokens[0].id.clone().unwrap_or_default();
+//!     let profiles: Vec<_> = client.enrollment_profiles(&token_id).list().try_collect().await?;
+//!     let devices: Vec<_> = client.imported_devices(&token_id).list().try_collect().await?;
+//!     let vpp: Vec<_> = client.vpp_tokens().list().try_collect().await?;
+//!     let apps: Vec<_> = client.vpp_apps().list().try_collect().await?;
+//!     assert_eq!(
+//!         (tokens.len(), profiles.len(), devices.len(), vpp.len(), apps.len()),
+//!         (2, 2, 250, 4, 4)
+//!     );
+//!     Ok::<_, Box<dyn std::error::Error>>(())
+//! })?;
+//! # Ok(()) }
+//! ```
+//!
 //! - Handlers: [`Client::push_certificate`], [`Client::enrollment_program_tokens`],
 //!   [`Client::enrollment_profiles`], [`Client::imported_devices`], [`Client::vpp_tokens`],
 //!   [`Client::vpp_apps`]. Each call picks `v1.0` or `beta` itself.

@@ -6,6 +6,7 @@
 //! - [`guidance`](mod@guidance): what happens if each kind lapses and how to renew it (English, French);
 //! - [`profile`]: every broken rule of an enrollment profile, with field path and fix.
 
+pub mod duplicates;
 pub mod guidance;
 pub mod health;
 pub mod profile;

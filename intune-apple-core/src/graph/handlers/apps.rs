@@ -1,8 +1,13 @@
 //! VPP apps (iOS/iPadOS and macOS) and their assignments.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use futures::StreamExt as _;
 
-use crate::graph::client::{odata_string, seg, Call, Client, ItemStream, ProgressCallback};
+use crate::graph::client::{
+    odata_string, seg, Call, Client, ItemStream, PageProgress, ProgressCallback,
+};
 use crate::graph::{ApiVersion, Error};
 use crate::model::{MobileApp, MobileAppAssignRequest, MobileAppAssignment};
 
@@ -41,18 +46,53 @@ impl VppApps {
     }
 
     /// As [`Self::list`], calling `progress` after each page. iOS and macOS apps are asked in
-    /// two listings (`isof(...)` once each, the filter form proven on real tenants).
+    /// two listings (`isof(...)` once each, the filter form proven on real tenants); the
+    /// progress counts both together, so it never goes back when the macOS listing starts.
+    ///
+    /// ```no_run
+    /// # async fn run(client: intune_apple_core::graph::Client) -> Result<(), intune_apple_core::graph::Error> {
+    /// use futures::TryStreamExt as _;
+    /// use std::sync::Arc;
+    /// let apps: Vec<_> = client
+    ///     .vpp_apps()
+    ///     .list_with_progress(Some(Arc::new(|p| eprintln!("{} apps in {} pages", p.items, p.pages))))
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     #[allow(clippy::needless_pass_by_value)] // same signature as every other listing
     pub fn list_with_progress(&self, progress: Option<ProgressCallback>) -> ItemStream<MobileApp> {
-        let of_type = |odata_type: &str| {
+        // What the iOS listing reported last: the macOS listing's progress starts from there.
+        let ios_items = Arc::new(AtomicU64::new(0));
+        let ios_pages = Arc::new(AtomicU64::new(0));
+        let ios_progress: Option<ProgressCallback> = progress.clone().map(|cb| {
+            let (items, pages) = (ios_items.clone(), ios_pages.clone());
+            Arc::new(move |p: PageProgress| {
+                items.store(p.items, Ordering::Relaxed);
+                pages.store(p.pages, Ordering::Relaxed);
+                cb(p);
+            }) as ProgressCallback
+        });
+        let mac_progress: Option<ProgressCallback> = progress.map(|cb| {
+            Arc::new(move |p: PageProgress| {
+                cb(PageProgress {
+                    items: ios_items.load(Ordering::Relaxed) + p.items,
+                    pages: ios_pages.load(Ordering::Relaxed) + p.pages,
+                });
+            }) as ProgressCallback
+        });
+        let of_type = |odata_type: &str, progress: Option<ProgressCallback>| {
             self.client.list(
                 Call::get(ApiVersion::Beta, APPS.into(), APPS, APPS_READ)
                     .query("$filter", format!("isof('{odata_type}')")),
-                progress.clone(),
+                progress,
             )
         };
-        Box::pin(of_type("microsoft.graph.iosVppApp").chain(of_type("microsoft.graph.macOsVppApp")))
+        Box::pin(
+            of_type("microsoft.graph.iosVppApp", ios_progress)
+                .chain(of_type("microsoft.graph.macOsVppApp", mac_progress)),
+        )
     }
 
     /// The VPP apps of one VPP token (`$filter=vppTokenId eq '...'`, beta).

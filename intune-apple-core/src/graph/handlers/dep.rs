@@ -306,6 +306,21 @@ impl EnrollmentProgramTokens {
 }
 
 /// The enrollment profiles of one token: `client.enrollment_profiles(token_id)`.
+///
+/// ```no_run
+/// # async fn run(client: intune_apple_core::graph::Client) -> Result<(), intune_apple_core::graph::Error> {
+/// use futures::TryStreamExt as _;
+/// let profiles = client.enrollment_profiles("token-id");
+/// let all: Vec<_> = profiles.list().try_collect().await?;
+/// if let Some(id) = all.iter().find_map(|p| p.id()) {
+///     // Assign devices by serial number, 1,000 per request; one result per batch.
+///     let serials = vec!["C02XK1JHJG5J".to_string()];
+///     for batch in profiles.assign_devices(id, &serials).await {
+///         batch.result?;
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct EnrollmentProfiles {
     client: Client,

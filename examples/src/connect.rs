@@ -1,0 +1,170 @@
+//! Connect to the real tenant when credentials are set, else to the simulated demo tenant; and
+//! a small command-line reader shared by the workflow examples.
+
+use intune_apple_core::graph::{env, Client, ClientSecretCredential};
+use intune_apple_sim::{Seed, SimHandle, Simulator};
+
+/// The demo files that pair with the simulated tenant (see `examples/data/README.md`).
+pub mod demo {
+    /// A correct renewal of the demo push certificate (same topic, later expiry).
+    pub const PUSH_RENEWED: &str = include_str!("../data/demo-push-renewed.pem");
+    /// A push certificate with another topic: the renewal refuses it.
+    pub const PUSH_OTHER_TOPIC: &str = include_str!("../data/demo-push-other-topic.pem");
+    /// An enrollment program token encrypted for the simulator's public key.
+    pub const DEP_TOKEN: &str =
+        include_str!("../data/ContosoABM_Token_2026-11-23T11-30-00Z_smime.p7m");
+    /// Its file name.
+    pub const DEP_TOKEN_NAME: &str = "ContosoABM_Token_2026-11-23T11-30-00Z_smime.p7m";
+    /// A `.vpptoken` of the demo organisation `Contoso`.
+    pub const VPP_TOKEN: &str = include_str!("../data/demo-contoso.vpptoken");
+    /// The demo enrollment program token "Contoso ABM".
+    pub const DEP_MAIN: &str = "d1111111-0000-4000-8000-000000000001";
+    /// Its iOS profile "Corporate iPhone".
+    pub const IPHONE_PROFILE: &str =
+        "d1111111-0000-4000-8000-000000000001_e1111111-0000-4000-8000-000000000001";
+    /// The Apple ID of the demo push certificate.
+    pub const PUSH_APPLE_ID: &str = "admin@contoso.example";
+    /// The Apple ID of the demo Apple Business Manager account.
+    pub const ABM_APPLE_ID: &str = "abm@contoso.example";
+}
+
+/// A connected tenant.
+#[derive(Debug)]
+pub struct Tenant {
+    /// The Graph client.
+    pub client: Client,
+    /// The simulator, when no credentials were set (kept alive with the client).
+    pub sim: Option<SimHandle>,
+}
+
+impl Tenant {
+    /// True when talking to the simulated demo tenant.
+    #[must_use]
+    pub fn is_simulated(&self) -> bool {
+        self.sim.is_some()
+    }
+
+    /// The first line every example prints: which tenant it talks to.
+    #[must_use]
+    pub fn banner(&self) -> String {
+        match &self.sim {
+            Some(sim) => format!(
+                "Simulated demo tenant at {} (no credentials set: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, or INTUNE_APPLE_GRAPH_URL and INTUNE_APPLE_ACCESS_TOKEN, to use a real tenant)",
+                sim.base_url()
+            ),
+            None => format!("Tenant at {}", self.client.graph_root()),
+        }
+    }
+}
+
+fn is_set(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.is_empty())
+}
+
+/// Connects to the tenant of the environment's credentials, or starts the simulated demo
+/// tenant when none are set.
+///
+/// # Errors
+/// A message saying what is wrong with the environment or the simulator.
+pub async fn connect() -> Result<Tenant, String> {
+    if is_set(env::TENANT_ID) || is_set(env::ACCESS_TOKEN) {
+        let client = Client::from_env().map_err(|e| e.to_string())?;
+        return Ok(Tenant { client, sim: None });
+    }
+    let sim = Simulator::start(Seed::demo())
+        .await
+        .map_err(|e| e.to_string())?;
+    let client = Client::builder()
+        .base_url(sim.base_url())
+        .authority_host(sim.authority_host())
+        .credential(ClientSecretCredential::new(
+            sim.tenant_id(),
+            sim.client_id(),
+            sim.client_secret(),
+        ))
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(Tenant {
+        client,
+        sim: Some(sim),
+    })
+}
+
+/// The command line: `--name value` options and `--flag` switches.
+#[derive(Debug, Clone, Default)]
+pub struct Args {
+    items: Vec<String>,
+}
+
+impl Args {
+    /// Reads the process arguments, checking them against the known `options` (which take a
+    /// value) and `flags`.
+    ///
+    /// # Errors
+    /// A message naming the unknown or incomplete argument.
+    pub fn parse(options: &[&str], flags: &[&str]) -> Result<Self, String> {
+        let items: Vec<String> = std::env::args().skip(1).collect();
+        let mut i = 0;
+        while i < items.len() {
+            let a = items[i].as_str();
+            if options.contains(&a) {
+                if i + 1 >= items.len() {
+                    return Err(format!("{a} needs a value"));
+                }
+                i += 2;
+            } else if flags.contains(&a) || a == "--help" {
+                i += 1;
+            } else {
+                return Err(format!(
+                    "unknown argument {a}; options: {} {}",
+                    options.join(" "),
+                    flags.join(" ")
+                ));
+            }
+        }
+        Ok(Self { items })
+    }
+
+    /// The value of option `name`.
+    #[must_use]
+    pub fn value(&self, name: &str) -> Option<String> {
+        self.items
+            .iter()
+            .position(|a| a == name)
+            .and_then(|i| self.items.get(i + 1).cloned())
+    }
+
+    /// Whether switch `name` is present.
+    #[must_use]
+    pub fn flag(&self, name: &str) -> bool {
+        self.items.iter().any(|a| a == name)
+    }
+}
+
+/// Reads a text file given on the command line.
+///
+/// # Errors
+/// A message with the path and the reason.
+pub fn read(path: &str) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+/// Exit code of a workflow error: 1 when a safety check refused (nothing written), 2 otherwise.
+#[must_use]
+pub fn exit_code(e: &intune_apple_core::workflows::error::WorkflowError) -> i32 {
+    match e.code() {
+        "renewal_refused" | "invalid_profile" => 1,
+        _ => 2,
+    }
+}
+
+/// Prints a workflow's steps and warnings, one per line.
+#[allow(clippy::print_stdout)]
+pub fn print_steps(steps: &[intune_apple_core::workflows::step::Step], warnings: &[String]) {
+    for w in warnings {
+        println!("  ! {w}");
+    }
+    for s in steps {
+        println!("  {:<12} {:?}: {}", s.name, s.outcome, s.detail);
+    }
+}

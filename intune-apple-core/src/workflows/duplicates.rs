@@ -1,0 +1,341 @@
+//! VPP duplicate-app repair: find the apps present twice after a renewed token was uploaded as
+//! a new token, copy the old apps' assignments onto the apps of the current token, verify, and
+//! tell when the old token can be deleted.
+//!
+//! Dry run by default ([`DuplicateRepairOptions::apply`] = false): the report shows the plan and
+//! nothing is written. Applying is idempotent: each run reads every target app's current
+//! assignments and copies only what is missing (Graph's `assign` replaces the whole list, so the
+//! target's own assignments are sent back with the copies). Re-running after a failure finishes
+//! the job without doubling anything.
+//!
+//! ```no_run
+//! use intune_apple_core::graph::Client;
+//! use intune_apple_core::workflows::duplicates::{repair_duplicate_apps, DuplicateRepairOptions};
+//!
+//! # async fn run() -> Result<(), intune_apple_core::workflows::error::WorkflowError> {
+//! let client = Client::from_env()?;
+//! let plan = repair_duplicate_apps(&client, &DuplicateRepairOptions::default()).await?;
+//! for app in &plan.apps {
+//!     println!("{}: {} assignment(s) to copy", app.bundle_id, app.to_copy.len());
+//! }
+//! let done = repair_duplicate_apps(&client, &DuplicateRepairOptions { apply: true }).await?;
+//! for token in &done.old_tokens {
+//!     println!("{}: can delete = {}", token.token_id, token.can_delete);
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashMap;
+
+use futures::TryStreamExt as _;
+use serde::Serialize;
+
+use super::error::WorkflowError;
+use crate::graph::Client;
+use crate::model::{MobileApp, MobileAppAssignment, VppToken};
+use crate::rules::duplicates::{
+    assignment_key, find_duplicates, plan_assignments, AppRef, AssignmentConflict, AssignmentKey,
+    NotCopied,
+};
+
+/// Options of [`repair_duplicate_apps`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DuplicateRepairOptions {
+    /// Write the copies. `false` (the default) only plans.
+    pub apply: bool,
+}
+
+/// How the repair of one app ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RepairOutcome {
+    /// Every assignment is already on the target app.
+    NothingToDo,
+    /// Dry run: `toCopy` would be copied.
+    Planned,
+    /// The copies were written.
+    Copied,
+    /// The write failed (see `error`); run the repair again.
+    Failed,
+}
+
+/// One assignment, as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentSummary {
+    /// What it targets.
+    pub key: AssignmentKey,
+    /// Its intent (`required`, `available`, `uninstall`, ...).
+    pub intent: Option<String>,
+}
+
+fn summary(a: &MobileAppAssignment) -> Option<AssignmentSummary> {
+    Some(AssignmentSummary {
+        key: assignment_key(a)?,
+        intent: a.intent.as_ref().map(|i| i.as_str().to_owned()),
+    })
+}
+
+/// The repair of one app present twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRepair {
+    /// Bundle id.
+    pub bundle_id: String,
+    /// Display name of the target app.
+    pub display_name: Option<String>,
+    /// The app on the current token (receives the assignments).
+    pub target_app_id: String,
+    /// The current token.
+    pub target_token_id: String,
+    /// The apps on old tokens (their assignments are copied; they are not changed).
+    pub source_app_ids: Vec<String>,
+    /// Assignments copied (or to copy, in a dry run).
+    pub to_copy: Vec<AssignmentSummary>,
+    /// Targets already on the app of the current token.
+    pub already_present: Vec<AssignmentKey>,
+    /// Targets assigned with another intent on the app of the current token (its own kept).
+    pub conflicts: Vec<AssignmentConflict>,
+    /// Assignments that cannot be copied, and why.
+    pub not_copied: Vec<NotCopied>,
+    /// How it ended.
+    pub outcome: RepairOutcome,
+    /// After applying: whether every copied target is now on the app exactly once.
+    pub verified: Option<bool>,
+    /// The error, when the outcome is `failed`.
+    pub error: Option<String>,
+}
+
+/// An app of an old token that has no counterpart on the current token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrphanApp {
+    /// The app.
+    pub app: AppRef,
+    /// How many assignments it has (lost if the old token is deleted).
+    pub assignment_count: usize,
+}
+
+/// An old token and whether it can be deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OldToken {
+    /// The old token.
+    pub token_id: String,
+    /// Its location.
+    pub location: String,
+    /// The current token of the location.
+    pub replaced_by: String,
+    /// True when every assignment of its apps is on the current token's apps.
+    pub can_delete: bool,
+    /// What still prevents deleting it.
+    pub blockers: Vec<String>,
+    /// What to do next.
+    pub next_step: String,
+}
+
+/// The outcome of [`repair_duplicate_apps`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicateRepairReport {
+    /// True when nothing was written.
+    pub dry_run: bool,
+    /// One entry per app present twice.
+    pub apps: Vec<AppRepair>,
+    /// Apps of old tokens without a counterpart on the current token.
+    pub orphans: Vec<OrphanApp>,
+    /// Every old token, and whether it can be deleted.
+    pub old_tokens: Vec<OldToken>,
+    /// Locations that cannot be repaired yet, and why.
+    pub unresolved: Vec<String>,
+}
+
+async fn assignments(
+    client: &Client,
+    app_id: &str,
+) -> Result<Vec<MobileAppAssignment>, WorkflowError> {
+    Ok(client.vpp_apps().assignments(app_id).try_collect().await?)
+}
+
+/// Finds the VPP apps present twice, plans the copy of their assignments and, with
+/// `options.apply`, writes it, verifies it and says which old tokens can be deleted.
+///
+/// A failed write of one app does not stop the others: its entry says `failed` and the old
+/// token stays blocked; run the repair again.
+///
+/// # Errors
+/// [`WorkflowError::Graph`] when the tokens, the apps or an app's assignments cannot be read.
+pub async fn repair_duplicate_apps(
+    client: &Client,
+    options: &DuplicateRepairOptions,
+) -> Result<DuplicateRepairReport, WorkflowError> {
+    let now = client.clock().now();
+    let tokens: Vec<VppToken> = client.vpp_tokens().list().try_collect().await?;
+    let apps: Vec<MobileApp> = client.vpp_apps().list().try_collect().await?;
+    let refs: Vec<AppRef> = apps.iter().filter_map(AppRef::from_app).collect();
+    let findings = find_duplicates(&tokens, &refs, now);
+
+    let mut repairs = Vec::new();
+    for dup in &findings.duplicates {
+        let mut sources = Vec::new();
+        for s in &dup.sources {
+            sources.extend(assignments(client, &s.app_id).await?);
+        }
+        let current = assignments(client, &dup.target.app_id).await?;
+        let plan = plan_assignments(&current, &sources);
+        let (outcome, error) = if plan.is_complete() {
+            (RepairOutcome::NothingToDo, None)
+        } else if !options.apply {
+            (RepairOutcome::Planned, None)
+        } else {
+            match client
+                .vpp_apps()
+                .assign(&dup.target.app_id, plan.merged.clone())
+                .await
+            {
+                Ok(()) => (RepairOutcome::Copied, None),
+                Err(e) => (RepairOutcome::Failed, Some(e.to_string())),
+            }
+        };
+        let verified = if options.apply && outcome != RepairOutcome::Planned {
+            let after = assignments(client, &dup.target.app_id).await?;
+            Some(exactly_once(&after, &sources, &plan.conflicts))
+        } else {
+            None
+        };
+        repairs.push(AppRepair {
+            bundle_id: dup.bundle_id.clone(),
+            display_name: dup.target.display_name.clone(),
+            target_app_id: dup.target.app_id.clone(),
+            target_token_id: dup.target.vpp_token_id.clone(),
+            source_app_ids: dup.sources.iter().map(|s| s.app_id.clone()).collect(),
+            to_copy: plan.to_copy.iter().filter_map(summary).collect(),
+            already_present: plan.already_present,
+            conflicts: plan.conflicts,
+            not_copied: plan.not_copied,
+            outcome,
+            verified,
+            error,
+        });
+    }
+
+    let mut orphans = Vec::new();
+    for app in &findings.orphans {
+        let count = assignments(client, &app.app_id).await?.len();
+        orphans.push(OrphanApp {
+            app: app.clone(),
+            assignment_count: count,
+        });
+    }
+
+    let old_tokens = findings
+        .tokens
+        .superseded
+        .iter()
+        .map(|old| old_token_status(old, &findings.duplicates, &repairs, &orphans, options.apply))
+        .collect();
+    Ok(DuplicateRepairReport {
+        dry_run: !options.apply,
+        apps: repairs,
+        orphans,
+        old_tokens,
+        unresolved: findings.tokens.unresolved,
+    })
+}
+
+/// Whether every copyable target of `sources` (conflicts aside) is on the app exactly once.
+fn exactly_once(
+    after: &[MobileAppAssignment],
+    sources: &[MobileAppAssignment],
+    conflicts: &[AssignmentConflict],
+) -> bool {
+    let mut counts: HashMap<AssignmentKey, usize> = HashMap::new();
+    for a in after {
+        if let Some(k) = assignment_key(a) {
+            *counts.entry(k).or_default() += 1;
+        }
+    }
+    let no_doubles = counts.values().all(|n| *n == 1);
+    let all_there = sources
+        .iter()
+        .filter(|s| s.source != Some(crate::model::AssignmentSource::PolicySets))
+        .filter_map(assignment_key)
+        .filter(|k| !conflicts.iter().any(|c| &c.key == k))
+        .all(|k| counts.get(&k) == Some(&1));
+    no_doubles && all_there
+}
+
+fn old_token_status(
+    old: &crate::rules::duplicates::SupersededToken,
+    duplicates: &[crate::rules::duplicates::DuplicateApp],
+    repairs: &[AppRepair],
+    orphans: &[OrphanApp],
+    applied: bool,
+) -> OldToken {
+    let mut blockers = Vec::new();
+    for (dup, repair) in duplicates.iter().zip(repairs) {
+        if !dup.sources.iter().any(|s| s.vpp_token_id == old.token_id) {
+            continue;
+        }
+        let name = repair.display_name.as_deref().unwrap_or(&repair.bundle_id);
+        match repair.outcome {
+            RepairOutcome::Planned => blockers.push(format!(
+                "{name}: {} assignment(s) to copy (run with apply)",
+                repair.to_copy.len()
+            )),
+            RepairOutcome::Failed => blockers.push(format!(
+                "{name}: copying failed ({}); run the repair again",
+                repair.error.as_deref().unwrap_or("unknown error")
+            )),
+            RepairOutcome::Copied | RepairOutcome::NothingToDo => {
+                if repair.verified == Some(false) {
+                    blockers.push(format!(
+                        "{name}: the assignments read back do not match; run the repair again"
+                    ));
+                }
+            }
+        }
+        for c in &repair.conflicts {
+            blockers.push(format!(
+                "{name}: {} is {} on the old app but {} on the current one; align them by hand",
+                c.key,
+                c.old_intent.as_deref().unwrap_or("assigned"),
+                c.kept_intent.as_deref().unwrap_or("assigned")
+            ));
+        }
+        for n in &repair.not_copied {
+            if n.key.is_some() {
+                blockers.push(format!("{name}: {}", n.reason));
+            }
+        }
+    }
+    for o in orphans
+        .iter()
+        .filter(|o| o.app.vpp_token_id == old.token_id && o.assignment_count > 0)
+    {
+        blockers.push(format!(
+            "{}: {} assignment(s) and no copy of the app on the current token; sync the current token's licences (or buy the app on that location) and run the repair again",
+            o.app.display_name.as_deref().unwrap_or(&o.app.bundle_id),
+            o.assignment_count
+        ));
+    }
+    let can_delete = blockers.is_empty();
+    let next_step = if can_delete {
+        format!(
+            "Every assignment is on the apps of token {}. Delete old token {} (Tenant administration > Connectors and tokens > Apple VPP tokens), then sync the current one",
+            old.replaced_by, old.token_id
+        )
+    } else if applied {
+        "Resolve the blockers and run the repair again; do not delete the old token yet".into()
+    } else {
+        "Review the plan, then run the repair with apply".into()
+    };
+    OldToken {
+        token_id: old.token_id.clone(),
+        location: old.location.clone(),
+        replaced_by: old.replaced_by.clone(),
+        can_delete,
+        blockers,
+        next_step,
+    }
+}

@@ -1,0 +1,743 @@
+//! The tenant health report: the state of every Apple credential of a tenant in one document.
+//!
+//! [`health_report`] reads the push certificate, every enrollment program token and every VPP
+//! token (and, when asked, the VPP apps) concurrently, applies the [health
+//! rules](crate::rules::health), and returns a [`HealthReport`]. A call that fails does not
+//! sink the report: its section is listed in [`HealthReport::errors`] with a stable code and
+//! what to do. The report renders as JSON ([`HealthReport::to_json`], a stable shape documented
+//! in `docs/report.md`), Markdown for an email ([`HealthReport::to_markdown`]), an aligned
+//! terminal table ([`HealthReport::to_table`]) and an iCalendar file with one event per renewal
+//! deadline ([`HealthReport::to_ics`]). [`scan_tenants`] reports on many tenants at once.
+//!
+//! ```
+//! use intune_apple_core::graph::{Client, ClientSecretCredential};
+//! use intune_apple_core::rules::Severity;
+//! use intune_apple_core::workflows::report::{health_report, ReportOptions};
+//! use intune_apple_sim::{Seed, Simulator};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sim = Simulator::start(Seed::demo()).await?;
+//! let client = Client::builder()
+//!     .base_url(sim.base_url())
+//!     .authority_host(sim.authority_host())
+//!     .credential(ClientSecretCredential::new(sim.tenant_id(), sim.client_id(), sim.client_secret()))
+//!     .build()?;
+//!
+//! let report = health_report(&client, &ReportOptions::default()).await;
+//! assert!(report.errors.is_empty());
+//! // The demo tenant has an expired VPP token: the worst item comes first.
+//! assert_eq!(report.items[0].severity, Severity::Expired);
+//! assert_eq!(report.exit_code(), 2);
+//! println!("{}", report.to_table(false));
+//! # Ok(()) }
+//! ```
+
+mod ics;
+mod render;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use futures::{StreamExt as _, TryStreamExt as _};
+use serde::{Deserialize, Serialize};
+
+use crate::graph::{Client, Error, ErrorKind};
+use crate::model::{DepOnboardingSetting, MobileApp, VppToken};
+use crate::rules::guidance::guidance;
+use crate::rules::health::{
+    enrollment_program_token_health, expiry_severity, push_certificate_health, vpp_token_health,
+    HealthThresholds, Severity, TokenHealth, TokenKind,
+};
+use crate::rules::Locale;
+
+/// What the report evaluates and how.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Evaluate the credentials at this instant instead of now (`None`: the client's clock).
+    /// Expiries are judged at `as_of`; for a future `as_of`, the freshness of the last sync
+    /// (`dep.sync_stale`, `vpp.sync_stale`) is still judged now.
+    pub as_of: Option<DateTime<Utc>>,
+    /// Warning and critical windows, sync intervals, push grace period.
+    pub thresholds: HealthThresholds,
+    /// Language of problems, consequences and renewal steps.
+    pub locale: Locale,
+    /// Also read the VPP apps, to flag apps licensed through an expired token
+    /// (`vpp.apps_on_expired_token`) and apps present under two tokens (`vpp.duplicate_apps`).
+    /// Off by default: a tenant can have thousands of apps.
+    pub include_apps: bool,
+}
+
+/// The health of every Apple credential of one tenant.
+///
+/// Serialises to (and reads back from) the JSON shape documented in `docs/report.md`:
+/// `{"generatedAt", "asOf", "items": [...], "errors": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthReport {
+    /// When the report was made (the client's clock).
+    #[serde(with = "rfc3339")]
+    pub generated_at: DateTime<Utc>,
+    /// The instant the credentials were evaluated at (`--as-of`, else `generated_at`).
+    #[serde(with = "rfc3339")]
+    pub as_of: DateTime<Utc>,
+    /// One entry per credential, most urgent first.
+    pub items: Vec<ReportItem>,
+    /// One entry per section that could not be read.
+    pub errors: Vec<ReportError>,
+    /// The thresholds the report was evaluated with, used by [`HealthReport::to_ics`] for the
+    /// alarms. Not part of the JSON: a report read back from JSON has the defaults.
+    #[serde(skip)]
+    pub thresholds: HealthThresholds,
+}
+
+/// One credential in a [`HealthReport`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportItem {
+    /// `pushCertificate`, `enrollmentProgramToken` or `vppToken`.
+    #[serde(with = "kind_serde")]
+    pub kind: TokenKind,
+    /// A stable identifier: the Graph id of tokens; the topic of the push certificate (whose
+    /// Graph id changes on every call).
+    pub id: String,
+    /// The name an admin knows it by: the topic (push), the token name (enrollment program),
+    /// the location (VPP).
+    pub name: Option<String>,
+    /// The Apple ID (Managed Apple ID) the credential belongs to: renew with this one.
+    pub apple_id: Option<String>,
+    /// When it expires.
+    #[serde(with = "rfc3339_opt")]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Whole days left at `asOf` (negative once expired), rounded down.
+    pub days_left: Option<i64>,
+    /// `ok`, `warning`, `critical`, `expired` or `unknown`: the worst of expiry and problems.
+    #[serde(with = "severity_serde")]
+    pub severity: Severity,
+    /// What is wrong, worst first, each with a stable code.
+    pub problems: Vec<ReportProblem>,
+    /// What happens if this credential lapses.
+    pub consequence: String,
+    /// The renewal steps, in order (Intune admin center, Apple portal, upload, check).
+    pub renewal: Vec<String>,
+}
+
+/// A problem of a [`ReportItem`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportProblem {
+    /// Stable code (`push.expiring`, `vpp.duplicate_location`, ...), see `docs/rules.md`.
+    pub code: String,
+    /// What it means and what to do, in the report's locale.
+    pub message: String,
+}
+
+/// A section of the report that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportError {
+    /// `pushCertificate`, `enrollmentProgramTokens`, `vppTokens` or `vppApps`.
+    pub section: String,
+    /// The error kind ([`crate::graph::ErrorKind::as_str`]): `forbidden`, `throttled`, ...
+    pub code: String,
+    /// What failed and what to do next.
+    pub message: String,
+}
+
+/// Section names used in [`ReportError::section`].
+pub mod section {
+    /// The Apple MDM push certificate.
+    pub const PUSH_CERTIFICATE: &str = "pushCertificate";
+    /// The enrollment program tokens.
+    pub const ENROLLMENT_PROGRAM_TOKENS: &str = "enrollmentProgramTokens";
+    /// The VPP tokens.
+    pub const VPP_TOKENS: &str = "vppTokens";
+    /// The VPP apps (only with [`ReportOptions::include_apps`](super::ReportOptions::include_apps)).
+    pub const VPP_APPS: &str = "vppApps";
+}
+
+/// The JSON name of a credential kind: `pushCertificate`, `enrollmentProgramToken`, `vppToken`.
+#[must_use]
+pub fn kind_name(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::PushCertificate => "pushCertificate",
+        TokenKind::EnrollmentProgramToken => "enrollmentProgramToken",
+        TokenKind::VppToken => "vppToken",
+    }
+}
+
+impl HealthReport {
+    /// The worst severity of the report: the worst item, and at least `unknown` when a section
+    /// could not be read (what it holds is unknown).
+    #[must_use]
+    pub fn overall(&self) -> Severity {
+        let worst = self
+            .items
+            .iter()
+            .map(|i| i.severity)
+            .fold(Severity::Ok, Severity::max);
+        if self.errors.is_empty() {
+            worst
+        } else {
+            worst.max(Severity::Unknown)
+        }
+    }
+
+    /// The process exit code for cron and CI: `0` when every item is `ok`; `1` when something
+    /// is `warning`, `critical` or `unknown`; `2` when something is `expired` or a section could
+    /// not be read.
+    #[must_use]
+    pub fn exit_code(&self) -> i32 {
+        if !self.errors.is_empty() {
+            return 2;
+        }
+        match self.overall() {
+            Severity::Ok => 0,
+            Severity::Expired => 2,
+            Severity::Unknown | Severity::Warning | Severity::Critical => 1,
+        }
+    }
+
+    /// The report as pretty-printed JSON, in the documented shape.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        // Serialising these types cannot fail: every map key is a string.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Reads a report saved with [`HealthReport::to_json`] (to render it again).
+    ///
+    /// # Errors
+    /// The JSON is not a report, with the path of the offending field.
+    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    /// The report as Markdown for an email or a ticket: a summary table, then the problems,
+    /// consequence and renewal steps of each credential that needs attention, then the errors.
+    #[must_use]
+    pub fn to_markdown(&self) -> String {
+        render::markdown(self)
+    }
+
+    /// The report as an aligned terminal table, one line per credential, then the errors.
+    /// With `color`, severities are coloured with ANSI escapes (pass whether stdout is a
+    /// terminal).
+    #[must_use]
+    pub fn to_table(&self, color: bool) -> String {
+        render::table(self, color)
+    }
+
+    /// An iCalendar (RFC 5545) file with one event per renewal deadline, each with alarms at
+    /// the warning and critical thresholds of [`HealthReport::thresholds`], plus one event at
+    /// the end of the push certificate's grace period (the last moment to renew it with the
+    /// same topic). UIDs are stable across runs, so a re-imported file updates its events
+    /// instead of duplicating them.
+    #[must_use]
+    pub fn to_ics(&self) -> String {
+        ics::calendar(self, &self.thresholds)
+    }
+
+    /// As [`HealthReport::to_ics`] with other thresholds for the alarms.
+    #[must_use]
+    pub fn to_ics_with(&self, thresholds: &HealthThresholds) -> String {
+        ics::calendar(self, thresholds)
+    }
+}
+
+/// Reads every Apple credential of the tenant behind `client` and evaluates it.
+///
+/// Makes at most four calls at once (push certificate, enrollment program tokens, VPP tokens,
+/// VPP apps), each paged sequentially, well within Intune's per-tenant throttle. A section whose
+/// call fails is reported in [`HealthReport::errors`]; the others are still evaluated. Items are
+/// sorted most urgent first: by severity, then fewest days left.
+pub async fn health_report(client: &Client, options: &ReportOptions) -> HealthReport {
+    // Whole seconds, so that the instants in the JSON are exactly those the rules used.
+    let generated_at = whole_seconds(client.clock().now());
+    let now = options.as_of.unwrap_or(generated_at);
+    let thresholds = &options.thresholds;
+    let locale = options.locale;
+
+    let push = client.push_certificate();
+    let push = async move { push.get().await };
+    let dep = client
+        .enrollment_program_tokens()
+        .list()
+        .try_collect::<Vec<DepOnboardingSetting>>();
+    let vpp = client.vpp_tokens().list().try_collect::<Vec<VppToken>>();
+    let include_apps = options.include_apps;
+    let apps = async move {
+        if include_apps {
+            Some(
+                client
+                    .vpp_apps()
+                    .list()
+                    .try_collect::<Vec<MobileApp>>()
+                    .await,
+            )
+        } else {
+            None
+        }
+    };
+    let (push, dep, vpp, apps) = futures::join!(push, dep, vpp, apps);
+
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    match push {
+        Ok(cert) => {
+            let h = push_certificate_health(&cert, now, thresholds, locale);
+            let id = cert
+                .topic_identifier
+                .clone()
+                .unwrap_or_else(|| "applePushNotificationCertificate".to_owned());
+            items.push(item(h, id, locale));
+        }
+        Err(e) => errors.push(report_error(section::PUSH_CERTIFICATE, &e, locale)),
+    }
+    match dep {
+        Ok(tokens) => items.extend(tokens.iter().map(|t| {
+            let h = health_at(now, generated_at, thresholds, |at| {
+                enrollment_program_token_health(t, at, thresholds, locale)
+            });
+            let id = t.id.clone().unwrap_or_default();
+            item(h, id, locale)
+        })),
+        Err(e) => errors.push(report_error(section::ENROLLMENT_PROGRAM_TOKENS, &e, locale)),
+    }
+    let apps = match apps {
+        Some(Ok(apps)) => Some(apps),
+        Some(Err(e)) => {
+            errors.push(report_error(section::VPP_APPS, &e, locale));
+            None
+        }
+        None => None,
+    };
+    match vpp {
+        Ok(tokens) => {
+            let findings = apps.as_deref().map(app_findings).unwrap_or_default();
+            items.extend(tokens.iter().map(|t| {
+                let mut h = health_at(now, generated_at, thresholds, |at| {
+                    vpp_token_health(t, at, thresholds, locale)
+                });
+                let id = t.id.clone().unwrap_or_default();
+                if let Some(f) = findings.get(&id) {
+                    add_app_problems(&mut h, f, locale);
+                }
+                item(h, id, locale)
+            }));
+        }
+        Err(e) => errors.push(report_error(section::VPP_TOKENS, &e, locale)),
+    }
+    sort_by_urgency(&mut items);
+    HealthReport {
+        generated_at,
+        as_of: now,
+        items,
+        errors,
+        thresholds: *thresholds,
+    }
+}
+
+/// The health at `as_of`, except that when `as_of` is in the future the freshness of the last
+/// sync (`*.sync_stale`) is judged now: a sync that is fresh today says nothing about a date to
+/// come, and flagging every token as stale would drown the expiries asked about.
+fn health_at(
+    as_of: DateTime<Utc>,
+    now: DateTime<Utc>,
+    thresholds: &HealthThresholds,
+    health: impl Fn(DateTime<Utc>) -> TokenHealth,
+) -> TokenHealth {
+    let mut h = health(as_of);
+    if as_of <= now {
+        return h;
+    }
+    let is_stale = |p: &crate::rules::health::Problem| p.code.ends_with(".sync_stale");
+    h.problems.retain(|p| !is_stale(p));
+    h.problems
+        .extend(health(now).problems.into_iter().filter(|p| is_stale(p)));
+    let window = match h.kind {
+        TokenKind::PushCertificate => thresholds.push_certificate,
+        TokenKind::EnrollmentProgramToken => thresholds.enrollment_program_token,
+        TokenKind::VppToken => thresholds.vpp_token,
+    };
+    h.severity = h
+        .problems
+        .iter()
+        .map(|p| p.severity)
+        .fold(expiry_severity(h.expires_at, as_of, window), Severity::max);
+    h.problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
+    h
+}
+
+/// Most urgent first: worst severity, then fewest days left (no expiry last), then kind and name.
+fn sort_by_urgency(items: &mut [ReportItem]) {
+    let kind_rank = |k: TokenKind| match k {
+        TokenKind::PushCertificate => 0,
+        TokenKind::EnrollmentProgramToken => 1,
+        TokenKind::VppToken => 2,
+    };
+    items.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| {
+                a.days_left
+                    .unwrap_or(i64::MAX)
+                    .cmp(&b.days_left.unwrap_or(i64::MAX))
+            })
+            .then_with(|| kind_rank(a.kind).cmp(&kind_rank(b.kind)))
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+fn item(h: TokenHealth, id: String, locale: Locale) -> ReportItem {
+    let g = guidance(h.kind, h.apple_id.as_deref(), locale);
+    ReportItem {
+        kind: h.kind,
+        id,
+        name: h.display_name,
+        apple_id: h.apple_id,
+        expires_at: h.expires_at,
+        days_left: h.days_left,
+        severity: h.severity,
+        problems: h
+            .problems
+            .into_iter()
+            .map(|p| ReportProblem {
+                code: p.code.to_owned(),
+                message: p.message,
+            })
+            .collect(),
+        consequence: g.consequence,
+        renewal: g.renewal_steps,
+    }
+}
+
+fn report_error(section: &str, e: &Error, locale: Locale) -> ReportError {
+    if section == section::PUSH_CERTIFICATE && e.kind() == ErrorKind::NotFound {
+        let what = match locale {
+            Locale::En => "No Apple MDM push certificate is configured in this tenant: Intune cannot manage any iPhone, iPad or Mac until one is uploaded (Intune admin center: Devices > Enrollment > Apple > Apple MDM Push certificate)",
+            Locale::Fr => "Aucun certificat Push MDM Apple n'est configuré dans ce locataire : Intune ne peut gérer aucun iPhone, iPad ni Mac tant qu'aucun n'est chargé (centre d'administration Intune : Appareils > Inscription > Apple > Certificat Push MDM Apple)",
+        };
+        return ReportError {
+            section: section.to_owned(),
+            code: e.kind().as_str().to_owned(),
+            message: format!("{what}. ({e})"),
+        };
+    }
+    let what = match (section, locale) {
+        (section::PUSH_CERTIFICATE, Locale::En) => "Could not read the push certificate",
+        (section::PUSH_CERTIFICATE, Locale::Fr) => "Lecture du certificat push impossible",
+        (section::ENROLLMENT_PROGRAM_TOKENS, Locale::En) => {
+            "Could not read the enrollment program tokens"
+        }
+        (section::ENROLLMENT_PROGRAM_TOKENS, Locale::Fr) => {
+            "Lecture des jetons du programme d'inscription impossible"
+        }
+        (section::VPP_TOKENS, Locale::En) => "Could not read the VPP tokens",
+        (section::VPP_TOKENS, Locale::Fr) => "Lecture des jetons VPP impossible",
+        (_, Locale::En) => "Could not read the VPP apps",
+        (_, Locale::Fr) => "Lecture des applications VPP impossible",
+    };
+    ReportError {
+        section: section.to_owned(),
+        code: e.kind().as_str().to_owned(),
+        message: format!("{what}: {e}"),
+    }
+}
+
+/// What the VPP apps say about one token.
+#[derive(Debug, Default)]
+struct AppFindings {
+    /// Names of the apps licensed through the token.
+    apps: Vec<String>,
+    /// Names of its apps that also exist under another token (same platform and bundle id).
+    duplicated: Vec<String>,
+}
+
+struct AppRef<'a> {
+    platform: &'static str,
+    name: &'a str,
+    bundle_id: Option<&'a str>,
+    token_id: Option<&'a str>,
+}
+
+fn app_ref(app: &MobileApp) -> Option<AppRef<'_>> {
+    match app {
+        MobileApp::IosVppApp(a) => Some(AppRef {
+            platform: "ios",
+            name: a
+                .display_name
+                .as_deref()
+                .or(a.bundle_id.as_deref())
+                .unwrap_or("?"),
+            bundle_id: a.bundle_id.as_deref(),
+            token_id: a.vpp_token_id.as_deref(),
+        }),
+        MobileApp::MacOsVppApp(a) => Some(AppRef {
+            platform: "macos",
+            name: a
+                .display_name
+                .as_deref()
+                .or(a.bundle_id.as_deref())
+                .unwrap_or("?"),
+            bundle_id: a.bundle_id.as_deref(),
+            token_id: a.vpp_token_id.as_deref(),
+        }),
+        MobileApp::Other(_) => None,
+    }
+}
+
+/// Per VPP token id: its apps, and those of them present under another token too.
+fn app_findings(apps: &[MobileApp]) -> BTreeMap<String, AppFindings> {
+    let refs: Vec<AppRef<'_>> = apps.iter().filter_map(app_ref).collect();
+    let mut tokens_of: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for r in &refs {
+        if let (Some(bundle), Some(token)) = (r.bundle_id, r.token_id) {
+            let tokens = tokens_of.entry((r.platform, bundle)).or_default();
+            if !tokens.contains(&token) {
+                tokens.push(token);
+            }
+        }
+    }
+    let mut out: BTreeMap<String, AppFindings> = BTreeMap::new();
+    for r in &refs {
+        let Some(token) = r.token_id else { continue };
+        let f = out.entry(token.to_owned()).or_default();
+        f.apps.push(r.name.to_owned());
+        let twice = r
+            .bundle_id
+            .and_then(|b| tokens_of.get(&(r.platform, b)))
+            .is_some_and(|t| t.len() > 1);
+        if twice {
+            f.duplicated.push(r.name.to_owned());
+        }
+    }
+    out
+}
+
+fn list(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(", … (+{})", names.len() - SHOWN));
+    }
+    s
+}
+
+fn add_app_problems(h: &mut TokenHealth, f: &AppFindings, locale: Locale) {
+    use crate::rules::health::Problem;
+    if h.severity == Severity::Expired && !f.apps.is_empty() {
+        let (n, names) = (f.apps.len(), list(&f.apps));
+        h.problems.push(Problem {
+            code: "vpp.apps_on_expired_token",
+            severity: Severity::Expired,
+            message: match locale {
+                Locale::En => format!("{n} app(s) are licensed through this expired token ({names}): they no longer update and no new licence can be assigned. Renew the token in place; if a renewed copy was uploaded as a new token, move the assignments to its apps first."),
+                Locale::Fr => format!("{n} application(s) sont sous licence via ce jeton expiré ({names}) : elles ne se mettent plus à jour et aucune nouvelle licence ne peut être attribuée. Renouvelez le jeton sur place ; si une copie renouvelée a été chargée comme nouveau jeton, déplacez d'abord les affectations vers ses applications."),
+            },
+        });
+    }
+    if !f.duplicated.is_empty() {
+        let (n, names) = (f.duplicated.len(), list(&f.duplicated));
+        h.problems.push(Problem {
+            code: "vpp.duplicate_apps",
+            severity: Severity::Warning,
+            message: match locale {
+                Locale::En => format!("{n} app(s) of this token also appear under another VPP token ({names}): users see them twice and assignments may point at the wrong copy. Keep the copy on the current token, copy the assignments to it, then delete the old token."),
+                Locale::Fr => format!("{n} application(s) de ce jeton apparaissent aussi sous un autre jeton VPP ({names}) : les utilisateurs les voient en double et les affectations peuvent viser la mauvaise copie. Gardez la copie du jeton actuel, copiez-y les affectations, puis supprimez l'ancien jeton."),
+            },
+        });
+    }
+    h.severity = h
+        .problems
+        .iter()
+        .map(|p| p.severity)
+        .fold(h.severity, Severity::max);
+    h.problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
+}
+
+/// One tenant to scan with [`scan_tenants`].
+#[derive(Debug, Clone)]
+pub struct TenantTarget {
+    /// A name for the tenant in the results (e.g. its domain or customer name).
+    pub name: String,
+    /// A client authenticated for that tenant (one credential per tenant, or one multi-tenant
+    /// app registration with a client per tenant id).
+    pub client: Client,
+}
+
+/// The report of one tenant of [`scan_tenants`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantReport {
+    /// [`TenantTarget::name`].
+    pub tenant: String,
+    /// Its report.
+    pub report: HealthReport,
+}
+
+/// Reports on many tenants, at most `concurrency` tenants at a time (0 counts as 1), and returns
+/// the reports in the order of `tenants`.
+///
+/// Each tenant's report makes at most four calls at once, so the per-tenant throttle of Intune
+/// (2,000 requests per 20 s) is never approached; `concurrency` bounds the load on the machine
+/// and on a shared app registration.
+///
+/// ```
+/// use intune_apple_core::graph::{Client, ClientSecretCredential};
+/// use intune_apple_core::workflows::report::{scan_exit_code, scan_tenants, ReportOptions, TenantTarget};
+/// use intune_apple_sim::{Seed, Simulator};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let (demo, empty) = (Simulator::start(Seed::demo()).await?, Simulator::start(Seed::empty()).await?);
+/// let mut targets = Vec::new();
+/// for (name, sim) in [("contoso", &demo), ("fabrikam", &empty)] {
+///     let client = Client::builder()
+///         .base_url(sim.base_url())
+///         .authority_host(sim.authority_host())
+///         .credential(ClientSecretCredential::new(sim.tenant_id(), sim.client_id(), sim.client_secret()))
+///         .build()?;
+///     targets.push(TenantTarget { name: name.into(), client });
+/// }
+/// let reports = scan_tenants(targets, &ReportOptions::default(), 4).await;
+/// assert_eq!(reports[0].tenant, "contoso");
+/// assert_eq!(reports[0].report.items.len(), 7);
+/// assert_eq!(reports[1].tenant, "fabrikam");
+/// assert_eq!(scan_exit_code(&reports), 2);
+/// # Ok(()) }
+/// ```
+pub async fn scan_tenants(
+    tenants: Vec<TenantTarget>,
+    options: &ReportOptions,
+    concurrency: usize,
+) -> Vec<TenantReport> {
+    futures::stream::iter(tenants)
+        .map(|t| async move {
+            let report = health_report(&t.client, options).await;
+            TenantReport {
+                tenant: t.name,
+                report,
+            }
+        })
+        .buffered(concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// The exit code of a multi-tenant scan: the worst [`HealthReport::exit_code`] (0 when empty).
+#[must_use]
+pub fn scan_exit_code(reports: &[TenantReport]) -> i32 {
+    reports
+        .iter()
+        .map(|r| r.report.exit_code())
+        .max()
+        .unwrap_or(0)
+}
+
+fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+/// RFC 3339 in UTC with `Z`; fractions of a second only when there are some (Graph's expiry
+/// times can carry milliseconds), so that a saved report reads back to the same instants.
+fn format_time(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+mod rfc3339 {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize as _, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format_time(t))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let s = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+mod rfc3339_opt {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize as _, Deserializer, Serializer};
+
+    #[allow(clippy::ref_option)] // serde's `with` passes `&Option<T>`
+    pub(super) fn serialize<S: Serializer>(
+        t: &Option<DateTime<Utc>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&super::format_time(t)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+        let s = Option::<String>::deserialize(d)?;
+        s.map(|s| {
+            DateTime::parse_from_rfc3339(&s)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(serde::de::Error::custom)
+        })
+        .transpose()
+    }
+}
+
+mod kind_serde {
+    use serde::{Deserialize as _, Deserializer, Serializer};
+
+    use crate::rules::health::TokenKind;
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` passes a reference
+    pub(super) fn serialize<S: Serializer>(k: &TokenKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(super::kind_name(*k))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TokenKind, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "pushCertificate" => Ok(TokenKind::PushCertificate),
+            "enrollmentProgramToken" => Ok(TokenKind::EnrollmentProgramToken),
+            "vppToken" => Ok(TokenKind::VppToken),
+            other => Err(serde::de::Error::unknown_variant(
+                other,
+                &["pushCertificate", "enrollmentProgramToken", "vppToken"],
+            )),
+        }
+    }
+}
+
+mod severity_serde {
+    use serde::{Deserialize as _, Deserializer, Serializer};
+
+    use crate::rules::health::Severity;
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` passes a reference
+    pub(super) fn serialize<S: Serializer>(v: &Severity, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v.code())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Severity, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "ok" => Ok(Severity::Ok),
+            "unknown" => Ok(Severity::Unknown),
+            "warning" => Ok(Severity::Warning),
+            "critical" => Ok(Severity::Critical),
+            "expired" => Ok(Severity::Expired),
+            other => Err(serde::de::Error::unknown_variant(
+                other,
+                &["ok", "warning", "critical", "expired", "unknown"],
+            )),
+        }
+    }
+}
