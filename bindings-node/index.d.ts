@@ -43,6 +43,8 @@ export declare class IntuneAppleError extends Error {
   readonly requiredPermission: string | null
   /** The call that failed (`METHOD /version/path`). */
   readonly operation: string | null
+  /** On `ERR_RENEWAL_REFUSED` from a workflow: every reason, and whether `force` overrides it. */
+  readonly reasons: Array<RefusalInfo> | null
 }
 
 export type Cloud = 'global' | 'usgov' | 'dod' | 'china'
@@ -137,6 +139,141 @@ export interface AssignmentPager extends AsyncIterable<MobileAppAssignment> {
   toArray(): Promise<Array<MobileAppAssignment>>
 }
 
+/** One step of a workflow and how it went. */
+export interface WorkflowStep {
+  name: string
+  outcome: 'done' | 'warning' | 'skipped' | 'failed'
+  detail: string
+}
+
+/** What `renewPushCertificate` did. */
+export interface PushRenewalReport {
+  topic: string
+  previousTopic: string | null
+  topicChanged: boolean
+  previousExpiry: Date | null
+  newExpiry: Date | null
+  serialNumber: string | null
+  forced: boolean
+  overridden: Array<RefusalInfo>
+  warnings: Array<string>
+  steps: Array<WorkflowStep>
+}
+
+/** Where `savePushCertificateSigningRequest` wrote the CSR, and what to do next. */
+export interface CsrDownload {
+  path: string
+  bytes: number
+  nextStep: string
+}
+
+/** What `renewEnrollmentProgramToken` did. */
+export interface DepRenewalReport {
+  tokenId: string
+  tokenName: string | null
+  serverNameFromFileName: string | null
+  previousExpiry: Date | null
+  newExpiry: Date | null
+  forced: boolean
+  overridden: Array<RefusalInfo>
+  warnings: Array<string>
+  steps: Array<WorkflowStep>
+}
+
+/** What `renewVppTokenFile` did. */
+export interface VppRenewalReport {
+  tokenId: string
+  organizationName: string
+  locationName: string | null
+  created: boolean
+  previousExpiry: Date | null
+  newExpiry: Date | null
+  fileExpiry: Date
+  forced: boolean
+  overridden: Array<RefusalInfo>
+  warnings: Array<string>
+  steps: Array<WorkflowStep>
+}
+
+/** An assignment target, as the duplicate repair compares them. */
+export interface AssignmentKey {
+  targetType: string
+  targetId: string | null
+}
+
+/** The repair of one app present under two VPP tokens. */
+export interface AppRepair {
+  bundleId: string
+  displayName: string | null
+  targetAppId: string
+  targetTokenId: string
+  sourceAppIds: Array<string>
+  toCopy: Array<{ key: AssignmentKey; intent: string | null }>
+  alreadyPresent: Array<AssignmentKey>
+  conflicts: Array<{ key: AssignmentKey; keptIntent: string | null; oldIntent: string | null }>
+  notCopied: Array<{ key: AssignmentKey | null; reason: string }>
+  outcome: 'nothingToDo' | 'planned' | 'copied' | 'failed'
+  verified: boolean | null
+  error: string | null
+}
+
+/** The plan (dry run) or outcome of `repairDuplicateApps`. */
+export interface DuplicateRepairReport {
+  dryRun: boolean
+  apps: Array<AppRepair>
+  orphans: Array<{ app: { appId: string; displayName: string | null; bundleId: string; platform: string; vppTokenId: string }; assignmentCount: number }>
+  oldTokens: Array<{ tokenId: string; location: string; replacedBy: string; canDelete: boolean; blockers: Array<string>; nextStep: string }>
+  unresolved: Array<string>
+}
+
+/** A profile created (or copied) by a workflow. */
+export interface ProfileCreated {
+  tokenId: string
+  profileId: string
+  displayName: string | null
+  copiedFrom: string | null
+  warnings: Array<{ code: string; severity: 'warning' | 'error'; path: string; message: string }>
+  notes: Array<string>
+}
+
+/** The outcome of `assignSerialNumbers`, per device. */
+export interface SerialAssignmentReport {
+  tokenId: string
+  profileId: string
+  batches: number
+  assigned: number
+  unknown: number
+  failed: number
+  devices: Array<{ serialNumber: string; outcome: 'assigned' | 'accepted' | 'unknownSerial' | 'failed'; batch: number | null; detail: string | null }>
+}
+
+/** The outcome of `setDefaultProfile`. */
+export interface DefaultProfileSet {
+  tokenId: string
+  profileId: string
+  platform: string
+  previousDefault: string | null
+}
+
+/** The documented JSON shape of a health report (times as RFC 3339 text). */
+export interface HealthReportJson {
+  generatedAt: string
+  asOf: string
+  items: Array<{
+    kind: 'pushCertificate' | 'enrollmentProgramToken' | 'vppToken'
+    id: string
+    name: string | null
+    appleId: string | null
+    expiresAt: string | null
+    daysLeft: number | null
+    severity: Severity
+    problems: Array<{ code: string; message: string }>
+    consequence: string
+    renewal: Array<string>
+  }>
+  errors: Array<{ section: string; code: string; message: string }>
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -196,7 +333,7 @@ export declare class Client {
   /** Creates an enrollment program token entry (before the first `.p7m` upload). */
   createEnrollmentProgramToken(tokenName: string): Promise<EnrollmentProgramToken>
   /** Uploads a `.p7m` (its whole text, a secret) to renew a token. */
-  uploadEnrollmentProgramToken(id: string, appleId: string, p7M: string): Promise<void>
+  uploadEnrollmentProgramToken(id: string, appleId: string, fileContent: string): Promise<void>
   /**
    * Asks Intune to sync a token with Apple, after checking Intune's sync rules (rejects
    * with `ERR_SYNC_TOO_SOON` and `nextAllowedAt` when it would be refused).
@@ -267,6 +404,41 @@ export declare class Client {
   appAssignments(appId: string): AssignmentPager
   /** Replaces the assignments of an app. */
   assignApp(appId: string, assignments: Array<MobileAppAssignment>): Promise<void>
+  /**
+   * The health of every Apple credential of the tenant: `toJSON()`, `toMarkdown()`,
+   * `toICS()`, `toTable()`.
+   */
+  healthReport(options?: ReportOptions | undefined | null): Promise<HealthReport>
+  /**
+   * Renews the push certificate with a renewed `.pem`, after checking that it keeps the
+   * topic and extends the validity (refuses with `ERR_RENEWAL_REFUSED` and `reasons`).
+   */
+  renewPushCertificate(options: PushRenewalOptions): Promise<PushRenewalReport>
+  /** Saves the push certificate signing request to `path`, for the Apple portal. */
+  savePushCertificateSigningRequest(path: string): Promise<CsrDownload>
+  /**
+   * Renews an enrollment program token with a `.p7m`, after checking it was made for this
+   * token's key.
+   */
+  renewEnrollmentProgramToken(options: DepRenewalOptions): Promise<DepRenewalReport>
+  /** Renews the VPP token of the file's organisation (and location) in place. */
+  renewVppTokenFile(options: VppRenewalOptions): Promise<VppRenewalReport>
+  /**
+   * Plans (default) or applies the repair of VPP apps present under two tokens: copies the
+   * assignments of the old copy to the one on the current token.
+   */
+  repairDuplicateApps(apply?: boolean | undefined | null): Promise<DuplicateRepairReport>
+  /**
+   * Creates a profile from a template after validating it against the tenant (refuses
+   * with every violation).
+   */
+  createProfile(tokenId: string, template: EnrollmentProfile): Promise<ProfileCreated>
+  /** Copies a profile to a token, of this tenant or of the `target` client's tenant. */
+  copyProfile(sourceTokenId: string, profileId: string, target: Client, targetTokenId: string, newName?: string | undefined | null): Promise<ProfileCreated>
+  /** Assigns a profile to serial numbers in batches, with one outcome per device. */
+  assignSerialNumbers(tokenId: string, profileId: string, serialNumbers: Array<string>, batchSize?: number | undefined | null): Promise<SerialAssignmentReport>
+  /** Makes a profile the default of its platform, reporting the previous default. */
+  setDefaultProfile(tokenId: string, profileId: string): Promise<DefaultProfileSet>
 }
 
 /** The enrollment profiles of a token, page by page. */
@@ -285,6 +457,38 @@ export declare class EnrollmentProgramTokenPager {
    * itself yields the items one by one.
    */
   nextPage(): Promise<Array<EnrollmentProgramToken> | null>
+}
+
+/** The health of every Apple credential of a tenant, with its renderings. */
+export declare class HealthReport {
+  /** When the report was made. */
+  get generatedAt(): Date
+  /** The instant the credentials were evaluated at. */
+  get asOf(): Date
+  /** One entry per credential, most urgent first. */
+  get items(): Array<ReportItem>
+  /** One entry per section that could not be read. */
+  get errors(): Array<ReportSectionError>
+  /** The worst severity of the report. */
+  get overall(): Severity
+  /**
+   * The exit code a scheduled job should end with (0 all fine, 1 attention, 2 expired or
+   * unreadable).
+   */
+  get exitCode(): number
+  /**
+   * The documented JSON shape (`{ generatedAt, asOf, items, errors }`, times as text);
+   * `JSON.stringify(report)` uses it.
+   */
+  toJSON(): HealthReportJson
+  /** Markdown for an email or a ticket. */
+  toMarkdown(): string
+  /** An iCalendar file with an event (and alarms) per expiry. */
+  toICS(): string
+  /** A text table for a terminal. */
+  toTable(color?: boolean | undefined | null): string
+  /** Reads a report saved with `JSON.stringify(report)`. */
+  static fromJSON(json: string): HealthReport
 }
 
 /** The imported devices of an enrollment program token, page by page. */
@@ -483,6 +687,20 @@ export interface DepRecipientInfo {
   keyEncryptionOid: string
 }
 
+/** Options of `renewEnrollmentProgramToken`. */
+export interface DepRenewalOptions {
+  /** The token to renew. */
+  tokenId: string
+  /** The managed Apple ID of the Apple Business/School Manager account. */
+  appleId: string
+  /** The `.p7m` text (a secret). */
+  p7m: string
+  /** Its file name (it carries the server name and download time). */
+  fileName?: string
+  /** Upload even when an overridable check refuses. */
+  force?: boolean
+}
+
 /** An enrollment program token file (`.p7m`, still encrypted), summarised. */
 export interface DepTokenFileInfo {
   /** The MDM server name read from the file name. */
@@ -633,6 +851,8 @@ export interface IntuneAppleErrorFields {
   requiredPermission?: string
   /** The call that failed (`METHOD /version/path`). */
   operation?: string
+  /** On `ERR_RENEWAL_REFUSED` from a workflow: every reason, and whether `force` overrides it. */
+  reasons?: Array<RefusalInfo>
 }
 
 /** Licenses of one app under one VPP token. */
@@ -662,6 +882,9 @@ export interface PageProgress {
   /** Pages received so far. */
   pages: number
 }
+
+/** Reads serial numbers from a CSV export or a plain list. */
+export declare function parseSerialNumbers(text: string): SerialList
 
 /** The tenant's **Apple MDM push certificate** (`applePushNotificationCertificate`). */
 export interface PushCertificate {
@@ -706,6 +929,26 @@ export interface PushCertificateFileInfo {
 /** The health of the push certificate. */
 export declare function pushCertificateHealth(certificate: PushCertificate, options?: HealthOptions | undefined | null): TokenHealth
 
+/** Options of `renewPushCertificate`. */
+export interface PushRenewalOptions {
+  /** The Apple ID that created the certificate. */
+  appleId: string
+  /** The renewed certificate's PEM text (a secret). */
+  pem: string
+  /** Upload even when an overridable check refuses. */
+  force?: boolean
+}
+
+/** Why a workflow refused to change anything. */
+export interface RefusalInfo {
+  /** Stable code (`topicChanged`, `notLater`, ...). */
+  code: string
+  /** What is wrong and what to do. */
+  message: string
+  /** Whether `force` overrides it. */
+  overridable: boolean
+}
+
 /** Options of the renewal checks. */
 export interface RenewalCheckOptions {
   /** The instant to judge against (default: now). */
@@ -731,6 +974,60 @@ export interface RenewalGuidance {
   renewalSteps: Array<string>
 }
 
+/** One credential of a health report. */
+export interface ReportItem {
+  /** `pushCertificate`, `enrollmentProgramToken` or `vppToken`. */
+  kind: 'pushCertificate' | 'enrollmentProgramToken' | 'vppToken'
+  /** Its id in Intune. */
+  id: string
+  /** Its name. */
+  name?: string
+  /** The Apple ID that owns it. */
+  appleId?: string
+  /** When it expires. */
+  expiresAt?: Date
+  /** Whole days left. */
+  daysLeft?: number
+  /** The worst severity. */
+  severity: Severity
+  /** The problems found (`code`, `message`). */
+  problems: Array<ReportProblem>
+  /** What happens if it lapses. */
+  consequence: string
+  /** How to renew it. */
+  renewal: Array<string>
+}
+
+/** Options of `healthReport`. */
+export interface ReportOptions {
+  /** Evaluate the credentials at this instant instead of now. */
+  asOf?: Date
+  /** Language of problems, consequences and renewal steps. */
+  locale?: Locale
+  /** Also read the VPP apps (apps on expired tokens, duplicate apps). */
+  includeApps?: boolean
+  /** Warning and critical windows. */
+  thresholds?: HealthOptions
+}
+
+/** One problem of a report item. */
+export interface ReportProblem {
+  /** Stable code. */
+  code: string
+  /** What it means and what to do. */
+  message: string
+}
+
+/** A section of a report that could not be read. */
+export interface ReportSectionError {
+  /** Which section. */
+  section: string
+  /** The error's code. */
+  code: string
+  /** What went wrong. */
+  message: string
+}
+
 /** Retries of throttled (429) and unavailable (503/504) answers. */
 export interface RetryOptions {
   /** Attempts in all, the first included (default 5; 1 turns retries off). */
@@ -741,6 +1038,16 @@ export interface RetryOptions {
   maxDelayMs?: number
   /** The most time spent waiting across retries, in milliseconds. */
   totalBudgetMs?: number
+}
+
+/** Serial numbers read from a CSV or a plain list (one per line). */
+export interface SerialList {
+  /** The serial numbers, in order, without duplicates. */
+  serialNumbers: Array<string>
+  /** Those given more than once. */
+  duplicates: Array<string>
+  /** Values that are not serial numbers. */
+  invalid: Array<string>
 }
 
 /** A fault rule of the simulator: which requests it hits and what it does. */
@@ -908,6 +1215,18 @@ export interface VppRenewalFlagInfo {
   current?: Date
   /** `duplicateOfExisting`: the token it duplicates. */
   tokenId?: string
+}
+
+/** Options of `renewVppToken`. */
+export interface VppRenewalOptions {
+  /** The `.vpptoken` content (a secret). */
+  tokenFile: string
+  /** The location it renews, when the organisation has several. */
+  location?: string
+  /** Create the token when the organisation/location has none. */
+  createIfMissing?: boolean
+  /** Upload even when an overridable check refuses. */
+  force?: boolean
 }
 
 /** The state of a VPP token action (license sync, revoke). */

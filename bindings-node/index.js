@@ -13,6 +13,7 @@ const ERROR_FIELDS = [
   'nextAllowedAt',
   'requiredPermission',
   'operation',
+  'reasons',
 ]
 
 /** The error of every intune-apple call; `code` is stable, `message` says what to do next. */

@@ -23,5 +23,7 @@ export const {
   decideSync,
   validateEnrollmentProfile,
   validateDeviceNameTemplate,
+  HealthReport,
+  parseSerialNumbers,
 } = addon
 export default addon

@@ -203,6 +203,13 @@ pub struct Client {
     inner: graph::Client,
 }
 
+impl Client {
+    /// The core client (for the workflows).
+    pub(crate) fn core(&self) -> graph::Client {
+        self.inner.clone()
+    }
+}
+
 fn js<'e, T: serde::Serialize>(env: &'e Env, v: &T) -> Result<Unknown<'e>> {
     convert::to_js(env, v)
 }
@@ -382,10 +389,10 @@ impl Client {
         env: &'e Env,
         id: String,
         apple_id: String,
-        p7m: String,
+        file_content: String,
     ) -> Result<PromiseRaw<'e, ()>> {
         let c = self.inner.clone();
-        let p7m = Secret::new(p7m);
+        let p7m = Secret::new(file_content);
         run_plain(env, async move {
             Ok(c.enrollment_program_tokens()
                 .upload_token(&id, &apple_id, p7m)

@@ -472,6 +472,16 @@ const SECRET_KEYS: &[&str] = &[
     "access_token",
 ];
 
+/// Whether a property holds a time: Graph's `...DateTime`, and the reports' `...At`,
+/// `...Expiry`, `asOf`.
+fn is_time_key(key: &str) -> bool {
+    key.ends_with("DateTime")
+        || key.ends_with("Date")
+        || key.ends_with("At")
+        || key.ends_with("Expiry")
+        || key == "asOf"
+}
+
 /// A Graph JSON value as a plain JS value: `...DateTime` strings become `Date`s, secret
 /// properties are left out.
 pub(crate) fn json_to_js<'e>(env: &'e Env, value: &Value, key: &str) -> Result<Unknown<'e>> {
@@ -480,7 +490,7 @@ pub(crate) fn json_to_js<'e>(env: &'e Env, value: &Value, key: &str) -> Result<U
         Value::Bool(b) => ToNapiValue::into_unknown(*b, env),
         Value::Number(n) => ToNapiValue::into_unknown(n.as_f64().unwrap_or(f64::NAN), env),
         Value::String(s) => {
-            if key.ends_with("DateTime") || key.ends_with("Date") {
+            if is_time_key(key) {
                 if let Ok(t) = DateTime::parse_from_rfc3339(s) {
                     let ms = t.with_timezone(&Utc).timestamp_millis() as f64;
                     return ToNapiValue::into_unknown(env.create_date(ms)?, env);

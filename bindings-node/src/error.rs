@@ -41,6 +41,20 @@ pub struct IntuneAppleErrorFields {
     pub required_permission: Option<String>,
     /// The call that failed (`METHOD /version/path`).
     pub operation: Option<String>,
+    /// On `ERR_RENEWAL_REFUSED` from a workflow: every reason, and whether `force` overrides it.
+    pub reasons: Option<Vec<RefusalInfo>>,
+}
+
+/// Why a workflow refused to change anything.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct RefusalInfo {
+    /// Stable code (`topicChanged`, `notLater`, ...).
+    pub code: String,
+    /// What is wrong and what to do.
+    pub message: String,
+    /// Whether `force` overrides it.
+    pub overridable: bool,
 }
 
 /// A failure on its way to JavaScript: the fields, without any JS value yet.
@@ -90,6 +104,7 @@ impl From<&graph::Error> for Failure {
             next_allowed_at: e.next_allowed_at(),
             required_permission: e.required_permission().map(str::to_owned),
             operation: Some(e.operation().to_owned()),
+            reasons: None,
         }))
     }
 }

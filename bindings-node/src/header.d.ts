@@ -43,6 +43,8 @@ export declare class IntuneAppleError extends Error {
   readonly requiredPermission: string | null
   /** The call that failed (`METHOD /version/path`). */
   readonly operation: string | null
+  /** On `ERR_RENEWAL_REFUSED` from a workflow: every reason, and whether `force` overrides it. */
+  readonly reasons: Array<RefusalInfo> | null
 }
 
 export type Cloud = 'global' | 'usgov' | 'dod' | 'china'
@@ -135,4 +137,139 @@ export interface MobileAppPager extends AsyncIterable<MobileApp> {
 export interface AssignmentPager extends AsyncIterable<MobileAppAssignment> {
   /** Every item, read to the end. */
   toArray(): Promise<Array<MobileAppAssignment>>
+}
+
+/** One step of a workflow and how it went. */
+export interface WorkflowStep {
+  name: string
+  outcome: 'done' | 'warning' | 'skipped' | 'failed'
+  detail: string
+}
+
+/** What `renewPushCertificate` did. */
+export interface PushRenewalReport {
+  topic: string
+  previousTopic: string | null
+  topicChanged: boolean
+  previousExpiry: Date | null
+  newExpiry: Date | null
+  serialNumber: string | null
+  forced: boolean
+  overridden: Array<RefusalInfo>
+  warnings: Array<string>
+  steps: Array<WorkflowStep>
+}
+
+/** Where `savePushCertificateSigningRequest` wrote the CSR, and what to do next. */
+export interface CsrDownload {
+  path: string
+  bytes: number
+  nextStep: string
+}
+
+/** What `renewEnrollmentProgramToken` did. */
+export interface DepRenewalReport {
+  tokenId: string
+  tokenName: string | null
+  serverNameFromFileName: string | null
+  previousExpiry: Date | null
+  newExpiry: Date | null
+  forced: boolean
+  overridden: Array<RefusalInfo>
+  warnings: Array<string>
+  steps: Array<WorkflowStep>
+}
+
+/** What `renewVppTokenFile` did. */
+export interface VppRenewalReport {
+  tokenId: string
+  organizationName: string
+  locationName: string | null
+  created: boolean
+  previousExpiry: Date | null
+  newExpiry: Date | null
+  fileExpiry: Date
+  forced: boolean
+  overridden: Array<RefusalInfo>
+  warnings: Array<string>
+  steps: Array<WorkflowStep>
+}
+
+/** An assignment target, as the duplicate repair compares them. */
+export interface AssignmentKey {
+  targetType: string
+  targetId: string | null
+}
+
+/** The repair of one app present under two VPP tokens. */
+export interface AppRepair {
+  bundleId: string
+  displayName: string | null
+  targetAppId: string
+  targetTokenId: string
+  sourceAppIds: Array<string>
+  toCopy: Array<{ key: AssignmentKey; intent: string | null }>
+  alreadyPresent: Array<AssignmentKey>
+  conflicts: Array<{ key: AssignmentKey; keptIntent: string | null; oldIntent: string | null }>
+  notCopied: Array<{ key: AssignmentKey | null; reason: string }>
+  outcome: 'nothingToDo' | 'planned' | 'copied' | 'failed'
+  verified: boolean | null
+  error: string | null
+}
+
+/** The plan (dry run) or outcome of `repairDuplicateApps`. */
+export interface DuplicateRepairReport {
+  dryRun: boolean
+  apps: Array<AppRepair>
+  orphans: Array<{ app: { appId: string; displayName: string | null; bundleId: string; platform: string; vppTokenId: string }; assignmentCount: number }>
+  oldTokens: Array<{ tokenId: string; location: string; replacedBy: string; canDelete: boolean; blockers: Array<string>; nextStep: string }>
+  unresolved: Array<string>
+}
+
+/** A profile created (or copied) by a workflow. */
+export interface ProfileCreated {
+  tokenId: string
+  profileId: string
+  displayName: string | null
+  copiedFrom: string | null
+  warnings: Array<{ code: string; severity: 'warning' | 'error'; path: string; message: string }>
+  notes: Array<string>
+}
+
+/** The outcome of `assignSerialNumbers`, per device. */
+export interface SerialAssignmentReport {
+  tokenId: string
+  profileId: string
+  batches: number
+  assigned: number
+  unknown: number
+  failed: number
+  devices: Array<{ serialNumber: string; outcome: 'assigned' | 'accepted' | 'unknownSerial' | 'failed'; batch: number | null; detail: string | null }>
+}
+
+/** The outcome of `setDefaultProfile`. */
+export interface DefaultProfileSet {
+  tokenId: string
+  profileId: string
+  platform: string
+  previousDefault: string | null
+}
+
+/** The documented JSON shape of a health report (times as RFC 3339 text). */
+export interface HealthReportJson {
+  generatedAt: string
+  asOf: string
+  items: Array<{
+    kind: 'pushCertificate' | 'enrollmentProgramToken' | 'vppToken'
+    id: string
+    name: string | null
+    appleId: string | null
+    expiresAt: string | null
+    daysLeft: number | null
+    severity: Severity
+    problems: Array<{ code: string; message: string }>
+    consequence: string
+    renewal: Array<string>
+  }>
+  errors: Array<{ section: string; code: string; message: string }>
 }

@@ -14,3 +14,4 @@ mod files;
 mod pager;
 mod rules;
 mod sim;
+mod workflows;

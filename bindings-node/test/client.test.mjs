@@ -241,3 +241,12 @@ test('a client with a certificate, an access token, options for cloud, timeouts 
     await assert.rejects(bad.pushCertificate(), { code: 'ERR_UNAUTHORIZED' })
     fs.rmSync(dir, { recursive: true })
   }))
+
+test('the ESM and CommonJS entry points export the same names', async () => {
+  const { createRequire } = await import('node:module')
+  const cjs = createRequire(import.meta.url)('../index.js')
+  const esm = await import('../index.mjs')
+  const names = Object.keys(cjs).filter((k) => !k.startsWith('__')).sort()
+  assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), names)
+  assert.equal(esm.default, cjs)
+})

@@ -3,7 +3,10 @@ import {
   Client, Simulator, IntuneAppleError, ErrorCode, inspect, checkPushCertificateRenewal,
   checkVppTokenRenewal, checkEnrollmentProgramTokenFile, pushCertificateHealth,
   enrollmentProgramTokenHealth, vppTokenHealth, renewalGuidance, decideSync,
-  validateEnrollmentProfile, validateDeviceNameTemplate,
+  validateEnrollmentProfile, validateDeviceNameTemplate, HealthReport, parseSerialNumbers,
+  type PushRenewalReport, type DepRenewalReport, type VppRenewalReport, type DuplicateRepairReport,
+  type ProfileCreated, type SerialAssignmentReport, type DefaultProfileSet, type HealthReportJson,
+  type ReportItem, type CsrDownload, type SerialList, type RefusalInfo,
   type ClientOptions, type PushCertificate, type DataSharingConsentInfo, type EnrollmentProgramToken,
   type ImportedDevice, type ImportResult, type VppTokenInfo, type LicenseSummary, type EnrollmentProfile,
   type MobileApp, type MobileAppAssignment, type AssignmentBatch, type PageProgress, type TokenHealth,
@@ -99,6 +102,24 @@ async function everything(): Promise<void> {
   const check: VppRenewalCheckInfo = checkVppTokenRenewal('/tmp/x.vpptoken', vpp, { location: 'HQ' })
   const matches: boolean = checkEnrollmentProgramTokenFile('/tmp/x.p7m', key)
 
+  const report: HealthReport = await client.healthReport({ asOf: new Date(), locale: 'fr', includeApps: true, thresholds: { vppToken: { warningDays: 60 } } })
+  const items: ReportItem[] = report.items
+  const reportJson: HealthReportJson = report.toJSON()
+  const texts: string[] = [report.toMarkdown(), report.toICS(), report.toTable(true), report.overall]
+  const code0: number = report.exitCode + report.errors.length + report.generatedAt.getTime() + report.asOf.getTime()
+  HealthReport.fromJSON(JSON.stringify(report))
+  const pushRenewal: PushRenewalReport = await client.renewPushCertificate({ appleId: 'a', pem: 'p', force: true })
+  const csrFile: CsrDownload = await client.savePushCertificateSigningRequest('/tmp/push.csr')
+  const depRenewal: DepRenewalReport = await client.renewEnrollmentProgramToken({ tokenId: 'id', appleId: 'a', p7m: 'x', fileName: 'f.p7m' })
+  const vppRenewal: VppRenewalReport = await client.renewVppTokenFile({ tokenFile: 'x', location: 'HQ', createIfMissing: false })
+  const repair: DuplicateRepairReport = await client.repairDuplicateApps(false)
+  const createdProfile: ProfileCreated = await client.createProfile('id', { '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile' })
+  await client.copyProfile('id', 'p', new Client({ accessToken: 't' }), 'id2', 'copy')
+  const serialReport: SerialAssignmentReport = await client.assignSerialNumbers('id', 'p', ['S1'], 500)
+  const defaultSet: DefaultProfileSet = await client.setDefaultProfile('id', 'p')
+  const serialList: SerialList = parseSerialNumbers('S1\nS2')
+  void [items, reportJson, texts, code0, pushRenewal, csrFile, depRenewal, vppRenewal, repair, createdProfile, serialReport, defaultSet, serialList]
+
   sim.addFault({ method: 'GET', path: '/beta/*', kind: 'throttle', retryAfter: '1', nth: 1 })
   sim.addFault({ path: '/beta/*', kind: 'delay', ms: 10 })
   sim.clearFaults()
@@ -122,6 +143,8 @@ async function everything(): Promise<void> {
       const code: ErrorCode = e.code
       const fields: [number | null, string | null, string | null, number | null, Date | null] =
         [e.status, e.requestId, e.clientRequestId, e.retryAfter, e.nextAllowedAt]
+      const reasons: RefusalInfo[] | null = e.reasons
+      void [fields, reasons]
       switch (code) {
         case 'ERR_THROTTLED':
         case 'ERR_SYNC_TOO_SOON':
