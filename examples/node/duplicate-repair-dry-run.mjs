@@ -1,40 +1,27 @@
-// Dry run of a duplicate VPP token repair: finds VPP locations uploaded twice (an expired token
-// and a `duplicateLocationId` copy), and the apps licensed through the expired one that would
-// have to move. Changes nothing.
+// Dry run of the duplicate VPP app repair: for each app present under two VPP tokens (an
+// expired location uploaded again as a new token), the assignments that would be copied to the
+// copy on the current token, the conflicts, and the old tokens that could then be deleted.
+// Changes nothing; `client.repairDuplicateApps(true)` applies the plan.
 //   node examples/node/duplicate-repair-dry-run.mjs
 import { connect } from './connect.mjs'
 
 const { client, sim } = connect()
 try {
-  const tokens = await client.vppTokens().toArray()
-  const byLocation = new Map()
-  for (const t of tokens) {
-    const key = `${t.organizationName ?? ''}/${t.locationName ?? t.displayName ?? t.id}`.toLowerCase()
-    byLocation.set(key, [...(byLocation.get(key) ?? []), t])
-  }
-  const plan = []
-  for (const group of byLocation.values()) {
-    const duplicates = group.filter((t) => t.state === 'duplicateLocationId')
-    const stale = group.filter((t) => t.state === 'expired')
-    if (duplicates.length === 0 && group.length < 2) continue
-    for (const old of stale) {
-      const keep = duplicates[0] ?? group.find((t) => t !== old)
-      if (!keep) continue
-      const apps = await client.vppAppsByToken(old.id).toArray()
-      plan.push({
-        location: old.locationName ?? old.displayName,
-        expiredToken: old.id,
-        keepToken: keep.id,
-        apps: await Promise.all(apps.map(async (a) => ({
-          id: a.id,
-          name: a.displayName,
-          bundleId: a.bundleId,
-          assignments: (await client.appAssignments(a.id).toArray()).length,
-        }))),
-      })
-    }
-  }
-  console.log(JSON.stringify({ dryRun: true, steps: plan }, null, 2))
+  const plan = await client.repairDuplicateApps(false)
+  console.log(JSON.stringify({
+    dryRun: plan.dryRun,
+    apps: plan.apps.map((a) => ({
+      bundleId: a.bundleId,
+      name: a.displayName,
+      keep: `${a.targetAppId} (token ${a.targetTokenId})`,
+      from: a.sourceAppIds,
+      toCopy: a.toCopy.map((c) => `${c.intent ?? '?'} → ${c.key.targetType} ${c.key.targetId ?? ''}`.trim()),
+      conflicts: a.conflicts.length,
+      outcome: a.outcome,
+    })),
+    oldTokens: plan.oldTokens.map((t) => ({ tokenId: t.tokenId, location: t.location, canDelete: t.canDelete, nextStep: t.nextStep })),
+    unresolved: plan.unresolved,
+  }, null, 2))
 } finally {
   sim?.stop()
 }

@@ -1,31 +1,18 @@
 // Health of every Apple credential of the tenant, as a Teams-style Adaptive Card (JSON on
-// stdout; POST it to an incoming webhook to post it in a channel).
+// stdout; POST it to an incoming webhook to post it in a channel). Exits with the report's
+// exit code (0 fine, 1 attention needed, 2 expired or unreadable), for a scheduled job.
 //   node examples/node/health-card.mjs            (simulated tenant)
 //   AZURE_TENANT_ID=... AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... node examples/node/health-card.mjs
-import {
-  pushCertificateHealth, enrollmentProgramTokenHealth, vppTokenHealth, IntuneAppleError,
-} from '../../bindings-node/index.mjs'
 import { connect } from './connect.mjs'
 
 const COLOR = { ok: 'Good', unknown: 'Default', warning: 'Warning', critical: 'Attention', expired: 'Attention' }
-const RANK = { ok: 0, unknown: 1, warning: 2, critical: 3, expired: 4 }
+const KIND = { pushCertificate: 'Push certificate', enrollmentProgramToken: 'Enrollment program token', vppToken: 'VPP token' }
 
 const { client, sim, now } = connect()
+let exitCode = 0
 try {
-  const health = []
-  try {
-    health.push(pushCertificateHealth(await client.pushCertificate(), { now }))
-  } catch (e) {
-    if (!(e instanceof IntuneAppleError && e.code === 'ERR_NOT_FOUND')) throw e
-  }
-  for await (const token of client.enrollmentProgramTokens()) {
-    health.push(enrollmentProgramTokenHealth(token, { now }))
-  }
-  for await (const token of client.vppTokens()) {
-    health.push(vppTokenHealth(token, { now }))
-  }
-  health.sort((a, b) => RANK[b.severity] - RANK[a.severity])
-  const worst = health[0]?.severity ?? 'ok'
+  const report = await client.healthReport({ asOf: now })
+  exitCode = report.exitCode
   const card = {
     type: 'message',
     attachments: [{
@@ -35,22 +22,23 @@ try {
         type: 'AdaptiveCard',
         version: '1.4',
         body: [
-          { type: 'TextBlock', size: 'Large', weight: 'Bolder', text: 'Intune Apple credentials', color: COLOR[worst] },
-          { type: 'TextBlock', isSubtle: true, text: `Checked ${now.toISOString()}` },
-          ...health.map((h) => ({
+          { type: 'TextBlock', size: 'Large', weight: 'Bolder', text: 'Intune Apple credentials', color: COLOR[report.overall] },
+          { type: 'TextBlock', isSubtle: true, text: `Checked ${report.asOf.toISOString()}` },
+          ...report.items.map((item) => ({
             type: 'Container',
             items: [
-              { type: 'TextBlock', weight: 'Bolder', color: COLOR[h.severity],
-                text: `${h.severity.toUpperCase()}: ${h.displayName ?? h.kind}` },
+              { type: 'TextBlock', weight: 'Bolder', color: COLOR[item.severity],
+                text: `${item.severity.toUpperCase()}: ${item.name ?? item.id}` },
               { type: 'FactSet', facts: [
-                { title: 'Kind', value: h.kind },
-                { title: 'Expires', value: h.expiresAt ? h.expiresAt.toISOString().slice(0, 10) : 'unknown' },
-                { title: 'Days left', value: String(h.daysLeft ?? '?') },
-                ...(h.appleId ? [{ title: 'Apple ID', value: h.appleId }] : []),
+                { title: 'Kind', value: KIND[item.kind] },
+                { title: 'Expires', value: item.expiresAt ? item.expiresAt.toISOString().slice(0, 10) : 'unknown' },
+                { title: 'Days left', value: String(item.daysLeft ?? '?') },
+                ...(item.appleId ? [{ title: 'Apple ID', value: item.appleId }] : []),
               ] },
-              ...h.problems.map((p) => ({ type: 'TextBlock', wrap: true, text: `• ${p.message}` })),
+              ...item.problems.map((p) => ({ type: 'TextBlock', wrap: true, text: `• ${p.message}` })),
             ],
           })),
+          ...report.errors.map((e) => ({ type: 'TextBlock', wrap: true, color: 'Attention', text: `${e.section}: ${e.message}` })),
         ],
       },
     }],
@@ -59,3 +47,4 @@ try {
 } finally {
   sim?.stop()
 }
+process.exitCode = exitCode
