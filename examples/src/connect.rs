@@ -57,18 +57,16 @@ impl Tenant {
     }
 }
 
-fn is_set(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| !v.is_empty())
-}
-
-/// Connects to the tenant of the environment's credentials, or starts the simulated demo
-/// tenant when none are set.
+/// Connects to the tenant of the credentials that `var` reads (the process environment:
+/// `|name| std::env::var(name).ok()`), or starts the simulated demo tenant when none are set.
 ///
 /// # Errors
 /// A message saying what is wrong with the environment or the simulator.
-pub async fn connect() -> Result<Tenant, String> {
-    if is_set(env::TENANT_ID) || is_set(env::ACCESS_TOKEN) {
-        let client = Client::from_env().map_err(|e| e.to_string())?;
+pub async fn connect_with(var: &dyn Fn(&str) -> Option<String>) -> Result<Tenant, String> {
+    let set = |name: &str| var(name).is_some_and(|v| !v.is_empty());
+    if set(env::TENANT_ID) || set(env::ACCESS_TOKEN) {
+        let client = Client::from_env_with(|name| var(name).filter(|v| !v.is_empty()))
+            .map_err(|e| e.to_string())?;
         return Ok(Tenant { client, sim: None });
     }
     let sim = Simulator::start(Seed::demo())
@@ -97,13 +95,13 @@ pub struct Args {
 }
 
 impl Args {
-    /// Reads the process arguments, checking them against the known `options` (which take a
-    /// value) and `flags`.
+    /// Reads `args` (without the program name), checking them against the known `options`
+    /// (which take a value) and `flags`.
     ///
     /// # Errors
     /// A message naming the unknown or incomplete argument.
-    pub fn parse(options: &[&str], flags: &[&str]) -> Result<Self, String> {
-        let items: Vec<String> = std::env::args().skip(1).collect();
+    pub fn from_args(args: &[String], options: &[&str], flags: &[&str]) -> Result<Self, String> {
+        let items: Vec<String> = args.to_vec();
         let mut i = 0;
         while i < items.len() {
             let a = items[i].as_str();
@@ -158,13 +156,16 @@ pub fn exit_code(e: &intune_apple_core::workflows::error::WorkflowError) -> i32 
     }
 }
 
-/// Prints a workflow's steps and warnings, one per line.
-#[allow(clippy::print_stdout)]
-pub fn print_steps(steps: &[intune_apple_core::workflows::step::Step], warnings: &[String]) {
+/// Writes a workflow's warnings and steps, one per line.
+pub fn print_steps(
+    out: &mut dyn std::io::Write,
+    steps: &[intune_apple_core::workflows::step::Step],
+    warnings: &[String],
+) {
     for w in warnings {
-        println!("  ! {w}");
+        let _ = writeln!(out, "  ! {w}");
     }
     for s in steps {
-        println!("  {:<12} {:?}: {}", s.name, s.outcome, s.detail);
+        let _ = writeln!(out, "  {:<12} {:?}: {}", s.name, s.outcome, s.detail);
     }
 }

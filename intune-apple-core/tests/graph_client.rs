@@ -693,3 +693,219 @@ async fn vpp_app_progress_counts_both_platforms_together() {
         "iOS pages of 2, 2, then macOS pages of 2, 1, counted on from the iOS total"
     );
 }
+
+#[tokio::test]
+async fn retries_reuse_one_client_request_id_and_a_lost_write_is_sent_once() {
+    let s = setup().await;
+    let path = "/beta/deviceAppManagement/vppTokens";
+    for n in [1, 2] {
+        s.sim.add_fault(
+            Fault::new(
+                "GET",
+                path,
+                FaultKind::Throttle {
+                    retry_after: "1".into(),
+                },
+            )
+            .nth(n),
+        );
+    }
+    s.client
+        .vpp_tokens()
+        .list()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    s.client
+        .vpp_tokens()
+        .list()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    let ids: Vec<String> = s
+        .sim
+        .request_log()
+        .into_iter()
+        .filter(|e| e.path == path)
+        .map(|e| e.client_request_id.unwrap())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        4,
+        "two throttled attempts, then two calls served"
+    );
+    assert!(
+        ids[0] == ids[1] && ids[1] == ids[2],
+        "one id across retries: {ids:?}"
+    );
+    assert_ne!(ids[2], ids[3], "a new call, a new id");
+
+    let one = format!("{path}/{VPP_MAIN}");
+    s.sim
+        .add_fault(Fault::new("PATCH", &one, FaultKind::ResetAfter).nth(1));
+    let file = Secret::new(base64_of(
+        r#"{"token":"abc","expDate":"2031-03-14T09:26:53+0000","orgName":"Contoso"}"#,
+    ));
+    let err = s
+        .client
+        .vpp_tokens()
+        .renew(VPP_MAIN, &file)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    let patches: Vec<_> = s
+        .sim
+        .request_log()
+        .into_iter()
+        .filter(|e| e.method == "PATCH")
+        .collect();
+    assert_eq!(patches.len(), 1, "never resent");
+    assert!(patches[0].applied, "applied although the answer was lost");
+    assert_eq!(
+        patches[0].client_request_id.as_deref(),
+        err.client_request_id(),
+        "the error gives the id to look the write up with"
+    );
+}
+
+#[tokio::test]
+async fn enrollment_profile_create_update_delete_and_expanded_defaults() {
+    use intune_apple_core::model::{DepIosEnrollmentProfile, DepMacOsEnrollmentProfile};
+    let s = setup().await;
+    let token = s
+        .client
+        .enrollment_program_tokens()
+        .get(DEP_MAIN)
+        .await
+        .unwrap();
+    assert_eq!(
+        token
+            .default_ios_enrollment_profile
+            .as_ref()
+            .and_then(|p| p.display_name.as_deref()),
+        Some("Corporate iPhone")
+    );
+    assert_eq!(
+        token
+            .default_mac_os_enrollment_profile
+            .as_ref()
+            .and_then(|p| p.display_name.as_deref()),
+        Some("Corporate Mac")
+    );
+
+    let profiles = s.client.enrollment_profiles(DEP_MAIN);
+    let created = profiles
+        .create(&EnrollmentProfile::DepIos(DepIosEnrollmentProfile {
+            display_name: Some("Kiosk iPad".into()),
+            siri_disabled: Some(true),
+            device_name_template: Some("KIOSK-{{SERIAL}}".into()),
+            ..DepIosEnrollmentProfile::default()
+        }))
+        .await
+        .unwrap();
+    let EnrollmentProfile::DepIos(created) = created else {
+        panic!("an iOS profile comes back as one: {created:?}");
+    };
+    let id = created.id.clone().unwrap();
+    assert!(id.starts_with(&format!("{DEP_MAIN}_")), "{id}");
+    assert_eq!(created.siri_disabled, Some(true));
+    profiles
+        .update(
+            &id,
+            &EnrollmentProfile::DepIos(DepIosEnrollmentProfile {
+                display_name: Some("Kiosk iPad (shared)".into()),
+                siri_disabled: Some(false),
+                ..DepIosEnrollmentProfile::default()
+            }),
+        )
+        .await
+        .unwrap();
+    let EnrollmentProfile::DepIos(read) = profiles.get(&id).await.unwrap() else {
+        panic!("still an iOS profile");
+    };
+    assert_eq!(read.display_name.as_deref(), Some("Kiosk iPad (shared)"));
+    assert_eq!(read.siri_disabled, Some(false));
+    assert_eq!(
+        read.device_name_template.as_deref(),
+        Some("KIOSK-{{SERIAL}}")
+    );
+    let mac = profiles
+        .create(&EnrollmentProfile::DepMacOs(DepMacOsEnrollmentProfile {
+            display_name: Some("Lab Mac".into()),
+            ..DepMacOsEnrollmentProfile::default()
+        }))
+        .await
+        .unwrap();
+    assert!(matches!(mac, EnrollmentProfile::DepMacOs(_)), "{mac:?}");
+    profiles.delete(&id).await.unwrap();
+    let err = profiles.get(&id).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+    let left: Vec<_> = profiles.list().try_collect().await.unwrap();
+    assert_eq!(left.len(), 3, "two seeded and the macOS one");
+}
+
+#[tokio::test]
+async fn assignments_built_in_code_keep_their_target_types() {
+    use intune_apple_core::model::{
+        AllAssignmentTarget, AssignmentTarget, GroupAssignmentTarget, InstallIntent,
+        IosVppAppAssignmentSettings, MobileAppAssignment, MobileAppAssignmentSettings,
+    };
+    let s = setup().await;
+    let app = "b4444444-0000-4000-8000-000000000004";
+    let group = |id: &str| GroupAssignmentTarget {
+        group_id: Some(id.into()),
+        ..GroupAssignmentTarget::default()
+    };
+    let wanted = vec![
+        MobileAppAssignment {
+            intent: Some(InstallIntent::Required),
+            target: Some(AssignmentTarget::Group(group(
+                "0b8f4c1a-6a3e-4d2b-9c1f-2e3d4c5b6a70",
+            ))),
+            settings: Some(MobileAppAssignmentSettings::IosVppApp(
+                IosVppAppAssignmentSettings {
+                    use_device_licensing: Some(true),
+                    ..IosVppAppAssignmentSettings::default()
+                },
+            )),
+            ..MobileAppAssignment::default()
+        },
+        MobileAppAssignment {
+            intent: Some(InstallIntent::Required),
+            target: Some(AssignmentTarget::ExclusionGroup(group(
+                "1c9a5d2b-7b4f-4e3c-8d2a-3f4e5d6c7b81",
+            ))),
+            ..MobileAppAssignment::default()
+        },
+        MobileAppAssignment {
+            intent: Some(InstallIntent::Available),
+            target: Some(AssignmentTarget::AllDevices(AllAssignmentTarget::default())),
+            ..MobileAppAssignment::default()
+        },
+    ];
+    s.client.vpp_apps().assign(app, wanted).await.unwrap();
+    let read: Vec<MobileAppAssignment> = s
+        .client
+        .vpp_apps()
+        .assignments(app)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 3);
+    assert!(
+        matches!(read[0].target, Some(AssignmentTarget::Group(_))),
+        "{read:?}"
+    );
+    assert!(
+        matches!(read[1].target, Some(AssignmentTarget::ExclusionGroup(_))),
+        "an excluded group stays excluded: {read:?}"
+    );
+    assert!(
+        matches!(read[2].target, Some(AssignmentTarget::AllDevices(_))),
+        "{read:?}"
+    );
+    assert!(matches!(
+        read[0].settings,
+        Some(MobileAppAssignmentSettings::IosVppApp(_))
+    ));
+}

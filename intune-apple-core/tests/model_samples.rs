@@ -448,3 +448,33 @@ fn graph_error_samples_expose_ids_and_readable_message() {
         decode_value(json!({"error": {"code": "x", "innerError": {"requestId": "r2"}}})).unwrap();
     assert_eq!(camel.error.request_id(), Some("r2"));
 }
+
+/// A polymorphic value built in code (no `@odata.type` set) still tells Graph which type it is:
+/// an exclusion group must not be sent as an inclusion, nor the reverse.
+#[test]
+fn known_variants_built_in_code_carry_their_odata_type() {
+    use intune_apple_core::model::{AssignmentTarget, GroupAssignmentTarget};
+    let group = GroupAssignmentTarget {
+        group_id: Some("g1".into()),
+        ..GroupAssignmentTarget::default()
+    };
+    let excluded = serde_json::to_value(AssignmentTarget::ExclusionGroup(group.clone())).unwrap();
+    assert_eq!(
+        excluded["@odata.type"],
+        "#microsoft.graph.exclusionGroupAssignmentTarget"
+    );
+    let included = serde_json::to_value(AssignmentTarget::Group(group)).unwrap();
+    assert_eq!(
+        included["@odata.type"],
+        "#microsoft.graph.groupAssignmentTarget"
+    );
+    let back: AssignmentTarget = serde_json::from_value(excluded).unwrap();
+    assert!(matches!(back, AssignmentTarget::ExclusionGroup(_)));
+    // A type given explicitly is kept as it is.
+    let explicit = GroupAssignmentTarget {
+        odata_type: Some("microsoft.graph.groupAssignmentTarget".into()),
+        ..GroupAssignmentTarget::default()
+    };
+    let kept = serde_json::to_value(AssignmentTarget::Group(explicit)).unwrap();
+    assert_eq!(kept["@odata.type"], "microsoft.graph.groupAssignmentTarget");
+}

@@ -279,3 +279,78 @@ async fn demo_tenant_repair_frees_the_old_warehouse_token() {
     );
     assert_eq!(sim.writes_applied(), 1);
 }
+
+#[tokio::test]
+async fn a_conflicting_intent_is_kept_reported_and_blocks_the_old_token() {
+    use intune_apple_core::model::{
+        AssignmentTarget, GroupAssignmentTarget, InstallIntent, MobileAppAssignment,
+    };
+    let (sim, client) = start(Seed::demo()).await;
+    // The current app already offers the group as available; the old app requires it.
+    let available = MobileAppAssignment {
+        odata_type: Some("#microsoft.graph.mobileAppAssignment".into()),
+        intent: Some(InstallIntent::Available),
+        target: Some(AssignmentTarget::Group(GroupAssignmentTarget {
+            odata_type: Some("#microsoft.graph.groupAssignmentTarget".into()),
+            group_id: Some(G_ALL.into()),
+            ..GroupAssignmentTarget::default()
+        })),
+        ..MobileAppAssignment::default()
+    };
+    let target = "b4444444-0000-4000-8000-000000000004";
+    client
+        .vpp_apps()
+        .assign(target, vec![available])
+        .await
+        .unwrap();
+    let writes = sim.writes_applied();
+    let report = repair_duplicate_apps(&client, &APPLY).await.unwrap();
+    let app = &report.apps[0];
+    assert_eq!(app.outcome, RepairOutcome::NothingToDo);
+    assert_eq!(app.conflicts.len(), 1);
+    assert_eq!(app.conflicts[0].kept_intent.as_deref(), Some("available"));
+    assert_eq!(app.conflicts[0].old_intent.as_deref(), Some("required"));
+    assert_eq!(app.verified, Some(true));
+    assert_eq!(sim.writes_applied(), writes, "nothing to write");
+    let old = &report.old_tokens[0];
+    assert!(!old.can_delete);
+    assert!(
+        old.blockers[0].contains("align them by hand"),
+        "{:?}",
+        old.blockers
+    );
+    assert_eq!(
+        targets(&client, target).await,
+        HashMap::from([(format!("group {G_ALL}"), 1)])
+    );
+}
+
+#[tokio::test]
+async fn a_failed_read_back_after_the_copy_keeps_the_report_and_the_old_token() {
+    let (sim, client) = start(Seed::demo()).await;
+    sim.add_fault(
+        Fault::new(
+            "GET",
+            "/beta/deviceAppManagement/mobileApps/b4444444-0000-4000-8000-000000000004/assignments",
+            FaultKind::Status { status: 500 },
+        )
+        .nth(2),
+    );
+    let report = repair_duplicate_apps(&client, &APPLY).await.unwrap();
+    let app = &report.apps[0];
+    assert_eq!(app.outcome, RepairOutcome::Copied);
+    assert_eq!(app.verified, Some(false));
+    assert!(
+        app.error.as_deref().unwrap().contains("could not read"),
+        "{app:?}"
+    );
+    assert!(!report.old_tokens[0].can_delete);
+    // The next run sees the copy and frees the token.
+    let again = repair_duplicate_apps(&client, &APPLY).await.unwrap();
+    assert_eq!(again.apps[0].outcome, RepairOutcome::NothingToDo);
+    assert!(
+        again.old_tokens[0].can_delete,
+        "{:?}",
+        again.old_tokens[0].blockers
+    );
+}

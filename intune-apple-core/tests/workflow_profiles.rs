@@ -290,3 +290,62 @@ async fn the_default_of_another_token_and_bad_input() {
     .unwrap_err();
     assert_eq!(err.code(), "graph", "{err}");
 }
+
+#[tokio::test]
+async fn few_serials_are_looked_up_one_by_one_many_by_one_listing() {
+    let (sim, client) = start(Seed::demo()).await;
+    let lookups = |sim: &SimHandle| {
+        sim.request_log()
+            .iter()
+            .filter(|e| {
+                e.path.contains("importedAppleDeviceIdentities") && e.path.contains("filter")
+            })
+            .count()
+    };
+    let listings = |sim: &SimHandle| {
+        sim.request_log()
+            .iter()
+            .filter(|e| {
+                e.path.contains("importedAppleDeviceIdentities") && !e.path.contains("filter")
+            })
+            .count()
+    };
+    let few = vec!["D10000000010".to_owned(), "D10000000011".to_owned()];
+    let r = assign_serial_numbers(
+        &client,
+        DEP_MAIN,
+        IPHONE,
+        &few,
+        &SerialAssignmentOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.assigned, 2);
+    assert_eq!(
+        (lookups(&sim), listings(&sim)),
+        (4, 0),
+        "two lookups before, two after"
+    );
+
+    let mut many: Vec<String> = (100..160).map(|i| format!("D1{i:010}")).collect();
+    many.push("NOPE00000001".into());
+    let r = assign_serial_numbers(
+        &client,
+        DEP_MAIN,
+        IPHONE,
+        &many,
+        &SerialAssignmentOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.assigned, r.unknown, r.batches), (60, 1, 1));
+    assert!(r.devices[..60]
+        .iter()
+        .all(|d| d.outcome == DeviceOutcome::Assigned));
+    assert_eq!(lookups(&sim), 4, "no per-serial lookup for 61 serials");
+    assert_eq!(
+        listings(&sim),
+        6,
+        "250 devices in pages of 100, listed before and after"
+    );
+}

@@ -364,3 +364,61 @@ async fn vpp_token_of_an_unknown_organisation_is_created_only_on_request() {
     let tokens: Vec<_> = client.vpp_tokens().list().try_collect().await.unwrap();
     assert_eq!(tokens.len(), 5);
 }
+
+#[tokio::test]
+async fn no_file_content_appears_in_requests_reports_or_errors() {
+    let (_sim, client) = setup().await;
+    let vpp = data("demo-contoso.vpptoken");
+    let p7m = data(P7M_NAME);
+    let pem = data("demo-push-other-topic.pem");
+    let pem_body = pem.lines().nth(3).unwrap().to_owned();
+    let p7m_body = p7m.lines().nth(7).unwrap().trim().to_owned();
+
+    let push = push_request(pem.clone(), false);
+    let dep = dep_request(p7m.clone(), P7M_NAME);
+    let vpp_req = vpp_request(vpp.clone(), None);
+    let mut texts = vec![
+        format!("{push:?}"),
+        format!("{dep:?}"),
+        format!("{vpp_req:?}"),
+    ];
+    let e = renew_push_certificate(&client, &push).await.unwrap_err();
+    texts.push(format!("{e} {e:?}"));
+    let e = renew_vpp_token(&client, &vpp_req).await.unwrap_err();
+    texts.push(format!("{e} {e:?}"));
+    let mut wrong = dep_request(
+        sample("synthetic/TestServer_Token_2030-07-01T22-18-53Z_smime-des3.p7m"),
+        "x.p7m",
+    );
+    wrong.force = false;
+    let e = renew_enrollment_program_token(&client, &wrong)
+        .await
+        .unwrap_err();
+    texts.push(format!("{e} {e:?}"));
+    let ok = renew_enrollment_program_token(&client, &dep).await.unwrap();
+    texts.push(serde_json::to_string(&ok).unwrap());
+    for t in &texts {
+        assert!(!t.contains(vpp.trim()), "vpptoken leaked: {t}");
+        assert!(!t.contains(&pem_body), "certificate text leaked: {t}");
+        assert!(!t.contains(&p7m_body), "p7m leaked: {t}");
+    }
+}
+
+#[tokio::test]
+async fn a_failed_read_back_says_the_upload_was_sent() {
+    let (sim, client) = setup().await;
+    sim.add_fault(
+        intune_apple_sim::Fault::new(
+            "GET",
+            "/beta/deviceManagement/applePushNotificationCertificate",
+            intune_apple_sim::FaultKind::Status { status: 500 },
+        )
+        .nth(2),
+    );
+    let err = renew_push_certificate(&client, &push_request(data("demo-push-renewed.pem"), false))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "verification_failed", "{err}");
+    assert!(err.to_string().contains("the upload was sent"), "{err}");
+    assert_eq!(sim.writes_applied(), 1);
+}

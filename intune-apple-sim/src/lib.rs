@@ -43,6 +43,13 @@ pub struct LogEntry {
     pub status: u16,
     /// Size of the response body in bytes.
     pub body_size: usize,
+    /// The `client-request-id` header sent, if any: the same on every retry of one call.
+    #[serde(default)]
+    pub client_request_id: Option<String>,
+    /// Whether this request was a write that changed state (also when its answer was then
+    /// lost to a `resetAfter` or `truncated` fault).
+    #[serde(default)]
+    pub applied: bool,
 }
 
 /// What a fault does to a matching request.

@@ -276,6 +276,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 struct Answer {
     status: StatusCode,
     body: Value,
+    /// The body already serialised (large pages are written straight to bytes); `body` is
+    /// then null.
+    raw: Option<Vec<u8>>,
     headers: Vec<(&'static str, String)>,
     write: bool,
 }
@@ -285,6 +288,7 @@ impl Answer {
         Self {
             status: StatusCode::OK,
             body,
+            raw: None,
             headers: Vec::new(),
             write: false,
         }
@@ -293,6 +297,7 @@ impl Answer {
         Self {
             status,
             body,
+            raw: None,
             headers: Vec::new(),
             write: true,
         }
@@ -315,6 +320,7 @@ impl Answer {
         Self {
             status,
             body,
+            raw: None,
             headers: Vec::new(),
             write: false,
         }
@@ -396,6 +402,11 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
             .find(|f| f.matches(method.as_str(), &path) && f.nth.is_none_or(|k| k == n))
             .map(|f| f.kind.clone())
     };
+    let client_request_id = headers
+        .get("client-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let applied = std::sync::atomic::AtomicBool::new(false);
     let log = |status: u16, size: usize| {
         lock(&sh.log).push(LogEntry {
             method: method.to_string(),
@@ -403,6 +414,8 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
             bearer: has_bearer,
             status,
             body_size: size,
+            client_request_id: client_request_id.clone(),
+            applied: applied.load(Ordering::SeqCst),
         });
     };
 
@@ -455,11 +468,19 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
     };
     if answer.write && answer.status.is_success() {
         sh.writes.fetch_add(1, Ordering::SeqCst);
+        applied.store(true, Ordering::SeqCst);
     }
-    let mut bytes = if answer.body.is_null() {
-        Vec::new()
-    } else {
-        answer.body.to_string().into_bytes()
+    let mut answer = answer;
+    let mut bytes = match answer.raw.take() {
+        Some(raw) => {
+            // Faults that rewrite the body work on the JSON tree.
+            if matches!(post_fault, Some(FaultKind::ForeignNextLink)) {
+                answer.body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+            }
+            raw
+        }
+        None if answer.body.is_null() => Vec::new(),
+        None => answer.body.to_string().into_bytes(),
     };
     match post_fault {
         Some(FaultKind::ResetAfter) => {
@@ -937,37 +958,93 @@ fn profile_json(p: &Profile) -> Value {
     j
 }
 
+/// What the devices of one token share on one page: formatted once, used for every device.
+struct DeviceCtx<'a> {
+    d: &'a DepToken,
+    id_prefix: &'a str,
+    serial_prefix: String,
+    created: String,
+    /// `lastContactedDateTime` of device `i` is `contacted[i % 48]`.
+    contacted: Vec<String>,
+}
+
+impl<'a> DeviceCtx<'a> {
+    fn new(d: &'a DepToken, unreachable: Option<DateTime<Utc>>) -> Self {
+        let last = unreachable.unwrap_or(d.modified);
+        Self {
+            d,
+            id_prefix: d.id.get(..23).unwrap_or(&d.id),
+            serial_prefix: serial_prefix(d),
+            created: ts(d.modified),
+            contacted: (0..48).map(|h| ts(last - Duration::hours(h))).collect(),
+        }
+    }
+
+    fn device(&self, i: usize) -> DeviceOut<'_> {
+        let (profile, assigned) = self
+            .d
+            .assigned
+            .get(&i)
+            .map_or(("", None), |(p, at)| (&**p, Some(*at)));
+        DeviceOut {
+            id: format!("{}-{i:012}", self.id_prefix),
+            serial_number: format!("{}{i:010}", self.serial_prefix),
+            requested_enrollment_profile_id: profile,
+            requested_enrollment_profile_assignment_date_time: opt_ts(assigned),
+            is_supervised: true,
+            discovery_source: "deviceEnrollmentProgram",
+            is_deleted: false,
+            created_date_time: &self.created,
+            last_contacted_date_time: &self.contacted[i % 48],
+            description: "",
+            enrollment_state: if i % 5 == 0 {
+                "notContacted"
+            } else {
+                "enrolled"
+            },
+            platform: if i % 4 == 3 { "macOS" } else { "ios" },
+        }
+    }
+
+    fn write(&self, i: usize, out: &mut Vec<u8>) {
+        // Writing plain strings and booleans into a Vec cannot fail.
+        serde_json::to_writer(out, &self.device(i)).ok();
+    }
+}
+
+/// One generated `importedAppleDeviceIdentity`, serialised without a JSON tree.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeviceOut<'a> {
+    id: String,
+    serial_number: String,
+    requested_enrollment_profile_id: &'a str,
+    requested_enrollment_profile_assignment_date_time: String,
+    is_supervised: bool,
+    discovery_source: &'static str,
+    is_deleted: bool,
+    created_date_time: &'a str,
+    last_contacted_date_time: &'a str,
+    description: &'static str,
+    enrollment_state: &'static str,
+    platform: &'static str,
+}
+
 /// Device number `i` of token `d`, generated on the fly.
 fn device_json(d: &DepToken, i: usize, unreachable: Option<DateTime<Utc>>) -> Value {
-    let (profile, assigned) = d
-        .assigned
-        .get(&i)
-        .map_or((String::new(), None), |(p, at)| (p.to_string(), Some(*at)));
-    let contacted =
-        unreachable.unwrap_or(d.modified) - Duration::hours(i64::try_from(i % 48).unwrap_or(0));
-    json!({
-        "id": format!("{}-{i:012}", &d.id[..23]),
-        "serialNumber": serial(d, i),
-        "requestedEnrollmentProfileId": profile,
-        "requestedEnrollmentProfileAssignmentDateTime": opt_ts(assigned),
-        "isSupervised": true,
-        "discoverySource": "deviceEnrollmentProgram",
-        "isDeleted": false,
-        "createdDateTime": ts(d.modified),
-        "lastContactedDateTime": ts(contacted),
-        "description": "",
-        "enrollmentState": if i % 5 == 0 { "notContacted" } else { "enrolled" },
-        "platform": if i % 4 == 3 { "macOS" } else { "ios" }
-    })
+    serde_json::to_value(DeviceCtx::new(d, unreachable).device(i)).unwrap_or(Value::Null)
+}
+
+fn serial_prefix(d: &DepToken) -> String {
+    d.id.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(2)
+        .collect::<String>()
+        .to_uppercase()
 }
 
 fn serial(d: &DepToken, i: usize) -> String {
-    let prefix: String =
-        d.id.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .take(2)
-            .collect();
-    format!("{}{i:010}", prefix.to_uppercase())
+    format!("{}{i:010}", serial_prefix(d))
 }
 
 fn dep_routes(
@@ -1155,6 +1232,18 @@ fn dep_routes(
                         .get("@odata.type")
                         .and_then(Value::as_str)
                         .unwrap_or("");
+                    // The collection's declared type is abstract: Graph needs the derived one.
+                    let short = ty
+                        .trim_start_matches('#')
+                        .trim_start_matches("microsoft.graph.");
+                    if !short.eq_ignore_ascii_case("depIOSEnrollmentProfile")
+                        && !short.eq_ignore_ascii_case("depMacOSEnrollmentProfile")
+                    {
+                        return Answer::bad_request(
+                            "{\"_version\": 3, \"Message\": \"@odata.type must name the profile type: #microsoft.graph.depIOSEnrollmentProfile or #microsoft.graph.depMacOSEnrollmentProfile\", \"RetryAfter\": null}",
+                            now,
+                        );
+                    }
                     let p = Profile {
                         id: format!("{}_{}", d.id, uuid::Uuid::new_v4()),
                         display_name: body
@@ -1271,11 +1360,15 @@ fn dep_routes(
                         "deviceManagement/depOnboardingSettings/{}/importedAppleDeviceIdentities",
                         d.id
                     );
-                    collection(page_size, base, &rel, "beta", "deviceManagement/depOnboardingSettings('id')/importedAppleDeviceIdentities", q, len, |k| {
+                    let cx = DeviceCtx::new(d, unreachable);
+                    collection_streamed(page_size, base, &rel, "beta", "deviceManagement/depOnboardingSettings('id')/importedAppleDeviceIdentities", q, len, |k, out| {
                         if k >= generated_len {
-                            return d.imported[k - generated_len].clone();
+                            out.extend_from_slice(d.imported[k - generated_len].to_string().as_bytes());
+                        } else if d.deleted.is_empty() {
+                            cx.write(k, out);
+                        } else {
+                            cx.write(nth_live(d, k), out);
                         }
-                        device_json(d, nth_live(d, k), unreachable)
                     })
                 }
                 ("GET", ["enrollmentProfiles"]) => {
@@ -1447,6 +1540,55 @@ fn csr_text() -> String {
         .into()
 }
 
+/// Which items a page holds and where the next one is.
+struct Page<'q> {
+    start: usize,
+    end: usize,
+    context: String,
+    next_link: Option<String>,
+    select: Option<Vec<&'q str>>,
+}
+
+fn page<'q>(
+    page_size: usize,
+    base: &str,
+    rel_path: &str,
+    version: &str,
+    context: &str,
+    q: &'q HashMap<String, String>,
+    len: usize,
+) -> Page<'q> {
+    let start: usize = q
+        .get("$skiptoken")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    // `$top` may ask for fewer items than the page size, or for more up to Graph's maximum.
+    let size = q
+        .get("$top")
+        .and_then(|s| s.parse::<usize>().ok())
+        .map_or(page_size, |top| top.clamp(1, page_size.max(MAX_TOP)));
+    let end = start.saturating_add(size).min(len);
+    let next_link = (end < len).then(|| {
+        let mut next: Vec<String> = q
+            .iter()
+            .filter(|(k, _)| k.as_str() != "$skiptoken")
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        next.sort();
+        next.push(format!("$skiptoken={end}"));
+        format!("{base}/{rel_path}?{}", next.join("&"))
+    });
+    Page {
+        start: start.min(len),
+        end,
+        context: format!("{GRAPH}/{version}/$metadata#{context}"),
+        next_link,
+        select: q
+            .get("$select")
+            .map(|s| s.split(',').map(str::trim).collect()),
+    }
+}
+
 /// Serves one page of a collection of `len` items produced by `item(index)`.
 #[allow(clippy::too_many_arguments)]
 fn collection(
@@ -1459,23 +1601,11 @@ fn collection(
     len: usize,
     item: impl Fn(usize) -> Value,
 ) -> Answer {
-    let start: usize = q
-        .get("$skiptoken")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    // `$top` may ask for fewer items than the page size, or for more up to Graph's maximum.
-    let size = q
-        .get("$top")
-        .and_then(|s| s.parse::<usize>().ok())
-        .map_or(page_size, |top| top.clamp(1, page_size.max(MAX_TOP)));
-    let end = (start + size).min(len);
-    let select: Option<Vec<&str>> = q
-        .get("$select")
-        .map(|s| s.split(',').map(str::trim).collect());
-    let values: Vec<Value> = (start.min(len)..end)
+    let p = page(page_size, base, rel_path, version, context, q, len);
+    let values: Vec<Value> = (p.start..p.end)
         .map(|i| {
             let v = item(i);
-            match (&select, v) {
+            match (&p.select, v) {
                 (Some(fields), Value::Object(m)) => Value::Object(
                     m.into_iter()
                         .filter(|(k, _)| {
@@ -1488,20 +1618,55 @@ fn collection(
         })
         .collect();
     let mut out = json!({
-        "@odata.context": format!("{GRAPH}/{version}/$metadata#{context}"),
+        "@odata.context": p.context,
         "value": values
     });
-    if end < len {
-        let mut next: Vec<String> = q
-            .iter()
-            .filter(|(k, _)| k.as_str() != "$skiptoken")
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        next.sort();
-        next.push(format!("$skiptoken={end}"));
-        out["@odata.nextLink"] = json!(format!("{base}/{rel_path}?{}", next.join("&")));
+    if let Some(next) = p.next_link {
+        out["@odata.nextLink"] = json!(next);
     }
     Answer::ok(out)
+}
+
+/// As [`collection`], writing each item straight into the body (no JSON tree per item):
+/// `write(index, out)` appends one JSON object. With `$select`, the tree path is taken.
+#[allow(clippy::too_many_arguments)]
+fn collection_streamed(
+    page_size: usize,
+    base: &str,
+    rel_path: &str,
+    version: &str,
+    context: &str,
+    q: &HashMap<String, String>,
+    len: usize,
+    write: impl Fn(usize, &mut Vec<u8>),
+) -> Answer {
+    if q.contains_key("$select") {
+        return collection(page_size, base, rel_path, version, context, q, len, |i| {
+            let mut one = Vec::new();
+            write(i, &mut one);
+            serde_json::from_slice(&one).unwrap_or(Value::Null)
+        });
+    }
+    let p = page(page_size, base, rel_path, version, context, q, len);
+    let mut out = Vec::with_capacity((p.end - p.start) * 480 + 512);
+    out.extend_from_slice(b"{\"@odata.context\":");
+    out.extend_from_slice(Value::String(p.context).to_string().as_bytes());
+    out.extend_from_slice(b",\"value\":[");
+    for i in p.start..p.end {
+        if i > p.start {
+            out.push(b',');
+        }
+        write(i, &mut out);
+    }
+    out.push(b']');
+    if let Some(next) = p.next_link {
+        out.extend_from_slice(b",\"@odata.nextLink\":");
+        out.extend_from_slice(Value::String(next).to_string().as_bytes());
+    }
+    out.push(b'}');
+    let mut a = Answer::ok(Value::Null);
+    a.raw = Some(out);
+    a
 }
 
 fn encode(s: &str) -> String {
@@ -1524,6 +1689,7 @@ fn token_endpoint(sh: &Shared, t: &mut Tenant, tenant: &str, body: &[u8]) -> Ans
             "timestamp": now.format("%Y-%m-%d %H:%M:%SZ").to_string(),
             "trace_id": uuid::Uuid::new_v4().to_string(),
             "correlation_id": uuid::Uuid::new_v4().to_string()}),
+        raw: None,
         headers: Vec::new(),
         write: false,
     };
@@ -1947,6 +2113,17 @@ fn app_routes(
                     else {
                         return Answer::bad_request("mobileAppAssignments is required", now);
                     };
+                    // The target's declared type is abstract: each needs its derived type.
+                    if list.iter().any(|x| {
+                        x.pointer("/target/@odata.type")
+                            .and_then(Value::as_str)
+                            .is_none_or(|t| !t.ends_with("AssignmentTarget"))
+                    }) {
+                        return Answer::bad_request(
+                            "{\"_version\": 3, \"Message\": \"Each assignment target needs its @odata.type, e.g. #microsoft.graph.groupAssignmentTarget\", \"RetryAfter\": null}",
+                            now,
+                        );
+                    }
                     a.assignments = list
                         .iter()
                         .map(|x| {

@@ -377,29 +377,26 @@ async fn apps_filter_and_assign_replaces() {
     );
 }
 
+/// Start-up time and paging speed are measured by `./benches/run` (a timed assertion here would
+/// fail on a loaded machine); this test holds the behaviour: 100k generated devices, 100 pages.
 #[tokio::test]
-async fn starts_fast_and_pages_100k_devices() {
-    let started = std::time::Instant::now();
+async fn pages_100k_devices() {
     let c = C::new(Seed::with_devices(0, 100_000)).await;
-    let start_ms = started.elapsed().as_millis();
-    println!("start + first token: {start_ms} ms");
-    assert!(start_ms < 100, "start took {start_ms} ms");
     c.sim.set_page_size(1000);
-    let walk = std::time::Instant::now();
     let mut next = Some("/beta/deviceManagement/depOnboardingSettings/d0000000-0000-4000-8000-000000000000/importedAppleDeviceIdentities".to_string());
     let (mut pages, mut seen) = (0, 0);
+    let mut serials = std::collections::HashSet::new();
     while let Some(url) = next {
         let (s, page) = c.get(&url).await;
         assert_eq!(s, 200);
         pages += 1;
-        seen += page["value"].as_array().unwrap().len();
+        for device in page["value"].as_array().unwrap() {
+            serials.insert(device["serialNumber"].as_str().unwrap().to_string());
+            seen += 1;
+        }
         next = page["@odata.nextLink"].as_str().map(str::to_string);
     }
-    println!(
-        "100k devices in {pages} pages: {} ms",
-        walk.elapsed().as_millis()
-    );
-    assert_eq!((pages, seen), (100, 100_000));
+    assert_eq!((pages, seen, serials.len()), (100, 100_000, 100_000));
 }
 
 #[test]
@@ -1025,6 +1022,21 @@ async fn every_endpoint_matches_the_samples() {
         assert_shape(sample, &updated);
     }
 
+    // Data-sharing consent: the list and one, as the consent action answers it.
+    let consents = "/beta/deviceManagement/dataSharingConsents";
+    let (s, list) = c.get(consents).await;
+    assert_eq!(s, 200);
+    assert_shape(
+        "beta-dataSharingConsent-consentToDataSharing.response.json",
+        &list["value"][0],
+    );
+    let (s, one) = c.get(&format!("{consents}/appleMDMPushCertificate")).await;
+    assert_eq!(s, 200);
+    assert_shape(
+        "beta-dataSharingConsent-consentToDataSharing.response.json",
+        &one,
+    );
+
     // VPP tokens: create, get one, update, sync licences, revoke.
     let vpp = "/deviceAppManagement/vppTokens";
     for (version, req, resp, sync) in [
@@ -1585,4 +1597,112 @@ fn binary_generates_devices_and_sets_the_page_size() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--page-size"));
+}
+
+#[tokio::test]
+async fn short_token_ids_from_a_seed_file_still_serve_devices() {
+    let seed = Seed::from_json(r#"{"depTokens": [{"id": "x", "deviceCount": 3}]}"#).unwrap();
+    let c = C::new(seed).await;
+    let (s, page) = c
+        .get("/beta/deviceManagement/depOnboardingSettings/x/importedAppleDeviceIdentities")
+        .await;
+    assert_eq!(s, 200);
+    let devices = page["value"].as_array().unwrap();
+    assert_eq!(devices.len(), 3);
+    let (s, one) = c
+        .get(&format!(
+            "/beta/deviceManagement/depOnboardingSettings/x/importedAppleDeviceIdentities/{}",
+            devices[1]["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        (s, &one["serialNumber"]),
+        (200, &devices[1]["serialNumber"])
+    );
+}
+
+#[tokio::test]
+async fn log_keeps_client_request_ids_and_applied_writes() {
+    let c = C::new(Seed::demo()).await;
+    let p = "/v1.0/deviceAppManagement/vppTokens/a1111111-0000-4000-8000-000000000001";
+    c.sim
+        .add_fault(Fault::new("PATCH", p, FaultKind::ResetBefore).nth(1));
+    c.sim
+        .add_fault(Fault::new("PATCH", p, FaultKind::ResetAfter).nth(2));
+    for id in ["call-1", "call-1", "call-2"] {
+        if let Ok(r) = c
+            .http
+            .patch(c.url(p))
+            .bearer_auth(&c.token)
+            .header("client-request-id", id)
+            .json(&json!({"displayName": "x"}))
+            .send()
+            .await
+        {
+            let _ = r.bytes().await;
+        }
+    }
+    let _ = c.get(p).await;
+    let log: Vec<_> = c
+        .sim
+        .request_log()
+        .into_iter()
+        .filter(|e| e.path == p)
+        .map(|e| (e.method, e.client_request_id, e.applied, e.status))
+        .collect();
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        log,
+        vec![
+            ("PATCH".into(), s("call-1"), false, 0),
+            ("PATCH".into(), s("call-1"), true, 0),
+            ("PATCH".into(), s("call-2"), true, 200),
+            ("GET".into(), None, false, 200),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn profile_create_needs_its_derived_type() {
+    let c = C::new(Seed::demo()).await;
+    let url = "/beta/deviceManagement/depOnboardingSettings/d1111111-0000-4000-8000-000000000001/enrollmentProfiles";
+    for body in [
+        json!({"displayName": "No type"}),
+        json!({"@odata.type": "#microsoft.graph.enrollmentProfile", "displayName": "Abstract"}),
+    ] {
+        let (s, err) = c.send(reqwest::Method::POST, url, &body).await;
+        assert_eq!(s, 400, "{body}");
+        assert!(err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("@odata.type"));
+    }
+    let (s, mac) = c
+        .send(
+            reqwest::Method::POST,
+            url,
+            &json!({"@odata.type": "microsoft.graph.depMacOSEnrollmentProfile", "displayName": "Mac"}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    assert_eq!(
+        mac["@odata.type"],
+        "#microsoft.graph.depMacOSEnrollmentProfile"
+    );
+    assert_eq!(c.sim.writes_applied(), 1);
+}
+
+#[tokio::test]
+async fn assign_needs_each_target_type() {
+    let c = C::new(Seed::demo()).await;
+    let url = "/beta/deviceAppManagement/mobileApps/b4444444-0000-4000-8000-000000000004/assign";
+    let body =
+        json!({"mobileAppAssignments": [{"intent": "required", "target": {"groupId": "g1"}}]});
+    let (s, err) = c.send(reqwest::Method::POST, url, &body).await;
+    assert_eq!(s, 400);
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("@odata.type"));
+    assert_eq!(c.sim.writes_applied(), 0);
 }

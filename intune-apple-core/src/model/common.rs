@@ -348,7 +348,17 @@ macro_rules! odata_polymorphic {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
-                    $( Self::$variant(inner) => inner.serialize(serializer), )+
+                    // A known variant always carries its discriminator, also when it was built
+                    // in code without `@odata.type`: Graph reads an untyped body as the base type.
+                    $( Self::$variant(inner) => {
+                        let mut value = serde_json::to_value(inner).map_err(serde::ser::Error::custom)?;
+                        if let serde_json::Value::Object(map) = &mut value {
+                            map.entry("@odata.type").or_insert_with(|| {
+                                serde_json::Value::String(concat!("#microsoft.graph.", $wire).to_owned())
+                            });
+                        }
+                        value.serialize(serializer)
+                    } )+
                     Self::Other(inner) => inner.serialize(serializer),
                 }
             }

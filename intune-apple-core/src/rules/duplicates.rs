@@ -359,8 +359,9 @@ pub struct AssignmentPlan {
     pub conflicts: Vec<AssignmentConflict>,
     /// Assignments that cannot be copied (policy sets, no target).
     pub not_copied: Vec<NotCopied>,
-    /// The complete list to send with `assign`: the target's current assignments followed by
-    /// `to_copy`. Sending it replaces nothing the target had.
+    /// The complete list to send with `assign`: the target's current direct assignments (those
+    /// of policy sets stay with their policy set) followed by `to_copy`. Sending it removes
+    /// nothing the target had.
     pub merged: Vec<MobileAppAssignment>,
 }
 
@@ -383,8 +384,14 @@ pub fn plan_assignments(
     target_current: &[MobileAppAssignment],
     sources: &[MobileAppAssignment],
 ) -> AssignmentPlan {
+    // Assignments a policy set made are not the app's own: sending them back with `assign`
+    // would turn them into direct assignments. They still count as present.
     let mut plan = AssignmentPlan {
-        merged: target_current.to_vec(),
+        merged: target_current
+            .iter()
+            .filter(|a| a.source != Some(AssignmentSource::PolicySets))
+            .cloned()
+            .collect(),
         ..AssignmentPlan::default()
     };
     for a in sources {
@@ -567,6 +574,17 @@ mod tests {
         let again = plan_assignments(&plan.merged, &sources);
         assert!(again.is_complete());
         assert_eq!(again.merged.len(), 2);
+    }
+
+    #[test]
+    fn policy_set_assignments_of_the_target_count_but_are_not_sent_back() {
+        let mut from_set = group("g1", InstallIntent::Required);
+        from_set.source = Some(AssignmentSource::PolicySets);
+        let target = [from_set, group("g2", InstallIntent::Required)];
+        let plan = plan_assignments(&target, &[group("g1", InstallIntent::Required)]);
+        assert!(plan.is_complete());
+        assert_eq!(plan.already_present.len(), 1);
+        assert_eq!(plan.merged, [target[1].clone()]);
     }
 
     #[test]

@@ -197,9 +197,18 @@ pub async fn repair_duplicate_apps(
                 Err(e) => (RepairOutcome::Failed, Some(e.to_string())),
             }
         };
+        let mut error = error;
         let verified = if options.apply && outcome != RepairOutcome::Planned {
-            let after = assignments(client, &dup.target.app_id).await?;
-            Some(exactly_once(&after, &sources, &plan.conflicts))
+            // After a write, a failed read-back must not lose the report: it leaves the app
+            // unverified (and its old token blocked).
+            match assignments(client, &dup.target.app_id).await {
+                Ok(after) => Some(exactly_once(&after, &sources, &plan.conflicts)),
+                Err(e) => {
+                    error
+                        .get_or_insert_with(|| format!("could not read the assignments back: {e}"));
+                    Some(false)
+                }
+            }
         } else {
             None
         };
@@ -337,5 +346,20 @@ fn old_token_status(
         can_delete,
         blockers,
         next_step,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bindings run these futures on a multi-threaded runtime.
+    #[allow(dead_code)]
+    fn futures_are_send(client: &Client) {
+        fn send<T: Send>(_: &T) {}
+        send(&repair_duplicate_apps(
+            client,
+            &DuplicateRepairOptions::default(),
+        ));
     }
 }

@@ -442,8 +442,7 @@ pub async fn assign_serial_numbers(
     }
     let profiles = client.enrollment_profiles(token_id);
     profiles.get(profile_id).await?;
-    let known = device_profiles(client, token_id).await?;
-    let known: HashSet<&str> = known.iter().map(|(s, _)| s.as_str()).collect();
+    let known = device_profiles(client, token_id, &serials).await?;
     let mut devices: Vec<DeviceResult> = serials
         .iter()
         .map(|s| DeviceResult {
@@ -454,7 +453,7 @@ pub async fn assign_serial_numbers(
         })
         .collect();
     let to_send: Vec<usize> = (0..devices.len())
-        .filter(|i| known.contains(devices[*i].serial_number.as_str()))
+        .filter(|i| known.contains_key(&devices[*i].serial_number))
         .collect();
     let mut batches = 0;
     for chunk in to_send.chunks(batch_size) {
@@ -483,23 +482,32 @@ pub async fn assign_serial_numbers(
             }
         }
     }
-    if devices.iter().any(|d| d.outcome == DeviceOutcome::Accepted) {
-        let after: HashMap<String, Option<String>> = device_profiles(client, token_id)
-            .await?
-            .into_iter()
-            .collect();
+    let accepted: Vec<String> = devices
+        .iter()
+        .filter(|d| d.outcome == DeviceOutcome::Accepted)
+        .map(|d| d.serial_number.clone())
+        .collect();
+    if !accepted.is_empty() {
+        // The writes are done: a failed read-back leaves the devices `accepted`, it does not
+        // lose the report.
+        let after = device_profiles(client, token_id, &accepted).await;
         for d in devices
             .iter_mut()
             .filter(|d| d.outcome == DeviceOutcome::Accepted)
         {
-            let shown = after
-                .get(&d.serial_number)
-                .and_then(Option::as_deref)
-                .is_some_and(|p| p.eq_ignore_ascii_case(profile_id));
-            if shown {
-                d.outcome = DeviceOutcome::Assigned;
-            } else {
-                d.detail = Some("accepted; not visible yet: check again later".into());
+            match &after {
+                Ok(after) => {
+                    let shown = after
+                        .get(&d.serial_number)
+                        .and_then(Option::as_deref)
+                        .is_some_and(|p| p.eq_ignore_ascii_case(profile_id));
+                    if shown {
+                        d.outcome = DeviceOutcome::Assigned;
+                    } else {
+                        d.detail = Some("accepted; not visible yet: check again later".into());
+                    }
+                }
+                Err(e) => d.detail = Some(format!("accepted; could not read it back: {e}")),
             }
         }
     }
@@ -515,16 +523,39 @@ pub async fn assign_serial_numbers(
     })
 }
 
-/// Serial number (upper-case) and requested profile of every device of the token.
+/// Up to this many serial numbers are looked up one by one (`$filter=serialNumber eq`); more
+/// are found by listing the token's devices once.
+const LOOKUP_LIMIT: usize = 50;
+
+/// The requested profile of each of `serials` (upper-case) that the token holds.
 async fn device_profiles(
     client: &Client,
     token_id: &str,
-) -> Result<Vec<(String, Option<String>)>, WorkflowError> {
-    let mut out = Vec::new();
-    let mut stream = client.imported_devices(token_id).list();
+    serials: &[String],
+) -> Result<HashMap<String, Option<String>>, WorkflowError> {
+    let devices = client.imported_devices(token_id);
+    let mut out = HashMap::new();
+    if serials.len() <= LOOKUP_LIMIT {
+        for s in serials {
+            let mut found = devices.find_by_serial(s);
+            while let Some(d) = found.try_next().await? {
+                if d.serial_number
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(s))
+                {
+                    out.insert(s.clone(), d.requested_enrollment_profile_id);
+                }
+            }
+        }
+        return Ok(out);
+    }
+    let wanted: HashSet<&str> = serials.iter().map(String::as_str).collect();
+    let mut stream = devices.list();
     while let Some(d) = stream.try_next().await? {
-        if let Some(s) = d.serial_number {
-            out.push((s.to_ascii_uppercase(), d.requested_enrollment_profile_id));
+        if let Some(s) = d.serial_number.map(|s| s.to_ascii_uppercase()) {
+            if wanted.contains(s.as_str()) {
+                out.insert(s, d.requested_enrollment_profile_id);
+            }
         }
     }
     Ok(out)
@@ -610,6 +641,22 @@ pub async fn set_default_profile(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bindings run these futures on a multi-threaded runtime.
+    #[allow(dead_code)]
+    fn futures_are_send(client: &Client, p: &EnrollmentProfile, serials: &[String]) {
+        fn send<T: Send>(_: &T) {}
+        send(&create_profile(client, "t", p));
+        send(&copy_profile(client, "t", "p", client, "u", None));
+        send(&assign_serial_numbers(
+            client,
+            "t",
+            "p",
+            serials,
+            &SerialAssignmentOptions::default(),
+        ));
+        send(&set_default_profile(client, "t", "p"));
+    }
 
     #[test]
     fn csv_first_column_without_header_and_plain_lists() {

@@ -138,6 +138,16 @@ fn push_checks(
     (reasons, new.warnings.clone())
 }
 
+/// The write was sent; reading it back failed: say so, so that nobody uploads twice blindly.
+#[allow(clippy::needless_pass_by_value)] // used as `map_err(read_back_failed)`
+fn read_back_failed(e: crate::graph::Error) -> WorkflowError {
+    WorkflowError::VerificationFailed {
+        what: format!(
+            "the upload was sent but reading it back failed ({e}); it may or may not be applied"
+        ),
+    }
+}
+
 /// Normalised serial for comparison: upper-case hex without leading zeros.
 fn serial_key(s: &str) -> String {
     let s: String = s
@@ -225,7 +235,7 @@ pub async fn renew_push_certificate(
         )),
         Err(e) => return Err(e.into()),
     }
-    let after = api.get().await?;
+    let after = api.get().await.map_err(read_back_failed)?;
     steps.push(Step::done("readBack", "certificate read back from Intune"));
     let read_topic = after.topic_identifier.clone().unwrap_or_default();
     if !read_topic.eq_ignore_ascii_case(&new.topic) {
@@ -451,7 +461,7 @@ pub async fn renew_enrollment_program_token(
         )),
         Err(e) => return Err(e.into()),
     }
-    let after = api.get(&request.token_id).await?;
+    let after = api.get(&request.token_id).await.map_err(read_back_failed)?;
     steps.push(Step::done("readBack", "token read back from Intune"));
     let new_expiry = after.token_expiration_date_time;
     let moved = match (previous_expiry, new_expiry) {
@@ -790,7 +800,7 @@ pub async fn renew_vpp_token(
             ));
         }
     }
-    let after = api.get(&token_id).await?;
+    let after = api.get(&token_id).await.map_err(read_back_failed)?;
     steps.push(Step::done("readBack", "token read back from Intune"));
     let new_expiry = after.expiration_date_time;
     let moved = match (previous_expiry, new_expiry) {

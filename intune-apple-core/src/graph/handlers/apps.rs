@@ -9,7 +9,10 @@ use crate::graph::client::{
     odata_string, seg, Call, Client, ItemStream, PageProgress, ProgressCallback,
 };
 use crate::graph::{ApiVersion, Error};
-use crate::model::{MobileApp, MobileAppAssignRequest, MobileAppAssignment};
+use crate::model::{
+    AssignmentTarget, MobileApp, MobileAppAssignRequest, MobileAppAssignment,
+    MobileAppAssignmentSettings,
+};
 
 const APPS: &str = "/deviceAppManagement/mobileApps";
 const APPS_READ: &str = "DeviceManagementApps.Read.All";
@@ -146,19 +149,56 @@ impl VppApps {
         app_id: &str,
         assignments: Vec<MobileAppAssignment>,
     ) -> Result<(), Error> {
-        let body = MobileAppAssignRequest {
-            mobile_app_assignments: assignments,
+        let call = Call::post(
+            ApiVersion::Beta,
+            format!("{APPS}/{}/assign", seg(app_id)),
+            "/deviceAppManagement/mobileApps/{appId}/assign",
+            APPS_WRITE,
+        );
+        let typed: Option<Vec<serde_json::Value>> =
+            assignments.iter().map(typed_assignment).collect();
+        let call = match typed {
+            Some(list) => call.json_body(&serde_json::json!({ "mobileAppAssignments": list }))?,
+            None => call.json_body(&MobileAppAssignRequest {
+                mobile_app_assignments: assignments,
+            })?,
         };
-        self.client
-            .send_no_content(
-                Call::post(
-                    ApiVersion::Beta,
-                    format!("{APPS}/{}/assign", seg(app_id)),
-                    "/deviceAppManagement/mobileApps/{appId}/assign",
-                    APPS_WRITE,
-                )
-                .json_body(&body)?,
-            )
-            .await
+        self.client.send_no_content(call).await
     }
+}
+
+/// An assignment as sent to Graph: the assignment, its `target` and its `settings` carry the
+/// `@odata.type` of their variants even when the values were built without one. Graph needs
+/// them to tell a group from an excluded group (the same properties) or from all devices.
+/// `None` when the value does not encode (then `json_body` reports why).
+fn typed_assignment(assignment: &MobileAppAssignment) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    let target_type = assignment.target.as_ref().and_then(|t| match t {
+        AssignmentTarget::Group(_) => Some("groupAssignmentTarget"),
+        AssignmentTarget::ExclusionGroup(_) => Some("exclusionGroupAssignmentTarget"),
+        AssignmentTarget::AllLicensedUsers(_) => Some("allLicensedUsersAssignmentTarget"),
+        AssignmentTarget::AllDevices(_) => Some("allDevicesAssignmentTarget"),
+        AssignmentTarget::ConfigurationManagerCollection(_) => {
+            Some("configurationManagerCollectionAssignmentTarget")
+        }
+        _ => None,
+    });
+    let settings_type = assignment.settings.as_ref().and_then(|s| match s {
+        MobileAppAssignmentSettings::IosVppApp(_) => Some("iosVppAppAssignmentSettings"),
+        MobileAppAssignmentSettings::MacOsVppApp(_) => Some("macOsVppAppAssignmentSettings"),
+        _ => None,
+    });
+    let mut value = serde_json::to_value(assignment).ok()?;
+    let map = value.as_object_mut()?;
+    map.entry("@odata.type")
+        .or_insert_with(|| Value::String("#microsoft.graph.mobileAppAssignment".into()));
+    for (key, ty) in [("target", target_type), ("settings", settings_type)] {
+        if let (Some(ty), Some(Value::Object(inner))) = (ty, map.get_mut(key)) {
+            inner.insert(
+                "@odata.type".into(),
+                Value::String(format!("#microsoft.graph.{ty}")),
+            );
+        }
+    }
+    Some(value)
 }

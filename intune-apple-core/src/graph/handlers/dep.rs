@@ -16,6 +16,38 @@ use crate::Secret;
 const LIST: &str = "/deviceManagement/depOnboardingSettings";
 const ONE: &str = "/deviceManagement/depOnboardingSettings/{id}";
 
+/// The profile as sent to Graph, with the `@odata.type` of its variant even when the value
+/// was built without one: Graph creates the derived type it names (an iOS or a macOS profile),
+/// and a body without it does not say which.
+/// `None` when the profile does not encode (then `json_body` reports why).
+fn typed(profile: &EnrollmentProfile) -> Option<serde_json::Value> {
+    let odata_type = match profile {
+        EnrollmentProfile::DepIos(_) => Some("depIOSEnrollmentProfile"),
+        EnrollmentProfile::DepMacOs(_) => Some("depMacOSEnrollmentProfile"),
+        EnrollmentProfile::DepTvOs(_) => Some("depTvOSEnrollmentProfile"),
+        EnrollmentProfile::DepVisionOs(_) => Some("depVisionOSEnrollmentProfile"),
+        EnrollmentProfile::DepEnrollmentProfile(_) => Some("depEnrollmentProfile"),
+        _ => None,
+    };
+    let mut value = serde_json::to_value(profile).ok()?;
+    if let (Some(ty), Some(map)) = (odata_type, value.as_object_mut()) {
+        // The variant says which type is meant, whatever the inner value carried.
+        map.insert(
+            "@odata.type".into(),
+            serde_json::Value::String(format!("#microsoft.graph.{ty}")),
+        );
+    }
+    Some(value)
+}
+
+/// A call with the profile as its body, typed by [`typed`].
+fn with_profile(call: Call, profile: &EnrollmentProfile) -> Result<Call, Error> {
+    match typed(profile) {
+        Some(value) => call.json_body(&value),
+        None => call.json_body(profile),
+    }
+}
+
 /// How far `updateDeviceProfileAssignment` is asked at once.
 pub const ASSIGNMENT_BATCH: usize = 1_000;
 
@@ -374,21 +406,22 @@ impl EnrollmentProfiles {
             .await
     }
 
-    /// Creates a profile (validate it first with the rules).
+    /// Creates a profile (validate it first with the rules). The body carries the
+    /// `@odata.type` of the variant (iOS, macOS, ...) even when the value has none.
     ///
     /// # Errors
     /// [`Error`].
     pub async fn create(&self, profile: &EnrollmentProfile) -> Result<EnrollmentProfile, Error> {
         self.client
-            .get_entity(
+            .get_entity(with_profile(
                 Call::post(
                     ApiVersion::Beta,
                     self.base(),
                     "/deviceManagement/depOnboardingSettings/{id}/enrollmentProfiles",
                     SERVICE_CONFIG_WRITE,
-                )
-                .json_body(profile)?,
-            )
+                ),
+                profile,
+            )?)
             .await
     }
 
@@ -398,16 +431,16 @@ impl EnrollmentProfiles {
     /// [`Error`].
     pub async fn update(&self, profile_id: &str, changes: &EnrollmentProfile) -> Result<(), Error> {
         self.client
-            .send_no_content(
+            .send_no_content(with_profile(
                 Call::new(
                     reqwest::Method::PATCH,
                     ApiVersion::Beta,
                     self.one(profile_id, ""),
                     "/deviceManagement/depOnboardingSettings/{id}/enrollmentProfiles/{profileId}",
                     SERVICE_CONFIG_WRITE,
-                )
-                .json_body(changes)?,
-            )
+                ),
+                changes,
+            )?)
             .await
     }
 
