@@ -545,6 +545,13 @@ export declare class Simulator {
   expireTokens(): void
   /** Turns Intune's per-tenant throttle on or off. */
   setThrottle(on: boolean): void
+  /** Turns Intune's per-application throttle (100 writes / 1,000 requests per 20 s) on or off. */
+  setAppThrottle(on: boolean): void
+  /**
+   * Sets how long a sync with Apple runs once triggered (milliseconds of the simulator's
+   * clock); while it runs, another sync of the same token is refused.
+   */
+  setDepSyncDuration(ms: number): void
   /** Sets the page size of collections. */
   setPageSize(size: number): void
   /** The simulator's clock. */
@@ -1095,6 +1102,10 @@ export interface SimulatorRequest {
   status: number
   /** Size of the response body. */
   bodySize: number
+  /** The `client-request-id` sent (the same on every retry of one call). */
+  clientRequestId?: string
+  /** Whether this request was a write that changed state. */
+  applied: boolean
 }
 
 /** Options of `decideSync`. */

@@ -19,8 +19,8 @@ use crate::convert::{
 };
 use crate::error::{failure, run, run_plain, throw, Failure};
 use crate::pager::{
-    AssignmentPager, EnrollmentProfilePager, EnrollmentProgramTokenPager, ImportedDevicePager,
-    ListOptions, MobileAppPager, VppTokenPager,
+    page_sizes, AssignmentPager, EnrollmentProfilePager, EnrollmentProgramTokenPager,
+    ImportedDevicePager, ListOptions, MobileAppPager, VppTokenPager,
 };
 
 /// Timeouts of a client, in milliseconds.
@@ -317,8 +317,12 @@ impl Client {
         &self,
         options: Option<ListOptions<'_>>,
     ) -> Result<EnrollmentProgramTokenPager> {
-        let stream = self.inner.enrollment_program_tokens().list();
-        EnrollmentProgramTokenPager::new(stream, options)
+        let (progress, sizes) = page_sizes();
+        let stream = self
+            .inner
+            .enrollment_program_tokens()
+            .list_with_progress(Some(progress));
+        EnrollmentProgramTokenPager::new(stream, Some(sizes), options)
     }
 
     /// One enrollment program token.
@@ -473,7 +477,11 @@ impl Client {
         token_id: String,
         options: Option<ListOptions<'_>>,
     ) -> Result<EnrollmentProfilePager> {
-        EnrollmentProfilePager::new(self.inner.enrollment_profiles(&token_id).list(), options)
+        EnrollmentProfilePager::new(
+            self.inner.enrollment_profiles(&token_id).list(),
+            None,
+            options,
+        )
     }
 
     /// One enrollment profile.
@@ -627,7 +635,12 @@ impl Client {
         token_id: String,
         options: Option<ListOptions<'_>>,
     ) -> Result<ImportedDevicePager> {
-        ImportedDevicePager::new(self.inner.imported_devices(&token_id).list(), options)
+        let (progress, sizes) = page_sizes();
+        let stream = self
+            .inner
+            .imported_devices(&token_id)
+            .list_with_progress(Some(progress));
+        ImportedDevicePager::new(stream, Some(sizes), options)
     }
 
     /// The imported devices of a token with this serial number.
@@ -641,6 +654,7 @@ impl Client {
             self.inner
                 .imported_devices(&token_id)
                 .find_by_serial(&serial_number),
+            None,
             None,
         )
     }
@@ -684,7 +698,9 @@ impl Client {
     /// Every VPP (Apps and Books) token, for `for await`.
     #[napi]
     pub fn vpp_tokens(&self, options: Option<ListOptions<'_>>) -> Result<VppTokenPager> {
-        VppTokenPager::new(self.inner.vpp_tokens().list(), options)
+        let (progress, sizes) = page_sizes();
+        let stream = self.inner.vpp_tokens().list_with_progress(Some(progress));
+        VppTokenPager::new(stream, Some(sizes), options)
     }
 
     /// One VPP token.
@@ -792,13 +808,19 @@ impl Client {
     /// Every iOS and macOS VPP app, for `for await`.
     #[napi]
     pub fn vpp_apps(&self, options: Option<ListOptions<'_>>) -> Result<MobileAppPager> {
-        MobileAppPager::new(self.inner.vpp_apps().list(), options)
+        let (progress, sizes) = page_sizes();
+        let stream = self.inner.vpp_apps().list_with_progress(Some(progress));
+        MobileAppPager::new(stream, Some(sizes), options)
     }
 
     /// The VPP apps bought with one VPP token, for `for await`.
     #[napi]
     pub fn vpp_apps_by_token(&self, vpp_token_id: String) -> Result<MobileAppPager> {
-        MobileAppPager::new(self.inner.vpp_apps().list_by_token(&vpp_token_id), None)
+        MobileAppPager::new(
+            self.inner.vpp_apps().list_by_token(&vpp_token_id),
+            None,
+            None,
+        )
     }
 
     /// One app.
@@ -815,7 +837,7 @@ impl Client {
     /// The assignments of an app, for `for await`.
     #[napi]
     pub fn app_assignments(&self, app_id: String) -> Result<AssignmentPager> {
-        AssignmentPager::new(self.inner.vpp_apps().assignments(&app_id), None)
+        AssignmentPager::new(self.inner.vpp_apps().assignments(&app_id), None, None)
     }
 
     /// Replaces the assignments of an app.

@@ -2,7 +2,8 @@
 //! (one page ahead), and each `nextPage()` hands JavaScript one page of plain objects.
 //! `index.js` adds `[Symbol.asyncIterator]` (items one by one) and `toArray()`.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex as StdMutex};
 
 use futures::StreamExt as _;
 use intune_apple_core::graph::{self, ItemStream};
@@ -36,8 +37,38 @@ const MAX_PAGE: usize = 1_000;
 
 type Chunk<T> = std::result::Result<Vec<T>, Failure>;
 
+/// The sizes of the pages the core has read and not yet handed on, learnt from its progress
+/// callback (called before a page's items are yielded), so that JS gets Graph's pages exactly.
+#[derive(Default)]
+pub(crate) struct PageSizes {
+    pending: VecDeque<u64>,
+    last_items: u64,
+}
+
+/// A progress callback for the core's `list_with_progress` that records each page's size.
+pub(crate) fn page_sizes() -> (graph::ProgressCallback, Arc<StdMutex<PageSizes>>) {
+    let sizes = Arc::new(StdMutex::new(PageSizes::default()));
+    let shared = sizes.clone();
+    let callback: graph::ProgressCallback = Arc::new(move |p: graph::PageProgress| {
+        let mut s = shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // a chained listing (iOS then macOS apps) starts counting again at its first page
+        let size = if p.pages == 1 {
+            p.items
+        } else {
+            p.items.saturating_sub(s.last_items)
+        };
+        s.last_items = p.items;
+        if size > 0 {
+            s.pending.push_back(size);
+        }
+    });
+    (callback, sizes)
+}
+
 enum Source<T> {
-    NotStarted(ItemStream<T>),
+    NotStarted(ItemStream<T>, Option<Arc<StdMutex<PageSizes>>>),
     Running(mpsc::Receiver<Chunk<T>>),
     Done,
 }
@@ -48,9 +79,9 @@ pub(crate) struct PageSource<T> {
 }
 
 impl<T: Send + 'static> PageSource<T> {
-    pub(crate) fn new(stream: ItemStream<T>) -> Arc<Self> {
+    pub(crate) fn new(stream: ItemStream<T>, sizes: Option<Arc<StdMutex<PageSizes>>>) -> Arc<Self> {
         Arc::new(Self {
-            source: Mutex::new(Source::NotStarted(stream)),
+            source: Mutex::new(Source::NotStarted(stream, sizes)),
         })
     }
 
@@ -58,12 +89,16 @@ impl<T: Send + 'static> PageSource<T> {
     /// ahead while JavaScript works on the current one.
     pub(crate) async fn next(self: Arc<Self>) -> std::result::Result<Option<Vec<T>>, Failure> {
         let mut source = self.source.lock().await;
-        if let Source::NotStarted(_) = &*source {
-            let Source::NotStarted(stream) = std::mem::replace(&mut *source, Source::Done) else {
+        if let Source::NotStarted(..) = &*source {
+            let Source::NotStarted(stream, sizes) = std::mem::replace(&mut *source, Source::Done)
+            else {
                 return Ok(None);
             };
             let (tx, rx) = mpsc::channel::<Chunk<T>>(1);
-            tokio::spawn(produce(stream, tx));
+            match sizes {
+                Some(sizes) => tokio::spawn(produce_pages(stream, sizes, tx)),
+                None => tokio::spawn(produce(stream, tx)),
+            };
             *source = Source::Running(rx);
         }
         let Source::Running(rx) = &mut *source else {
@@ -83,7 +118,48 @@ impl<T: Send + 'static> PageSource<T> {
     }
 }
 
-/// Reads the stream in pages (the items that arrive together) and sends them on.
+/// Reads the stream page by page, with the page sizes the core reported, and sends them on.
+async fn produce_pages<T: Send + 'static>(
+    mut stream: ItemStream<T>,
+    sizes: Arc<StdMutex<PageSizes>>,
+    tx: mpsc::Sender<Chunk<T>>,
+) {
+    let mut page: Vec<T> = Vec::new();
+    let mut want: u64 = 0;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(v) => {
+                if want == 0 {
+                    want = sizes
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .pending
+                        .pop_front()
+                        .unwrap_or(1);
+                    page.reserve(usize::try_from(want).unwrap_or(0).min(MAX_PAGE));
+                }
+                page.push(v);
+                want -= 1;
+                if want == 0 && tx.send(Ok(std::mem::take(&mut page))).await.is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                if !page.is_empty() && tx.send(Ok(std::mem::take(&mut page))).await.is_err() {
+                    return;
+                }
+                let _ = tx.send(Err(Failure::from(&e))).await;
+                return;
+            }
+        }
+    }
+    if !page.is_empty() {
+        let _ = tx.send(Ok(page)).await;
+    }
+}
+
+/// Reads the stream in pages (the items that arrive together) and sends them on: for the
+/// listings whose page sizes the core does not report.
 async fn produce<T: Send + 'static>(stream: ItemStream<T>, tx: mpsc::Sender<Chunk<T>>) {
     let mut chunks = stream.ready_chunks(MAX_PAGE);
     while let Some(chunk) = chunks.next().await {
@@ -198,10 +274,11 @@ macro_rules! pager {
         impl $name {
             pub(crate) fn new(
                 stream: ItemStream<$core>,
+                sizes: Option<Arc<StdMutex<PageSizes>>>,
                 options: Option<ListOptions<'_>>,
             ) -> Result<Self> {
                 Ok(Self {
-                    source: PageSource::new(stream),
+                    source: PageSource::new(stream, sizes),
                     progress: Progress::new(options)?,
                 })
             }

@@ -58,6 +58,10 @@ pub struct SimulatorRequest {
     pub status: u32,
     /// Size of the response body.
     pub body_size: u32,
+    /// The `client-request-id` sent (the same on every retry of one call).
+    pub client_request_id: Option<String>,
+    /// Whether this request was a write that changed state.
+    pub applied: bool,
 }
 
 /// A simulated Intune tenant speaking Microsoft Graph on 127.0.0.1, with faults on demand.
@@ -191,6 +195,8 @@ impl Simulator {
                 bearer: e.bearer,
                 status: u32::from(e.status),
                 body_size: u32::try_from(e.body_size).unwrap_or(u32::MAX),
+                client_request_id: e.client_request_id,
+                applied: e.applied,
             })
             .collect())
     }
@@ -250,6 +256,22 @@ impl Simulator {
     #[napi]
     pub fn set_throttle(&self, env: &Env, on: bool) -> Result<()> {
         self.running(env)?.set_throttle(on);
+        Ok(())
+    }
+
+    /// Turns Intune's per-application throttle (100 writes / 1,000 requests per 20 s) on or off.
+    #[napi]
+    pub fn set_app_throttle(&self, env: &Env, on: bool) -> Result<()> {
+        self.running(env)?.set_app_throttle(on);
+        Ok(())
+    }
+
+    /// Sets how long a sync with Apple runs once triggered (milliseconds of the simulator's
+    /// clock); while it runs, another sync of the same token is refused.
+    #[napi]
+    pub fn set_dep_sync_duration(&self, env: &Env, ms: f64) -> Result<()> {
+        self.running(env)?
+            .set_dep_sync_duration(chrono::Duration::milliseconds(ms as i64));
         Ok(())
     }
 

@@ -125,6 +125,8 @@ async function everything(): Promise<void> {
   sim.clearFaults()
   sim.expireTokens()
   sim.setThrottle(true)
+  sim.setAppThrottle(true)
+  sim.setDepSyncDuration(60_000)
   sim.setPageSize(10)
   const log: SimulatorRequest[] = sim.requestLog()
   const writes: number = sim.writesApplied
