@@ -1,7 +1,8 @@
 // Iterates N imported devices of a simulated tenant with `for await` and prints the time and
 // the peak resident memory. Build the addon in release mode first (npm run build:release).
 //   node bench/devices.mjs [N=100000] [pageSize=1000]
-import { Client, Simulator } from '../index.mjs'
+const entry = process.env.INTUNE_APPLE_ENTRY ?? '../index.mjs'
+const { Client, Simulator } = await import(entry)
 
 const n = Number(process.argv[2] ?? 100_000)
 const pageSize = Number(process.argv[3] ?? 1000)
@@ -9,7 +10,8 @@ const sim = Simulator.start({ devices: n, pageSize })
 const client = new Client(sim.clientOptions())
 const [token] = await client.enrollmentProgramTokens().toArray()
 await client.pushCertificate().catch(() => {}) // token obtained before timing
-let peak = process.memoryUsage().rss
+const startRss = process.memoryUsage().rss
+let peak = startRss
 const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 5)
 const started = performance.now()
 let count = 0
@@ -23,4 +25,4 @@ clearInterval(timer)
 peak = Math.max(peak, process.memoryUsage().rss)
 sim.stop()
 console.log(JSON.stringify({ devices: count, pageSize, seconds: Number(seconds.toFixed(3)),
-  peakRssMiB: Number((peak / 1048576).toFixed(1)), check }))
+  startRssMiB: Number((startRss / 1048576).toFixed(1)), peakRssMiB: Number((peak / 1048576).toFixed(1)), check }))

@@ -69,11 +69,16 @@ test('no secret in util.inspect or JSON.stringify of any object or error', () =>
     await client.renewVppToken(VPP_MAIN, vppFile).catch((e) => errors.push(e))
     await new Client({ ...options, clientSecret: 'another-secret-xyz' }).pushCertificate().catch((e) => errors.push(e))
     await tokenClient.pushCertificate().catch((e) => errors.push(e))
-    assert.equal(errors.length, 3)
+    await client.renewVppTokenFile({ tokenFile: vppFile }).catch((e) => errors.push(e))
+    const pem = fs.readFileSync(path.join(samples, 'synthetic/synthetic-push-new-cert-different-topic.pem'), 'utf8')
+    await client.renewPushCertificate({ appleId: 'admin@contoso.example', pem }).catch((e) => errors.push(e))
+    objects.push(await client.healthReport(), await client.repairDuplicateApps())
+    assert.equal(errors.length, 5)
     for (const e of errors) assert.ok(e instanceof IntuneAppleError)
     for (const value of [...objects, ...errors]) {
       const shown = util.inspect(value, { depth: 10, showHidden: true }) + JSON.stringify(value) + String(value?.stack ?? '')
-      for (const s of [secret, 'another-secret-xyz', 'bearer-token-value-123', vppFile, vppFile.slice(20, 60)]) {
+      const pemBody = pem.split('\n')[3]
+      for (const s of [secret, 'another-secret-xyz', 'bearer-token-value-123', vppFile, vppFile.slice(20, 60), pemBody]) {
         assert.ok(!shown.includes(s), `a secret shows in ${shown.slice(0, 200)}`)
       }
     }
