@@ -285,8 +285,8 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** The assignments of an app, page by page. */
 export declare class AssignmentPager {
   /**
-   * The next page of items, or `null` at the end. `for await` over the pager
-   * itself yields the items one by one.
+   * The next items (a Graph page, in slices of at most 125), or `null` at the
+   * end. `for await` over the pager itself yields the items one by one.
    */
   nextPage(): Promise<Array<MobileAppAssignment> | null>
 }
@@ -444,8 +444,8 @@ export declare class Client {
 /** The enrollment profiles of a token, page by page. */
 export declare class EnrollmentProfilePager {
   /**
-   * The next page of items, or `null` at the end. `for await` over the pager
-   * itself yields the items one by one.
+   * The next items (a Graph page, in slices of at most 125), or `null` at the
+   * end. `for await` over the pager itself yields the items one by one.
    */
   nextPage(): Promise<Array<EnrollmentProfile> | null>
 }
@@ -453,8 +453,8 @@ export declare class EnrollmentProfilePager {
 /** The enrollment program tokens, page by page. */
 export declare class EnrollmentProgramTokenPager {
   /**
-   * The next page of items, or `null` at the end. `for await` over the pager
-   * itself yields the items one by one.
+   * The next items (a Graph page, in slices of at most 125), or `null` at the
+   * end. `for await` over the pager itself yields the items one by one.
    */
   nextPage(): Promise<Array<EnrollmentProgramToken> | null>
 }
@@ -494,8 +494,8 @@ export declare class HealthReport {
 /** The imported devices of an enrollment program token, page by page. */
 export declare class ImportedDevicePager {
   /**
-   * The next page of items, or `null` at the end. `for await` over the pager
-   * itself yields the items one by one.
+   * The next items (a Graph page, in slices of at most 125), or `null` at the
+   * end. `for await` over the pager itself yields the items one by one.
    */
   nextPage(): Promise<Array<ImportedDevice> | null>
 }
@@ -503,8 +503,8 @@ export declare class ImportedDevicePager {
 /** VPP apps, page by page. */
 export declare class MobileAppPager {
   /**
-   * The next page of items, or `null` at the end. `for await` over the pager
-   * itself yields the items one by one.
+   * The next items (a Graph page, in slices of at most 125), or `null` at the
+   * end. `for await` over the pager itself yields the items one by one.
    */
   nextPage(): Promise<Array<MobileApp> | null>
 }
@@ -569,8 +569,8 @@ export declare class Simulator {
 /** The VPP tokens, page by page. */
 export declare class VppTokenPager {
   /**
-   * The next page of items, or `null` at the end. `for await` over the pager
-   * itself yields the items one by one.
+   * The next items (a Graph page, in slices of at most 125), or `null` at the
+   * end. `for await` over the pager itself yields the items one by one.
    */
   nextPage(): Promise<Array<VppTokenInfo> | null>
 }

@@ -1,5 +1,6 @@
 //! Paged listings for `for await`: the core's item stream is read page by page on the runtime
-//! (one page ahead), and each `nextPage()` hands JavaScript one page of plain objects.
+//! (one page ahead), and each `nextPage()` hands JavaScript a page of plain objects, in slices
+//! of at most 125 so that V8's young generation stays small.
 //! `index.js` adds `[Symbol.asyncIterator]` (items one by one) and `toArray()`.
 
 use std::collections::VecDeque;
@@ -35,7 +36,24 @@ pub struct ListOptions<'a> {
 /// The largest page handed to JS at once (Graph pages are at most 1,000 items).
 const MAX_PAGE: usize = 1_000;
 
-type Chunk<T> = std::result::Result<Vec<T>, Failure>;
+/// The most items handed to JavaScript in one step: a Graph page of 1,000 is handed in slices,
+/// so that fewer objects are alive at once in V8's young generation (it stays small).
+const MAX_STEP: usize = 125;
+
+/// A slice of a page, and whether it ends the page.
+type Chunk<T> = std::result::Result<(Vec<T>, bool), Failure>;
+
+/// Sends a page on in slices of at most [`MAX_STEP`]; `false` when the receiver is gone.
+async fn send_page<T>(tx: &mpsc::Sender<Chunk<T>>, mut page: Vec<T>) -> bool {
+    while page.len() > MAX_STEP {
+        let rest = page.split_off(MAX_STEP);
+        if tx.send(Ok((page, false))).await.is_err() {
+            return false;
+        }
+        page = rest;
+    }
+    tx.send(Ok((page, true))).await.is_ok()
+}
 
 /// The sizes of the pages the core has read and not yet handed on, learnt from its progress
 /// callback (called before a page's items are yielded), so that JS gets Graph's pages exactly.
@@ -87,7 +105,9 @@ impl<T: Send + 'static> PageSource<T> {
 
     /// The next page, `None` at the end. The first call starts a task that reads one page
     /// ahead while JavaScript works on the current one.
-    pub(crate) async fn next(self: Arc<Self>) -> std::result::Result<Option<Vec<T>>, Failure> {
+    pub(crate) async fn next(
+        self: Arc<Self>,
+    ) -> std::result::Result<Option<(Vec<T>, bool)>, Failure> {
         let mut source = self.source.lock().await;
         if let Source::NotStarted(..) = &*source {
             let Source::NotStarted(stream, sizes) = std::mem::replace(&mut *source, Source::Done)
@@ -140,12 +160,12 @@ async fn produce_pages<T: Send + 'static>(
                 }
                 page.push(v);
                 want -= 1;
-                if want == 0 && tx.send(Ok(std::mem::take(&mut page))).await.is_err() {
+                if want == 0 && !send_page(&tx, std::mem::take(&mut page)).await {
                     return;
                 }
             }
             Err(e) => {
-                if !page.is_empty() && tx.send(Ok(std::mem::take(&mut page))).await.is_err() {
+                if !page.is_empty() && !send_page(&tx, std::mem::take(&mut page)).await {
                     return;
                 }
                 let _ = tx.send(Err(Failure::from(&e))).await;
@@ -154,7 +174,7 @@ async fn produce_pages<T: Send + 'static>(
         }
     }
     if !page.is_empty() {
-        let _ = tx.send(Ok(page)).await;
+        send_page(&tx, page).await;
     }
 }
 
@@ -174,7 +194,7 @@ async fn produce<T: Send + 'static>(stream: ItemStream<T>, tx: mpsc::Sender<Chun
                 }
             }
         }
-        if !page.is_empty() && tx.send(Ok(page)).await.is_err() {
+        if !page.is_empty() && !send_page(&tx, page).await {
             return;
         }
         if let Some(e) = failed {
@@ -203,14 +223,17 @@ impl Progress {
         }))
     }
 
-    fn page(&self, env: &Env, items: usize) -> Result<()> {
+    fn step(&self, env: &Env, items: usize, ends_page: bool) -> Result<()> {
         let now = {
             let mut seen = self
                 .seen
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            seen.pages += 1;
             seen.items += u32::try_from(items).unwrap_or(u32::MAX);
+            if !ends_page {
+                return Ok(());
+            }
+            seen.pages += 1;
             *seen
         };
         if let Some(cb) = &self.callback {
@@ -234,10 +257,10 @@ where
     let source = source.clone();
     let progress = progress.clone();
     run(env, source.next(), move |env, page| match page {
-        Some(items) => {
+        Some((items, ends_page)) => {
             let n = items.len();
             let value = convert(env, items)?;
-            progress.page(env, n)?;
+            progress.step(env, n, ends_page)?;
             Ok(Some(value))
         }
         None => Ok(None),
@@ -286,8 +309,8 @@ macro_rules! pager {
 
         #[napi]
         impl $name {
-            /// The next page of items, or `null` at the end. `for await` over the pager
-            /// itself yields the items one by one.
+            /// The next items (a Graph page, in slices of at most 125), or `null` at the
+            /// end. `for await` over the pager itself yields the items one by one.
             #[napi(ts_return_type = $ts)]
             pub fn next_page<'e>(
                 &self,
