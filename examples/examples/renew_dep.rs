@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --example renew_dep                          # simulated demo tenant
-//! cargo run --example renew_dep -- --token ID --p7m FILE_smime.p7m --apple-id abm@contoso.com [--force] [--json]
+//! cargo run --example renew_dep -- --token ID --p7m FILE_smime.p7m --apple-id abm@contoso.com [--sync] [--force] [--json]
 //! ```
 //!
 //! Exit code: 0 renewed, 1 refused by a safety check (nothing written), 2 other error.

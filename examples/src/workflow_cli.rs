@@ -8,6 +8,7 @@
 
 use std::io::Write;
 
+use intune_apple_core::graph::SyncOptions;
 use intune_apple_core::workflows::duplicates::{
     repair_duplicate_apps, DuplicateRepairOptions, DuplicateRepairReport,
 };
@@ -17,8 +18,9 @@ use intune_apple_core::workflows::profiles::{
     set_default_profile, SerialAssignmentOptions,
 };
 use intune_apple_core::workflows::renewal::{
-    download_push_csr, renew_enrollment_program_token, renew_push_certificate, renew_vpp_token,
-    DepRenewalRequest, PushRenewalReport, PushRenewalRequest, VppRenewalRequest,
+    download_push_csr, renew_enrollment_program_token, renew_enrollment_program_token_and_sync,
+    renew_push_certificate, renew_vpp_token, DepRenewalRequest, PushRenewalReport,
+    PushRenewalRequest, VppRenewalRequest,
 };
 use intune_apple_core::Secret;
 
@@ -28,6 +30,18 @@ use crate::connect::{connect_with, demo, exit_code, print_steps, read, Args};
 macro_rules! wl {
     ($w:expr, $($t:tt)*) => {{
         let _ = writeln!($w, $($t)*);
+    }};
+}
+
+/// Narrative (banner, demo steps, refusals shown on purpose): to stdout, or to stderr with
+/// `--json`, so that stdout then holds only the JSON document.
+macro_rules! say {
+    ($json:expr, $out:expr, $err:expr, $($t:tt)*) => {{
+        if $json {
+            wl!($err, $($t)*);
+        } else {
+            wl!($out, $($t)*);
+        }
     }};
 }
 
@@ -97,11 +111,8 @@ pub async fn renew_push(
             return 2;
         }
     };
-    if args.flag("--json") {
-        wl!(err, "{}", tenant.banner());
-    } else {
-        wl!(out, "{}", tenant.banner());
-    }
+    let json = args.flag("--json");
+    say!(json, out, err, "{}", tenant.banner());
     let client = &tenant.client;
     if let Some(path) = args.value("--csr") {
         return match download_push_csr(client, &path).await {
@@ -133,8 +144,10 @@ pub async fn renew_push(
             }
         },
         None if tenant.is_simulated() => {
-            wl!(
+            say!(
+                json,
                 out,
+                err,
                 "\n1. A certificate made with \"Create\" instead of \"Renew\" (another topic):"
             );
             let wrong = PushRenewalRequest {
@@ -143,10 +156,10 @@ pub async fn renew_push(
                 force: false,
             };
             match renew_push_certificate(client, &wrong).await {
-                Ok(_) => wl!(out, "  unexpectedly accepted"),
-                Err(e) => wl!(out, "  {e}"),
+                Ok(_) => say!(json, out, err, "  unexpectedly accepted"),
+                Err(e) => say!(json, out, err, "  {e}"),
             }
-            wl!(out, "\n2. The renewed certificate (same topic):");
+            say!(json, out, err, "\n2. The renewed certificate (same topic):");
             demo::PUSH_RENEWED.to_owned()
         }
         None => {
@@ -161,7 +174,7 @@ pub async fn renew_push(
     };
     match renew_push_certificate(client, &request).await {
         Ok(report) => {
-            print_push(out, &report, args.flag("--json"));
+            print_push(out, &report, json);
             0
         }
         Err(e) => {
@@ -179,7 +192,7 @@ pub async fn renew_push(
 ///
 /// ```text
 /// cargo run --example renew_dep                          # simulated demo tenant
-/// cargo run --example renew_dep -- --token ID --p7m FILE_smime.p7m --apple-id abm@contoso.com [--force] [--json]
+/// cargo run --example renew_dep -- --token ID --p7m FILE_smime.p7m --apple-id abm@contoso.com [--sync] [--force] [--json]
 /// ```
 ///
 /// Exit code: 0 renewed, 1 refused by a safety check (nothing written), 2 other error.
@@ -192,7 +205,7 @@ pub async fn renew_dep(
     let args = match Args::from_args(
         args,
         &["--token", "--p7m", "--apple-id"],
-        &["--force", "--json"],
+        &["--sync", "--force", "--json"],
     ) {
         Ok(a) => a,
         Err(e) => {
@@ -207,11 +220,8 @@ pub async fn renew_dep(
             return 2;
         }
     };
-    if args.flag("--json") {
-        wl!(err, "{}", tenant.banner());
-    } else {
-        wl!(out, "{}", tenant.banner());
-    }
+    let json = args.flag("--json");
+    say!(json, out, err, "{}", tenant.banner());
     let (token_id, p7m, file_name) = match (args.value("--token"), args.value("--p7m")) {
         (Some(t), Some(path)) => match read(&path) {
             Ok(text) => {
@@ -245,8 +255,14 @@ pub async fn renew_dep(
         file_name,
         force: args.flag("--force"),
     };
-    match renew_enrollment_program_token(&tenant.client, &request).await {
-        Ok(report) if args.flag("--json") => {
+    let renewed = if args.flag("--sync") {
+        renew_enrollment_program_token_and_sync(&tenant.client, &request, &SyncOptions::default())
+            .await
+    } else {
+        renew_enrollment_program_token(&tenant.client, &request).await
+    };
+    match renewed {
+        Ok(report) if json => {
             wl!(
                 out,
                 "{}",
@@ -314,11 +330,8 @@ pub async fn renew_vpp(
             return 2;
         }
     };
-    if args.flag("--json") {
-        wl!(err, "{}", tenant.banner());
-    } else {
-        wl!(out, "{}", tenant.banner());
-    }
+    let json = args.flag("--json");
+    say!(json, out, err, "{}", tenant.banner());
     let (file, location) = match args.value("--file") {
         Some(path) => match read(&path) {
             Ok(text) => (text, args.value("--location")),
@@ -328,8 +341,10 @@ pub async fn renew_vpp(
             }
         },
         None if tenant.is_simulated() => {
-            wl!(
+            say!(
+                json,
                 out,
+                err,
                 "\n1. Without a location (the demo organisation has several tokens):"
             );
             let ambiguous = VppRenewalRequest {
@@ -339,9 +354,9 @@ pub async fn renew_vpp(
                 force: false,
             };
             if let Err(e) = renew_vpp_token(&tenant.client, &ambiguous).await {
-                wl!(out, "  {e}");
+                say!(json, out, err, "  {e}");
             }
-            wl!(out, "\n2. For the location \"Training Center\":");
+            say!(json, out, err, "\n2. For the location \"Training Center\":");
             (
                 demo::VPP_TOKEN.to_owned(),
                 Some(
@@ -362,7 +377,7 @@ pub async fn renew_vpp(
         force: args.flag("--force"),
     };
     match renew_vpp_token(&tenant.client, &request).await {
-        Ok(report) if args.flag("--json") => {
+        Ok(report) if json => {
             wl!(
                 out,
                 "{}",
@@ -458,11 +473,8 @@ pub async fn assign_profiles(
             return 2;
         }
     };
-    if args.flag("--json") {
-        wl!(err, "{}", tenant.banner());
-    } else {
-        wl!(out, "{}", tenant.banner());
-    }
+    let json = args.flag("--json");
+    say!(json, out, err, "{}", tenant.banner());
     let client = &tenant.client;
     let simulated_demo = tenant.is_simulated() && args.value("--token").is_none();
     let Some(token) = args
@@ -483,13 +495,15 @@ pub async fn assign_profiles(
             }
         },
         None if simulated_demo => {
-            wl!(out, "\n1. A template that breaks several rules:");
+            say!(json, out, err, "\n1. A template that breaks several rules:");
             match parse_profile_template(BROKEN_TEMPLATE) {
                 Ok(t) => match create_profile(client, &token, &t).await {
                     Err(WorkflowError::InvalidProfile { violations }) => {
                         for v in violations {
-                            wl!(
+                            say!(
+                                json,
                                 out,
+                                err,
                                 "  {} {:?} {}: {}",
                                 v.code,
                                 v.severity,
@@ -498,11 +512,11 @@ pub async fn assign_profiles(
                             );
                         }
                     }
-                    other => wl!(out, "  unexpected: {other:?}"),
+                    other => say!(json, out, err, "  unexpected: {other:?}"),
                 },
                 Err(e) => return fail(err, &e),
             }
-            wl!(out, "\n2. A valid template:");
+            say!(json, out, err, "\n2. A valid template:");
             Some(GOOD_TEMPLATE.to_owned())
         }
         None => None,
@@ -514,14 +528,16 @@ pub async fn assign_profiles(
         };
         match created {
             Ok(c) => {
-                wl!(
+                say!(
+                    json,
                     out,
+                    err,
                     "  created {} ({})",
                     c.display_name.as_deref().unwrap_or("?"),
                     c.profile_id
                 );
                 for w in &c.warnings {
-                    wl!(out, "  ! {} {}: {}", w.code, w.path, w.message);
+                    say!(json, out, err, "  ! {} {}: {}", w.code, w.path, w.message);
                 }
                 profile = Some(c.profile_id);
             }
@@ -543,7 +559,12 @@ pub async fn assign_profiles(
             }
         },
         None if simulated_demo => {
-            wl!(out, "\n3. Serial numbers from a CSV:\n{DEMO_CSV}");
+            say!(
+                json,
+                out,
+                err,
+                "\n3. Serial numbers from a CSV:\n{DEMO_CSV}"
+            );
             Some(DEMO_CSV.to_owned())
         }
         None => None,
@@ -555,15 +576,19 @@ pub async fn assign_profiles(
             Err(e) => return fail(err, &e),
         };
         if !list.duplicates.is_empty() {
-            wl!(
+            say!(
+                json,
                 out,
+                err,
                 "  given twice (assigned once): {}",
                 list.duplicates.join(", ")
             );
         }
         if !list.invalid.is_empty() {
-            wl!(
+            say!(
+                json,
                 out,
+                err,
                 "  not serial numbers (left out): {}",
                 list.invalid.join(", ")
             );
@@ -580,7 +605,7 @@ pub async fn assign_profiles(
         };
         match assign_serial_numbers(client, &token, &profile, &list.serial_numbers, &options).await
         {
-            Ok(report) if args.flag("--json") => {
+            Ok(report) if json => {
                 wl!(
                     out,
                     "{}",
@@ -612,10 +637,12 @@ pub async fn assign_profiles(
         }
     }
     if args.flag("--set-default") || simulated_demo {
-        wl!(out, "\n4. Make it the default profile:");
+        say!(json, out, err, "\n4. Make it the default profile:");
         match set_default_profile(client, &token, &profile).await {
-            Ok(d) => wl!(
+            Ok(d) => say!(
+                json,
                 out,
+                err,
                 "  default {} profile: {} (was {})",
                 d.platform,
                 d.profile_id,
@@ -747,17 +774,14 @@ pub async fn repair_duplicates(
             return 2;
         }
     };
-    if args.flag("--json") {
-        wl!(err, "{}", tenant.banner());
-    } else {
-        wl!(out, "{}", tenant.banner());
-    }
+    let json = args.flag("--json");
+    say!(json, out, err, "{}", tenant.banner());
     let options = DuplicateRepairOptions {
         apply: args.flag("--apply"),
     };
     match repair_duplicate_apps(&tenant.client, &options).await {
         Ok(report) => {
-            if args.flag("--json") {
+            if json {
                 wl!(
                     out,
                     "{}",

@@ -91,6 +91,12 @@ async fn renew_dep_on_the_demo_tenant() {
     assert_eq!(json["tokenName"], "Contoso ABM");
     assert_eq!(json["steps"][4]["name"], "verify");
 
+    let o = run!(renew_dep, &no_env(), ["--sync", "--json"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let json: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(json["steps"][5]["name"], "sync");
+    assert_eq!(json["steps"][5]["outcome"], "done");
+
     let wrong = format!(
         "{}/../intune-apple-core/tests/fixtures/apple-samples/synthetic/TestServer_Token_2030-07-01T22-18-53Z_smime-aes256.p7m",
         env!("CARGO_MANIFEST_DIR")
@@ -199,4 +205,46 @@ async fn repair_duplicates_plans_by_default_and_applies_on_request() {
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     assert!(o.stdout.contains("Copied, verified"), "{}", o.stdout);
     assert!(o.stdout.contains("can be deleted"), "{}", o.stdout);
+}
+
+/// With `--json`, stdout holds exactly one JSON document, even in demo mode where the command
+/// also shows a refusal on purpose: the banner and the narrative go to stderr.
+#[tokio::test]
+async fn json_output_is_only_json_on_stdout_for_every_command() {
+    let o = run!(renew_push, &no_env(), ["--json"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let json: serde_json::Value = serde_json::from_str(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not only JSON ({e}):\n{}", o.stdout));
+    assert!(json["topic"]
+        .as_str()
+        .unwrap()
+        .starts_with("com.apple.mgmt.External.7c3a3b5e"));
+    assert!(
+        o.stderr.starts_with("Simulated demo tenant"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("[topicChanged]"), "{}", o.stderr);
+
+    let o = run!(renew_vpp, &no_env(), ["--json"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let json: serde_json::Value = serde_json::from_str(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not only JSON ({e}):\n{}", o.stdout));
+    assert_eq!(json["tokenId"], "a2222222-0000-4000-8000-000000000002");
+    assert!(o.stderr.contains("[ambiguousToken]"), "{}", o.stderr);
+
+    let o = run!(assign_profiles, &no_env(), ["--json"]);
+    let json: serde_json::Value = serde_json::from_str(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not only JSON ({e}):\n{}", o.stdout));
+    assert!(json["devices"].is_array(), "{json}");
+    assert!(o.stderr.contains("1. A template"), "{}", o.stderr);
+    assert!(o.stderr.contains("4. Make it the default"), "{}", o.stderr);
+
+    for o in [
+        run!(renew_dep, &no_env(), ["--json"]),
+        run!(repair_duplicates, &no_env(), ["--json"]),
+    ] {
+        let _: serde_json::Value = serde_json::from_str(&o.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not only JSON ({e}):\n{}", o.stdout));
+    }
 }

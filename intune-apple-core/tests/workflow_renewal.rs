@@ -422,3 +422,146 @@ async fn a_failed_read_back_says_the_upload_was_sent() {
     assert!(err.to_string().contains("the upload was sent"), "{err}");
     assert_eq!(sim.writes_applied(), 1);
 }
+
+async fn setup_with(seed: Seed) -> (SimHandle, Client) {
+    let sim = Simulator::start(seed).await.unwrap();
+    let client = Client::builder()
+        .base_url(sim.base_url())
+        .authority_host(sim.authority_host())
+        .credential(ClientSecretCredential::new(
+            sim.tenant_id(),
+            intune_apple_sim::CLIENT_ID,
+            intune_apple_sim::CLIENT_SECRET,
+        ))
+        .clock(Arc::new(ManualClock::new(sim.now())))
+        .build()
+        .unwrap();
+    (sim, client)
+}
+
+/// The demo tenant, with the main enrollment program token synced `minutes` ago.
+fn demo_synced_minutes_ago(minutes: f64) -> Seed {
+    let mut seed = Seed::demo();
+    let main = seed
+        .dep_tokens
+        .iter_mut()
+        .find(|t| t.id == DEP_MAIN)
+        .unwrap();
+    main.last_sync_triggered_hours_ago = Some(minutes / 60.0);
+    seed
+}
+
+#[tokio::test]
+async fn enrollment_program_token_renewal_then_sync_starts_a_sync() {
+    use intune_apple_core::graph::SyncOptions;
+    use intune_apple_core::workflows::renew_enrollment_program_token_and_sync;
+    let (sim, client) = setup().await;
+    let report = renew_enrollment_program_token_and_sync(
+        &client,
+        &dep_request(data(P7M_NAME), P7M_NAME),
+        &SyncOptions::default(),
+    )
+    .await
+    .unwrap();
+    let names: Vec<&str> = report.steps.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["inspect", "check", "upload", "readBack", "verify", "sync"]
+    );
+    assert!(
+        report.steps.iter().all(|s| s.outcome == StepOutcome::Done),
+        "{:?}",
+        report.steps
+    );
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    // The upload, then the sync, in that order.
+    let log = sim.request_log();
+    let upload = log.iter().position(|e| e.path.contains("/uploadDepToken"));
+    let sync = log.iter().position(|e| {
+        e.method == "POST" && e.path.contains("syncWithAppleDeviceEnrollmentProgram")
+    });
+    assert!(upload.is_some() && sync > upload, "{upload:?} {sync:?}");
+    assert_eq!(
+        writes(&sim, "POST", "syncWithAppleDeviceEnrollmentProgram"),
+        1
+    );
+    let token = client
+        .enrollment_program_tokens()
+        .get(DEP_MAIN)
+        .await
+        .unwrap();
+    let triggered = token.last_sync_triggered_date_time.unwrap();
+    assert!(
+        (triggered - sim.now()).num_seconds().abs() <= 1,
+        "{triggered}"
+    );
+}
+
+#[tokio::test]
+async fn a_sync_too_soon_after_renewal_is_a_warning_and_never_reaches_intune() {
+    use intune_apple_core::graph::SyncOptions;
+    use intune_apple_core::workflows::renew_enrollment_program_token_and_sync;
+    let (sim, client) = setup_with(demo_synced_minutes_ago(10.0)).await;
+    let last = client
+        .enrollment_program_tokens()
+        .get(DEP_MAIN)
+        .await
+        .unwrap()
+        .last_sync_triggered_date_time
+        .unwrap();
+    let report = renew_enrollment_program_token_and_sync(
+        &client,
+        &dep_request(data(P7M_NAME), P7M_NAME),
+        &SyncOptions::default(),
+    )
+    .await
+    .expect("the renewal succeeds even when the sync must wait");
+    let sync = report.steps.last().unwrap();
+    assert_eq!(sync.name, "sync");
+    assert_eq!(sync.outcome, StepOutcome::Warning, "{sync:?}");
+    assert!(sync.detail.contains("renewal itself is done"), "{sync:?}");
+    let next = (last + chrono::Duration::minutes(15)).to_rfc3339();
+    assert!(
+        report.warnings.iter().any(|w| w.contains(&next)),
+        "{next} in {:?}",
+        report.warnings
+    );
+    assert!(report.new_expiry > report.previous_expiry);
+    assert_eq!(writes(&sim, "POST", "/uploadDepToken"), 1);
+    assert_eq!(
+        writes(&sim, "POST", "syncWithAppleDeviceEnrollmentProgram"),
+        0,
+        "refused client-side"
+    );
+}
+
+#[tokio::test]
+async fn a_sync_refused_by_intune_after_renewal_is_a_warning_too() {
+    use intune_apple_core::graph::SyncOptions;
+    use intune_apple_core::workflows::renew_enrollment_program_token_and_sync;
+    let (sim, client) = setup_with(demo_synced_minutes_ago(10.0)).await;
+    let force = SyncOptions {
+        force: true,
+        ..SyncOptions::default()
+    };
+    let report = renew_enrollment_program_token_and_sync(
+        &client,
+        &dep_request(data(P7M_NAME), P7M_NAME),
+        &force,
+    )
+    .await
+    .unwrap();
+    let sync = report.steps.last().unwrap();
+    assert_eq!(
+        (sync.name.as_str(), sync.outcome),
+        ("sync", StepOutcome::Warning),
+        "{sync:?}"
+    );
+    assert!(report.warnings.iter().any(|w| w.contains("not synced")));
+    // Asked, and refused by the simulated tenant (409): nothing synced.
+    assert_eq!(
+        writes(&sim, "POST", "syncWithAppleDeviceEnrollmentProgram"),
+        1
+    );
+    assert_eq!(sim.writes_applied(), 1, "only the upload was applied");
+}

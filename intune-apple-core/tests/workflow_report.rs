@@ -864,3 +864,104 @@ fn names_are_escaped_in_every_format() {
         .contains("- vpp.expiring: Renew; now, please"));
     assert!(description.as_str().contains("\n1. Step one\n2. Step two"));
 }
+
+/// The same app bought for two locations (one of them expired), and for the same location
+/// name under two organisations: licensed twice on purpose, not duplicates. Only the pair the
+/// repair acts on (an old and the current token of one organisation and location) is flagged.
+const TWO_LOCATIONS: &str = r#"{
+  "pushCertificate": {"expiresInDays": 200},
+  "vppTokens": [
+    {"id": "a1000000-0000-4000-8000-000000000001", "organizationName": "Contoso",
+     "locationName": "Paris", "displayName": "Paris", "expiresInDays": -5, "state": "expired"},
+    {"id": "a2000000-0000-4000-8000-000000000002", "organizationName": "Contoso",
+     "locationName": "Lyon", "displayName": "Lyon", "expiresInDays": 200, "state": "valid"},
+    {"id": "a3000000-0000-4000-8000-000000000003", "organizationName": "Fabrikam",
+     "locationName": "Lyon", "displayName": "Lyon (Fabrikam)", "expiresInDays": 200, "state": "valid"},
+    {"id": "a4000000-0000-4000-8000-000000000004", "organizationName": "Contoso",
+     "locationName": "Lyon", "displayName": "Lyon (renewed)", "expiresInDays": 300,
+     "state": "duplicateLocationId"}
+  ],
+  "apps": [
+    {"id": "b1000000-0000-4000-8000-000000000001", "displayName": "Scanner", "bundleId": "com.example.scanner",
+     "vppTokenId": "a1000000-0000-4000-8000-000000000001"},
+    {"id": "b2000000-0000-4000-8000-000000000002", "displayName": "Scanner", "bundleId": "com.example.scanner",
+     "vppTokenId": "a2000000-0000-4000-8000-000000000002"},
+    {"id": "b3000000-0000-4000-8000-000000000003", "displayName": "Scanner", "bundleId": "com.example.scanner",
+     "vppTokenId": "a3000000-0000-4000-8000-000000000003"},
+    {"id": "b4000000-0000-4000-8000-000000000004", "displayName": "Notes", "bundleId": "com.example.notes",
+     "vppTokenId": "a2000000-0000-4000-8000-000000000002"},
+    {"id": "b5000000-0000-4000-8000-000000000005", "displayName": "Notes", "bundleId": "com.example.notes",
+     "vppTokenId": "a4000000-0000-4000-8000-000000000004"}
+  ]
+}"#;
+
+#[tokio::test]
+async fn duplicate_apps_are_exactly_those_the_repair_finds() {
+    use intune_apple_core::rules::duplicates::{find_duplicates, AppRef};
+    use intune_apple_core::workflows::duplicates::{repair_duplicate_apps, DuplicateRepairOptions};
+    let (_sim, client) = setup(Seed::from_json(TWO_LOCATIONS).unwrap()).await;
+    let report = health_report(&client, &with_apps()).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let items = by_id(&report);
+    let paris = items["a1000000-0000-4000-8000-000000000001"];
+    // Expired, with its app, but the app's twin lives at another location: no duplicate.
+    assert_eq!(
+        codes(paris),
+        [
+            "vpp.expired",
+            "vpp.state_expired",
+            "vpp.apps_on_expired_token"
+        ]
+    );
+    assert!(codes(items["a3000000-0000-4000-8000-000000000003"]).is_empty());
+    // Lyon: old token (Contoso) and its renewed copy share Notes; Scanner is only on the old one.
+    let lyon_old = items["a2000000-0000-4000-8000-000000000002"];
+    let lyon_new = items["a4000000-0000-4000-8000-000000000004"];
+    assert!(
+        codes(lyon_old).contains(&"vpp.duplicate_apps"),
+        "{lyon_old:?}"
+    );
+    assert!(
+        codes(lyon_new).contains(&"vpp.duplicate_apps"),
+        "{lyon_new:?}"
+    );
+    for item in [lyon_old, lyon_new] {
+        let p = item
+            .problems
+            .iter()
+            .find(|p| p.code == "vpp.duplicate_apps")
+            .unwrap();
+        assert!(p.message.starts_with("1 app(s)"), "{}", p.message);
+        assert!(p.message.contains("Notes") && !p.message.contains("Scanner"));
+    }
+
+    // The same answer as the repair's planning, and as the repair itself.
+    let tokens: Vec<_> = futures::TryStreamExt::try_collect(client.vpp_tokens().list())
+        .await
+        .unwrap();
+    let apps: Vec<_> = futures::TryStreamExt::try_collect(client.vpp_apps().list())
+        .await
+        .unwrap();
+    let refs: Vec<AppRef> = apps.iter().filter_map(AppRef::from_app).collect();
+    let found = find_duplicates(&tokens, &refs, client.clock().now());
+    assert_eq!(found.duplicates.len(), 1);
+    assert_eq!(found.duplicates[0].bundle_id, "com.example.notes");
+    let plan = repair_duplicate_apps(&client, &DuplicateRepairOptions::default())
+        .await
+        .unwrap();
+    let flagged: usize = report
+        .items
+        .iter()
+        .filter(|i| codes(i).contains(&"vpp.duplicate_apps"))
+        .count();
+    assert_eq!(flagged, 2, "one old token and its current token");
+    let repaired: Vec<(&str, &str)> = plan
+        .apps
+        .iter()
+        .map(|a| (a.bundle_id.as_str(), a.target_token_id.as_str()))
+        .collect();
+    assert_eq!(
+        repaired,
+        [("com.example.notes", "a4000000-0000-4000-8000-000000000004")]
+    );
+}

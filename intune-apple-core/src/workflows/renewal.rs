@@ -3,7 +3,8 @@
 //!
 //! - [`renew_push_certificate`]: the Apple MDM push certificate (`.pem`);
 //! - [`download_push_csr`]: the certificate signing request to take to Apple's portal;
-//! - [`renew_enrollment_program_token`]: an enrollment program token (`.p7m`);
+//! - [`renew_enrollment_program_token`]: an enrollment program token (`.p7m`), and
+//!   [`renew_enrollment_program_token_and_sync`] to start a sync with Apple once renewed;
 //! - [`renew_vpp_token`]: a VPP (Apps and Books) location token (`.vpptoken`).
 //!
 //! Nothing is written when a check fails: the refusal ([`WorkflowError::RenewalRefused`])
@@ -38,7 +39,7 @@ use crate::files::push::{PushRenewalError, PushWarning};
 use crate::files::{
     check_push_renewal, DepTokenFile, PushCertificate, VppRenewalFlag, VppTokenFile,
 };
-use crate::graph::{Client, ErrorKind};
+use crate::graph::{Client, ErrorKind, SyncOptions};
 use crate::model::{
     ApplePushNotificationCertificate, VppToken, VppTokenCreateRequest, VppTokenState,
 };
@@ -501,6 +502,90 @@ pub async fn renew_enrollment_program_token(
         warnings,
         steps,
     })
+}
+
+/// As [`renew_enrollment_program_token`], then asks Intune to sync the token with Apple, so
+/// that devices assigned in Apple Business/School Manager while the token was lapsing show up
+/// without waiting for the next automatic sync.
+///
+/// The sync goes through [`EnrollmentProgramTokens::sync`](crate::graph::EnrollmentProgramTokens::sync)
+/// with `sync`, so Intune's sync rules are checked first (unless `sync.force`). The renewal is
+/// done and verified before the sync is asked, so a sync that cannot run does not fail the
+/// renewal: the report gets a `sync` step that is
+/// - `done` when Intune accepted the sync;
+/// - `warning` when the sync is refused as too soon (client-side or by Intune), with the next
+///   allowed time, plus an entry in `warnings` saying when to sync again;
+/// - `failed` for any other error, with what to do, plus an entry in `warnings`.
+///
+/// ```
+/// use intune_apple_core::graph::{Client, ClientSecretCredential, SyncOptions};
+/// use intune_apple_core::workflows::{renew_enrollment_program_token_and_sync, DepRenewalRequest, StepOutcome};
+/// use intune_apple_core::Secret;
+/// use intune_apple_sim::{Seed, Simulator};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let sim = Simulator::start(Seed::demo()).await?;
+/// let client = Client::builder()
+///     .base_url(sim.base_url())
+///     .authority_host(sim.authority_host())
+///     .credential(ClientSecretCredential::new(sim.tenant_id(), sim.client_id(), sim.client_secret()))
+///     .build()?;
+/// let name = "ContosoABM_Token_2026-11-23T11-30-00Z_smime.p7m";
+/// let p7m = std::fs::read_to_string(format!("{}/../examples/data/{name}", env!("CARGO_MANIFEST_DIR")))?;
+/// let request = DepRenewalRequest {
+///     token_id: "d1111111-0000-4000-8000-000000000001".into(),
+///     apple_id: "abm@contoso.example".into(),
+///     p7m: Secret::new(p7m),
+///     file_name: Some(name.into()),
+///     force: false,
+/// };
+/// let report = renew_enrollment_program_token_and_sync(&client, &request, &SyncOptions::default()).await?;
+/// let sync = report.steps.last().map(|s| (s.name.as_str(), s.outcome));
+/// assert_eq!(sync, Some(("sync", StepOutcome::Done)));
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// Those of [`renew_enrollment_program_token`]; never an error of the sync itself.
+pub async fn renew_enrollment_program_token_and_sync(
+    client: &Client,
+    request: &DepRenewalRequest,
+    sync: &SyncOptions,
+) -> Result<DepRenewalReport, WorkflowError> {
+    let mut report = renew_enrollment_program_token(client, request).await?;
+    let api = client.enrollment_program_tokens();
+    match api.sync(&request.token_id, sync).await {
+        Ok(()) => report.steps.push(Step::done(
+            "sync",
+            "Intune started a sync with Apple; new device assignments appear once it ends",
+        )),
+        Err(e) if e.kind() == ErrorKind::SyncTooSoon => {
+            let when = e.next_allowed_at().map_or_else(
+                || "in 15 minutes".to_owned(),
+                |t| format!("after {}", t.to_rfc3339()),
+            );
+            report.steps.push(Step::new(
+                "sync",
+                StepOutcome::Warning,
+                format!("a sync is not allowed yet ({e}); the renewal itself is done"),
+            ));
+            report.warnings.push(format!(
+                "the token was renewed but not synced: Intune allows a manual sync at most every 15 minutes and none while one runs; sync it {when} (Intune admin center: Devices > Enrollment > Apple > Enrollment program tokens > Sync), or wait for the automatic sync"
+            ));
+        }
+        Err(e) => {
+            report.steps.push(Step::new(
+                "sync",
+                StepOutcome::Failed,
+                format!("the sync could not be started ({e}); the renewal itself is done"),
+            ));
+            report.warnings.push(
+                "the token was renewed but the sync could not be started: sync it from the Intune admin center (Devices > Enrollment > Apple > Enrollment program tokens > Sync), or wait for the automatic sync".to_owned(),
+            );
+        }
+    }
+    Ok(report)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::graph::{Client, Error, ErrorKind};
 use crate::model::{DepOnboardingSetting, MobileApp, VppToken};
+use crate::rules::duplicates::{find_duplicates, AppRef};
 use crate::rules::guidance::guidance;
 use crate::rules::health::{
     enrollment_program_token_health, expiry_severity, push_certificate_health, vpp_token_health,
@@ -63,7 +64,9 @@ pub struct ReportOptions {
     /// Language of problems, consequences and renewal steps.
     pub locale: Locale,
     /// Also read the VPP apps, to flag apps licensed through an expired token
-    /// (`vpp.apps_on_expired_token`) and apps present under two tokens (`vpp.duplicate_apps`).
+    /// (`vpp.apps_on_expired_token`) and apps present on an old and on the current token of the
+    /// same location (`vpp.duplicate_apps`, exactly the apps
+    /// [`find_duplicates`](crate::rules::duplicates::find_duplicates) finds for the repair).
     /// Off by default: a tenant can have thousands of apps.
     pub include_apps: bool,
 }
@@ -312,7 +315,11 @@ pub async fn health_report(client: &Client, options: &ReportOptions) -> HealthRe
     };
     match vpp {
         Ok(tokens) => {
-            let findings = apps.as_deref().map(app_findings).unwrap_or_default();
+            // Which token of a location is current is decided now, as the repair would.
+            let findings = apps
+                .as_deref()
+                .map(|apps| app_findings(&tokens, apps, generated_at))
+                .unwrap_or_default();
             items.extend(tokens.iter().map(|t| {
                 let mut h = health_at(now, generated_at, thresholds, |at| {
                     vpp_token_health(t, at, thresholds, locale)
@@ -449,66 +456,45 @@ fn report_error(section: &str, e: &Error, locale: Locale) -> ReportError {
 struct AppFindings {
     /// Names of the apps licensed through the token.
     apps: Vec<String>,
-    /// Names of its apps that also exist under another token (same platform and bundle id).
+    /// Names of its apps that are present twice in the sense of the duplicate-app repair
+    /// ([`find_duplicates`]): the same app (platform and bundle id) on an old token and on the
+    /// current token of the same organisation and location. Listed under both tokens.
     duplicated: Vec<String>,
 }
 
-struct AppRef<'a> {
-    platform: &'static str,
-    name: &'a str,
-    bundle_id: Option<&'a str>,
-    token_id: Option<&'a str>,
+fn app_name(a: &AppRef) -> String {
+    a.display_name
+        .clone()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| a.bundle_id.clone())
 }
 
-fn app_ref(app: &MobileApp) -> Option<AppRef<'_>> {
-    match app {
-        MobileApp::IosVppApp(a) => Some(AppRef {
-            platform: "ios",
-            name: a
-                .display_name
-                .as_deref()
-                .or(a.bundle_id.as_deref())
-                .unwrap_or("?"),
-            bundle_id: a.bundle_id.as_deref(),
-            token_id: a.vpp_token_id.as_deref(),
-        }),
-        MobileApp::MacOsVppApp(a) => Some(AppRef {
-            platform: "macos",
-            name: a
-                .display_name
-                .as_deref()
-                .or(a.bundle_id.as_deref())
-                .unwrap_or("?"),
-            bundle_id: a.bundle_id.as_deref(),
-            token_id: a.vpp_token_id.as_deref(),
-        }),
-        MobileApp::Other(_) => None,
-    }
-}
-
-/// Per VPP token id: its apps, and those of them present under another token too.
-fn app_findings(apps: &[MobileApp]) -> BTreeMap<String, AppFindings> {
-    let refs: Vec<AppRef<'_>> = apps.iter().filter_map(app_ref).collect();
-    let mut tokens_of: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
-    for r in &refs {
-        if let (Some(bundle), Some(token)) = (r.bundle_id, r.token_id) {
-            let tokens = tokens_of.entry((r.platform, bundle)).or_default();
-            if !tokens.contains(&token) {
-                tokens.push(token);
-            }
-        }
-    }
+/// Per VPP token id: its apps, and those of them that the duplicate-app repair would act on.
+///
+/// The duplicates are exactly those of [`find_duplicates`], so that the report and
+/// [`crate::workflows::duplicates`] always agree: an app bought for two different locations is
+/// licensed twice on purpose and is not a duplicate.
+fn app_findings(
+    tokens: &[VppToken],
+    apps: &[MobileApp],
+    now: DateTime<Utc>,
+) -> BTreeMap<String, AppFindings> {
+    let refs: Vec<AppRef> = apps.iter().filter_map(AppRef::from_app).collect();
     let mut out: BTreeMap<String, AppFindings> = BTreeMap::new();
     for r in &refs {
-        let Some(token) = r.token_id else { continue };
-        let f = out.entry(token.to_owned()).or_default();
-        f.apps.push(r.name.to_owned());
-        let twice = r
-            .bundle_id
-            .and_then(|b| tokens_of.get(&(r.platform, b)))
-            .is_some_and(|t| t.len() > 1);
-        if twice {
-            f.duplicated.push(r.name.to_owned());
+        out.entry(r.vpp_token_id.clone())
+            .or_default()
+            .apps
+            .push(app_name(r));
+    }
+    let found = find_duplicates(tokens, &refs, now);
+    for d in &found.duplicates {
+        for a in std::iter::once(&d.target).chain(&d.sources) {
+            let f = out.entry(a.vpp_token_id.clone()).or_default();
+            let name = app_name(a);
+            if !f.duplicated.contains(&name) {
+                f.duplicated.push(name);
+            }
         }
     }
     out
@@ -547,8 +533,8 @@ fn add_app_problems(h: &mut TokenHealth, f: &AppFindings, locale: Locale) {
             code: "vpp.duplicate_apps",
             severity: Severity::Warning,
             message: match locale {
-                Locale::En => format!("{n} app(s) of this token also appear under another VPP token ({names}): users see them twice and assignments may point at the wrong copy. Keep the copy on the current token, copy the assignments to it, then delete the old token."),
-                Locale::Fr => format!("{n} application(s) de ce jeton apparaissent aussi sous un autre jeton VPP ({names}) : les utilisateurs les voient en double et les affectations peuvent viser la mauvaise copie. Gardez la copie du jeton actuel, copiez-y les affectations, puis supprimez l'ancien jeton."),
+                Locale::En => format!("{n} app(s) of this token also appear under another VPP token of the same location ({names}): users see them twice and assignments may point at the wrong copy. Keep the copy on the current token, copy the assignments to it (the duplicate-app repair, e.g. `cargo run --example repair_duplicates`), then delete the old token."),
+                Locale::Fr => format!("{n} application(s) de ce jeton apparaissent aussi sous un autre jeton VPP du même emplacement ({names}) : les utilisateurs les voient en double et les affectations peuvent viser la mauvaise copie. Gardez la copie du jeton actuel, copiez-y les affectations (la réparation des doublons, p. ex. `cargo run --example repair_duplicates`), puis supprimez l'ancien jeton."),
             },
         });
     }
