@@ -706,6 +706,8 @@ export interface DepRenewalOptions {
   fileName?: string
   /** Upload even when an overridable check refuses. */
   force?: boolean
+  /** Then start a sync with Apple (within Intune's sync rules; its outcome is the last step). */
+  sync?: boolean
 }
 
 /** An enrollment program token file (`.p7m`, still encrypted), summarised. */

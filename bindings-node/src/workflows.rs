@@ -2,6 +2,7 @@
 //! repair. Each is one core call; reports become plain objects (times as `Date`).
 
 use chrono::{DateTime, Utc};
+use intune_apple_core::graph::SyncOptions;
 use intune_apple_core::model::EnrollmentProfile;
 use intune_apple_core::workflows::duplicates::{repair_duplicate_apps, DuplicateRepairOptions};
 use intune_apple_core::workflows::error::WorkflowError;
@@ -10,8 +11,9 @@ use intune_apple_core::workflows::profiles::{
     SerialAssignmentOptions,
 };
 use intune_apple_core::workflows::renewal::{
-    download_push_csr, renew_enrollment_program_token, renew_push_certificate, renew_vpp_token,
-    DepRenewalRequest, PushRenewalRequest, VppRenewalRequest,
+    download_push_csr, renew_enrollment_program_token, renew_enrollment_program_token_and_sync,
+    renew_push_certificate, renew_vpp_token, DepRenewalRequest, PushRenewalRequest,
+    VppRenewalRequest,
 };
 use intune_apple_core::workflows::report;
 use intune_apple_core::Secret;
@@ -261,6 +263,8 @@ pub struct DepRenewalOptions {
     pub file_name: Option<String>,
     /// Upload even when an overridable check refuses.
     pub force: Option<bool>,
+    /// Then start a sync with Apple (within Intune's sync rules; its outcome is the last step).
+    pub sync: Option<bool>,
 }
 
 /// Options of `renewVppToken`.
@@ -357,9 +361,17 @@ impl Client {
             file_name: options.file_name,
             force: options.force.unwrap_or(false),
         };
+        let sync = options.sync.unwrap_or(false);
         run(
             env,
-            async move { Ok(renew_enrollment_program_token(&c, &request).await?) },
+            async move {
+                Ok(if sync {
+                    renew_enrollment_program_token_and_sync(&c, &request, &SyncOptions::default())
+                        .await?
+                } else {
+                    renew_enrollment_program_token(&c, &request).await?
+                })
+            },
             |env, r| report_js(env, &r),
         )
     }

@@ -110,7 +110,7 @@ async function everything(): Promise<void> {
   HealthReport.fromJSON(JSON.stringify(report))
   const pushRenewal: PushRenewalReport = await client.renewPushCertificate({ appleId: 'a', pem: 'p', force: true })
   const csrFile: CsrDownload = await client.savePushCertificateSigningRequest('/tmp/push.csr')
-  const depRenewal: DepRenewalReport = await client.renewEnrollmentProgramToken({ tokenId: 'id', appleId: 'a', p7m: 'x', fileName: 'f.p7m' })
+  const depRenewal: DepRenewalReport = await client.renewEnrollmentProgramToken({ tokenId: 'id', appleId: 'a', p7m: 'x', fileName: 'f.p7m', sync: true })
   const vppRenewal: VppRenewalReport = await client.renewVppTokenFile({ tokenFile: 'x', location: 'HQ', createIfMissing: false })
   const repair: DuplicateRepairReport = await client.repairDuplicateApps(false)
   const createdProfile: ProfileCreated = await client.createProfile('id', { '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile' })
