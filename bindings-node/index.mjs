@@ -1,6 +1,29 @@
-// ESM entry point: the same addon as the CommonJS one.
+// ESM entry point: the same module as the CommonJS one.
 import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const addon = require('./index.js')
-export const { Client, Simulator } = addon
+export const {
+  Client,
+  Simulator,
+  IntuneAppleError,
+  ImportedDevicePager,
+  EnrollmentProgramTokenPager,
+  VppTokenPager,
+  EnrollmentProfilePager,
+  MobileAppPager,
+  AssignmentPager,
+  inspect,
+  checkPushCertificateRenewal,
+  checkVppTokenRenewal,
+  checkEnrollmentProgramTokenFile,
+  pushCertificateHealth,
+  enrollmentProgramTokenHealth,
+  vppTokenHealth,
+  renewalGuidance,
+  decideSync,
+  validateEnrollmentProfile,
+  validateDeviceNameTemplate,
+  HealthReport,
+  parseSerialNumbers,
+} = addon
 export default addon

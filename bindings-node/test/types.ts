@@ -1,12 +1,160 @@
-import { Client, Simulator } from '../index.js'
+// Type-checked with `tsc --noEmit --strict`: uses the whole public API with its declared types.
+import {
+  Client, Simulator, IntuneAppleError, ErrorCode, inspect, checkPushCertificateRenewal,
+  checkVppTokenRenewal, checkEnrollmentProgramTokenFile, pushCertificateHealth,
+  enrollmentProgramTokenHealth, vppTokenHealth, renewalGuidance, decideSync,
+  validateEnrollmentProfile, validateDeviceNameTemplate, HealthReport, parseSerialNumbers,
+  type PushRenewalReport, type DepRenewalReport, type VppRenewalReport, type DuplicateRepairReport,
+  type ProfileCreated, type SerialAssignmentReport, type DefaultProfileSet, type HealthReportJson,
+  type ReportItem, type CsrDownload, type SerialList, type RefusalInfo,
+  type ClientOptions, type PushCertificate, type DataSharingConsentInfo, type EnrollmentProgramToken,
+  type ImportedDevice, type ImportResult, type VppTokenInfo, type LicenseSummary, type EnrollmentProfile,
+  type MobileApp, type MobileAppAssignment, type AssignmentBatch, type PageProgress, type TokenHealth,
+  type RenewalGuidance, type SyncVerdict, type Violation, type AppleFileInfo, type VppRenewalCheckInfo,
+  type SimulatorRequest, type Severity, type Platform, type VppTokenState,
+} from '../index.js'
 
-async function main(): Promise<void> {
-  const sim: Simulator = Simulator.start()
-  const client = new Client(sim.clientOptions())
-  const cert: Record<string, unknown> = await client.pushCertificate()
-  const tokens: Array<Record<string, unknown>> = await client.vppTokens()
-  void cert
-  void tokens
+async function everything(): Promise<void> {
+  const sim: Simulator = Simulator.start({ seed: 'demo', pageSize: 100, throttle: false })
+  Simulator.start({ devices: 10 }).stop()
+  const options: ClientOptions = sim.clientOptions()
+  const client = new Client({
+    ...options,
+    cloud: 'global',
+    timeouts: { attemptMs: 1000, connectMs: 1000, operationMs: 5000 },
+    retries: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100, totalBudgetMs: 1000 },
+    userAgent: 'types',
+  })
+  new Client(sim.readOnlyClientOptions())
+  new Client({ tenantId: 't', clientId: 'c', certificatePath: '/tmp/app.pem' })
+  new Client({ accessToken: 'token' })
+  Client.fromEnv()
+  const root: string = client.graphRoot
+
+  const cert: PushCertificate = await client.pushCertificate()
+  const expires: Date | undefined = cert.expirationDateTime
+  const csr: string = await client.downloadPushCertificateSigningRequest()
+  await client.uploadPushCertificate('admin@contoso.example', csr)
+  const consent: DataSharingConsentInfo = await client.pushCertificateDataSharingConsent()
+  await client.grantPushCertificateDataSharingConsent()
+
+  for await (const t of client.enrollmentProgramTokens({ onProgress: (p: PageProgress) => p.items })) {
+    const name: string | undefined = t.tokenName
+  }
+  const token: EnrollmentProgramToken = await client.enrollmentProgramToken('id')
+  const key: string = await client.getEncryptionPublicKey('id')
+  await client.generateEncryptionPublicKey('id')
+  await client.createEnrollmentProgramToken('name')
+  await client.uploadEnrollmentProgramToken('id', 'apple', 'p7m')
+  await client.syncEnrollmentProgramToken('id', { lastFullSync: new Date(), force: false })
+  await client.shareForSchoolDataSync('id')
+  await client.unshareForSchoolDataSync('id')
+  await client.deleteEnrollmentProgramToken('id')
+
+  const profiles: EnrollmentProfile[] = await client.enrollmentProfiles('id').toArray()
+  const profile: EnrollmentProfile = await client.enrollmentProfile('id', 'p')
+  await client.createEnrollmentProfile('id', { '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile', displayName: 'x' })
+  await client.updateEnrollmentProfile('id', 'p', { description: 'y' })
+  await client.deleteEnrollmentProfile('id', 'p')
+  await client.setDefaultEnrollmentProfile('id', 'p')
+  const batches: AssignmentBatch[] = await client.assignEnrollmentProfile('id', 'p', ['S1'])
+  const failed: IntuneAppleError | undefined = batches[0].error
+  const mobileconfig: string = await client.exportMobileConfig('id', 'p')
+
+  for await (const d of client.importedDevices('id')) {
+    const serial: string | undefined = d.serialNumber
+    const platform: Platform | undefined = d.platform
+    const created: Date | undefined = d.createdDateTime
+  }
+  const page: ImportedDevice[] | null = await client.importedDevices('id').nextPage()
+  const found: ImportedDevice[] = await client.findImportedDevice('id', 'S1').toArray()
+  const results: ImportResult[] = await client.importDevices('id', [{ serialNumber: 'S1' }], true)
+  await client.deleteImportedDevice('id', 'd')
+
+  const vpp: VppTokenInfo[] = await client.vppTokens().toArray()
+  const state: VppTokenState | undefined = vpp[0].state
+  await client.vppToken('v')
+  await client.createVppToken({ token: 'file', displayName: 'x', countryOrRegion: 'us' })
+  await client.renewVppToken('v', 'file')
+  await client.deleteVppToken('v')
+  await client.syncVppTokenLicenses('v')
+  await client.revokeVppTokenLicenses('v', true)
+  const licenses: LicenseSummary[] = await client.vppLicensesForApp('com.example')
+
+  const apps: MobileApp[] = await client.vppApps().toArray()
+  await client.vppAppsByToken('v').toArray()
+  const app: MobileApp = await client.vppApp('a')
+  const assignments: MobileAppAssignment[] = await client.appAssignments('a').toArray()
+  await client.assignApp('a', assignments)
+
+  const h: TokenHealth = pushCertificateHealth(cert, { now: new Date(), locale: 'en', pushCertificate: { warningDays: 30 } })
+  const severity: Severity = h.severity
+  enrollmentProgramTokenHealth(token)
+  vppTokenHealth(vpp[0], { vppToken: { criticalDays: 3 } })
+  const g: RenewalGuidance = renewalGuidance('vpp_token', null, 'fr')
+  const verdict: SyncVerdict = decideSync({ lastTriggered: new Date() }, { kind: 'full', macos: true })
+  const violations: Violation[] = validateEnrollmentProfile(profile, { vppTokens: vpp, profilesOnToken: 2 })
+  validateDeviceNameTemplate('{{SERIAL}}')
+
+  const file: AppleFileInfo = inspect('/tmp/x.vpptoken')
+  const org: string | undefined = file.vppToken?.organizationName
+  checkPushCertificateRenewal(cert, '/tmp/new.pem', { appleId: 'a', now: new Date() })
+  const check: VppRenewalCheckInfo = checkVppTokenRenewal('/tmp/x.vpptoken', vpp, { location: 'HQ' })
+  const matches: boolean = checkEnrollmentProgramTokenFile('/tmp/x.p7m', key)
+
+  const report: HealthReport = await client.healthReport({ asOf: new Date(), locale: 'fr', includeApps: true, thresholds: { vppToken: { warningDays: 60 } } })
+  const items: ReportItem[] = report.items
+  const reportJson: HealthReportJson = report.toJSON()
+  const texts: string[] = [report.toMarkdown(), report.toICS(), report.toTable(true), report.overall]
+  const code0: number = report.exitCode + report.errors.length + report.generatedAt.getTime() + report.asOf.getTime()
+  HealthReport.fromJSON(JSON.stringify(report))
+  const pushRenewal: PushRenewalReport = await client.renewPushCertificate({ appleId: 'a', pem: 'p', force: true })
+  const csrFile: CsrDownload = await client.savePushCertificateSigningRequest('/tmp/push.csr')
+  const depRenewal: DepRenewalReport = await client.renewEnrollmentProgramToken({ tokenId: 'id', appleId: 'a', p7m: 'x', fileName: 'f.p7m', sync: true })
+  const vppRenewal: VppRenewalReport = await client.renewVppTokenFile({ tokenFile: 'x', location: 'HQ', createIfMissing: false })
+  const repair: DuplicateRepairReport = await client.repairDuplicateApps(false)
+  const createdProfile: ProfileCreated = await client.createProfile('id', { '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile' })
+  await client.copyProfile('id', 'p', new Client({ accessToken: 't' }), 'id2', 'copy')
+  const serialReport: SerialAssignmentReport = await client.assignSerialNumbers('id', 'p', ['S1'], 500)
+  const defaultSet: DefaultProfileSet = await client.setDefaultProfile('id', 'p')
+  const serialList: SerialList = parseSerialNumbers('S1\nS2')
+  void [items, reportJson, texts, code0, pushRenewal, csrFile, depRenewal, vppRenewal, repair, createdProfile, serialReport, defaultSet, serialList]
+
+  sim.addFault({ method: 'GET', path: '/beta/*', kind: 'throttle', retryAfter: '1', nth: 1 })
+  sim.addFault({ path: '/beta/*', kind: 'delay', ms: 10 })
+  sim.clearFaults()
+  sim.expireTokens()
+  sim.setThrottle(true)
+  sim.setAppThrottle(true)
+  sim.setDepSyncDuration(60_000)
+  sim.setPageSize(10)
+  const log: SimulatorRequest[] = sim.requestLog()
+  const writes: number = sim.writesApplied
+  const now: Date = sim.now
+  sim.setNow(new Date())
+  sim.advance(1000)
+  const url: string = sim.baseUrl + sim.authorityHost + sim.tenantId + sim.clientId + sim.certificateClientId
+  const pem: string = sim.certificateClientPem()
+  const running: boolean = sim.isRunning
   sim.stop()
+
+  try {
+    await client.pushCertificate()
+  } catch (e) {
+    if (e instanceof IntuneAppleError) {
+      const code: ErrorCode = e.code
+      const fields: [number | null, string | null, string | null, number | null, Date | null] =
+        [e.status, e.requestId, e.clientRequestId, e.retryAfter, e.nextAllowedAt]
+      const reasons: RefusalInfo[] | null = e.reasons
+      void [fields, reasons]
+      switch (code) {
+        case 'ERR_THROTTLED':
+        case 'ERR_SYNC_TOO_SOON':
+          break
+      }
+    }
+  }
+  void [root, expires, consent, page, found, results, state, licenses, apps, app, severity, g, verdict,
+    violations, org, check, matches, log, writes, now, url, pem, running, failed, mobileconfig, batches, profiles]
 }
-void main
+void everything

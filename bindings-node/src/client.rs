@@ -1,0 +1,858 @@
+//! `Client`: every call of the core's Graph client, as Promises and pagers.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use intune_apple_core::graph::{
+    self, ClientCertificateCredential, ClientSecretCredential, Cloud, RetryPolicy,
+    StaticTokenCredential, SyncOptions,
+};
+use intune_apple_core::model::{EnrollmentProfile, MobileAppAssignment, VppTokenCreateRequest};
+use intune_apple_core::Secret;
+use napi::bindgen_prelude::{PromiseRaw, Unknown};
+use napi::{Env, Result};
+use napi_derive::napi;
+
+use crate::convert::{
+    self, DataSharingConsentInfo, EnrollmentProgramToken, ImportResult, ImportedDevice,
+    LicenseSummary, PushCertificate, VppTokenInfo,
+};
+use crate::error::{failure, run, run_plain, throw, Failure};
+use crate::pager::{
+    page_sizes, AssignmentPager, EnrollmentProfilePager, EnrollmentProgramTokenPager,
+    ImportedDevicePager, ListOptions, MobileAppPager, VppTokenPager,
+};
+
+/// Timeouts of a client, in milliseconds.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct TimeoutOptions {
+    /// One HTTP attempt (default 60,000).
+    pub attempt_ms: Option<u32>,
+    /// Connecting (default 10,000).
+    pub connect_ms: Option<u32>,
+    /// A whole call, retries and waits included (default 300,000).
+    pub operation_ms: Option<u32>,
+}
+
+/// Retries of throttled (429) and unavailable (503/504) answers.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct RetryOptions {
+    /// Attempts in all, the first included (default 5; 1 turns retries off).
+    pub max_attempts: Option<u32>,
+    /// First back-off delay in milliseconds when no `Retry-After` is given.
+    pub base_delay_ms: Option<u32>,
+    /// The longest single wait in milliseconds.
+    pub max_delay_ms: Option<u32>,
+    /// The most time spent waiting across retries, in milliseconds.
+    pub total_budget_ms: Option<u32>,
+}
+
+/// Options of `new Client(...)`. Give `accessToken`, or `tenantId` and `clientId` with
+/// `clientSecret` or `certificatePath`.
+#[napi(object)]
+#[derive(Default)]
+pub struct ClientOptions {
+    /// The Entra tenant id.
+    pub tenant_id: Option<String>,
+    /// The app (client) id.
+    pub client_id: Option<String>,
+    /// The client secret of the app.
+    pub client_secret: Option<String>,
+    /// A PEM file holding the app's certificate and its private key.
+    pub certificate_path: Option<String>,
+    /// A bearer token obtained elsewhere, used as is.
+    pub access_token: Option<String>,
+    /// Graph root URL override (a proxy, or the simulator's `baseUrl`).
+    pub base_url: Option<String>,
+    /// Token authority override (the simulator's `authorityHost`).
+    pub authority_host: Option<String>,
+    /// National cloud (default `global`).
+    #[napi(ts_type = "Cloud")]
+    pub cloud: Option<String>,
+    /// Timeouts.
+    pub timeouts: Option<TimeoutOptions>,
+    /// Retries.
+    pub retries: Option<RetryOptions>,
+    /// The `User-Agent` sent.
+    pub user_agent: Option<String>,
+}
+
+fn ms(v: u32) -> Duration {
+    Duration::from_millis(u64::from(v))
+}
+
+fn build(options: ClientOptions) -> std::result::Result<graph::Client, Failure> {
+    let invalid = |m: &str| failure("ERR_INVALID_INPUT", m);
+    let mut builder = graph::Client::builder();
+    if let Some(name) = &options.cloud {
+        let cloud = Cloud::parse(name)
+            .ok_or_else(|| invalid("cloud must be 'global', 'usgov', 'dod' or 'china'"))?;
+        builder = builder.cloud(cloud);
+    }
+    if let Some(url) = options.base_url {
+        builder = builder.base_url(url);
+    }
+    if let Some(url) = options.authority_host {
+        builder = builder.authority_host(url);
+    }
+    if let Some(t) = options.timeouts {
+        if let Some(v) = t.attempt_ms {
+            builder = builder.attempt_timeout(ms(v));
+        }
+        if let Some(v) = t.connect_ms {
+            builder = builder.connect_timeout(ms(v));
+        }
+        if let Some(v) = t.operation_ms {
+            builder = builder.operation_timeout(ms(v));
+        }
+    }
+    if let Some(r) = options.retries {
+        let mut policy = RetryPolicy::default();
+        if let Some(v) = r.max_attempts {
+            policy = policy.with_max_attempts(v.max(1));
+        }
+        if let Some(v) = r.base_delay_ms {
+            policy = policy.with_base_delay(ms(v));
+        }
+        if let Some(v) = r.max_delay_ms {
+            policy = policy.with_max_delay(ms(v));
+        }
+        if let Some(v) = r.total_budget_ms {
+            policy = policy.with_total_budget(ms(v));
+        }
+        builder = builder.retry_policy(policy);
+    }
+    if let Some(ua) = options.user_agent {
+        builder = builder.user_agent(ua);
+    }
+    builder = match (
+        options.access_token,
+        options.tenant_id,
+        options.client_id,
+        options.client_secret,
+        options.certificate_path,
+    ) {
+        (Some(token), _, _, _, _) => builder.credential(StaticTokenCredential::new(token)),
+        (None, Some(tenant), Some(client), Some(secret), _) => {
+            builder.credential(ClientSecretCredential::new(tenant, client, secret))
+        }
+        (None, Some(tenant), Some(client), None, Some(path)) => {
+            let pem = std::fs::read_to_string(&path)
+                .map_err(|e| invalid(&format!("cannot read the certificate file {path}: {e}")))?;
+            let credential = ClientCertificateCredential::from_pem(tenant, client, &pem)
+                .map_err(|e| invalid(&e.to_string()))?;
+            builder.credential(credential)
+        }
+        _ => {
+            return Err(invalid(
+                "give accessToken, or tenantId and clientId with clientSecret or certificatePath",
+            ))
+        }
+    };
+    builder.build().map_err(Failure::from)
+}
+
+/// Options of `syncEnrollmentProgramToken`.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct SyncTokenOptions {
+    /// When the last full sync ran (Graph does not record it).
+    pub last_full_sync: Option<DateTime<Utc>>,
+    /// Skip the client-side check of Intune's sync rules.
+    pub force: Option<bool>,
+}
+
+/// Options of `createVppToken`.
+#[napi(object)]
+#[derive(Default)]
+pub struct CreateVppTokenOptions {
+    /// The whole content of the `.vpptoken` file (a secret).
+    pub token: String,
+    /// Name in Intune.
+    pub display_name: Option<String>,
+    /// Store country or region (e.g. `us`).
+    pub country_or_region: Option<String>,
+    /// Whether apps update automatically.
+    pub automatically_update_apps: Option<bool>,
+    /// Scope tags.
+    pub role_scope_tag_ids: Option<Vec<String>>,
+    /// Whether data-sharing consent is granted.
+    pub data_sharing_consent_granted: Option<bool>,
+    /// Whether to take the token over from another MDM.
+    pub claim_token_management_from_external_mdm: Option<bool>,
+}
+
+/// The outcome of one batch of a profile assignment (up to 1,000 serial numbers).
+#[napi(object)]
+pub struct AssignmentBatch<'e> {
+    /// The serial numbers of this batch.
+    pub serial_numbers: Vec<String>,
+    /// Whether the batch was applied.
+    pub ok: bool,
+    /// Why not.
+    #[napi(ts_type = "IntuneAppleError")]
+    pub error: Option<Unknown<'e>>,
+}
+
+/// A Microsoft Graph client for the Apple credentials of an Intune tenant. Every method returns
+/// a Promise (or a pager for `for await`); failures are `IntuneAppleError`s.
+#[napi]
+pub struct Client {
+    inner: graph::Client,
+}
+
+impl Client {
+    /// The core client (for the workflows).
+    pub(crate) fn core(&self) -> graph::Client {
+        self.inner.clone()
+    }
+}
+
+fn js<'e, T: serde::Serialize>(env: &'e Env, v: &T) -> Result<Unknown<'e>> {
+    convert::to_js(env, v)
+}
+
+#[napi]
+impl Client {
+    /// Builds a client from explicit options.
+    #[napi(constructor)]
+    pub fn new(env: &Env, options: ClientOptions) -> Result<Self> {
+        build(options)
+            .map(|inner| Self { inner })
+            .map_err(|f| throw(env, f))
+    }
+
+    /// Builds a client from the environment: `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, then
+    /// `AZURE_CLIENT_SECRET` or `AZURE_CLIENT_CERTIFICATE_PATH`; or `INTUNE_APPLE_ACCESS_TOKEN`;
+    /// plus `INTUNE_APPLE_GRAPH_URL`, `AZURE_AUTHORITY_HOST`, `INTUNE_APPLE_CLOUD`.
+    #[napi(factory)]
+    pub fn from_env(env: &Env) -> Result<Self> {
+        graph::Client::from_env()
+            .map(|inner| Self { inner })
+            .map_err(|e| throw(env, e))
+    }
+
+    /// The Graph root URL in use.
+    #[napi(getter)]
+    pub fn graph_root(&self) -> String {
+        self.inner.graph_root().to_owned()
+    }
+
+    // ----- push certificate -----
+
+    /// The tenant's Apple MDM push certificate.
+    #[napi(ts_return_type = "Promise<PushCertificate>")]
+    pub fn push_certificate<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, PushCertificate>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(PushCertificate::from(c.push_certificate().get().await?))
+        })
+    }
+
+    /// The certificate signing request to upload to the Apple Push Certificates Portal.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn download_push_certificate_signing_request<'e>(
+        &self,
+        env: &'e Env,
+    ) -> Result<PromiseRaw<'e, String>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.push_certificate().download_csr().await?)
+        })
+    }
+
+    /// Uploads a renewed push certificate (PEM text) for `appleId`. Check it first with
+    /// `checkPushCertificateRenewal`.
+    #[napi(ts_return_type = "Promise<PushCertificate>")]
+    pub fn upload_push_certificate<'e>(
+        &self,
+        env: &'e Env,
+        apple_id: String,
+        pem: String,
+    ) -> Result<PromiseRaw<'e, PushCertificate>> {
+        let c = self.inner.clone();
+        let pem = Secret::new(pem);
+        run_plain(env, async move {
+            Ok(PushCertificate::from(
+                c.push_certificate().upload(&apple_id, pem).await?,
+            ))
+        })
+    }
+
+    /// The data-sharing consent for the push certificate.
+    #[napi(ts_return_type = "Promise<DataSharingConsentInfo>")]
+    pub fn push_certificate_data_sharing_consent<'e>(
+        &self,
+        env: &'e Env,
+    ) -> Result<PromiseRaw<'e, DataSharingConsentInfo>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(DataSharingConsentInfo::from(
+                c.push_certificate().data_sharing_consent().await?,
+            ))
+        })
+    }
+
+    /// Grants the data-sharing consent for the push certificate.
+    #[napi(ts_return_type = "Promise<DataSharingConsentInfo>")]
+    pub fn grant_push_certificate_data_sharing_consent<'e>(
+        &self,
+        env: &'e Env,
+    ) -> Result<PromiseRaw<'e, DataSharingConsentInfo>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(DataSharingConsentInfo::from(
+                c.push_certificate().grant_data_sharing_consent().await?,
+            ))
+        })
+    }
+
+    // ----- enrollment program tokens -----
+
+    /// Every enrollment program (ADE / DEP / ABM) token, for `for await`.
+    #[napi]
+    pub fn enrollment_program_tokens(
+        &self,
+        options: Option<ListOptions<'_>>,
+    ) -> Result<EnrollmentProgramTokenPager> {
+        let (progress, sizes) = page_sizes();
+        let stream = self
+            .inner
+            .enrollment_program_tokens()
+            .list_with_progress(Some(progress));
+        EnrollmentProgramTokenPager::new(stream, Some(sizes), options)
+    }
+
+    /// One enrollment program token.
+    #[napi(ts_return_type = "Promise<EnrollmentProgramToken>")]
+    pub fn enrollment_program_token<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+    ) -> Result<PromiseRaw<'e, EnrollmentProgramToken>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(EnrollmentProgramToken::from(
+                c.enrollment_program_tokens().get(&id).await?,
+            ))
+        })
+    }
+
+    /// The public key (PEM certificate) to upload to Apple Business Manager when renewing a
+    /// token. Use this, not `generateEncryptionPublicKey`, for a renewal.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn get_encryption_public_key<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+    ) -> Result<PromiseRaw<'e, String>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.enrollment_program_tokens()
+                .get_encryption_public_key(&id)
+                .await?)
+        })
+    }
+
+    /// Generates a NEW key pair for a token (breaks the token in use: only for a new token).
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn generate_encryption_public_key<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+    ) -> Result<PromiseRaw<'e, String>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.enrollment_program_tokens()
+                .generate_encryption_public_key(&id)
+                .await?)
+        })
+    }
+
+    /// Creates an enrollment program token entry (before the first `.p7m` upload).
+    #[napi(ts_return_type = "Promise<EnrollmentProgramToken>")]
+    pub fn create_enrollment_program_token<'e>(
+        &self,
+        env: &'e Env,
+        token_name: String,
+    ) -> Result<PromiseRaw<'e, EnrollmentProgramToken>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(EnrollmentProgramToken::from(
+                c.enrollment_program_tokens().create(&token_name).await?,
+            ))
+        })
+    }
+
+    /// Uploads a `.p7m` (its whole text, a secret) to renew a token.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn upload_enrollment_program_token<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        apple_id: String,
+        file_content: String,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        let p7m = Secret::new(file_content);
+        run_plain(env, async move {
+            Ok(c.enrollment_program_tokens()
+                .upload_token(&id, &apple_id, p7m)
+                .await?)
+        })
+    }
+
+    /// Asks Intune to sync a token with Apple, after checking Intune's sync rules (rejects
+    /// with `ERR_SYNC_TOO_SOON` and `nextAllowedAt` when it would be refused).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn sync_enrollment_program_token<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        options: Option<SyncTokenOptions>,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        let options = options.unwrap_or_default();
+        let sync = SyncOptions {
+            last_full_sync: options.last_full_sync,
+            force: options.force.unwrap_or(false),
+            ..SyncOptions::default()
+        };
+        run_plain(env, async move {
+            Ok(c.enrollment_program_tokens().sync(&id, &sync).await?)
+        })
+    }
+
+    /// Shares a token with School Data Sync.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn share_for_school_data_sync<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.enrollment_program_tokens()
+                .share_for_school_data_sync(&id)
+                .await?)
+        })
+    }
+
+    /// Stops sharing a token with School Data Sync.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn unshare_for_school_data_sync<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.enrollment_program_tokens()
+                .unshare_for_school_data_sync(&id)
+                .await?)
+        })
+    }
+
+    /// Deletes an enrollment program token from Intune.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn delete_enrollment_program_token<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.enrollment_program_tokens().delete(&id).await?)
+        })
+    }
+
+    // ----- enrollment profiles -----
+
+    /// The enrollment profiles of a token, for `for await`.
+    #[napi]
+    pub fn enrollment_profiles(
+        &self,
+        token_id: String,
+        options: Option<ListOptions<'_>>,
+    ) -> Result<EnrollmentProfilePager> {
+        EnrollmentProfilePager::new(
+            self.inner.enrollment_profiles(&token_id).list(),
+            None,
+            options,
+        )
+    }
+
+    /// One enrollment profile.
+    #[napi(ts_return_type = "Promise<EnrollmentProfile>")]
+    pub fn enrollment_profile<'e>(
+        &self,
+        env: &'e Env,
+        token_id: String,
+        profile_id: String,
+    ) -> Result<PromiseRaw<'e, Unknown<'e>>> {
+        let c = self.inner.clone();
+        run(
+            env,
+            async move { Ok(c.enrollment_profiles(&token_id).get(&profile_id).await?) },
+            |env, p| js(env, &p),
+        )
+    }
+
+    /// Creates an enrollment profile (give its `@odata.type`).
+    #[napi(ts_return_type = "Promise<EnrollmentProfile>")]
+    pub fn create_enrollment_profile<'e>(
+        &self,
+        env: &'e Env,
+        token_id: String,
+        #[napi(ts_arg_type = "EnrollmentProfile")] profile: Unknown<'_>,
+    ) -> Result<PromiseRaw<'e, Unknown<'e>>> {
+        let profile: EnrollmentProfile =
+            convert::from_js(profile, "the profile").map_err(|f| throw(env, f))?;
+        let c = self.inner.clone();
+        run(
+            env,
+            async move { Ok(c.enrollment_profiles(&token_id).create(&profile).await?) },
+            |env, p| js(env, &p),
+        )
+    }
+
+    /// Changes an enrollment profile (give its `@odata.type` and the changed properties).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn update_enrollment_profile<'e>(
+        &self,
+        env: &'e Env,
+        token_id: String,
+        profile_id: String,
+        #[napi(ts_arg_type = "EnrollmentProfile")] changes: Unknown<'_>,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let changes: EnrollmentProfile =
+            convert::from_js(changes, "the changes").map_err(|f| throw(env, f))?;
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.enrollment_profiles(&token_id)
+                .update(&profile_id, &changes)
+                .await?)
+        })
+    }
+
+    /// Deletes an enrollment profile.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn delete_enrollment_profile<'e>(
+        &self,
+        env: &'e Env,
+        token_id: String,
+        profile_id: String,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.enrollment_profiles(&token_id).delete(&profile_id).await?)
+        })
+    }
+
+    /// Makes a profile the default of its platform for new devices.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn set_default_enrollment_profile<'e>(
+        &self,
+        env: &'e Env,
+        token_id: String,
+        profile_id: String,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.enrollment_profiles(&token_id)
+                .set_default(&profile_id)
+                .await?)
+        })
+    }
+
+    /// Assigns a profile to devices by serial number, in batches of 1,000; one outcome per
+    /// batch (a failed batch does not stop the others).
+    #[napi(ts_return_type = "Promise<Array<AssignmentBatch>>")]
+    pub fn assign_enrollment_profile<'e>(
+        &self,
+        env: &'e Env,
+        token_id: String,
+        profile_id: String,
+        serial_numbers: Vec<String>,
+    ) -> Result<PromiseRaw<'e, Vec<AssignmentBatch<'e>>>> {
+        let c = self.inner.clone();
+        run(
+            env,
+            async move {
+                let batches = c
+                    .enrollment_profiles(&token_id)
+                    .assign_devices(&profile_id, &serial_numbers)
+                    .await;
+                Ok(batches
+                    .into_iter()
+                    .map(|b| (b.serial_numbers, b.result.err().map(Failure::from)))
+                    .collect::<Vec<_>>())
+            },
+            |env, batches| {
+                batches
+                    .into_iter()
+                    .map(|(serial_numbers, failure)| {
+                        let error = match failure {
+                            Some(f) => Some(crate::error::to_js(env, f)?),
+                            None => None,
+                        };
+                        Ok(AssignmentBatch {
+                            serial_numbers,
+                            ok: error.is_none(),
+                            error,
+                        })
+                    })
+                    .collect()
+            },
+        )
+    }
+
+    /// The `.mobileconfig` of a profile (for Apple Configurator).
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn export_mobile_config<'e>(
+        &self,
+        env: &'e Env,
+        token_id: String,
+        profile_id: String,
+    ) -> Result<PromiseRaw<'e, String>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.enrollment_profiles(&token_id)
+                .export_mobile_config(&profile_id)
+                .await?)
+        })
+    }
+
+    // ----- imported devices -----
+
+    /// The imported devices of a token, for `for await` (100,000 devices never sit in memory
+    /// at once: pages are read as the loop goes).
+    #[napi]
+    pub fn imported_devices(
+        &self,
+        token_id: String,
+        options: Option<ListOptions<'_>>,
+    ) -> Result<ImportedDevicePager> {
+        let (progress, sizes) = page_sizes();
+        let stream = self
+            .inner
+            .imported_devices(&token_id)
+            .list_with_progress(Some(progress));
+        ImportedDevicePager::new(stream, Some(sizes), options)
+    }
+
+    /// The imported devices of a token with this serial number.
+    #[napi]
+    pub fn find_imported_device(
+        &self,
+        token_id: String,
+        serial_number: String,
+    ) -> Result<ImportedDevicePager> {
+        ImportedDevicePager::new(
+            self.inner
+                .imported_devices(&token_id)
+                .find_by_serial(&serial_number),
+            None,
+            None,
+        )
+    }
+
+    /// Imports device serial numbers under a token.
+    #[napi(ts_return_type = "Promise<Array<ImportResult>>")]
+    pub fn import_devices<'e>(
+        &self,
+        env: &'e Env,
+        token_id: String,
+        devices: Vec<ImportedDevice>,
+        overwrite: Option<bool>,
+    ) -> Result<PromiseRaw<'e, Vec<ImportResult>>> {
+        let c = self.inner.clone();
+        let devices = devices.into_iter().map(Into::into).collect();
+        run_plain(env, async move {
+            let results = c
+                .imported_devices(&token_id)
+                .import(devices, overwrite.unwrap_or(false))
+                .await?;
+            Ok(results.into_iter().map(ImportResult::from).collect())
+        })
+    }
+
+    /// Deletes an imported device.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn delete_imported_device<'e>(
+        &self,
+        env: &'e Env,
+        token_id: String,
+        device_id: String,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.imported_devices(&token_id).delete(&device_id).await?)
+        })
+    }
+
+    // ----- VPP tokens -----
+
+    /// Every VPP (Apps and Books) token, for `for await`.
+    #[napi]
+    pub fn vpp_tokens(&self, options: Option<ListOptions<'_>>) -> Result<VppTokenPager> {
+        let (progress, sizes) = page_sizes();
+        let stream = self.inner.vpp_tokens().list_with_progress(Some(progress));
+        VppTokenPager::new(stream, Some(sizes), options)
+    }
+
+    /// One VPP token.
+    #[napi(ts_return_type = "Promise<VppTokenInfo>")]
+    pub fn vpp_token<'e>(&self, env: &'e Env, id: String) -> Result<PromiseRaw<'e, VppTokenInfo>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(VppTokenInfo::from(c.vpp_tokens().get(&id).await?))
+        })
+    }
+
+    /// Adds a VPP token from the content of a `.vpptoken` file.
+    #[napi(ts_return_type = "Promise<VppTokenInfo>")]
+    pub fn create_vpp_token<'e>(
+        &self,
+        env: &'e Env,
+        options: CreateVppTokenOptions,
+    ) -> Result<PromiseRaw<'e, VppTokenInfo>> {
+        let c = self.inner.clone();
+        let request = VppTokenCreateRequest {
+            odata_type: None,
+            token: Secret::new(options.token),
+            automatically_update_apps: options.automatically_update_apps,
+            country_or_region: options.country_or_region,
+            display_name: options.display_name,
+            role_scope_tag_ids: options.role_scope_tag_ids,
+            data_sharing_consent_granted: options.data_sharing_consent_granted,
+            claim_token_management_from_external_mdm: options
+                .claim_token_management_from_external_mdm,
+        };
+        run_plain(env, async move {
+            Ok(VppTokenInfo::from(c.vpp_tokens().create(&request).await?))
+        })
+    }
+
+    /// Renews a VPP token with the content of a new `.vpptoken` file (check it first with
+    /// `checkVppTokenRenewal`).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn renew_vpp_token<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        token_file: String,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        let token = Secret::new(token_file);
+        run_plain(
+            env,
+            async move { Ok(c.vpp_tokens().renew(&id, &token).await?) },
+        )
+    }
+
+    /// Deletes a VPP token from Intune.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn delete_vpp_token<'e>(&self, env: &'e Env, id: String) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        run_plain(env, async move { Ok(c.vpp_tokens().delete(&id).await?) })
+    }
+
+    /// Syncs the licenses of a VPP token with Apple.
+    #[napi(ts_return_type = "Promise<VppTokenInfo>")]
+    pub fn sync_vpp_token_licenses<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+    ) -> Result<PromiseRaw<'e, VppTokenInfo>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(VppTokenInfo::from(c.vpp_tokens().sync_licenses(&id).await?))
+        })
+    }
+
+    /// Revokes every license of a VPP token.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn revoke_vpp_token_licenses<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        notify_managed_devices: Option<bool>,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.vpp_tokens()
+                .revoke_licenses(&id, notify_managed_devices.unwrap_or(false))
+                .await?)
+        })
+    }
+
+    /// The licenses of an app (by bundle id) under every VPP token.
+    #[napi(ts_return_type = "Promise<Array<LicenseSummary>>")]
+    pub fn vpp_licenses_for_app<'e>(
+        &self,
+        env: &'e Env,
+        bundle_id: String,
+    ) -> Result<PromiseRaw<'e, Vec<LicenseSummary>>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            let list = c.vpp_tokens().licenses_for_app(&bundle_id).await?;
+            Ok(list.into_iter().map(LicenseSummary::from).collect())
+        })
+    }
+
+    // ----- VPP apps -----
+
+    /// Every iOS and macOS VPP app, for `for await`.
+    #[napi]
+    pub fn vpp_apps(&self, options: Option<ListOptions<'_>>) -> Result<MobileAppPager> {
+        let (progress, sizes) = page_sizes();
+        let stream = self.inner.vpp_apps().list_with_progress(Some(progress));
+        MobileAppPager::new(stream, Some(sizes), options)
+    }
+
+    /// The VPP apps bought with one VPP token, for `for await`.
+    #[napi]
+    pub fn vpp_apps_by_token(&self, vpp_token_id: String) -> Result<MobileAppPager> {
+        MobileAppPager::new(
+            self.inner.vpp_apps().list_by_token(&vpp_token_id),
+            None,
+            None,
+        )
+    }
+
+    /// One app.
+    #[napi(ts_return_type = "Promise<MobileApp>")]
+    pub fn vpp_app<'e>(&self, env: &'e Env, app_id: String) -> Result<PromiseRaw<'e, Unknown<'e>>> {
+        let c = self.inner.clone();
+        run(
+            env,
+            async move { Ok(c.vpp_apps().get(&app_id).await?) },
+            |env, a| js(env, &a),
+        )
+    }
+
+    /// The assignments of an app, for `for await`.
+    #[napi]
+    pub fn app_assignments(&self, app_id: String) -> Result<AssignmentPager> {
+        AssignmentPager::new(self.inner.vpp_apps().assignments(&app_id), None, None)
+    }
+
+    /// Replaces the assignments of an app.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn assign_app<'e>(
+        &self,
+        env: &'e Env,
+        app_id: String,
+        #[napi(ts_arg_type = "Array<MobileAppAssignment>")] assignments: Unknown<'_>,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let assignments: Vec<MobileAppAssignment> =
+            convert::from_js(assignments, "the assignments").map_err(|f| throw(env, f))?;
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.vpp_apps().assign(&app_id, assignments).await?)
+        })
+    }
+}

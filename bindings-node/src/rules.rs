@@ -1,0 +1,380 @@
+//! The rules: token health and renewal guidance, sync throttling, profile validation. Pure
+//! functions; `now` defaults to the current time.
+
+use chrono::{DateTime, Utc};
+use intune_apple_core::clock::{Clock as _, SystemClock};
+use intune_apple_core::model::{EnrollmentProfile, VppToken};
+use intune_apple_core::rules::{
+    self, health::Window, HealthThresholds, Locale, SyncDecision, SyncKind, SyncPolicy, SyncTimes,
+    TokenKind, ValidationContext,
+};
+use napi::bindgen_prelude::Unknown;
+use napi::{Env, Result};
+use napi_derive::napi;
+
+use crate::convert::{self, EnrollmentProgramToken, PushCertificate, VppTokenInfo};
+use crate::error::{failure, throw};
+
+pub(crate) fn now_or(now: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    now.unwrap_or_else(|| SystemClock.now())
+}
+
+/// Warning and critical windows, in whole days left.
+#[napi(object)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExpiryWindow {
+    /// `warning` at most this many days before expiry (default 30).
+    pub warning_days: Option<u32>,
+    /// `critical` at most this many days before expiry (default 7).
+    pub critical_days: Option<u32>,
+}
+
+/// Options of the health rules.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct HealthOptions {
+    /// The instant to judge against (default: now).
+    pub now: Option<DateTime<Utc>>,
+    /// Language of messages (default `en`).
+    #[napi(ts_type = "Locale")]
+    pub locale: Option<String>,
+    /// Windows of the push certificate.
+    pub push_certificate: Option<ExpiryWindow>,
+    /// Windows of enrollment program tokens.
+    pub enrollment_program_token: Option<ExpiryWindow>,
+    /// Windows of VPP tokens.
+    pub vpp_token: Option<ExpiryWindow>,
+}
+
+fn window(base: Window, w: Option<ExpiryWindow>) -> Window {
+    let Some(w) = w else { return base };
+    Window {
+        warning_days: w.warning_days.map_or(base.warning_days, i64::from),
+        critical_days: w.critical_days.map_or(base.critical_days, i64::from),
+    }
+}
+
+pub(crate) fn locale(name: Option<&str>) -> Locale {
+    match name {
+        Some(l) if l.to_ascii_lowercase().starts_with("fr") => Locale::Fr,
+        _ => Locale::En,
+    }
+}
+
+pub(crate) fn thresholds(o: &HealthOptions) -> HealthThresholds {
+    let base = HealthThresholds::default();
+    HealthThresholds {
+        push_certificate: window(base.push_certificate, o.push_certificate),
+        enrollment_program_token: window(base.enrollment_program_token, o.enrollment_program_token),
+        vpp_token: window(base.vpp_token, o.vpp_token),
+        ..base
+    }
+}
+
+/// One problem of a credential.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct HealthProblem {
+    /// Stable code (`push.expiring`, `dep.sync_error_terms`, ...).
+    pub code: String,
+    /// How serious.
+    #[napi(ts_type = "Severity")]
+    pub severity: String,
+    /// What it means and what to do.
+    pub message: String,
+}
+
+/// The health of one credential.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct TokenHealth {
+    /// Which kind of credential.
+    #[napi(ts_type = "TokenKind")]
+    pub kind: String,
+    /// Its id in Intune.
+    pub id: Option<String>,
+    /// Its name.
+    pub display_name: Option<String>,
+    /// The Apple ID that owns it.
+    pub apple_id: Option<String>,
+    /// When it expires.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Whole days left (negative once expired).
+    pub days_left: Option<i64>,
+    /// The worst severity.
+    #[napi(ts_type = "Severity")]
+    pub severity: String,
+    /// Every problem found.
+    pub problems: Vec<HealthProblem>,
+}
+
+impl From<rules::TokenHealth> for TokenHealth {
+    fn from(h: rules::TokenHealth) -> Self {
+        Self {
+            kind: h.kind.code().to_owned(),
+            id: h.id,
+            display_name: h.display_name,
+            apple_id: h.apple_id,
+            expires_at: h.expires_at,
+            days_left: h.days_left,
+            severity: h.severity.code().to_owned(),
+            problems: h
+                .problems
+                .into_iter()
+                .map(|p| HealthProblem {
+                    code: p.code.to_owned(),
+                    severity: p.severity.code().to_owned(),
+                    message: p.message,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The health of the push certificate.
+#[napi]
+pub fn push_certificate_health(
+    certificate: PushCertificate,
+    options: Option<HealthOptions>,
+) -> TokenHealth {
+    let o = options.unwrap_or_default();
+    rules::push_certificate_health(
+        &certificate.into(),
+        now_or(o.now),
+        &thresholds(&o),
+        locale(o.locale.as_deref()),
+    )
+    .into()
+}
+
+/// The health of an enrollment program token.
+#[napi]
+pub fn enrollment_program_token_health(
+    token: EnrollmentProgramToken,
+    options: Option<HealthOptions>,
+) -> TokenHealth {
+    let o = options.unwrap_or_default();
+    rules::enrollment_program_token_health(
+        &token.into(),
+        now_or(o.now),
+        &thresholds(&o),
+        locale(o.locale.as_deref()),
+    )
+    .into()
+}
+
+/// The health of a VPP token.
+#[napi]
+pub fn vpp_token_health(token: VppTokenInfo, options: Option<HealthOptions>) -> TokenHealth {
+    let o = options.unwrap_or_default();
+    rules::vpp_token_health(
+        &token.into(),
+        now_or(o.now),
+        &thresholds(&o),
+        locale(o.locale.as_deref()),
+    )
+    .into()
+}
+
+/// What happens when a credential lapses, and how to renew it.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct RenewalGuidance {
+    /// Which kind of credential.
+    #[napi(ts_type = "TokenKind")]
+    pub kind: String,
+    /// What happens if it lapses.
+    pub consequence: String,
+    /// Which Apple ID to use.
+    pub apple_id_note: String,
+    /// The steps, in Intune and in Apple's portals.
+    pub renewal_steps: Vec<String>,
+}
+
+/// Renewal guidance for a kind of credential.
+#[napi]
+pub fn renewal_guidance(
+    env: &Env,
+    #[napi(ts_arg_type = "TokenKind")] kind: String,
+    apple_id: Option<String>,
+    #[napi(ts_arg_type = "Locale")] locale_name: Option<String>,
+) -> Result<RenewalGuidance> {
+    let kind = match kind.as_str() {
+        "push_certificate" => TokenKind::PushCertificate,
+        "enrollment_program_token" => TokenKind::EnrollmentProgramToken,
+        "vpp_token" => TokenKind::VppToken,
+        other => {
+            return Err(throw(
+                env,
+                failure(
+                    "ERR_INVALID_INPUT",
+                    format!("unknown kind {other:?}: use push_certificate, enrollment_program_token or vpp_token"),
+                ),
+            ))
+        }
+    };
+    let g = rules::guidance(kind, apple_id.as_deref(), locale(locale_name.as_deref()));
+    Ok(RenewalGuidance {
+        kind: g.kind.code().to_owned(),
+        consequence: g.consequence,
+        apple_id_note: g.apple_id_note,
+        renewal_steps: g.renewal_steps,
+    })
+}
+
+/// The sync times of an enrollment program token.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct SyncTimesInput {
+    /// When a sync was last asked for.
+    pub last_triggered: Option<DateTime<Utc>>,
+    /// When a sync last succeeded.
+    pub last_successful: Option<DateTime<Utc>>,
+    /// When the last full sync ran.
+    pub last_full: Option<DateTime<Utc>>,
+}
+
+/// Options of `decideSync`.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct SyncDecisionOptions {
+    /// A delta sync (default) or a full sync.
+    #[napi(ts_type = "'delta' | 'full'")]
+    pub kind: Option<String>,
+    /// The instant to judge against (default: now).
+    pub now: Option<DateTime<Utc>>,
+    /// Use the macOS page's 24-hour automatic interval.
+    pub macos: Option<bool>,
+}
+
+/// Whether a sync may start now, and if not, when.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct SyncVerdict {
+    /// Whether the sync may start.
+    pub allowed: bool,
+    /// Why not (`sync.too_soon`, `sync.in_progress`, `sync.full_sync_too_soon`).
+    #[napi(ts_type = "SyncDenialCode")]
+    pub reason: Option<String>,
+    /// The first instant the same request is allowed.
+    pub next_allowed_at: Option<DateTime<Utc>>,
+}
+
+/// Intune's sync rules: whether a manual (or full) sync of an enrollment program token may
+/// start now.
+#[napi]
+pub fn decide_sync(times: SyncTimesInput, options: Option<SyncDecisionOptions>) -> SyncVerdict {
+    let o = options.unwrap_or_default();
+    let policy = if o.macos == Some(true) {
+        SyncPolicy::macos()
+    } else {
+        SyncPolicy::default()
+    };
+    let kind = if o.kind.as_deref() == Some("full") {
+        SyncKind::Full
+    } else {
+        SyncKind::Delta
+    };
+    let times = SyncTimes {
+        last_triggered: times.last_triggered,
+        last_successful: times.last_successful,
+        last_full: times.last_full,
+    };
+    match policy.decide(kind, &times, now_or(o.now)) {
+        SyncDecision::Allowed => SyncVerdict {
+            allowed: true,
+            reason: None,
+            next_allowed_at: None,
+        },
+        SyncDecision::Denied {
+            reason,
+            next_allowed_at,
+        } => SyncVerdict {
+            allowed: false,
+            reason: Some(reason.code().to_owned()),
+            next_allowed_at: Some(next_allowed_at),
+        },
+    }
+}
+
+/// One broken rule of an enrollment profile.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct Violation {
+    /// Stable rule code (`I1`..`I19`, `M1`..`M9`, ...).
+    pub code: String,
+    /// `error`: Graph refuses it or enrolment fails; `warning`: it will not work as intended.
+    #[napi(ts_type = "'warning' | 'error'")]
+    pub severity: String,
+    /// The field, as a JSON path.
+    pub path: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl From<rules::Violation> for Violation {
+    fn from(v: rules::Violation) -> Self {
+        Self {
+            code: v.code.to_owned(),
+            severity: match v.severity {
+                rules::ViolationSeverity::Warning => "warning",
+                rules::ViolationSeverity::Error => "error",
+            }
+            .to_owned(),
+            path: v.path.to_owned(),
+            message: v.message,
+        }
+    }
+}
+
+/// What profile validation needs beyond the profile itself.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct ValidationOptions {
+    /// The tenant's VPP tokens (to check the Company Portal token).
+    pub vpp_tokens: Option<Vec<VppTokenInfo>>,
+    /// The instant to judge expiry against (default: now).
+    pub now: Option<DateTime<Utc>>,
+    /// How many profiles the token holds, this one included (default 1).
+    pub profiles_on_token: Option<u32>,
+    /// Maximum profiles per token (default 1,000).
+    pub profile_limit: Option<u32>,
+}
+
+/// Every broken rule of an enrollment profile at once (empty when it is valid).
+#[napi]
+pub fn validate_enrollment_profile(
+    env: &Env,
+    #[napi(ts_arg_type = "EnrollmentProfile")] profile: Unknown<'_>,
+    options: Option<ValidationOptions>,
+) -> Result<Vec<Violation>> {
+    let profile: EnrollmentProfile =
+        convert::from_js(profile, "the profile").map_err(|f| throw(env, f))?;
+    let o = options.unwrap_or_default();
+    let tokens: Vec<VppToken> = o
+        .vpp_tokens
+        .unwrap_or_default()
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let mut ctx = ValidationContext::new(&tokens, now_or(o.now));
+    if let Some(n) = o.profiles_on_token {
+        ctx.profiles_on_token = n as usize;
+    }
+    if let Some(n) = o.profile_limit {
+        ctx.profile_limit = n as usize;
+    }
+    Ok(rules::validate_profile(&profile, &ctx)
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// The broken rules of a device name template (`{{SERIAL}}`, `{{DEVICETYPE}}`, ...).
+#[napi]
+pub fn validate_device_name_template(template: String) -> Vec<Violation> {
+    rules::validate_device_name_template(&template)
+        .into_iter()
+        .map(Into::into)
+        .collect()
+}

@@ -1,0 +1,317 @@
+//! `Simulator`: the simulated Intune tenant, for testing automation without a real tenant.
+
+use chrono::{DateTime, Utc};
+use intune_apple_sim::{Fault, Seed, SimHandle};
+use napi::{Env, Result};
+use napi_derive::napi;
+
+use crate::client::ClientOptions;
+use crate::error::{failure, throw};
+
+/// Options of `Simulator.start(...)`.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct SimulatorOptions {
+    /// `'demo'` (default: a push certificate, two enrollment program tokens, four VPP tokens,
+    /// VPP apps), `'empty'`, or a seed as JSON text (see docs/simulator.md).
+    pub seed: Option<String>,
+    /// Instead of a seed: one enrollment program token holding this many generated devices.
+    pub devices: Option<u32>,
+    /// Items per page of every collection.
+    pub page_size: Option<u32>,
+    /// Whether Intune's per-tenant throttle is on.
+    pub throttle: Option<bool>,
+}
+
+/// A fault rule of the simulator: which requests it hits and what it does.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct SimulatorFault {
+    /// Method to match (any when absent).
+    pub method: Option<String>,
+    /// Path to match: exact path (no query), or a prefix when it ends with `*`.
+    pub path: String,
+    /// Hit only the n-th matching call (1-based).
+    pub nth: Option<u32>,
+    /// What happens.
+    #[napi(ts_type = "FaultKind")]
+    pub kind: String,
+    /// `throttle`: the `Retry-After` header value (e.g. `"2"` or `"0.5"`).
+    pub retry_after: Option<String>,
+    /// `status`: the HTTP status (e.g. 503).
+    pub status: Option<u32>,
+    /// `delay`: milliseconds.
+    pub ms: Option<u32>,
+}
+
+/// One request the simulator received.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct SimulatorRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// Whether a bearer token was sent.
+    pub bearer: bool,
+    /// Status answered (0 when the connection was dropped).
+    pub status: u32,
+    /// Size of the response body.
+    pub body_size: u32,
+    /// The `client-request-id` sent (the same on every retry of one call).
+    pub client_request_id: Option<String>,
+    /// Whether this request was a write that changed state.
+    pub applied: bool,
+}
+
+/// A simulated Intune tenant speaking Microsoft Graph on 127.0.0.1, with faults on demand.
+#[napi]
+pub struct Simulator {
+    handle: Option<SimHandle>,
+}
+
+fn seed_of(options: &SimulatorOptions) -> std::result::Result<Seed, crate::error::Failure> {
+    let mut seed = match (options.devices, options.seed.as_deref()) {
+        (Some(n), _) => Seed::with_devices(0, n as usize),
+        (None, None | Some("demo")) => Seed::demo(),
+        (None, Some("empty")) => Seed::empty(),
+        (None, Some(json)) => {
+            Seed::from_json(json).map_err(|e| failure("ERR_INVALID_INPUT", e.to_string()))?
+        }
+    };
+    if let Some(n) = options.page_size {
+        seed.page_size = (n as usize).max(1);
+    }
+    if let Some(on) = options.throttle {
+        seed.throttle = on;
+    }
+    Ok(seed)
+}
+
+#[napi]
+impl Simulator {
+    /// Starts a simulator (seeded with the demo tenant unless told otherwise).
+    #[napi(factory)]
+    pub fn start(env: &Env, options: Option<SimulatorOptions>) -> Result<Self> {
+        let seed = seed_of(&options.unwrap_or_default()).map_err(|f| throw(env, f))?;
+        let handle = intune_apple_sim::Simulator::spawn(seed)
+            .map_err(|e| throw(env, failure("ERR_TRANSPORT", e.to_string())))?;
+        Ok(Self {
+            handle: Some(handle),
+        })
+    }
+
+    fn running(&self, env: &Env) -> Result<&SimHandle> {
+        self.handle.as_ref().ok_or_else(|| {
+            throw(
+                env,
+                failure("ERR_INVALID_INPUT", "the simulator was stopped"),
+            )
+        })
+    }
+
+    /// The Graph base URL to pass as `baseUrl`.
+    #[napi(getter)]
+    pub fn base_url(&self, env: &Env) -> Result<String> {
+        Ok(self.running(env)?.base_url())
+    }
+
+    /// The token authority to pass as `authorityHost`.
+    #[napi(getter)]
+    pub fn authority_host(&self, env: &Env) -> Result<String> {
+        Ok(self.running(env)?.authority_host())
+    }
+
+    /// The simulated tenant id.
+    #[napi(getter)]
+    pub fn tenant_id(&self, env: &Env) -> Result<String> {
+        Ok(self.running(env)?.tenant_id())
+    }
+
+    /// The client id of the read-write application.
+    #[napi(getter)]
+    pub fn client_id(&self, env: &Env) -> Result<String> {
+        Ok(self.running(env)?.client_id().to_owned())
+    }
+
+    /// Options for `new Client(...)` as the read-write application (test-only secret).
+    #[napi]
+    pub fn client_options(&self, env: &Env) -> Result<ClientOptions> {
+        let sim = self.running(env)?;
+        Ok(ClientOptions {
+            tenant_id: Some(sim.tenant_id()),
+            client_id: Some(sim.client_id().to_owned()),
+            client_secret: Some(sim.client_secret().to_owned()),
+            base_url: Some(sim.base_url()),
+            authority_host: Some(sim.authority_host()),
+            ..ClientOptions::default()
+        })
+    }
+
+    /// Options for `new Client(...)` as the read-only application (its writes get 403).
+    #[napi]
+    pub fn read_only_client_options(&self, env: &Env) -> Result<ClientOptions> {
+        let sim = self.running(env)?;
+        let (id, secret) = sim.read_only_client();
+        Ok(ClientOptions {
+            tenant_id: Some(sim.tenant_id()),
+            client_id: Some(id.to_owned()),
+            client_secret: Some(secret.to_owned()),
+            base_url: Some(sim.base_url()),
+            authority_host: Some(sim.authority_host()),
+            ..ClientOptions::default()
+        })
+    }
+
+    /// The PEM text (certificate and private key, test-only) of the application that
+    /// authenticates with a certificate; write it to a file for `certificatePath` and use
+    /// `certificateClientId`.
+    #[napi]
+    pub fn certificate_client_pem(&self, env: &Env) -> Result<String> {
+        self.running(env)?;
+        Ok(format!(
+            "{}\n{}",
+            intune_apple_sim::CERT_CLIENT_CERT_PEM,
+            intune_apple_sim::CERT_CLIENT_KEY_PEM
+        ))
+    }
+
+    /// The client id of the certificate application.
+    #[napi(getter)]
+    pub fn certificate_client_id(&self) -> String {
+        intune_apple_sim::CERT_CLIENT_ID.to_owned()
+    }
+
+    /// Requests received so far, oldest first.
+    #[napi]
+    pub fn request_log(&self, env: &Env) -> Result<Vec<SimulatorRequest>> {
+        Ok(self
+            .running(env)?
+            .request_log()
+            .into_iter()
+            .map(|e| SimulatorRequest {
+                method: e.method,
+                path: e.path,
+                bearer: e.bearer,
+                status: u32::from(e.status),
+                body_size: u32::try_from(e.body_size).unwrap_or(u32::MAX),
+                client_request_id: e.client_request_id,
+                applied: e.applied,
+            })
+            .collect())
+    }
+
+    /// How many writes changed the tenant's state.
+    #[napi(getter)]
+    pub fn writes_applied(&self, env: &Env) -> Result<f64> {
+        Ok(self.running(env)?.writes_applied() as f64)
+    }
+
+    /// Adds a fault rule.
+    #[napi]
+    pub fn add_fault(&self, env: &Env, fault: SimulatorFault) -> Result<()> {
+        let sim = self.running(env)?;
+        let mut json = serde_json::json!({
+            "method": fault.method,
+            "path": fault.path,
+            "nth": fault.nth,
+            "kind": fault.kind,
+        });
+        if let Some(obj) = json.as_object_mut() {
+            if let Some(v) = fault.retry_after {
+                obj.insert("retry_after".into(), v.into());
+            }
+            if let Some(v) = fault.status {
+                obj.insert("status".into(), v.into());
+            }
+            if let Some(v) = fault.ms {
+                obj.insert("ms".into(), v.into());
+            }
+        }
+        let fault: Fault = serde_json::from_value(json).map_err(|e| {
+            throw(
+                env,
+                failure("ERR_INVALID_INPUT", format!("invalid fault: {e}")),
+            )
+        })?;
+        sim.add_fault(fault);
+        Ok(())
+    }
+
+    /// Removes every fault rule.
+    #[napi]
+    pub fn clear_faults(&self, env: &Env) -> Result<()> {
+        self.running(env)?.clear_faults();
+        Ok(())
+    }
+
+    /// Expires every access token issued so far.
+    #[napi]
+    pub fn expire_tokens(&self, env: &Env) -> Result<()> {
+        self.running(env)?.expire_tokens();
+        Ok(())
+    }
+
+    /// Turns Intune's per-tenant throttle on or off.
+    #[napi]
+    pub fn set_throttle(&self, env: &Env, on: bool) -> Result<()> {
+        self.running(env)?.set_throttle(on);
+        Ok(())
+    }
+
+    /// Turns Intune's per-application throttle (100 writes / 1,000 requests per 20 s) on or off.
+    #[napi]
+    pub fn set_app_throttle(&self, env: &Env, on: bool) -> Result<()> {
+        self.running(env)?.set_app_throttle(on);
+        Ok(())
+    }
+
+    /// Sets how long a sync with Apple runs once triggered (milliseconds of the simulator's
+    /// clock); while it runs, another sync of the same token is refused.
+    #[napi]
+    pub fn set_dep_sync_duration(&self, env: &Env, ms: f64) -> Result<()> {
+        self.running(env)?
+            .set_dep_sync_duration(chrono::Duration::milliseconds(ms as i64));
+        Ok(())
+    }
+
+    /// Sets the page size of collections.
+    #[napi]
+    pub fn set_page_size(&self, env: &Env, size: u32) -> Result<()> {
+        self.running(env)?.set_page_size(size as usize);
+        Ok(())
+    }
+
+    /// The simulator's clock.
+    #[napi(getter)]
+    pub fn now(&self, env: &Env) -> Result<DateTime<Utc>> {
+        Ok(self.running(env)?.now())
+    }
+
+    /// Sets the simulator's clock.
+    #[napi]
+    pub fn set_now(&self, env: &Env, now: DateTime<Utc>) -> Result<()> {
+        self.running(env)?.set_now(now);
+        Ok(())
+    }
+
+    /// Moves the simulator's clock forward by `ms` milliseconds.
+    #[napi]
+    pub fn advance(&self, env: &Env, ms: f64) -> Result<()> {
+        self.running(env)?
+            .advance(chrono::Duration::milliseconds(ms as i64));
+        Ok(())
+    }
+
+    /// Whether the simulator is running.
+    #[napi(getter, js_name = "isRunning")]
+    pub fn running_now(&self) -> bool {
+        self.handle.is_some()
+    }
+
+    /// Stops the simulator; later calls to it fail.
+    #[napi]
+    pub fn stop(&mut self) {
+        self.handle = None;
+    }
+}

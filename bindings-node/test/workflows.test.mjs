@@ -1,0 +1,115 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Client, HealthReport, IntuneAppleError, parseSerialNumbers } from '../index.mjs'
+import { withSim, samples, DEP_MAIN, DEP_RETAIL } from './helpers.mjs'
+
+test('health report: items, toJSON, toMarkdown, toICS, toTable, fromJSON', () =>
+  withSim(async (sim, client) => {
+    const report = await client.healthReport({ includeApps: true, locale: 'en', thresholds: { vppToken: { warningDays: 60 } } })
+    assert.ok(report instanceof HealthReport)
+    assert.equal(report.items.length, 7)
+    assert.ok(report.generatedAt instanceof Date)
+    assert.ok(report.asOf instanceof Date)
+    assert.equal(report.overall, 'expired')
+    assert.equal(report.exitCode, 2)
+    assert.deepEqual(report.errors, [])
+    const push = report.items.find((i) => i.kind === 'pushCertificate')
+    assert.equal(push.daysLeft, 20)
+    assert.ok(push.expiresAt instanceof Date)
+    assert.ok(push.renewal.length > 0)
+    const json = report.toJSON()
+    assert.equal(typeof json.generatedAt, 'string')
+    assert.equal(json.items.length, 7)
+    const text = JSON.stringify(report)
+    assert.deepEqual(JSON.parse(text), json)
+    assert.equal(HealthReport.fromJSON(text).items.length, 7)
+    assert.throws(() => HealthReport.fromJSON('{}'), { code: 'ERR_INVALID_INPUT' })
+    assert.match(report.toMarkdown(), /\|/)
+    assert.match(report.toICS(), /BEGIN:VCALENDAR/)
+    assert.ok(report.toTable(false).length > 0)
+    const later = await client.healthReport({ asOf: new Date(sim.now.getTime() + 400 * 86_400_000) })
+    assert.ok(later.items.every((i) => i.severity === 'expired' || i.severity === 'unknown'))
+  }))
+
+test('push certificate renewal: same topic renews, another topic is refused with reasons', () =>
+  withSim(async (sim, client) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'intune-apple-'))
+    const csr = await client.savePushCertificateSigningRequest(path.join(dir, 'push.csr'))
+    assert.ok(csr.bytes > 0)
+    assert.ok(fs.existsSync(csr.path))
+    fs.rmSync(dir, { recursive: true })
+    const current = await client.pushCertificate()
+    const other = fs.readFileSync(path.join(samples, 'synthetic/synthetic-push-new-cert-different-topic.pem'), 'utf8')
+    const before = sim.writesApplied
+    await assert.rejects(client.renewPushCertificate({ appleId: 'admin@contoso.example', pem: other }), (e) => {
+      assert.ok(e instanceof IntuneAppleError)
+      assert.equal(e.code, 'ERR_RENEWAL_REFUSED')
+      assert.ok(e.reasons.some((r) => r.code === 'topicChanged'))
+      return true
+    })
+    assert.equal(sim.writesApplied, before)
+    assert.ok(current.topicIdentifier)
+  }))
+
+test('enrollment program token and VPP renewals refuse a file that does not match', () =>
+  withSim(async (sim, client) => {
+    const p7mName = 'TestServer_Token_2030-07-01T22-18-53Z_smime-aes256.p7m'
+    const p7m = fs.readFileSync(path.join(samples, 'synthetic', p7mName), 'utf8')
+    await assert.rejects(
+      client.renewEnrollmentProgramToken({ tokenId: DEP_MAIN, appleId: 'abm@contoso.example', p7m, fileName: p7mName }),
+      (e) => e instanceof IntuneAppleError && e.code === 'ERR_RENEWAL_REFUSED' && e.reasons.length > 0)
+    const vpp = fs.readFileSync(path.join(samples, 'vpptoken/apple-doc-example.vpptoken'), 'utf8')
+    await assert.rejects(client.renewVppTokenFile({ tokenFile: vpp }),
+      (e) => e instanceof IntuneAppleError && e.code === 'ERR_RENEWAL_REFUSED')
+    const created = await client.renewVppTokenFile({ tokenFile: vpp, createIfMissing: true })
+    assert.equal(created.created, true)
+    assert.equal(created.organizationName, 'ORG12345')
+    assert.ok(created.fileExpiry instanceof Date)
+    assert.ok(created.steps.length > 0)
+  }))
+
+test('duplicate-app repair: plan, then apply', () =>
+  withSim(async (sim, client) => {
+    const plan = await client.repairDuplicateApps()
+    assert.equal(plan.dryRun, true)
+    const scanner = plan.apps.find((a) => a.bundleId === 'com.readdle.Scanner')
+    assert.ok(scanner)
+    assert.equal(scanner.outcome, 'planned')
+    assert.ok(scanner.toCopy.length > 0)
+    const before = sim.writesApplied
+    const applied = await client.repairDuplicateApps(true)
+    assert.equal(applied.dryRun, false)
+    assert.equal(applied.apps.find((a) => a.bundleId === 'com.readdle.Scanner').outcome, 'copied')
+    assert.ok(sim.writesApplied > before)
+  }))
+
+test('profile workflows: create, copy, assign serial numbers, set default, parse a list', () =>
+  withSim(async (sim, client) => {
+    const created = await client.createProfile(DEP_MAIN, {
+      '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile',
+      displayName: 'Kiosk iPad',
+      supervisedModeEnabled: true,
+      deviceNameTemplate: 'KIOSK-{{SERIAL}}',
+    })
+    assert.equal(created.tokenId, DEP_MAIN)
+    assert.equal(typeof created.profileId, 'string')
+    await assert.rejects(client.createProfile(DEP_MAIN, {
+      '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile',
+      displayName: 'Broken', profileRemovalDisabled: true, supervisedModeEnabled: false,
+    }), { code: 'ERR_INVALID_INPUT' })
+    const other = new Client(sim.clientOptions())
+    const copy = await client.copyProfile(DEP_MAIN, created.profileId, other, DEP_RETAIL, 'Kiosk copy')
+    assert.equal(copy.copiedFrom, created.profileId)
+    const devices = await client.importedDevices(DEP_MAIN).toArray()
+    const list = parseSerialNumbers(`serialNumber\n${devices[0].serialNumber}\n${devices[1].serialNumber}\nNOPE0000001\n`)
+    assert.equal(list.serialNumbers.length, 3)
+    const assigned = await client.assignSerialNumbers(DEP_MAIN, created.profileId, list.serialNumbers, 2)
+    assert.equal(assigned.assigned, 2)
+    assert.equal(assigned.devices.length, 3)
+    const set = await client.setDefaultProfile(DEP_MAIN, created.profileId)
+    assert.equal(set.profileId, created.profileId)
+    assert.throws(() => parseSerialNumbers(''), { code: 'ERR_INVALID_INPUT' })
+  }))
