@@ -303,7 +303,7 @@ impl PyHealthReport {
     fn overall(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         crate::rules::severity(py, self.inner.overall())
     }
-    /// 0 all ok, 1 something to act on, 2 expired/critical or a section unreadable.
+    /// 0 all ok, 1 warning/critical/unknown, 2 expired or a section unreadable.
     #[getter]
     fn exit_code(&self) -> i32 {
         self.inner.exit_code()

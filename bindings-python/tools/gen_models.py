@@ -49,7 +49,7 @@ EXTRA_STUBS = {
         "    @property\n    def overall(self) -> Severity:\n"
         '        """The worst severity; at least ``unknown`` when a section could not be read."""\n',
         "    @property\n    def exit_code(self) -> int:\n"
-        '        """0 all ok, 1 something to act on, 2 expired/critical or a section unreadable."""\n',
+        '        """0 all ok, 1 warning/critical/unknown, 2 expired or a section unreadable."""\n',
         "    def to_json(self) -> str:\n"
         '        """The documented JSON shape (``docs/report.md``)."""\n',
         "    def to_markdown(self) -> str:\n"

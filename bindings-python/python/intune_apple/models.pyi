@@ -1477,7 +1477,7 @@ class HealthReport:
         """The worst severity; at least ``unknown`` when a section could not be read."""
     @property
     def exit_code(self) -> int:
-        """0 all ok, 1 something to act on, 2 expired/critical or a section unreadable."""
+        """0 all ok, 1 warning/critical/unknown, 2 expired or a section unreadable."""
     def to_json(self) -> str:
         """The documented JSON shape (``docs/report.md``)."""
     def to_markdown(self) -> str:
