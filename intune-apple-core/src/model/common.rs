@@ -247,6 +247,12 @@ pub struct DecodeError {
 /// # Errors
 /// [`DecodeError`] with the failing field's path when the bytes are not valid JSON of that shape.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    // The fast path: well-formed bodies (nearly all of them) are decoded without tracking the
+    // path, which costs about a third of the decoding time of a page of devices. Only a body
+    // that fails is decoded again, to name the field.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
