@@ -703,10 +703,12 @@ fn dispatch(
         ["deviceAppManagement", "vppTokens", func]
             if func.starts_with("getLicensesForApp(") && *method == Method::GET =>
         {
-            let bundle = func
-                .trim_start_matches("getLicensesForApp(bundleId='")
-                .trim_end_matches("')");
-            let bundle = percent_decode(bundle);
+            // Clients send the quotes as `'` or percent-encoded as `%27`: decode first.
+            let decoded = percent_decode(func);
+            let bundle = decoded
+                .trim_start_matches("getLicensesForApp(bundleId=")
+                .trim_end_matches(')')
+                .trim_matches('\'');
             let items: Vec<Value> = t.apps.iter().filter(|a| a.bundle_id == bundle).map(|a| {
                 let v = t.vpp.iter().find(|v| v.id == a.vpp_token_id);
                 json!({"@odata.type": "microsoft.graph.vppTokenLicenseSummary",
@@ -1882,14 +1884,26 @@ fn vpp_file_expiry(token: &str) -> Option<DateTime<Utc>> {
         .map(|d| d.with_timezone(&Utc))
 }
 
+/// A text field of a `.vpptoken` (base64 of a JSON object), when the file decodes.
+fn vpp_file_field(token: &str, field: &str) -> Option<String> {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(token.trim())
+        .ok()?;
+    let v: Value = serde_json::from_slice(&raw).ok()?;
+    v.get(field)?.as_str().map(str::to_string)
+}
+
 fn vpp_create(t: &mut Tenant, body: &Value, beta: bool) -> Answer {
     let now = t.now;
     let Some(token) = body.get("token").and_then(Value::as_str) else {
         return Answer::bad_request("token is required", now);
     };
+    // The organisation comes from the file (`orgName`), as Intune reads it from Apple.
+    let organization_name = vpp_file_field(token, "orgName").unwrap_or_else(|| "Contoso".into());
     let v = VppToken {
         id: uuid::Uuid::new_v4().to_string(),
-        organization_name: "Contoso".into(),
+        organization_name,
         location_name: "New location".into(),
         display_name: body
             .get("displayName")

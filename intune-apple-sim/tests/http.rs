@@ -749,6 +749,13 @@ async fn dep_and_vpp_actions() {
         "beta-vppToken-getLicensesForApp.response.json",
         &lic["value"][0],
     );
+    let (_, encoded) = c
+        .get("/beta/deviceAppManagement/vppTokens/getLicensesForApp(bundleId=%27com.readdle.Scanner%27)")
+        .await;
+    assert_eq!(
+        encoded["value"], lic["value"],
+        "quotes sent as %27 are decoded"
+    );
     assert_eq!(
         c.send(
             M::POST,
@@ -1705,4 +1712,29 @@ async fn assign_needs_each_target_type() {
         .unwrap()
         .contains("@odata.type"));
     assert_eq!(c.sim.writes_applied(), 0);
+}
+
+/// A VPP token created from a file takes the organisation and the expiry the file carries, as
+/// Intune reads them from Apple; a file that does not decode keeps the simulator's defaults.
+#[tokio::test]
+async fn a_created_vpp_token_takes_the_files_organisation() {
+    use base64::Engine as _;
+    let c = C::new(Seed::demo()).await;
+    let file = base64::engine::general_purpose::STANDARD.encode(
+        json!({"token": "opaque", "expDate": "2027-10-01T12:00:00+0000", "orgName": "Fabrikam Schools"})
+            .to_string(),
+    );
+    let (status, created) = c
+        .send(
+            reqwest::Method::POST,
+            "/v1.0/deviceAppManagement/vppTokens",
+            &json!({"appleId": "vpp@fabrikam.example", "vppTokenAccountType": "education", "token": file}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(created["organizationName"], "Fabrikam Schools");
+    assert!(created["expirationDateTime"]
+        .as_str()
+        .unwrap()
+        .starts_with("2027-10-01T12:00:00"));
 }
