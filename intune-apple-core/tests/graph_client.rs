@@ -206,6 +206,17 @@ async fn enrollment_profile_and_device_calls() {
         .await
         .unwrap();
     assert_eq!(imported.len(), 1);
+    let writes = s.sim.writes_applied();
+    let empty = devices
+        .import(vec![ImportedAppleDeviceIdentity::default()], false)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        empty.kind(),
+        intune_apple_core::graph::ErrorKind::InvalidInput
+    );
+    assert!(empty.to_string().contains("no serial number"), "{empty}");
+    assert_eq!(s.sim.writes_applied(), writes, "nothing is sent");
     let id = found[0].id.clone().unwrap();
     devices.delete(&id).await.unwrap();
     let after: Vec<_> = devices.list().try_collect().await.unwrap();

@@ -81,12 +81,29 @@ impl ImportedDevices {
     /// Imports devices by serial number; one result per device.
     ///
     /// # Errors
-    /// [`Error`].
+    /// [`Error`]; [`ErrorKind::InvalidInput`](crate::graph::ErrorKind::InvalidInput) before any
+    /// call when a device has no serial number (Intune would import an empty entry).
     pub async fn import(
         &self,
         devices: Vec<ImportedAppleDeviceIdentity>,
         overwrite: bool,
     ) -> Result<Vec<ImportedAppleDeviceIdentityResult>, Error> {
+        if let Some(i) = devices.iter().position(|d| {
+            d.serial_number
+                .as_deref()
+                .is_none_or(|s| s.trim().is_empty())
+        }) {
+            return Err(Error::new(
+                crate::graph::ErrorKind::InvalidInput,
+                "POST /deviceManagement/depOnboardingSettings/{id}/importedAppleDeviceIdentities/importAppleDeviceIdentityList",
+                format!(
+                    "device {} of {} has no serial number: give every device its `serialNumber` \
+                     (as shown in Apple Business Manager); nothing was sent",
+                    i + 1,
+                    devices.len()
+                ),
+            ));
+        }
         let body = ImportAppleDeviceIdentityListRequest {
             imported_apple_device_identities: devices,
             overwrite_imported_device_identities: overwrite,
