@@ -5,9 +5,10 @@
 //! Per tenant the report asks for a client-secret token, then the push certificate, the
 //! enrollment program tokens and the VPP tokens at once (four requests, far below Intune's
 //! 2,000 requests per 20 s per tenant); `--concurrency` tenants run at a time. The time counts
-//! building one client per tenant as well, since a caller pays for it too.
+//! building one client per tenant as well, since a caller pays for it too; the clients share
+//! one [`HttpStack`], as the core's documentation advises for many tenants.
 
-use intune_apple_core::graph::{Client, ClientSecretCredential};
+use intune_apple_core::graph::{Client, ClientSecretCredential, HttpStack};
 use intune_apple_core::workflows::report::{scan_tenants, ReportOptions, TenantTarget};
 use intune_apple_sim::{CLIENT_ID, CLIENT_SECRET};
 
@@ -20,8 +21,9 @@ struct Tenant {
     tenant_id: String,
 }
 
-fn target(tenant: &Tenant) -> Result<TenantTarget, String> {
+fn target(http: &HttpStack, tenant: &Tenant) -> Result<TenantTarget, String> {
     let client = Client::builder()
+        .http_stack(http.clone())
         .base_url(&tenant.base_url)
         .authority_host(&tenant.base_url)
         .credential(ClientSecretCredential::new(
@@ -45,7 +47,11 @@ pub(crate) async fn run(opts: &Options) -> Result<(), String> {
     let tenants: Vec<Tenant> =
         serde_json::from_str(&text).map_err(|e| format!("invalid tenants file {file}: {e}"))?;
     let clock = Stopwatch::start();
-    let targets = tenants.iter().map(target).collect::<Result<Vec<_>, _>>()?;
+    let http = HttpStack::new().map_err(|e| e.to_string())?;
+    let targets = tenants
+        .iter()
+        .map(|t| target(&http, t))
+        .collect::<Result<Vec<_>, _>>()?;
     let built = clock.stop();
     let reports = scan_tenants(targets, &ReportOptions::default(), concurrency).await;
     let elapsed = clock.stop();

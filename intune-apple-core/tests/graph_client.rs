@@ -4,11 +4,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::TryStreamExt as _;
+use futures::{StreamExt as _, TryStreamExt as _};
 use intune_apple_core::clock::ManualClock;
 use intune_apple_core::graph::{
     AssertionAlgorithm, Client, ClientCertificateCredential, ClientSecretCredential, ErrorKind,
-    PageProgress, SyncOptions,
+    HttpStack, PageProgress, RetryPolicy, SyncOptions,
 };
 use intune_apple_core::model::{
     EnrollmentProfile, ImportedAppleDeviceIdentity, MobileApp, VppTokenCreateRequest,
@@ -526,13 +526,17 @@ async fn foreign_next_link_is_refused_and_gets_no_token() {
     );
     s.sim
         .add_fault(Fault::new("GET", &path, FaultKind::ForeignNextLink).nth(1));
-    let err = s
-        .client
-        .imported_devices(DEP_MAIN)
-        .list()
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
+    let mut stream = s.client.imported_devices(DEP_MAIN).list();
+    let mut items = 0;
+    let err = loop {
+        match stream.next().await {
+            Some(Ok(_)) => items += 1,
+            Some(Err(e)) => break e,
+            None => panic!("the listing ended without refusing the link"),
+        }
+    };
+    assert_eq!(items, 100, "the page that carried the link is not lost");
+    assert!(stream.next().await.is_none(), "the listing ends there");
     assert_eq!(err.kind(), ErrorKind::Configuration, "{err}");
     assert!(err.to_string().contains("127.0.0.2"), "{err}");
     assert_eq!(
@@ -919,4 +923,104 @@ async fn assignments_built_in_code_keep_their_target_types() {
         read[0].settings,
         Some(MobileAppAssignmentSettings::IosVppApp(_))
     ));
+}
+
+/// Waits, a few milliseconds at a time for at most 10 s, until `done` holds; whether it held.
+async fn eventually(done: impl Fn() -> bool) -> bool {
+    for _ in 0..1_000 {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    done()
+}
+
+#[tokio::test]
+async fn the_next_page_is_asked_for_before_the_consumer_reaches_it() {
+    let s = setup_with(
+        Seed::with_devices(0, 250),
+        intune_apple_sim::CLIENT_ID,
+        intune_apple_sim::CLIENT_SECRET,
+    )
+    .await;
+    s.sim.set_page_size(100);
+    let token_id = "d0000000-0000-4000-8000-000000000000";
+    let path = format!(
+        "/beta/deviceManagement/depOnboardingSettings/{token_id}/importedAppleDeviceIdentities"
+    );
+    let mut stream = s.client.imported_devices(token_id).list();
+    let first = stream.next().await.unwrap().unwrap();
+    assert!(first.serial_number.is_some());
+    // the consumer holds the first item of page 1 and asks for nothing: page 2 is on its way
+    assert!(
+        eventually(|| count(&s.sim, "GET", &path) == 2).await,
+        "page 2 was not asked for ahead"
+    );
+    assert_eq!(count(&s.sim, "GET", &path), 2, "only one page ahead");
+    let rest: Vec<_> = stream.try_collect().await.unwrap();
+    assert_eq!(rest.len(), 249);
+    assert_eq!(count(&s.sim, "GET", &path), 3, "each page asked for once");
+}
+
+#[tokio::test]
+async fn clients_sharing_one_http_stack_keep_their_own_tenant_and_timeouts() {
+    let contoso = Simulator::start(Seed::demo()).await.unwrap();
+    let fabrikam = Simulator::start(Seed::with_devices(0, 3)).await.unwrap();
+    let http = HttpStack::new().unwrap();
+    let client_of = |sim: &SimHandle| {
+        Client::builder()
+            .http_stack(http.clone())
+            .base_url(sim.base_url())
+            .authority_host(sim.authority_host())
+            .credential(ClientSecretCredential::new(
+                sim.tenant_id(),
+                intune_apple_sim::CLIENT_ID,
+                intune_apple_sim::CLIENT_SECRET,
+            ))
+            .retry_policy(RetryPolicy::default().with_max_attempts(1))
+            .attempt_timeout(Duration::from_millis(300))
+            .build()
+            .unwrap()
+    };
+    let (a, b) = (client_of(&contoso), client_of(&fabrikam));
+    let third = Client::builder()
+        .http_stack(b.http_stack())
+        .base_url(fabrikam.base_url())
+        .authority_host(fabrikam.authority_host())
+        .credential(ClientSecretCredential::new(
+            fabrikam.tenant_id(),
+            intune_apple_sim::CLIENT_ID,
+            intune_apple_sim::CLIENT_SECRET,
+        ))
+        .build()
+        .unwrap();
+    let tokens_a: Vec<_> = a
+        .enrollment_program_tokens()
+        .list()
+        .try_collect()
+        .await
+        .unwrap();
+    let tokens_b: Vec<_> = b
+        .enrollment_program_tokens()
+        .list()
+        .try_collect()
+        .await
+        .unwrap();
+    let tokens_c: Vec<_> = third
+        .enrollment_program_tokens()
+        .list()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(tokens_a.len(), 2, "the demo tenant's tokens");
+    assert_eq!(tokens_b.len(), 1);
+    assert_eq!(tokens_b[0].id, tokens_c[0].id);
+    assert_ne!(tokens_a[0].id, tokens_b[0].id);
+    // each client keeps its own attempt timeout on the shared stack
+    let path = "/beta/deviceManagement/applePushNotificationCertificate";
+    fabrikam.add_fault(Fault::new("GET", path, FaultKind::Delay { ms: 3_000 }).nth(1));
+    let err = b.push_certificate().get().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+    assert!(err.to_string().contains("timed out"), "{err}");
 }

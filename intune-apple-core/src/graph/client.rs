@@ -56,6 +56,7 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
+    attempt_timeout: Duration,
     graph_root: Url,
     authority_host: String,
     scope: String,
@@ -75,6 +76,76 @@ impl std::fmt::Debug for Client {
             .finish_non_exhaustive()
     }
 }
+
+/// The HTTP connections and TLS set-up of one or more clients.
+///
+/// Each [`ClientBuilder::build`] otherwise makes its own, which loads the system's root
+/// certificates (a few milliseconds of CPU each). A program that reports on many tenants builds
+/// one stack and gives it to every client: they then share the connection pool as well. Bearer
+/// tokens are per client and per request, never kept in the stack.
+///
+/// Use one stack within one Tokio runtime: a pooled connection belongs to the runtime that
+/// opened it.
+///
+/// ```
+/// use intune_apple_core::graph::{Client, HttpStack, StaticTokenCredential};
+/// let http = HttpStack::new().unwrap();
+/// let clients: Vec<Client> = ["token-of-contoso", "token-of-fabrikam"]
+///     .into_iter()
+///     .map(|token| {
+///         Client::builder()
+///             .http_stack(http.clone())
+///             .credential(StaticTokenCredential::new(token))
+///             .build()
+///     })
+///     .collect::<Result<_, _>>()
+///     .unwrap();
+/// assert_eq!(clients.len(), 2);
+/// ```
+#[derive(Clone)]
+pub struct HttpStack {
+    http: reqwest::Client,
+}
+
+impl HttpStack {
+    /// A stack with the default connect timeout (10 s).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Configuration`] when the TLS set-up cannot be built (no usable root
+    /// certificates on this system).
+    pub fn new() -> Result<Self, Error> {
+        Self::with_connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+    }
+
+    /// A stack with this connect timeout.
+    ///
+    /// # Errors
+    /// As [`HttpStack::new`].
+    pub fn with_connect_timeout(timeout: Duration) -> Result<Self, Error> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Configuration,
+                    "building the client",
+                    format!(
+                        "cannot build the HTTP client ({e}); check the system's root certificates"
+                    ),
+                )
+            })?;
+        Ok(Self { http })
+    }
+}
+
+impl std::fmt::Debug for HttpStack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpStack").finish_non_exhaustive()
+    }
+}
+
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Builds a [`Client`].
 ///
@@ -99,6 +170,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     attempt_timeout: Duration,
     connect_timeout: Duration,
+    http_stack: Option<HttpStack>,
     operation_timeout: Duration,
     user_agent: String,
     clock: Arc<dyn Clock>,
@@ -113,7 +185,8 @@ impl Default for ClientBuilder {
             credential: None,
             retry: RetryPolicy::default(),
             attempt_timeout: Duration::from_secs(60),
-            connect_timeout: Duration::from_secs(10),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            http_stack: None,
             operation_timeout: Duration::from_secs(300),
             user_agent: format!("intune-apple/{}", env!("CARGO_PKG_VERSION")),
             clock: Arc::new(SystemClock),
@@ -157,9 +230,16 @@ impl ClientBuilder {
         self.attempt_timeout = timeout;
         self
     }
-    /// The timeout of connecting (default 10 s).
+    /// The timeout of connecting (default 10 s). Ignored with [`ClientBuilder::http_stack`]:
+    /// the stack's own applies.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+    /// Connections and TLS set-up shared with other clients (see [`HttpStack`]); by default
+    /// each client builds its own.
+    pub fn http_stack(mut self, stack: HttpStack) -> Self {
+        self.http_stack = Some(stack);
         self
     }
     /// The timeout of a whole call, retries and waits included (default 300 s).
@@ -181,7 +261,8 @@ impl ClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// [`ErrorKind::Configuration`] when no credential is set or a URL is invalid.
+    /// [`ErrorKind::Configuration`] when no credential is set, a URL is invalid or the TLS
+    /// set-up cannot be built.
     pub fn build(self) -> Result<Client, Error> {
         let config = |m: String| Error::new(ErrorKind::Configuration, "building the client", m);
         let credential = self.credential.ok_or_else(|| {
@@ -207,15 +288,14 @@ impl ClientBuilder {
             .unwrap_or_else(|| self.cloud.authority_host().to_owned())
             .trim_end_matches('/')
             .to_owned();
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.attempt_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| config(format!("cannot build the HTTP client ({e})")))?;
+        let http = match self.http_stack {
+            Some(stack) => stack,
+            None => HttpStack::with_connect_timeout(self.connect_timeout)?,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
+                http: http.http,
+                attempt_timeout: self.attempt_timeout,
                 graph_root,
                 authority_host,
                 scope: self.cloud.default_scope(),
@@ -339,6 +419,15 @@ impl Client {
         self.inner.graph_root.as_str()
     }
 
+    /// The connections and TLS set-up of this client, to build more clients that share them
+    /// (see [`HttpStack`]).
+    #[must_use]
+    pub fn http_stack(&self) -> HttpStack {
+        HttpStack {
+            http: self.inner.http.clone(),
+        }
+    }
+
     /// The clock in use.
     #[must_use]
     pub fn clock(&self) -> &Arc<dyn Clock> {
@@ -378,6 +467,11 @@ impl Client {
     }
 
     /// Every item of a paged collection, as a stream, page by page.
+    ///
+    /// The request for page n+1 is sent before page n is decoded, so that the service prepares
+    /// it while page n is decoded and consumed; at most one request runs ahead, and it is aborted
+    /// when the stream is dropped. An `@odata.nextLink` that cannot be followed is reported after
+    /// the items of the page that carried it.
     pub(crate) fn list<T: DeserializeOwned + Send + 'static>(
         &self,
         call: Call,
@@ -385,27 +479,55 @@ impl Client {
     ) -> ItemStream<T> {
         struct State {
             client: Client,
+            template: &'static str,
+            permission: &'static str,
             next: Option<Call>,
+            ahead: Option<Ahead>,
+            failed: Option<Error>,
             progress: Option<ProgressCallback>,
             seen: PageProgress,
         }
         let state = State {
             client: self.clone(),
+            template: call.template,
+            permission: call.permission,
             next: Some(call),
+            ahead: None,
+            failed: None,
             progress,
             seen: PageProgress::default(),
         };
         let pages = futures::stream::try_unfold(state, |mut state| async move {
-            let Some(call) = state.next.take() else {
+            if let Some(e) = state.failed.take() {
+                return Err(e);
+            }
+            let (raw, op) = if let Some(ahead) = state.ahead.take() {
+                ahead.answer().await?
+            } else if let Some(call) = state.next.take() {
+                let op = call.operation();
+                (state.client.execute(call).await?, op)
+            } else {
                 return Ok(None);
             };
-            let template = call.template;
-            let permission = call.permission;
-            let op = call.operation();
-            let raw = state.client.execute(call).await?;
+            let ahead = last_next_link(&raw.body).and_then(|link| {
+                let call = state
+                    .client
+                    .next_link_call(&link, state.template, state.permission)
+                    .ok()?;
+                Ahead::start(&state.client, link, call)
+            });
             let page: Collection<T> = decode(&raw.body).map_err(|e| Error::decode(op, e))?;
-            if let Some(link) = page.next_link.as_deref() {
-                state.next = Some(state.client.next_link_call(link, template, permission)?);
+            if let Some(link) = page.next_link {
+                match ahead {
+                    Some(ahead) if ahead.link == link => state.ahead = Some(ahead),
+                    _ => match state
+                        .client
+                        .next_link_call(&link, state.template, state.permission)
+                    {
+                        Ok(call) => state.next = Some(call),
+                        Err(e) => state.failed = Some(e),
+                    },
+                }
             }
             state.seen.pages += 1;
             state.seen.items += page.value.len() as u64;
@@ -529,6 +651,7 @@ impl Client {
             let mut request = inner
                 .http
                 .request(call.method.clone(), url.clone())
+                .timeout(inner.attempt_timeout)
                 .bearer_auth(token.expose())
                 .header("client-request-id", client_request_id)
                 .header(ACCEPT, "application/json")
@@ -717,6 +840,59 @@ fn describe_transport(e: &reqwest::Error) -> String {
     }
 }
 
+/// The request for the next page of a listing, running while the current page is decoded and
+/// consumed. Dropping it (the listing was dropped, or the page named another link) aborts it.
+struct Ahead {
+    link: String,
+    op: String,
+    task: tokio::task::JoinHandle<Result<RawResponse, Error>>,
+}
+
+impl Ahead {
+    /// Starts the request on the current Tokio runtime; `None` outside one (the listing then
+    /// asks for each page when it gets there).
+    fn start(client: &Client, link: String, call: Call) -> Option<Self> {
+        let runtime = tokio::runtime::Handle::try_current().ok()?;
+        let client = client.clone();
+        let op = call.operation();
+        let task = runtime.spawn(async move { client.execute(call).await });
+        Some(Self { link, op, task })
+    }
+
+    /// The answer, and the operation's name for errors.
+    async fn answer(mut self) -> Result<(RawResponse, String), Error> {
+        let op = std::mem::take(&mut self.op);
+        match (&mut self.task).await {
+            Ok(answer) => Ok((answer?, op)),
+            Err(e) => Err(Error::new(
+                ErrorKind::Transport,
+                op,
+                format!(
+                    "the request for the next page stopped before its answer ({e}); list again"
+                ),
+            )),
+        }
+    }
+}
+
+impl Drop for Ahead {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The `@odata.nextLink` of a collection body, found from its end without decoding the body
+/// (Graph writes it after `value`). A guess that lets the next request start early: the link
+/// decoded with the page decides, and a guess that differs from it is dropped.
+fn last_next_link(body: &[u8]) -> Option<String> {
+    const KEY: &[u8] = b"\"@odata.nextLink\"";
+    let at = body.windows(KEY.len()).rposition(|w| w == KEY)?;
+    let rest = body.get(at + KEY.len()..)?;
+    let rest = rest.trim_ascii_start().strip_prefix(b":")?;
+    let mut de = serde_json::Deserializer::from_slice(rest);
+    serde::Deserialize::deserialize(&mut de).ok()
+}
+
 /// A 2xx answer.
 #[derive(Debug)]
 pub(crate) struct RawResponse {
@@ -848,6 +1024,65 @@ mod tests {
         .unwrap();
         assert_eq!(client.graph_root(), "http://127.0.0.1:9/");
         assert!(!format!("{client:?}").contains("tok\""));
+    }
+
+    #[test]
+    fn the_next_link_is_guessed_from_the_end_of_the_body() {
+        let link = "https://graph.microsoft.com/beta/x?$skiptoken=a%22b";
+        let body = format!(
+            r#"{{"value":[{{"a":"\"@odata.nextLink\":\"no\""}}], "@odata.nextLink" : "{link}"}}"#
+        );
+        assert_eq!(last_next_link(body.as_bytes()).as_deref(), Some(link));
+        assert_eq!(last_next_link(br#"{"value":[]}"#), None);
+        assert_eq!(last_next_link(br#"{"value":[],"@odata.nextLink":3}"#), None);
+        assert_eq!(
+            last_next_link(br#"{"value":[],"@odata.nextLink":"cut"#),
+            None
+        );
+        assert_eq!(last_next_link(b"\"@odata.nextLink\""), None);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_request_ahead_is_aborted_when_the_listing_is_dropped() {
+        use futures::StreamExt as _;
+        use intune_apple_sim::{Fault, FaultKind, Seed, Simulator};
+        let sim = Simulator::start(Seed::with_devices(0, 250)).await.unwrap();
+        sim.set_page_size(100);
+        let token = "d0000000-0000-4000-8000-000000000000";
+        let path = format!(
+            "/beta/deviceManagement/depOnboardingSettings/{token}/importedAppleDeviceIdentities"
+        );
+        // page 2 answers only after a minute: a request ahead that is not aborted holds its
+        // clone of the client that long
+        sim.add_fault(Fault::new("GET", &path, FaultKind::Delay { ms: 60_000 }).nth(2));
+        let client = Client::builder()
+            .base_url(sim.base_url())
+            .authority_host(sim.authority_host())
+            .credential(ClientSecretCredential::new(
+                sim.tenant_id(),
+                sim.client_id(),
+                sim.client_secret(),
+            ))
+            .build()
+            .unwrap();
+        let mut stream = client.imported_devices(token).list();
+        let first = stream.next().await.unwrap();
+        assert!(first.is_ok(), "{first:?}");
+        assert_eq!(
+            Arc::strong_count(&client.inner),
+            3,
+            "listing and request ahead"
+        );
+        drop(stream);
+        let mut released = false;
+        for _ in 0..1_000 {
+            if Arc::strong_count(&client.inner) == 1 {
+                released = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(released, "the request ahead still runs");
     }
 
     #[test]

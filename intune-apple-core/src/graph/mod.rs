@@ -70,7 +70,9 @@ mod error;
 mod handlers;
 mod retry;
 
-pub use client::{env, Client, ClientBuilder, ItemStream, PageProgress, ProgressCallback};
+pub use client::{
+    env, Client, ClientBuilder, HttpStack, ItemStream, PageProgress, ProgressCallback,
+};
 pub use cloud::{ApiVersion, Cloud};
 pub use credentials::{
     AccessToken, AssertionAlgorithm, ClientCertificateCredential, ClientSecretCredential,
