@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use intune_apple_core::graph::{
-    self, ClientCertificateCredential, ClientSecretCredential, Cloud, RetryPolicy,
+    self, ClientCertificateCredential, ClientSecretCredential, Cloud, HttpStack, RetryPolicy,
     StaticTokenCredential, SyncOptions,
 };
 use intune_apple_core::model::{
@@ -22,6 +22,30 @@ use crate::models::{
     PyDepMacOsEnrollmentProfile, PyImportedAppleDeviceIdentity, PyMobileAppAssignment,
 };
 use crate::pending::{progress_callback, Pages, Pending};
+
+/// The connect timeout of a client that does not set one (the core's default).
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The HTTP stack of every client of this process with this connect timeout. Building one loads
+/// the system's root certificates (milliseconds each), which a script making a client per
+/// tenant would pay again and again. Sharing is safe here: every call of this module runs on
+/// one Tokio runtime, and bearer tokens are per client.
+fn shared_http(connect_timeout: Duration) -> Result<HttpStack, graph::Error> {
+    /// A handful of distinct timeouts at most; beyond that each client gets its own stack.
+    const KEEP: usize = 8;
+    static STACKS: std::sync::Mutex<Vec<(Duration, HttpStack)>> = std::sync::Mutex::new(Vec::new());
+    let mut stacks = STACKS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, stack)) = stacks.iter().find(|(t, _)| *t == connect_timeout) {
+        return Ok(stack.clone());
+    }
+    let stack = HttpStack::with_connect_timeout(connect_timeout)?;
+    if stacks.len() < KEEP {
+        stacks.push((connect_timeout, stack.clone()));
+    }
+    Ok(stack)
+}
 
 /// Decodes a Python dict (Graph's JSON shape, camelCase) or JSON text into a model type.
 pub(crate) fn from_graph_json<T: DeserializeOwned>(
@@ -188,9 +212,11 @@ impl NativeClient {
         if let Some(s) = attempt_timeout {
             b = b.attempt_timeout(seconds("attempt_timeout", s)?);
         }
-        if let Some(s) = connect_timeout {
-            b = b.connect_timeout(seconds("connect_timeout", s)?);
-        }
+        let connect_timeout = match connect_timeout {
+            Some(s) => seconds("connect_timeout", s)?,
+            None => DEFAULT_CONNECT_TIMEOUT,
+        };
+        b = b.http_stack(shared_http(connect_timeout).map_err(|e| graph_err(&e))?);
         if let Some(n) = retries {
             b = b.retry_policy(RetryPolicy::default().with_max_attempts(n.saturating_add(1)));
         }
@@ -203,7 +229,12 @@ impl NativeClient {
 
     #[staticmethod]
     fn from_env() -> PyResult<Self> {
-        let inner = graph::Client::from_env().map_err(|e| graph_err(&e))?;
+        let inner = graph::Client::builder_from_env_with(|name| {
+            std::env::var(name).ok().filter(|v| !v.is_empty())
+        })
+        .and_then(|b| Ok(b.http_stack(shared_http(DEFAULT_CONNECT_TIMEOUT)?)))
+        .and_then(graph::ClientBuilder::build)
+        .map_err(|e| graph_err(&e))?;
         Ok(Self { inner })
     }
 
