@@ -116,7 +116,11 @@ class _Base:
         return self._c.graph_root
 
     def close(self) -> None:
-        """Releases the connection pool; later calls raise ``ConfigurationError``."""
+        """Releases the client and its tokens; later calls raise ``ConfigurationError``.
+
+        Connections are shared by every client of the process (one TLS set-up per connect
+        timeout) and closed by their pool once idle.
+        """
         self._native_client = None
 
     def __repr__(self) -> str:
