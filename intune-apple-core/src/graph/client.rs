@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::{Stream, TryStreamExt as _};
+use futures::Stream;
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -19,7 +19,7 @@ use super::credentials::{
 use super::error::{Error, ErrorKind};
 use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
 use crate::clock::{Clock, SystemClock};
-use crate::model::{decode, Collection, Entity, ValueResult};
+use crate::model::{decode, Entity, ValueResult};
 
 /// A stream of items of a paged Graph collection.
 pub type ItemStream<T> = std::pin::Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
@@ -466,86 +466,18 @@ impl Client {
         self.execute(call).await.map(|_| ())
     }
 
-    /// Every item of a paged collection, as a stream, page by page.
-    ///
-    /// The request for page n+1 is sent before page n is decoded, so that the service prepares
-    /// it while page n is decoded and consumed; at most one request runs ahead, and it is aborted
-    /// when the stream is dropped. An `@odata.nextLink` that cannot be followed is reported after
-    /// the items of the page that carried it.
+    /// Every item of a paged collection, as a stream, page by page (see `paging`).
     pub(crate) fn list<T: DeserializeOwned + Send + 'static>(
         &self,
         call: Call,
         progress: Option<ProgressCallback>,
     ) -> ItemStream<T> {
-        struct State {
-            client: Client,
-            template: &'static str,
-            permission: &'static str,
-            next: Option<Call>,
-            ahead: Option<Ahead>,
-            failed: Option<Error>,
-            progress: Option<ProgressCallback>,
-            seen: PageProgress,
-        }
-        let state = State {
-            client: self.clone(),
-            template: call.template,
-            permission: call.permission,
-            next: Some(call),
-            ahead: None,
-            failed: None,
-            progress,
-            seen: PageProgress::default(),
-        };
-        let pages = futures::stream::try_unfold(state, |mut state| async move {
-            if let Some(e) = state.failed.take() {
-                return Err(e);
-            }
-            let (raw, op) = if let Some(ahead) = state.ahead.take() {
-                ahead.answer().await?
-            } else if let Some(call) = state.next.take() {
-                let op = call.operation();
-                (state.client.execute(call).await?, op)
-            } else {
-                return Ok(None);
-            };
-            let ahead = last_next_link(&raw.body).and_then(|link| {
-                let call = state
-                    .client
-                    .next_link_call(&link, state.template, state.permission)
-                    .ok()?;
-                Ahead::start(&state.client, link, call)
-            });
-            let page: Collection<T> = decode(&raw.body).map_err(|e| Error::decode(op, e))?;
-            if let Some(link) = page.next_link {
-                match ahead {
-                    Some(ahead) if ahead.link == link => state.ahead = Some(ahead),
-                    _ => match state
-                        .client
-                        .next_link_call(&link, state.template, state.permission)
-                    {
-                        Ok(call) => state.next = Some(call),
-                        Err(e) => state.failed = Some(e),
-                    },
-                }
-            }
-            state.seen.pages += 1;
-            state.seen.items += page.value.len() as u64;
-            if let Some(cb) = &state.progress {
-                cb(state.seen);
-            }
-            Ok(Some((page.value, state)))
-        });
-        Box::pin(
-            pages
-                .map_ok(|items| futures::stream::iter(items.into_iter().map(Ok)))
-                .try_flatten(),
-        )
+        super::paging::list(self, call, progress)
     }
 
     /// The call for an `@odata.nextLink`, refused unless it points to the Graph root's origin
     /// (scheme, host and port): the bearer token is never sent anywhere else.
-    fn next_link_call(
+    pub(crate) fn next_link_call(
         &self,
         link: &str,
         template: &'static str,
@@ -840,59 +772,6 @@ fn describe_transport(e: &reqwest::Error) -> String {
     }
 }
 
-/// The request for the next page of a listing, running while the current page is decoded and
-/// consumed. Dropping it (the listing was dropped, or the page named another link) aborts it.
-struct Ahead {
-    link: String,
-    op: String,
-    task: tokio::task::JoinHandle<Result<RawResponse, Error>>,
-}
-
-impl Ahead {
-    /// Starts the request on the current Tokio runtime; `None` outside one (the listing then
-    /// asks for each page when it gets there).
-    fn start(client: &Client, link: String, call: Call) -> Option<Self> {
-        let runtime = tokio::runtime::Handle::try_current().ok()?;
-        let client = client.clone();
-        let op = call.operation();
-        let task = runtime.spawn(async move { client.execute(call).await });
-        Some(Self { link, op, task })
-    }
-
-    /// The answer, and the operation's name for errors.
-    async fn answer(mut self) -> Result<(RawResponse, String), Error> {
-        let op = std::mem::take(&mut self.op);
-        match (&mut self.task).await {
-            Ok(answer) => Ok((answer?, op)),
-            Err(e) => Err(Error::new(
-                ErrorKind::Transport,
-                op,
-                format!(
-                    "the request for the next page stopped before its answer ({e}); list again"
-                ),
-            )),
-        }
-    }
-}
-
-impl Drop for Ahead {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-/// The `@odata.nextLink` of a collection body, found from its end without decoding the body
-/// (Graph writes it after `value`). A guess that lets the next request start early: the link
-/// decoded with the page decides, and a guess that differs from it is dropped.
-fn last_next_link(body: &[u8]) -> Option<String> {
-    const KEY: &[u8] = b"\"@odata.nextLink\"";
-    let at = body.windows(KEY.len()).rposition(|w| w == KEY)?;
-    let rest = body.get(at + KEY.len()..)?;
-    let rest = rest.trim_ascii_start().strip_prefix(b":")?;
-    let mut de = serde_json::Deserializer::from_slice(rest);
-    serde::Deserialize::deserialize(&mut de).ok()
-}
-
 /// A 2xx answer.
 #[derive(Debug)]
 pub(crate) struct RawResponse {
@@ -1024,22 +903,6 @@ mod tests {
         .unwrap();
         assert_eq!(client.graph_root(), "http://127.0.0.1:9/");
         assert!(!format!("{client:?}").contains("tok\""));
-    }
-
-    #[test]
-    fn the_next_link_is_guessed_from_the_end_of_the_body() {
-        let link = "https://graph.microsoft.com/beta/x?$skiptoken=a%22b";
-        let body = format!(
-            r#"{{"value":[{{"a":"\"@odata.nextLink\":\"no\""}}], "@odata.nextLink" : "{link}"}}"#
-        );
-        assert_eq!(last_next_link(body.as_bytes()).as_deref(), Some(link));
-        assert_eq!(last_next_link(br#"{"value":[]}"#), None);
-        assert_eq!(last_next_link(br#"{"value":[],"@odata.nextLink":3}"#), None);
-        assert_eq!(
-            last_next_link(br#"{"value":[],"@odata.nextLink":"cut"#),
-            None
-        );
-        assert_eq!(last_next_link(b"\"@odata.nextLink\""), None);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -68,6 +68,7 @@ mod cloud;
 pub mod credentials;
 mod error;
 mod handlers;
+mod paging;
 mod retry;
 
 pub use client::{
