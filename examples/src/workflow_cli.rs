@@ -116,6 +116,14 @@ pub async fn renew_push(
     let client = &tenant.client;
     if let Some(path) = args.value("--csr") {
         return match download_push_csr(client, &path).await {
+            Ok(csr) if json => {
+                wl!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&csr).unwrap_or_default()
+                );
+                0
+            }
             Ok(csr) => {
                 wl!(
                     out,

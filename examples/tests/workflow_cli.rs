@@ -67,6 +67,16 @@ async fn renew_push_on_the_demo_tenant_shows_the_refusal_then_renews() {
     assert!(std::fs::read_to_string(&csr)
         .unwrap()
         .contains("CERTIFICATE REQUEST"));
+    let o = run!(
+        renew_push,
+        &no_env(),
+        ["--csr", csr.display().to_string(), "--json"]
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&o.stdout).expect("only JSON on stdout");
+    assert_eq!(doc["path"], csr.display().to_string());
+    assert!(doc["bytes"].as_u64().unwrap() > 0);
+    assert!(doc["nextStep"].as_str().unwrap().contains("Renew"), "{doc}");
     std::fs::remove_file(&csr).unwrap();
 
     let o = run!(renew_push, &no_env(), ["--bogus"]);

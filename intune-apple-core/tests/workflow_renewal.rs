@@ -567,6 +567,46 @@ async fn a_sync_refused_by_intune_after_renewal_is_a_warning_too() {
 }
 
 #[tokio::test]
+async fn a_sync_that_fails_after_renewal_is_a_failed_step_and_the_renewal_stands() {
+    use intune_apple_core::graph::SyncOptions;
+    use intune_apple_core::workflows::renew_enrollment_program_token_and_sync;
+    let (sim, client) = setup().await;
+    sim.add_fault(intune_apple_sim::Fault::new(
+        "POST",
+        &format!(
+            "/beta/deviceManagement/depOnboardingSettings/{DEP_MAIN}/syncWithAppleDeviceEnrollmentProgram"
+        ),
+        intune_apple_sim::FaultKind::Status { status: 500 },
+    ));
+    let report = renew_enrollment_program_token_and_sync(
+        &client,
+        &dep_request(data(P7M_NAME), P7M_NAME),
+        &SyncOptions::default(),
+    )
+    .await
+    .expect("the renewal stands when only the sync fails");
+    let sync = report.steps.last().unwrap();
+    assert_eq!(
+        (sync.name.as_str(), sync.outcome),
+        ("sync", StepOutcome::Failed),
+        "{sync:?}"
+    );
+    assert!(sync.detail.contains("could not be started"), "{sync:?}");
+    assert!(sync.detail.contains("renewal itself is done"), "{sync:?}");
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("sync could not be started") && w.contains("admin center")),
+        "{:?}",
+        report.warnings
+    );
+    assert!(report.new_expiry > report.previous_expiry);
+    assert_eq!(writes(&sim, "POST", "/uploadDepToken"), 1);
+    assert_eq!(sim.writes_applied(), 1, "only the upload was applied");
+}
+
+#[tokio::test]
 async fn a_different_apple_id_is_a_warning_that_says_what_to_do() {
     let (_sim, client) = setup().await;
     let mut request = dep_request(data(P7M_NAME), P7M_NAME);
