@@ -29,6 +29,10 @@ pub enum SimError {
     Runtime(std::io::Error),
 }
 
+/// How many requests the request log keeps (the oldest are dropped beyond it), so that a
+/// simulator serving for days holds bounded memory.
+pub const LOG_LIMIT: usize = 100_000;
+
 /// One entry of the request log.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -271,10 +275,10 @@ impl SimHandle {
             dir.join("client-key.pem"),
         )
     }
-    /// Requests received so far, oldest first.
+    /// Requests received so far, oldest first: the last [`LOG_LIMIT`] of them.
     #[must_use]
     pub fn request_log(&self) -> Vec<LogEntry> {
-        lock(&self.shared.log).clone()
+        lock(&self.shared.log).iter().cloned().collect()
     }
     /// Number of writes that changed state.
     #[must_use]

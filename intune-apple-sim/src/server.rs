@@ -119,7 +119,7 @@ pub(crate) struct Shared {
     pub(crate) tenant: Mutex<Tenant>,
     pub(crate) faults: Mutex<Vec<Fault>>,
     pub(crate) calls: Mutex<HashMap<(String, String), u64>>,
-    pub(crate) log: Mutex<Vec<LogEntry>>,
+    pub(crate) log: Mutex<std::collections::VecDeque<LogEntry>>,
     pub(crate) writes: AtomicU64,
     addr: SocketAddr,
 }
@@ -238,7 +238,7 @@ impl Shared {
             }),
             faults: Mutex::new(Vec::new()),
             calls: Mutex::new(HashMap::new()),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(std::collections::VecDeque::new()),
             writes: AtomicU64::new(0),
             addr,
         }
@@ -408,15 +408,19 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
         .map(str::to_string);
     let applied = std::sync::atomic::AtomicBool::new(false);
     let log = |status: u16, size: usize| {
-        lock(&sh.log).push(LogEntry {
-            method: method.to_string(),
-            path: path_q.clone(),
-            bearer: has_bearer,
-            status,
-            body_size: size,
-            client_request_id: client_request_id.clone(),
-            applied: applied.load(Ordering::SeqCst),
-        });
+        push_capped(
+            &mut lock(&sh.log),
+            crate::LOG_LIMIT,
+            LogEntry {
+                method: method.to_string(),
+                path: path_q.clone(),
+                bearer: has_bearer,
+                status,
+                body_size: size,
+                client_request_id: client_request_id.clone(),
+                applied: applied.load(Ordering::SeqCst),
+            },
+        );
     };
 
     let mut post_fault = None;
@@ -1959,7 +1963,7 @@ fn sim_control(sh: &Shared, t: &mut Tenant, method: &Method, segs: &[&str], body
     let now = t.now;
     let body_json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     match (method.as_str(), segs) {
-        ("GET", ["log"]) => Answer::ok(json!(*lock(&sh.log))),
+        ("GET", ["log"]) => Answer::ok(json!(lock(&sh.log).iter().collect::<Vec<_>>())),
         ("GET", ["state"]) => Answer::ok(json!({
             "now": ts(now),
             "writesApplied": sh.writes.load(Ordering::SeqCst),
@@ -2241,4 +2245,35 @@ fn verify_assertion(assertion: &str, now: DateTime<Utc>) -> Result<(), &'static 
         _ => return Err("alg must be RS256 or PS256"),
     };
     verified.map_err(|_| "signature does not verify")
+}
+/// Appends to the request log, dropping the oldest entry once it holds `limit`.
+fn push_capped(log: &mut std::collections::VecDeque<LogEntry>, limit: usize, entry: LogEntry) {
+    while log.len() >= limit.max(1) {
+        log.pop_front();
+    }
+    log.push_back(entry);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_log_keeps_the_latest_entries_up_to_its_limit() {
+        let entry = |n: usize| LogEntry {
+            method: "GET".into(),
+            path: format!("/{n}"),
+            bearer: true,
+            status: 200,
+            body_size: 0,
+            client_request_id: None,
+            applied: false,
+        };
+        let mut log = std::collections::VecDeque::new();
+        for n in 0..5 {
+            push_capped(&mut log, 3, entry(n));
+        }
+        let paths: Vec<_> = log.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["/2", "/3", "/4"]);
+    }
 }
