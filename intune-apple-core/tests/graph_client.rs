@@ -975,10 +975,9 @@ async fn pages_are_fetched_ahead_of_the_consumer_but_boundedly() {
 async fn clients_sharing_one_http_stack_keep_their_own_tenant_and_timeouts() {
     let contoso = Simulator::start(Seed::demo()).await.unwrap();
     let fabrikam = Simulator::start(Seed::with_devices(0, 3)).await.unwrap();
-    let http = HttpStack::new().unwrap();
-    let client_of = |sim: &SimHandle| {
+    let client_of = |sim: &SimHandle, http: HttpStack| {
         Client::builder()
-            .http_stack(http.clone())
+            .http_stack(http)
             .base_url(sim.base_url())
             .authority_host(sim.authority_host())
             .credential(ClientSecretCredential::new(
@@ -991,36 +990,23 @@ async fn clients_sharing_one_http_stack_keep_their_own_tenant_and_timeouts() {
             .build()
             .unwrap()
     };
-    let (a, b) = (client_of(&contoso), client_of(&fabrikam));
-    let third = Client::builder()
-        .http_stack(b.http_stack())
-        .base_url(fabrikam.base_url())
-        .authority_host(fabrikam.authority_host())
-        .credential(ClientSecretCredential::new(
-            fabrikam.tenant_id(),
-            intune_apple_sim::CLIENT_ID,
-            intune_apple_sim::CLIENT_SECRET,
-        ))
-        .build()
-        .unwrap();
-    let tokens_a: Vec<_> = a
-        .enrollment_program_tokens()
-        .list()
-        .try_collect()
-        .await
-        .unwrap();
-    let tokens_b: Vec<_> = b
-        .enrollment_program_tokens()
-        .list()
-        .try_collect()
-        .await
-        .unwrap();
-    let tokens_c: Vec<_> = third
-        .enrollment_program_tokens()
-        .list()
-        .try_collect()
-        .await
-        .unwrap();
+    let http = HttpStack::new().unwrap();
+    let a = client_of(&contoso, http.clone());
+    let b = client_of(&fabrikam, http);
+    let third = client_of(&fabrikam, b.http_stack());
+    let mut tokens = Vec::new();
+    for client in [&a, &b, &third] {
+        let list: Vec<_> = client
+            .enrollment_program_tokens()
+            .list()
+            .try_collect()
+            .await
+            .unwrap();
+        tokens.push(list);
+    }
+    let [tokens_a, tokens_b, tokens_c] = &tokens[..] else {
+        unreachable!()
+    };
     assert_eq!(tokens_a.len(), 2, "the demo tenant's tokens");
     assert_eq!(tokens_b.len(), 1);
     assert_eq!(tokens_b[0].id, tokens_c[0].id);
