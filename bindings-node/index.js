@@ -30,6 +30,36 @@ class IntuneAppleError extends Error {
 
 native.__registerErrorClass(IntuneAppleError)
 
+// Imported devices arrive as one JSON array of rows per slice (see `device_rows` in
+// src/convert.rs): the fields of ImportedDevice in order, null when absent, times in epoch
+// milliseconds. Each row becomes the object N-API would build: the same fields in the same
+// order, an absent one left out, a Date per time. Building them here is several times cheaper
+// than one N-API call per field.
+function deviceRows(json) {
+  const rows = JSON.parse(json)
+  const out = new Array(rows.length)
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]
+    const d = {}
+    if (r[0] !== null) d.id = r[0]
+    if (r[1] !== null) d.serialNumber = r[1]
+    if (r[2] !== null) d.requestedEnrollmentProfileId = r[2]
+    if (r[3] !== null) d.requestedEnrollmentProfileAssignmentDateTime = new Date(r[3])
+    if (r[4] !== null) d.isSupervised = r[4]
+    if (r[5] !== null) d.discoverySource = r[5]
+    if (r[6] !== null) d.isDeleted = r[6]
+    if (r[7] !== null) d.createdDateTime = new Date(r[7])
+    if (r[8] !== null) d.lastContactedDateTime = new Date(r[8])
+    if (r[9] !== null) d.description = r[9]
+    if (r[10] !== null) d.enrollmentState = r[10]
+    if (r[11] !== null) d.platform = r[11]
+    out[i] = d
+  }
+  return out
+}
+
+native.__registerDeviceRows(deviceRows)
+
 async function* items(pager) {
   for (;;) {
     const page = await pager.nextPage()
@@ -62,3 +92,4 @@ for (const name of [
 
 module.exports = { ...native, IntuneAppleError }
 delete module.exports.__registerErrorClass
+delete module.exports.__registerDeviceRows

@@ -276,6 +276,26 @@ where
     ToNapiValue::into_unknown(out, env)
 }
 
+/// A page of imported devices: one JSON string of rows handed to the builder `index.js`
+/// registered (one N-API call per field and a `Date` per time, the typed way, cost several
+/// times more on the JS thread), or typed objects when none is registered.
+pub(crate) fn devices<'e>(
+    env: &'e Env,
+    items: Vec<intune_apple_core::model::ImportedAppleDeviceIdentity>,
+) -> Result<Unknown<'e>> {
+    let build = env
+        .get_instance_data::<crate::error::Registered>()?
+        .and_then(|r| r.device_rows.as_ref());
+    match build {
+        Some(build) => {
+            let rows = crate::convert::device_rows(&items)
+                .map_err(|e| napi::Error::from_reason(format!("imported devices: {e}")))?;
+            build.borrow_back(env)?.call(rows)
+        }
+        None => typed::<_, crate::convert::ImportedDevice>(env, items),
+    }
+}
+
 /// A page of Graph JSON objects (see [`crate::convert::to_js`]).
 pub(crate) fn json<'e, T: serde::Serialize>(env: &'e Env, items: Vec<T>) -> Result<Unknown<'e>> {
     let mut array = env.create_array(items.len() as u32)?;
@@ -327,7 +347,7 @@ pager!(
     ImportedDevicePager,
     intune_apple_core::model::ImportedAppleDeviceIdentity,
     "Promise<Array<ImportedDevice> | null>",
-    typed::<_, crate::convert::ImportedDevice>
+    devices
 );
 pager!(
     "The enrollment program tokens, page by page.",

@@ -127,6 +127,51 @@ test('imported devices: for await with progress, find, import, delete', () =>
     assert.deepEqual(await client.findImportedDevice(DEP_RETAIL, first.serialNumber).toArray(), [])
   }))
 
+const DEVICE_FIELDS = [
+  'id',
+  'serialNumber',
+  'requestedEnrollmentProfileId',
+  'requestedEnrollmentProfileAssignmentDateTime',
+  'isSupervised',
+  'discoverySource',
+  'isDeleted',
+  'createdDateTime',
+  'lastContactedDateTime',
+  'description',
+  'enrollmentState',
+  'platform',
+]
+
+test('imported devices are plain objects: fields in order, absent ones left out, Dates for times', () =>
+  withSim(async (sim, client) => {
+    const devices = await client.importedDevices(DEP_MAIN).toArray()
+    assert.equal(devices.length, 250)
+    for (const d of devices) {
+      assert.equal(Object.getPrototypeOf(d), Object.prototype)
+      const keys = Object.keys(d)
+      assert.deepEqual(keys, DEVICE_FIELDS.filter((k) => keys.includes(k)))
+      assert.ok(d.createdDateTime instanceof Date && !Number.isNaN(d.createdDateTime.getTime()))
+      assert.ok(d.lastContactedDateTime instanceof Date)
+      assert.equal(typeof d.isSupervised, 'boolean')
+      assert.equal(typeof d.isDeleted, 'boolean')
+    }
+    // the never-assigned sentinel time (0001-01-01) is left out, not an odd Date
+    assert.ok(devices.some((d) => !('requestedEnrollmentProfileAssignmentDateTime' in d)))
+    const unicode = 'caf\u00e9 \u2603 "quoted" \\ \u{1F600}'
+    await client.importDevices(DEP_RETAIL, [{ serialNumber: 'ROWSERIAL001', platform: 'macOS', description: unicode }])
+    const [found] = await client.findImportedDevice(DEP_RETAIL, 'ROWSERIAL001').toArray()
+    assert.equal(found.serialNumber, 'ROWSERIAL001')
+    assert.equal(found.description, unicode)
+    assert.equal(found.platform, 'macOS')
+    assert.ok(found.createdDateTime instanceof Date)
+    const profiles = await client.enrollmentProfiles(DEP_MAIN).toArray()
+    await client.assignEnrollmentProfile(DEP_MAIN, profiles[0].id, [devices[0].serialNumber])
+    const [assigned] = await client.findImportedDevice(DEP_MAIN, devices[0].serialNumber).toArray()
+    assert.equal(assigned.requestedEnrollmentProfileId, profiles[0].id)
+    assert.ok(assigned.requestedEnrollmentProfileAssignmentDateTime instanceof Date)
+    assert.equal(assigned.requestedEnrollmentProfileAssignmentDateTime.getTime(), sim.now.getTime())
+  }))
+
 test('VPP tokens: list, get, create, renew, sync, revoke, licenses, delete', () =>
   withSim(async (sim, client) => {
     const tokens = await client.vppTokens().toArray()
