@@ -97,19 +97,26 @@ async fn send_slice<T>(
 }
 
 /// Sends a page on in slices of at most [`MAX_STEP`]; `false` when the receiver is gone.
+/// The slices are moved out one by one (no copy of the rest of the page per slice).
 async fn send_page<T>(
     tx: &mpsc::Sender<Chunk<T>>,
     prepare: Option<Prepare<T>>,
-    mut page: Vec<T>,
+    page: Vec<T>,
 ) -> bool {
-    while page.len() > MAX_STEP {
-        let rest = page.split_off(MAX_STEP);
-        if !send_slice(tx, prepare, page, false).await {
+    let total = page.len();
+    let mut items = page.into_iter();
+    let mut sent = 0;
+    loop {
+        let slice: Vec<T> = items.by_ref().take(MAX_STEP).collect();
+        sent += slice.len();
+        let ends_page = sent >= total;
+        if !send_slice(tx, prepare, slice, ends_page).await {
             return false;
         }
-        page = rest;
+        if ends_page {
+            return true;
+        }
     }
-    send_slice(tx, prepare, page, true).await
 }
 
 /// The sizes of the pages the core has read and not yet handed on, learnt from its progress
@@ -208,7 +215,9 @@ async fn produce_pages<T: Send + 'static>(
     prepare: Option<Prepare<T>>,
     tx: mpsc::Sender<Chunk<T>>,
 ) {
-    let mut page: Vec<T> = Vec::new();
+    // Items are gathered a slice at a time, never a whole page: as rows, at most one slice
+    // of items is alive here.
+    let mut slice: Vec<T> = Vec::new();
     let mut want: u64 = 0;
     while let Some(item) = stream.next().await {
         match item {
@@ -220,16 +229,22 @@ async fn produce_pages<T: Send + 'static>(
                         .pending
                         .pop_front()
                         .unwrap_or(1);
-                    page.reserve(usize::try_from(want).unwrap_or(0).min(MAX_PAGE));
                 }
-                page.push(v);
+                if slice.is_empty() {
+                    slice.reserve(usize::try_from(want).unwrap_or(MAX_STEP).min(MAX_STEP));
+                }
+                slice.push(v);
                 want -= 1;
-                if want == 0 && !send_page(&tx, prepare, std::mem::take(&mut page)).await {
+                if (want == 0 || slice.len() >= MAX_STEP)
+                    && !send_slice(&tx, prepare, std::mem::take(&mut slice), want == 0).await
+                {
                     return;
                 }
             }
             Err(e) => {
-                if !page.is_empty() && !send_page(&tx, prepare, std::mem::take(&mut page)).await {
+                if !slice.is_empty()
+                    && !send_slice(&tx, prepare, std::mem::take(&mut slice), true).await
+                {
                     return;
                 }
                 let _ = tx.send(Err(Failure::from(&e))).await;
@@ -237,8 +252,8 @@ async fn produce_pages<T: Send + 'static>(
             }
         }
     }
-    if !page.is_empty() {
-        send_page(&tx, prepare, page).await;
+    if !slice.is_empty() {
+        send_slice(&tx, prepare, slice, true).await;
     }
 }
 
