@@ -60,12 +60,69 @@ function deviceRows(json) {
 
 native.__registerDeviceRows(deviceRows)
 
-async function* items(pager) {
-  for (;;) {
-    const page = await pager.nextPage()
-    if (page === null) return
-    yield* page
+// The items of a pager one by one, for `for await`. What an async generator over the pages
+// would do (calls queue up, a failure ends the iteration), with one resolved Promise per item
+// instead of the generator's several: at a million devices that halves the iteration's cost.
+class PagerItems {
+  constructor(pager) {
+    this.pager = pager
+    this.page = null
+    this.index = 0
+    this.done = false
+    this.pending = null
   }
+
+  next() {
+    if (this.pending !== null) {
+      const after = () => this.next()
+      return this.pending.then(after, after)
+    }
+    const page = this.page
+    if (page !== null && this.index < page.length) {
+      return Promise.resolve({ value: page[this.index++], done: false })
+    }
+    if (this.done) return Promise.resolve({ value: undefined, done: true })
+    this.page = null
+    const pending = this.pager.nextPage().then(
+      (next) => {
+        this.pending = null
+        if (next === null) {
+          this.done = true
+          return { value: undefined, done: true }
+        }
+        this.page = next
+        this.index = 0
+        return this.next()
+      },
+      (error) => {
+        this.pending = null
+        this.done = true
+        throw error
+      },
+    )
+    this.pending = pending
+    return pending
+  }
+
+  return(value) {
+    this.done = true
+    this.page = null
+    return Promise.resolve({ value, done: true })
+  }
+
+  throw(error) {
+    this.done = true
+    this.page = null
+    return Promise.reject(error)
+  }
+
+  [Symbol.asyncIterator]() {
+    return this
+  }
+}
+
+function items(pager) {
+  return new PagerItems(pager)
 }
 
 for (const name of [

@@ -172,6 +172,44 @@ test('imported devices are plain objects: fields in order, absent ones left out,
     assert.equal(assigned.requestedEnrollmentProfileAssignmentDateTime.getTime(), sim.now.getTime())
   }))
 
+test('for await over a pager: calls queue in order, return ends it, a failed page ends the loop', () =>
+  withSim(async (sim, client) => {
+    const all = await client.importedDevices(DEP_MAIN).toArray()
+    const it = client.importedDevices(DEP_MAIN)[Symbol.asyncIterator]()
+    const firstThree = await Promise.all([it.next(), it.next(), it.next()])
+    assert.deepEqual(
+      firstThree.map((r) => r.value.serialNumber),
+      all.slice(0, 3).map((d) => d.serialNumber),
+    )
+    assert.deepEqual(await it.return(), { value: undefined, done: true })
+    assert.deepEqual(await it.next(), { value: undefined, done: true })
+    let n = 0
+    for await (const d of client.importedDevices(DEP_MAIN)) {
+      assert.equal(d.serialNumber, all[n].serialNumber)
+      if (++n === 150) break
+    }
+    assert.equal(n, 150)
+    sim.clearFaults() // restarts the per-route call counts
+    sim.addFault({
+      method: 'GET',
+      path: `/beta/deviceManagement/depOnboardingSettings/${DEP_MAIN}/importedAppleDeviceIdentities`,
+      nth: 2,
+      kind: 'status',
+      status: 400,
+    })
+    const failing = client.importedDevices(DEP_MAIN)[Symbol.asyncIterator]()
+    let seen = 0
+    await assert.rejects(async () => {
+      for (;;) {
+        const r = await failing.next()
+        if (r.done) break
+        seen++
+      }
+    }, IntuneAppleError)
+    assert.ok(seen > 0 && seen < all.length)
+    assert.deepEqual(await failing.next(), { value: undefined, done: true })
+  }))
+
 test('VPP tokens: list, get, create, renew, sync, revoke, licenses, delete', () =>
   withSim(async (sim, client) => {
     const tokens = await client.vppTokens().toArray()
