@@ -3,6 +3,8 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import { Client, IntuneAppleError } from '../index.mjs'
 import { withSim, samples, DEP_MAIN, DEP_RETAIL, VPP_MAIN, APP_OUTLOOK, GROUP_ALL } from './helpers.mjs'
 
@@ -170,6 +172,46 @@ test('imported devices are plain objects: fields in order, absent ones left out,
     assert.equal(assigned.requestedEnrollmentProfileId, profiles[0].id)
     assert.ok(assigned.requestedEnrollmentProfileAssignmentDateTime instanceof Date)
     assert.equal(assigned.requestedEnrollmentProfileAssignmentDateTime.getTime(), sim.now.getTime())
+  }))
+
+test('imported devices built from rows equal the ones N-API builds field by field', () =>
+  withSim(async (sim, client) => {
+    const fromRows = [
+      ...(await client.importedDevices(DEP_MAIN).toArray()),
+      ...(await client.importedDevices(DEP_RETAIL).toArray()),
+    ]
+    // native.js on its own (no index.js in that environment) has no row builder registered
+    const native = fileURLToPath(new URL('../native.js', import.meta.url))
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads')
+      const { Client } = require(workerData.native)
+      async function all(pager) {
+        const out = []
+        for (;;) {
+          const page = await pager.nextPage()
+          if (page === null) return out
+          out.push(...page)
+        }
+      }
+      ;(async () => {
+        const client = new Client(workerData.options)
+        const out = []
+        for (const id of workerData.tokens) out.push(...(await all(client.importedDevices(id))))
+        parentPort.postMessage(out)
+      })()`,
+      { eval: true, workerData: { native, options: sim.clientOptions(), tokens: [DEP_MAIN, DEP_RETAIL] } },
+    )
+    try {
+      const typed = await new Promise((resolve, reject) => {
+        worker.once('message', resolve)
+        worker.once('error', reject)
+      })
+      assert.equal(typed.length, fromRows.length)
+      assert.deepEqual(fromRows, typed)
+      for (let i = 0; i < typed.length; i++) assert.deepEqual(Object.keys(fromRows[i]), Object.keys(typed[i]))
+    } finally {
+      await worker.terminate()
+    }
   }))
 
 test('for await over a pager: calls queue in order, return ends it, a failed page ends the loop', () =>
