@@ -30,12 +30,99 @@ class IntuneAppleError extends Error {
 
 native.__registerErrorClass(IntuneAppleError)
 
-async function* items(pager) {
-  for (;;) {
-    const page = await pager.nextPage()
-    if (page === null) return
-    yield* page
+// Imported devices arrive as one JSON array of rows per slice (see `device_rows` in
+// src/convert.rs): the fields of ImportedDevice in order, null when absent, times in epoch
+// milliseconds. Each row becomes the object N-API would build: the same fields in the same
+// order, an absent one left out, a Date per time. Building them here is several times cheaper
+// than one N-API call per field.
+function deviceRows(json) {
+  const rows = JSON.parse(json)
+  const out = new Array(rows.length)
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]
+    const d = {}
+    if (r[0] !== null) d.id = r[0]
+    if (r[1] !== null) d.serialNumber = r[1]
+    if (r[2] !== null) d.requestedEnrollmentProfileId = r[2]
+    if (r[3] !== null) d.requestedEnrollmentProfileAssignmentDateTime = new Date(r[3])
+    if (r[4] !== null) d.isSupervised = r[4]
+    if (r[5] !== null) d.discoverySource = r[5]
+    if (r[6] !== null) d.isDeleted = r[6]
+    if (r[7] !== null) d.createdDateTime = new Date(r[7])
+    if (r[8] !== null) d.lastContactedDateTime = new Date(r[8])
+    if (r[9] !== null) d.description = r[9]
+    if (r[10] !== null) d.enrollmentState = r[10]
+    if (r[11] !== null) d.platform = r[11]
+    out[i] = d
   }
+  return out
+}
+
+native.__registerDeviceRows(deviceRows)
+
+// The items of a pager one by one, for `for await`. What an async generator over the pages
+// would do (calls queue up, a failure ends the iteration), with one resolved Promise per item
+// instead of the generator's several: at a million devices that halves the iteration's cost.
+class PagerItems {
+  constructor(pager) {
+    this.pager = pager
+    this.page = null
+    this.index = 0
+    this.done = false
+    this.pending = null
+  }
+
+  next() {
+    if (this.pending !== null) {
+      const after = () => this.next()
+      return this.pending.then(after, after)
+    }
+    const page = this.page
+    if (page !== null && this.index < page.length) {
+      return Promise.resolve({ value: page[this.index++], done: false })
+    }
+    if (this.done) return Promise.resolve({ value: undefined, done: true })
+    this.page = null
+    const pending = this.pager.nextPage().then(
+      (next) => {
+        this.pending = null
+        if (next === null) {
+          this.done = true
+          return { value: undefined, done: true }
+        }
+        this.page = next
+        this.index = 0
+        return this.next()
+      },
+      (error) => {
+        this.pending = null
+        this.done = true
+        throw error
+      },
+    )
+    this.pending = pending
+    return pending
+  }
+
+  return(value) {
+    this.done = true
+    this.page = null
+    return Promise.resolve({ value, done: true })
+  }
+
+  throw(error) {
+    this.done = true
+    this.page = null
+    return Promise.reject(error)
+  }
+
+  [Symbol.asyncIterator]() {
+    return this
+  }
+}
+
+function items(pager) {
+  return new PagerItems(pager)
 }
 
 for (const name of [
@@ -62,3 +149,4 @@ for (const name of [
 
 module.exports = { ...native, IntuneAppleError }
 delete module.exports.__registerErrorClass
+delete module.exports.__registerDeviceRows

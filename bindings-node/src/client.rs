@@ -7,7 +7,9 @@ use intune_apple_core::graph::{
     self, ClientCertificateCredential, ClientSecretCredential, Cloud, RetryPolicy,
     StaticTokenCredential, SyncOptions,
 };
-use intune_apple_core::model::{EnrollmentProfile, MobileAppAssignment, VppTokenCreateRequest};
+use intune_apple_core::model::{
+    EnrollmentProfile, ImportedAppleDeviceIdentity, MobileAppAssignment, VppTokenCreateRequest,
+};
 use intune_apple_core::Secret;
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::{Env, Result};
@@ -20,7 +22,7 @@ use crate::convert::{
 use crate::error::{failure, run, run_plain, throw, Failure};
 use crate::pager::{
     page_sizes, AssignmentPager, EnrollmentProfilePager, EnrollmentProgramTokenPager,
-    ImportedDevicePager, ListOptions, MobileAppPager, VppTokenPager,
+    ImportedDevicePager, ListOptions, MobileAppPager, Prepare, VppTokenPager,
 };
 
 /// Timeouts of a client, in milliseconds.
@@ -632,6 +634,7 @@ impl Client {
     #[napi]
     pub fn imported_devices(
         &self,
+        env: &Env,
         token_id: String,
         options: Option<ListOptions<'_>>,
     ) -> Result<ImportedDevicePager> {
@@ -640,22 +643,24 @@ impl Client {
             .inner
             .imported_devices(&token_id)
             .list_with_progress(Some(progress));
-        ImportedDevicePager::new(stream, Some(sizes), options)
+        ImportedDevicePager::with_rows(stream, Some(sizes), options, device_rows(env)?)
     }
 
     /// The imported devices of a token with this serial number.
     #[napi]
     pub fn find_imported_device(
         &self,
+        env: &Env,
         token_id: String,
         serial_number: String,
     ) -> Result<ImportedDevicePager> {
-        ImportedDevicePager::new(
+        ImportedDevicePager::with_rows(
             self.inner
                 .imported_devices(&token_id)
                 .find_by_serial(&serial_number),
             None,
             None,
+            device_rows(env)?,
         )
     }
 
@@ -855,4 +860,10 @@ impl Client {
             Ok(c.vpp_apps().assign(&app_id, assignments).await?)
         })
     }
+}
+
+/// Imported devices go to JavaScript as JSON rows when `index.js` registered their builder.
+fn device_rows(env: &Env) -> Result<Option<Prepare<ImportedAppleDeviceIdentity>>> {
+    Ok(crate::pager::rows_registered(env)?
+        .then_some(crate::convert::device_rows as Prepare<ImportedAppleDeviceIdentity>))
 }

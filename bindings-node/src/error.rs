@@ -127,8 +127,22 @@ impl From<PushRenewalError> for Failure {
     }
 }
 
-/// The registered `IntuneAppleError` constructor of one JS environment.
-struct ErrorClass(FunctionRef<IntuneAppleErrorFields, Unknown<'static>>);
+/// What `index.js` registers in one JS environment: the `IntuneAppleError` constructor, and
+/// the function that turns a JSON array of device rows into imported devices.
+#[derive(Default)]
+pub(crate) struct Registered {
+    error_class: Option<FunctionRef<IntuneAppleErrorFields, Unknown<'static>>>,
+    pub(crate) device_rows: Option<FunctionRef<String, Unknown<'static>>>,
+}
+
+/// The registrations of this environment, made empty on first use.
+fn registered(env: &Env) -> Result<&mut Registered> {
+    if env.get_instance_data::<Registered>()?.is_none() {
+        env.set_instance_data(Registered::default(), (), |_| {})?;
+    }
+    env.get_instance_data::<Registered>()?
+        .ok_or_else(|| Error::new(Status::GenericFailure, "no instance data"))
+}
 
 /// Registers the `IntuneAppleError` class (called once by `index.js`).
 #[napi(js_name = "__registerErrorClass", skip_typescript)]
@@ -136,15 +150,29 @@ pub fn register_error_class(
     env: &Env,
     class: Function<'_, IntuneAppleErrorFields, Unknown<'static>>,
 ) -> Result<()> {
-    let class = ErrorClass(class.create_ref()?);
-    env.set_instance_data(class, (), |_| {})
+    registered(env)?.error_class = Some(class.create_ref()?);
+    Ok(())
+}
+
+/// Registers the function that builds imported devices from a JSON array of rows (called once
+/// by `index.js`; see [`crate::convert::device_rows`]).
+#[napi(js_name = "__registerDeviceRows", skip_typescript)]
+pub fn register_device_rows(
+    env: &Env,
+    build: Function<'_, String, Unknown<'static>>,
+) -> Result<()> {
+    registered(env)?.device_rows = Some(build.create_ref()?);
+    Ok(())
 }
 
 /// Builds the JS error value of a failure, on the JS thread.
 pub(crate) fn to_js<'env>(env: &'env Env, f: Failure) -> Result<Unknown<'env>> {
     let f = *f.0;
-    if let Some(class) = env.get_instance_data::<ErrorClass>()? {
-        return class.0.borrow_back(env)?.new_instance(f);
+    if let Some(class) = env
+        .get_instance_data::<Registered>()?
+        .and_then(|r| r.error_class.as_ref())
+    {
+        return class.borrow_back(env)?.new_instance(f);
     }
     let mut error = env.create_error(Error::new(Status::GenericFailure, f.message.clone()))?;
     error.set_named_property("code", f.code.as_str())?;

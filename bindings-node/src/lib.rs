@@ -15,3 +15,17 @@ mod pager;
 mod rules;
 mod sim;
 mod workflows;
+
+/// The runtime the calls run on: one worker thread. JavaScript takes the results on its own
+/// thread, so a second worker adds little, while each worker keeps its own malloc arena and
+/// stack: one worker keeps a long listing's memory lower.
+#[napi_derive::module_init]
+fn init() {
+    if let Ok(rt) = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+    {
+        napi::bindgen_prelude::create_custom_tokio_runtime(rt);
+    }
+}

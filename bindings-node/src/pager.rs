@@ -40,19 +40,83 @@ const MAX_PAGE: usize = 1_000;
 /// so that fewer objects are alive at once in V8's young generation (it stays small).
 const MAX_STEP: usize = 125;
 
+/// The slices that may wait for JavaScript: a whole page, so that the next page is fetched
+/// and decoded while JavaScript works through this one (with room for one slice, JavaScript
+/// waited for every page: more than half of its time at 1M devices).
+const AHEAD: usize = MAX_PAGE / MAX_STEP;
+
+/// Writes a slice of items as one JSON string of rows (see [`crate::convert::device_rows`]).
+pub(crate) type Prepare<T> = fn(&[T]) -> serde_json::Result<String>;
+
+/// A slice of a page as it waits for JavaScript.
+pub(crate) enum Slice<T> {
+    /// The items themselves, converted on the JS thread.
+    Items(Vec<T>),
+    /// The items already written as JSON rows on the runtime (far smaller than the items while
+    /// they wait, and off the JS thread), with their count.
+    Rows(String, usize),
+}
+
+impl<T> Slice<T> {
+    fn len(&self) -> usize {
+        match self {
+            Self::Items(items) => items.len(),
+            Self::Rows(_, n) => *n,
+        }
+    }
+}
+
 /// A slice of a page, and whether it ends the page.
-type Chunk<T> = std::result::Result<(Vec<T>, bool), Failure>;
+type Chunk<T> = std::result::Result<(Slice<T>, bool), Failure>;
+
+/// Sends one slice on, as rows when `prepare` is given; `false` when the receiver is gone.
+async fn send_slice<T>(
+    tx: &mpsc::Sender<Chunk<T>>,
+    prepare: Option<Prepare<T>>,
+    items: Vec<T>,
+    ends_page: bool,
+) -> bool {
+    let chunk = match prepare {
+        None => Ok((Slice::Items(items), ends_page)),
+        Some(prepare) => {
+            let n = items.len();
+            let written = prepare(&items);
+            // the items are not kept while the slice waits: the rows are far smaller
+            drop(items);
+            match written {
+                Ok(json) => Ok((Slice::Rows(json, n), ends_page)),
+                Err(e) => Err(crate::error::failure(
+                    "ERR_DECODE",
+                    format!("a page could not be handed to JavaScript: {e}"),
+                )),
+            }
+        }
+    };
+    let failed = chunk.is_err();
+    tx.send(chunk).await.is_ok() && !failed
+}
 
 /// Sends a page on in slices of at most [`MAX_STEP`]; `false` when the receiver is gone.
-async fn send_page<T>(tx: &mpsc::Sender<Chunk<T>>, mut page: Vec<T>) -> bool {
-    while page.len() > MAX_STEP {
-        let rest = page.split_off(MAX_STEP);
-        if tx.send(Ok((page, false))).await.is_err() {
+/// The slices are moved out one by one (no copy of the rest of the page per slice).
+async fn send_page<T>(
+    tx: &mpsc::Sender<Chunk<T>>,
+    prepare: Option<Prepare<T>>,
+    page: Vec<T>,
+) -> bool {
+    let total = page.len();
+    let mut items = page.into_iter();
+    let mut sent = 0;
+    loop {
+        let slice: Vec<T> = items.by_ref().take(MAX_STEP).collect();
+        sent += slice.len();
+        let ends_page = sent >= total;
+        if !send_slice(tx, prepare, slice, ends_page).await {
             return false;
         }
-        page = rest;
+        if ends_page {
+            return true;
+        }
     }
-    tx.send(Ok((page, true))).await.is_ok()
 }
 
 /// The sizes of the pages the core has read and not yet handed on, learnt from its progress
@@ -94,12 +158,18 @@ enum Source<T> {
 /// The state shared by a pager object and its pending `nextPage()` calls.
 pub(crate) struct PageSource<T> {
     source: Mutex<Source<T>>,
+    prepare: Option<Prepare<T>>,
 }
 
 impl<T: Send + 'static> PageSource<T> {
-    pub(crate) fn new(stream: ItemStream<T>, sizes: Option<Arc<StdMutex<PageSizes>>>) -> Arc<Self> {
+    pub(crate) fn new(
+        stream: ItemStream<T>,
+        sizes: Option<Arc<StdMutex<PageSizes>>>,
+        prepare: Option<Prepare<T>>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             source: Mutex::new(Source::NotStarted(stream, sizes)),
+            prepare,
         })
     }
 
@@ -107,17 +177,17 @@ impl<T: Send + 'static> PageSource<T> {
     /// ahead while JavaScript works on the current one.
     pub(crate) async fn next(
         self: Arc<Self>,
-    ) -> std::result::Result<Option<(Vec<T>, bool)>, Failure> {
+    ) -> std::result::Result<Option<(Slice<T>, bool)>, Failure> {
         let mut source = self.source.lock().await;
         if let Source::NotStarted(..) = &*source {
             let Source::NotStarted(stream, sizes) = std::mem::replace(&mut *source, Source::Done)
             else {
                 return Ok(None);
             };
-            let (tx, rx) = mpsc::channel::<Chunk<T>>(1);
+            let (tx, rx) = mpsc::channel::<Chunk<T>>(AHEAD);
             match sizes {
-                Some(sizes) => tokio::spawn(produce_pages(stream, sizes, tx)),
-                None => tokio::spawn(produce(stream, tx)),
+                Some(sizes) => tokio::spawn(produce_pages(stream, sizes, self.prepare, tx)),
+                None => tokio::spawn(produce(stream, self.prepare, tx)),
             };
             *source = Source::Running(rx);
         }
@@ -142,9 +212,12 @@ impl<T: Send + 'static> PageSource<T> {
 async fn produce_pages<T: Send + 'static>(
     mut stream: ItemStream<T>,
     sizes: Arc<StdMutex<PageSizes>>,
+    prepare: Option<Prepare<T>>,
     tx: mpsc::Sender<Chunk<T>>,
 ) {
-    let mut page: Vec<T> = Vec::new();
+    // Items are gathered a slice at a time, never a whole page: as rows, at most one slice
+    // of items is alive here.
+    let mut slice: Vec<T> = Vec::new();
     let mut want: u64 = 0;
     while let Some(item) = stream.next().await {
         match item {
@@ -156,16 +229,22 @@ async fn produce_pages<T: Send + 'static>(
                         .pending
                         .pop_front()
                         .unwrap_or(1);
-                    page.reserve(usize::try_from(want).unwrap_or(0).min(MAX_PAGE));
                 }
-                page.push(v);
+                if slice.is_empty() {
+                    slice.reserve(usize::try_from(want).unwrap_or(MAX_STEP).min(MAX_STEP));
+                }
+                slice.push(v);
                 want -= 1;
-                if want == 0 && !send_page(&tx, std::mem::take(&mut page)).await {
+                if (want == 0 || slice.len() >= MAX_STEP)
+                    && !send_slice(&tx, prepare, std::mem::take(&mut slice), want == 0).await
+                {
                     return;
                 }
             }
             Err(e) => {
-                if !page.is_empty() && !send_page(&tx, std::mem::take(&mut page)).await {
+                if !slice.is_empty()
+                    && !send_slice(&tx, prepare, std::mem::take(&mut slice), true).await
+                {
                     return;
                 }
                 let _ = tx.send(Err(Failure::from(&e))).await;
@@ -173,14 +252,18 @@ async fn produce_pages<T: Send + 'static>(
             }
         }
     }
-    if !page.is_empty() {
-        send_page(&tx, page).await;
+    if !slice.is_empty() {
+        send_slice(&tx, prepare, slice, true).await;
     }
 }
 
 /// Reads the stream in pages (the items that arrive together) and sends them on: for the
 /// listings whose page sizes the core does not report.
-async fn produce<T: Send + 'static>(stream: ItemStream<T>, tx: mpsc::Sender<Chunk<T>>) {
+async fn produce<T: Send + 'static>(
+    stream: ItemStream<T>,
+    prepare: Option<Prepare<T>>,
+    tx: mpsc::Sender<Chunk<T>>,
+) {
     let mut chunks = stream.ready_chunks(MAX_PAGE);
     while let Some(chunk) = chunks.next().await {
         let mut page = Vec::with_capacity(chunk.len());
@@ -194,7 +277,7 @@ async fn produce<T: Send + 'static>(stream: ItemStream<T>, tx: mpsc::Sender<Chun
                 }
             }
         }
-        if !page.is_empty() && !send_page(&tx, page).await {
+        if !page.is_empty() && !send_page(&tx, prepare, page).await {
             return;
         }
         if let Some(e) = failed {
@@ -257,9 +340,12 @@ where
     let source = source.clone();
     let progress = progress.clone();
     run(env, source.next(), move |env, page| match page {
-        Some((items, ends_page)) => {
-            let n = items.len();
-            let value = convert(env, items)?;
+        Some((slice, ends_page)) => {
+            let n = slice.len();
+            let value = match slice {
+                Slice::Items(items) => convert(env, items)?,
+                Slice::Rows(json, _) => rows(env, json)?,
+            };
             progress.step(env, n, ends_page)?;
             Ok(Some(value))
         }
@@ -274,6 +360,22 @@ where
 {
     let out: Vec<J> = items.into_iter().map(J::from).collect();
     ToNapiValue::into_unknown(out, env)
+}
+
+/// A slice written as JSON rows, built into objects by the function `index.js` registered.
+fn rows(env: &Env, json: String) -> Result<Unknown<'_>> {
+    let build = env
+        .get_instance_data::<crate::error::Registered>()?
+        .and_then(|r| r.device_rows.as_ref())
+        .ok_or_else(|| napi::Error::from_reason("no row builder is registered"))?;
+    build.borrow_back(env)?.call(json)
+}
+
+/// Whether `index.js` registered the row builder: otherwise pages are converted item by item.
+pub(crate) fn rows_registered(env: &Env) -> Result<bool> {
+    Ok(env
+        .get_instance_data::<crate::error::Registered>()?
+        .is_some_and(|r| r.device_rows.is_some()))
 }
 
 /// A page of Graph JSON objects (see [`crate::convert::to_js`]).
@@ -295,13 +397,25 @@ macro_rules! pager {
         }
 
         impl $name {
+            // the imported-device pager is always made `with_rows`
+            #[allow(dead_code)]
             pub(crate) fn new(
                 stream: ItemStream<$core>,
                 sizes: Option<Arc<StdMutex<PageSizes>>>,
                 options: Option<ListOptions<'_>>,
             ) -> Result<Self> {
+                Self::with_rows(stream, sizes, options, None)
+            }
+
+            /// As `new`, with the slices written as JSON rows by `prepare` on the runtime.
+            pub(crate) fn with_rows(
+                stream: ItemStream<$core>,
+                sizes: Option<Arc<StdMutex<PageSizes>>>,
+                options: Option<ListOptions<'_>>,
+                prepare: Option<Prepare<$core>>,
+            ) -> Result<Self> {
                 Ok(Self {
-                    source: PageSource::new(stream, sizes),
+                    source: PageSource::new(stream, sizes, prepare),
                     progress: Progress::new(options)?,
                 })
             }

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import { Client, IntuneAppleError } from '../index.mjs'
 import { withSim, samples, DEP_MAIN, DEP_RETAIL, VPP_MAIN, APP_OUTLOOK, GROUP_ALL } from './helpers.mjs'
 
@@ -125,6 +127,129 @@ test('imported devices: for await with progress, find, import, delete', () =>
     assert.equal(found.id, first.id)
     await client.deleteImportedDevice(DEP_RETAIL, found.id)
     assert.deepEqual(await client.findImportedDevice(DEP_RETAIL, first.serialNumber).toArray(), [])
+  }))
+
+const DEVICE_FIELDS = [
+  'id',
+  'serialNumber',
+  'requestedEnrollmentProfileId',
+  'requestedEnrollmentProfileAssignmentDateTime',
+  'isSupervised',
+  'discoverySource',
+  'isDeleted',
+  'createdDateTime',
+  'lastContactedDateTime',
+  'description',
+  'enrollmentState',
+  'platform',
+]
+
+test('imported devices are plain objects: fields in order, absent ones left out, Dates for times', () =>
+  withSim(async (sim, client) => {
+    const devices = await client.importedDevices(DEP_MAIN).toArray()
+    assert.equal(devices.length, 250)
+    for (const d of devices) {
+      assert.equal(Object.getPrototypeOf(d), Object.prototype)
+      const keys = Object.keys(d)
+      assert.deepEqual(keys, DEVICE_FIELDS.filter((k) => keys.includes(k)))
+      assert.ok(d.createdDateTime instanceof Date && !Number.isNaN(d.createdDateTime.getTime()))
+      assert.ok(d.lastContactedDateTime instanceof Date)
+      assert.equal(typeof d.isSupervised, 'boolean')
+      assert.equal(typeof d.isDeleted, 'boolean')
+    }
+    // the never-assigned sentinel time (0001-01-01) is left out, not an odd Date
+    assert.ok(devices.some((d) => !('requestedEnrollmentProfileAssignmentDateTime' in d)))
+    const unicode = 'caf\u00e9 \u2603 "quoted" \\ \u{1F600}'
+    await client.importDevices(DEP_RETAIL, [{ serialNumber: 'ROWSERIAL001', platform: 'macOS', description: unicode }])
+    const [found] = await client.findImportedDevice(DEP_RETAIL, 'ROWSERIAL001').toArray()
+    assert.equal(found.serialNumber, 'ROWSERIAL001')
+    assert.equal(found.description, unicode)
+    assert.equal(found.platform, 'macOS')
+    assert.ok(found.createdDateTime instanceof Date)
+    const profiles = await client.enrollmentProfiles(DEP_MAIN).toArray()
+    await client.assignEnrollmentProfile(DEP_MAIN, profiles[0].id, [devices[0].serialNumber])
+    const [assigned] = await client.findImportedDevice(DEP_MAIN, devices[0].serialNumber).toArray()
+    assert.equal(assigned.requestedEnrollmentProfileId, profiles[0].id)
+    assert.ok(assigned.requestedEnrollmentProfileAssignmentDateTime instanceof Date)
+    assert.equal(assigned.requestedEnrollmentProfileAssignmentDateTime.getTime(), sim.now.getTime())
+  }))
+
+test('imported devices built from rows equal the ones N-API builds field by field', () =>
+  withSim(async (sim, client) => {
+    const fromRows = [
+      ...(await client.importedDevices(DEP_MAIN).toArray()),
+      ...(await client.importedDevices(DEP_RETAIL).toArray()),
+    ]
+    // native.js on its own (no index.js in that environment) has no row builder registered
+    const native = fileURLToPath(new URL('../native.js', import.meta.url))
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads')
+      const { Client } = require(workerData.native)
+      async function all(pager) {
+        const out = []
+        for (;;) {
+          const page = await pager.nextPage()
+          if (page === null) return out
+          out.push(...page)
+        }
+      }
+      ;(async () => {
+        const client = new Client(workerData.options)
+        const out = []
+        for (const id of workerData.tokens) out.push(...(await all(client.importedDevices(id))))
+        parentPort.postMessage(out)
+      })()`,
+      { eval: true, workerData: { native, options: sim.clientOptions(), tokens: [DEP_MAIN, DEP_RETAIL] } },
+    )
+    try {
+      const typed = await new Promise((resolve, reject) => {
+        worker.once('message', resolve)
+        worker.once('error', reject)
+      })
+      assert.equal(typed.length, fromRows.length)
+      assert.deepEqual(fromRows, typed)
+      for (let i = 0; i < typed.length; i++) assert.deepEqual(Object.keys(fromRows[i]), Object.keys(typed[i]))
+    } finally {
+      await worker.terminate()
+    }
+  }))
+
+test('for await over a pager: calls queue in order, return ends it, a failed page ends the loop', () =>
+  withSim(async (sim, client) => {
+    const all = await client.importedDevices(DEP_MAIN).toArray()
+    const it = client.importedDevices(DEP_MAIN)[Symbol.asyncIterator]()
+    const firstThree = await Promise.all([it.next(), it.next(), it.next()])
+    assert.deepEqual(
+      firstThree.map((r) => r.value.serialNumber),
+      all.slice(0, 3).map((d) => d.serialNumber),
+    )
+    assert.deepEqual(await it.return(), { value: undefined, done: true })
+    assert.deepEqual(await it.next(), { value: undefined, done: true })
+    let n = 0
+    for await (const d of client.importedDevices(DEP_MAIN)) {
+      assert.equal(d.serialNumber, all[n].serialNumber)
+      if (++n === 150) break
+    }
+    assert.equal(n, 150)
+    sim.clearFaults() // restarts the per-route call counts
+    sim.addFault({
+      method: 'GET',
+      path: `/beta/deviceManagement/depOnboardingSettings/${DEP_MAIN}/importedAppleDeviceIdentities`,
+      nth: 2,
+      kind: 'status',
+      status: 400,
+    })
+    const failing = client.importedDevices(DEP_MAIN)[Symbol.asyncIterator]()
+    let seen = 0
+    await assert.rejects(async () => {
+      for (;;) {
+        const r = await failing.next()
+        if (r.done) break
+        seen++
+      }
+    }, IntuneAppleError)
+    assert.ok(seen > 0 && seen < all.length)
+    assert.deepEqual(await failing.next(), { value: undefined, done: true })
   }))
 
 test('VPP tokens: list, get, create, renew, sync, revoke, licenses, delete', () =>
