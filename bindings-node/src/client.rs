@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use intune_apple_core::graph::{
-    self, ClientCertificateCredential, ClientSecretCredential, Cloud, RetryPolicy,
+    self, ClientCertificateCredential, ClientSecretCredential, Cloud, HttpStack, RetryPolicy,
     StaticTokenCredential, SyncOptions,
 };
 use intune_apple_core::model::{
@@ -85,9 +85,39 @@ fn ms(v: u32) -> Duration {
     Duration::from_millis(u64::from(v))
 }
 
+/// The connect timeout of a client that does not set one (the core's default).
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The HTTP stack of every client of this process with this connect timeout. Building one loads
+/// the system's root certificates (milliseconds each), which a tool making a client per tenant
+/// would pay again and again. Sharing is safe here: every call of the addon runs on its one
+/// Tokio runtime, and bearer tokens are per client.
+fn shared_http(connect_timeout: Duration) -> std::result::Result<HttpStack, Failure> {
+    /// A handful of distinct timeouts at most; beyond that each client gets its own stack.
+    const KEEP: usize = 8;
+    static STACKS: std::sync::Mutex<Vec<(Duration, HttpStack)>> = std::sync::Mutex::new(Vec::new());
+    let mut stacks = STACKS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, stack)) = stacks.iter().find(|(t, _)| *t == connect_timeout) {
+        return Ok(stack.clone());
+    }
+    let stack = HttpStack::with_connect_timeout(connect_timeout).map_err(Failure::from)?;
+    if stacks.len() < KEEP {
+        stacks.push((connect_timeout, stack.clone()));
+    }
+    Ok(stack)
+}
+
 fn build(options: ClientOptions) -> std::result::Result<graph::Client, Failure> {
     let invalid = |m: &str| failure("ERR_INVALID_INPUT", m);
     let mut builder = graph::Client::builder();
+    let connect_timeout = options
+        .timeouts
+        .as_ref()
+        .and_then(|t| t.connect_ms)
+        .map_or(DEFAULT_CONNECT_TIMEOUT, ms);
+    builder = builder.http_stack(shared_http(connect_timeout)?);
     if let Some(name) = &options.cloud {
         let cloud = Cloud::parse(name)
             .ok_or_else(|| invalid("cloud must be 'global', 'usgov', 'dod' or 'china'"))?;
@@ -102,9 +132,6 @@ fn build(options: ClientOptions) -> std::result::Result<graph::Client, Failure> 
     if let Some(t) = options.timeouts {
         if let Some(v) = t.attempt_ms {
             builder = builder.attempt_timeout(ms(v));
-        }
-        if let Some(v) = t.connect_ms {
-            builder = builder.connect_timeout(ms(v));
         }
         if let Some(v) = t.operation_ms {
             builder = builder.operation_timeout(ms(v));
@@ -231,9 +258,13 @@ impl Client {
     /// plus `INTUNE_APPLE_GRAPH_URL`, `AZURE_AUTHORITY_HOST`, `INTUNE_APPLE_CLOUD`.
     #[napi(factory)]
     pub fn from_env(env: &Env) -> Result<Self> {
-        graph::Client::from_env()
+        let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        graph::Client::builder_from_env_with(from_env)
+            .map_err(Failure::from)
+            .and_then(|b| Ok(b.http_stack(shared_http(DEFAULT_CONNECT_TIMEOUT)?)))
+            .and_then(|b| b.build().map_err(Failure::from))
             .map(|inner| Self { inner })
-            .map_err(|e| throw(env, e))
+            .map_err(|f| throw(env, f))
     }
 
     /// The Graph root URL in use.
