@@ -104,15 +104,16 @@ impl Pending {
 /// The most items handed to Python at once (a Graph page is at most 1,000).
 const CHUNK: usize = 1_000;
 
-/// How many pages are fetched ahead of the Python iteration: the next page downloads and
-/// decodes while Python works on the current one, and memory stays bounded.
+/// How many batches wait ahead of the Python iteration: the next one is decoded while Python
+/// works on the current one, and memory stays bounded.
 const AHEAD: usize = 1;
 
 type ToList = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyList>> + Send>;
 type Chunk = (ToList, Option<graph::Error>);
 
-/// A paged listing: each `next_page` hands over the items already received (one Graph page).
-/// A task on the runtime reads the stream ahead; it stops when the listing is dropped.
+/// A paged listing: each `next_page` hands over the items already received, at most
+/// [`CHUNK`] (they may span Graph pages, since the core fetches pages ahead). A task on the
+/// runtime reads the stream ahead; it stops when the listing is dropped.
 #[pyclass(module = "intune_apple._native")]
 pub(crate) struct Pages {
     chunks: Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<Chunk>>>,
