@@ -77,8 +77,7 @@ macro_rules! open_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_ref()))
+                $crate::model::common::read_str(deserializer, |value| Ok(Self::from(value)))
             }
         }
     };
@@ -93,8 +92,9 @@ pub(crate) use open_enum;
 /// and normalises to UTC. `None` serializes as an absent field when paired with
 /// `skip_serializing_if = "Option::is_none"`, otherwise as `null`.
 pub mod graph_time {
-    use super::{is_never, DateTime, Deserialize, Deserializer, Serializer, Utc};
+    use super::{is_never, DateTime, Deserializer, Serializer, Utc};
     use chrono::SecondsFormat;
+    use serde::de::{self, Visitor};
 
     /// Serializes as RFC 3339 UTC (`Z`), or `null`.
     #[allow(clippy::ref_option)] // serde's `with` passes `&Option<T>`
@@ -112,15 +112,70 @@ pub mod graph_time {
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<DateTime<Utc>>, D::Error> {
-        let raw = Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        match raw {
-            None => Ok(None),
-            Some(text) => {
-                let parsed = super::parse_graph_time(&text).map_err(serde::de::Error::custom)?;
+        deserializer.deserialize_option(OptionalTime)
+    }
+
+    /// `null`, or a string read in place.
+    struct OptionalTime;
+
+    impl<'de> Visitor<'de> for OptionalTime {
+        type Value = Option<DateTime<Utc>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Self::Value, D::Error> {
+            super::read_str(deserializer, |text| {
+                if text == "0001-01-01T00:00:00Z" {
+                    return Ok(None); // "never", as Graph writes it (a third of a device's times)
+                }
+                let parsed = super::parse_graph_time(text).map_err(de::Error::custom)?;
                 Ok(parsed.filter(|t| !is_never(*t)))
-            }
+            })
         }
     }
+}
+
+/// Deserializes a string and hands it to `read` where it lies in the input, without the copy
+/// that deserializing a `Cow<str>` or a `String` takes (a page of devices holds thousands of
+/// enum members and timestamps).
+pub(crate) fn read_str<'de, D, R>(
+    deserializer: D,
+    read: impl FnOnce(&str) -> Result<R, D::Error>,
+) -> Result<R, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct InPlace<F>(F);
+
+    impl<'de, F, R, Er> serde::de::Visitor<'de> for InPlace<F>
+    where
+        F: FnOnce(&str) -> Result<R, Er>,
+    {
+        type Value = Result<R, Er>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Self::Value, E> {
+            Ok((self.0)(value))
+        }
+    }
+
+    deserializer.deserialize_str(InPlace(read))?
 }
 
 /// Parses a Graph `DateTimeOffset`. Returns `Ok(None)` for the empty string.
@@ -184,7 +239,7 @@ fn parse_utc_time(t: &[u8]) -> Option<DateTime<Utc>> {
 /// Whether `t` is Intune's "never" sentinel (`0001-01-01T00:00:00Z`, or anything in year 1).
 #[must_use]
 pub fn is_never(t: DateTime<Utc>) -> bool {
-    t.year() <= 1
+    t.naive_utc().year() <= 1
 }
 
 /// A single entity as Graph returns it. Real Graph returns the entity bare (with

@@ -225,7 +225,7 @@ impl NumberOrText {
 }
 
 mod number_text {
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserializer, Serializer};
 
     #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` passes `&T`
     pub fn serialize<S: Serializer>(value: &i64, serializer: S) -> Result<S::Ok, S::Error> {
@@ -233,8 +233,9 @@ mod number_text {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        text.trim().parse().map_err(serde::de::Error::custom)
+        crate::model::common::read_str(deserializer, |text| {
+            text.trim().parse().map_err(serde::de::Error::custom)
+        })
     }
 }
 
