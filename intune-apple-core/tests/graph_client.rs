@@ -1018,3 +1018,33 @@ async fn clients_sharing_one_http_stack_keep_their_own_tenant_and_timeouts() {
     assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
     assert!(err.to_string().contains("timed out"), "{err}");
 }
+
+#[tokio::test]
+async fn a_page_that_does_not_decode_ends_the_listing_after_the_pages_before_it() {
+    let s = setup_with(
+        Seed::with_devices(0, 350),
+        intune_apple_sim::CLIENT_ID,
+        intune_apple_sim::CLIENT_SECRET,
+    )
+    .await;
+    s.sim.set_page_size(100);
+    let token_id = "d0000000-0000-4000-8000-000000000000";
+    let path = format!(
+        "/beta/deviceManagement/depOnboardingSettings/{token_id}/importedAppleDeviceIdentities"
+    );
+    s.sim
+        .add_fault(Fault::new("GET", &path, FaultKind::Malformed).nth(3));
+    let mut stream = s.client.imported_devices(token_id).list();
+    let mut serials = std::collections::HashSet::new();
+    let err = loop {
+        match stream.next().await {
+            Some(Ok(device)) => assert!(serials.insert(device.serial_number)),
+            Some(Err(e)) => break e,
+            None => panic!("the listing ended without the error of page 3"),
+        }
+    };
+    assert_eq!(serials.len(), 200, "the items of pages 1 and 2, once each");
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+    assert!(err.decode_path().is_some(), "{err}");
+    assert!(stream.next().await.is_none(), "nothing after the error");
+}
