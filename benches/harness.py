@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -152,43 +153,74 @@ class Row:
     target: str = ""
     verdict: str = ""
     extra: dict = field(default_factory=dict)
+    median_seconds: Optional[float] = None
+    median_ratio: Optional[float] = None
 
     @property
     def rate(self) -> float:
         return self.items / self.seconds if self.seconds > 0 else 0.0
 
 
+def run_once(name: str, cmd: list[str], expect: Optional[int], timeout: float) -> Row:
+    """Runs `cmd` once, in its own process, and reads its result line."""
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return Row(name, skip=f"timed out after {timeout:.0f} s")
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        return Row(name, skip="failed: " + " | ".join(tail)[:300])
+    data = json.loads(lines[-1])
+    if "skip" in data:
+        return Row(name, skip=data["skip"])
+    row = Row(
+        name,
+        int(data["items"]),
+        float(data["seconds"]),
+        float(data["rss_mib"]),
+        float(data.get("cpu_seconds", 0.0)),
+        extra=data,
+    )
+    if expect is not None and row.items != expect:
+        return Row(name, skip=f"got {row.items} items, expected {expect}")
+    more = {k: v for k, v in data.items() if k not in ("items", "seconds", "cpu_seconds", "rss_mib")}
+    log(f"{name}: {row.items} items in {row.seconds:.3f} s (CPU {row.cpu:.2f} s), {row.rss:.1f} MiB {more}")
+    return row
+
+
+def measure_all(
+    specs: list[tuple[str, list[str]]], repeats: int, expect: Optional[int], timeout: float = 900
+) -> list[Row]:
+    """Runs each `(name, cmd)` `repeats` times, one process each, in turns (a, b, c, a, b, c,
+    ...) so that a change in the machine's load over the run weighs on all of them alike.
+    Keeps the fastest run of each, with the median of its runs."""
+    runs: dict[str, list[Row]] = {name: [] for name, _ in specs}
+    failed: dict[str, Row] = {}
+    for _ in range(repeats):
+        for name, cmd in specs:
+            if name in failed:
+                continue
+            row = run_once(name, cmd, expect, timeout)
+            if row.skip:
+                failed[name] = row
+            else:
+                runs[name].append(row)
+    rows = []
+    for name, _ in specs:
+        if name in failed:
+            rows.append(failed[name])
+            continue
+        done = runs[name]
+        best = min(done, key=lambda r: r.seconds)
+        best.median_seconds = statistics.median(r.seconds for r in done)
+        rows.append(best)
+    return rows
+
+
 def measure(name: str, cmd: list[str], repeats: int, expect: Optional[int], timeout: float = 900) -> Row:
     """Runs `cmd` `repeats` times (one process each) and keeps the fastest run."""
-    best: Optional[Row] = None
-    for _ in range(repeats):
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
-        except subprocess.TimeoutExpired:
-            return Row(name, skip=f"timed out after {timeout:.0f} s")
-        lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
-        if proc.returncode != 0 or not lines:
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-            return Row(name, skip="failed: " + " | ".join(tail)[:300])
-        data = json.loads(lines[-1])
-        if "skip" in data:
-            return Row(name, skip=data["skip"])
-        row = Row(
-            name,
-            int(data["items"]),
-            float(data["seconds"]),
-            float(data["rss_mib"]),
-            float(data.get("cpu_seconds", 0.0)),
-            extra=data,
-        )
-        if expect is not None and row.items != expect:
-            return Row(name, skip=f"got {row.items} items, expected {expect}")
-        more = {k: v for k, v in data.items() if k not in ("items", "seconds", "cpu_seconds", "rss_mib")}
-        log(f"{name}: {row.items} items in {row.seconds:.3f} s (CPU {row.cpu:.2f} s), {row.rss:.1f} MiB {more}")
-        if best is None or row.seconds < best.seconds:
-            best = row
-    assert best is not None
-    return best
+    return measure_all([(name, cmd)], repeats, expect, timeout)[0]
 
 
 def listing_args(info: dict) -> list[str]:
@@ -201,6 +233,8 @@ def compare(row: Row, floor: Optional[Row], min_ratio: Optional[float], rss_rule
         return
     row.floor = floor.name
     row.ratio = row.rate / floor.rate if floor.rate else None
+    if row.median_seconds and floor.median_seconds:
+        row.median_ratio = floor.median_seconds / row.median_seconds
     checks: list[bool] = []
     targets: list[str] = []
     if min_ratio is not None and row.ratio is not None:
@@ -224,54 +258,52 @@ def run_listing(n: int, groups: set[str], repeats: int, env: dict) -> list[Row]:
         args = listing_args(info)
         tag = f"{n:,}"
         if "rust" in groups:
-            floor = measure(f"rust reqwest floor (no parse) @{tag}", [str(BENCH_BIN), "rust-floor", *args], repeats, n)
-            untyped = measure(
-                f"rust reqwest+serde_json::Value @{tag}", [str(BENCH_BIN), "rust-untyped", *args], repeats, n
+            floor, untyped, client = measure_all(
+                [
+                    (f"rust reqwest floor (no parse) @{tag}", [str(BENCH_BIN), "rust-floor", *args]),
+                    (f"rust reqwest+serde_json::Value @{tag}", [str(BENCH_BIN), "rust-untyped", *args]),
+                    (f"rust core client @{tag}", [str(BENCH_BIN), "rust-client", *args]),
+                ],
+                repeats,
+                n,
             )
-            client = measure(f"rust core client @{tag}", [str(BENCH_BIN), "rust-client", *args], repeats, n)
             compare(untyped, floor, None)
             compare(client, floor, None if big else 0.8)
             if big:
                 memory_target(client)
             rows += [floor, untyped, client]
         if "python" in groups or ("peers" in groups and not big):
-            python = env.get("py")
-            py_floor = measure(
-                f"python urllib+json.loads @{tag}",
-                [str(python or sys.executable), str(BENCHES / "python" / "floor.py"), *args],
-                repeats,
-                n,
-            )
+            python = str(env.get("py") or sys.executable)
+            specs = [(f"python urllib+json.loads @{tag}", [python, str(BENCHES / "python" / "floor.py"), *args])]
+            modes = ("sync", "async") if "python" in groups else ()
+            if not env.get("py_skip"):
+                specs += [
+                    (f"python binding {mode} @{tag}", [python, str(BENCHES / "python" / "binding.py"), mode, *args])
+                    for mode in modes
+                ]
+            measured = measure_all(specs, repeats, n)
+            py_floor = measured[0]
             rows.append(py_floor)
-            if "python" in groups:
-                for mode in ("sync", "async"):
-                    if env.get("py_skip"):
-                        row = Row(f"python binding {mode} @{tag}", skip=env["py_skip"])
-                    else:
-                        row = measure(
-                            f"python binding {mode} @{tag}",
-                            [str(python), str(BENCHES / "python" / "binding.py"), mode, *args],
-                            repeats,
-                            n,
-                        )
-                    compare(row, py_floor, None if big else 1.0, None if big else "floor+20")
-                    if big:
-                        memory_target(row)
-                    rows.append(row)
+            for mode in modes:
+                name = f"python binding {mode} @{tag}"
+                row = next((r for r in measured if r.name == name), None) or Row(name, skip=env.get("py_skip"))
+                compare(row, py_floor, None if big else 1.0, None if big else "floor+20")
+                if big:
+                    memory_target(row)
+                rows.append(row)
         if "node" in groups or ("peers" in groups and not big):
-            node_peer = Row(f"node graph-client 3.0.7 @{tag}", skip=env.get("node_peers_skip"))
-            if not node_peer.skip:
-                node_peer = measure(
-                    node_peer.name,
-                    ["node", str(BENCHES / "node" / "graph-client.mjs"), str(NODE_PEERS), *args],
-                    repeats,
-                    n,
-                )
+            peer_name = f"node graph-client 3.0.7 @{tag}"
+            binding_name = f"node binding @{tag}"
+            specs = []
+            if not env.get("node_peers_skip"):
+                specs.append((peer_name, ["node", str(BENCHES / "node" / "graph-client.mjs"), str(NODE_PEERS), *args]))
+            if "node" in groups and not env.get("node_skip"):
+                specs.append((binding_name, ["node", str(BENCHES / "node" / "binding.mjs"), *args]))
+            measured = {r.name: r for r in measure_all(specs, repeats, n)}
+            node_peer = measured.get(peer_name) or Row(peer_name, skip=env.get("node_peers_skip"))
             rows.append(node_peer)
             if "node" in groups:
-                row = Row(f"node binding @{tag}", skip=env.get("node_skip"))
-                if not row.skip:
-                    row = measure(row.name, ["node", str(BENCHES / "node" / "binding.mjs"), *args], repeats, n)
+                row = measured.get(binding_name) or Row(binding_name, skip=env.get("node_skip"))
                 compare(row, node_peer, None if big else 1.0, None if big else "half")
                 if big:
                     memory_target(row)
@@ -345,15 +377,41 @@ def machine() -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ["implementation", "items", "seconds", "items/s", "ratio vs floor", "peak RSS MiB", "CPU s", "target", "result"]
+    head = [
+        "implementation",
+        "items",
+        "seconds",
+        "items/s",
+        "ratio vs floor",
+        "median s",
+        "median ratio",
+        "peak RSS MiB",
+        "CPU s",
+        "target",
+        "result",
+    ]
     body = []
     for r in rows:
         if r.skip:
-            body.append([r.name, "-", "-", "-", "-", "-", "-", r.target, f"skipped: {r.skip}"])
+            body.append([r.name, "-", "-", "-", "-", "-", "-", "-", "-", r.target, f"skipped: {r.skip}"])
             continue
         ratio = f"{r.ratio:.2f}x {r.floor.split(' @')[0]}" if r.ratio is not None and r.floor else ""
+        median = f"{r.median_seconds:.3f}" if r.median_seconds is not None else ""
+        median_ratio = f"{r.median_ratio:.2f}x" if r.median_ratio is not None else ""
         body.append(
-            [r.name, f"{r.items:,}", f"{r.seconds:.3f}", f"{r.rate:,.0f}", ratio, f"{r.rss:.1f}", f"{r.cpu:.2f}", r.target, r.verdict]
+            [
+                r.name,
+                f"{r.items:,}",
+                f"{r.seconds:.3f}",
+                f"{r.rate:,.0f}",
+                ratio,
+                median,
+                median_ratio,
+                f"{r.rss:.1f}",
+                f"{r.cpu:.2f}",
+                r.target,
+                r.verdict,
+            ]
         )
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
     fmt = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
@@ -366,7 +424,8 @@ def main() -> None:
     p = argparse.ArgumentParser(prog="benches/run", description=__doc__)
     p.add_argument("--devices", default="10000,100000", help="comma-separated device counts (e.g. 10000,100000,1000000)")
     p.add_argument("--only", default=",".join(GROUPS), help=f"comma-separated groups: {','.join(GROUPS)}")
-    p.add_argument("--quick", action="store_true", help="one run per measurement (default: best of 3), 100 tenants")
+    p.add_argument("--repeats", type=int, default=5, help="runs of each measurement, taken in turns (default 5)")
+    p.add_argument("--quick", action="store_true", help="one run per measurement, 100 tenants")
     p.add_argument("--tenants", type=int, default=None, help="tenants in the health scan (default 1000)")
     p.add_argument("--concurrency", type=int, default=50, help="tenants scanned at once")
     p.add_argument("--skip-build", action="store_true", help="use the binaries and bindings already built")
@@ -376,7 +435,7 @@ def main() -> None:
     if unknown:
         p.error(f"unknown group(s) {', '.join(sorted(unknown))}; choose from {', '.join(GROUPS)}")
     sizes = [int(s.replace("_", "")) for s in a.devices.split(",") if s.strip()]
-    repeats = 1 if a.quick else 3
+    repeats = 1 if a.quick else max(1, a.repeats)
     tenants = a.tenants if a.tenants is not None else (100 if a.quick else 1000)
 
     if not a.skip_build or not BENCH_BIN.exists():

@@ -12,8 +12,10 @@
 //! intune-apple-bench rust-floor  --base URL --token TOKEN --token-id ID
 //! intune-apple-bench rust-untyped --base URL --token TOKEN --token-id ID
 //! intune-apple-bench tenants --file FILE [--concurrency K]
+//! intune-apple-bench decode-page [--devices 1000] [--rounds 2000]   # decoding alone, in memory
 //! ```
 
+mod decode;
 mod floor;
 mod measure;
 mod sim;
@@ -64,7 +66,7 @@ impl Options {
     }
 }
 
-const USAGE: &str = "usage: intune-apple-bench sim|rust-client|rust-floor|rust-untyped|tenants [--name value ...] (see docs/performance.md)";
+const USAGE: &str = "usage: intune-apple-bench sim|rust-client|rust-floor|rust-untyped|tenants|decode-page [--name value ...] (see docs/performance.md)";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
                 "rust-floor" => floor::run(&opts, floor::Parse::Nothing).await,
                 "rust-untyped" => floor::run(&opts, floor::Parse::Untyped).await,
                 "tenants" => tenants::run(&opts).await,
+                "decode-page" => decode::run(&opts).await,
                 other => Err(format!("unknown command {other}; {USAGE}")),
             }
         })
@@ -118,7 +121,8 @@ mod smoke {
                 .unwrap();
             assert_eq!(floor, (2_500, 3), "{parse:?}");
         }
-        let (items, serial_bytes) = crate::measure::stream_all(&sim.base_url(), &token, &token_id)
+        let client = crate::measure::client(&sim.base_url(), &token).unwrap();
+        let (items, serial_bytes) = crate::measure::stream_all(&client, &token_id)
             .await
             .unwrap();
         assert_eq!(items, 2_500);

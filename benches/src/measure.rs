@@ -86,17 +86,17 @@ pub(crate) fn report(items: u64, elapsed: Elapsed, extra: serde_json::Value) {
     }
 }
 
-/// Streams every device of one token with the core client; returns (items, serial bytes).
-pub(crate) async fn stream_all(
-    base: &str,
-    token: &str,
-    token_id: &str,
-) -> Result<(u64, usize), String> {
-    let client = Client::builder()
+/// The core client for the simulator at `base`, with a bearer token.
+pub(crate) fn client(base: &str, token: &str) -> Result<Client, String> {
+    Client::builder()
         .base_url(base)
         .credential(StaticTokenCredential::new(token.to_owned()))
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+}
+
+/// Streams every device of one token with the core client; returns (items, serial bytes).
+pub(crate) async fn stream_all(client: &Client, token_id: &str) -> Result<(u64, usize), String> {
     let mut devices = client.imported_devices(token_id).list();
     let mut items = 0u64;
     let mut serial_bytes = 0usize;
@@ -107,11 +107,12 @@ pub(crate) async fn stream_all(
     Ok((items, serial_bytes))
 }
 
-/// The core client streaming every imported device of one token.
+/// The core client streaming every imported device of one token. The client is built before
+/// the clock starts, as the floor's `reqwest::Client` and the bindings' clients are.
 pub(crate) async fn rust_client(opts: &Options) -> Result<(), String> {
+    let client = client(opts.get("base")?, opts.get("token")?)?;
     let clock = Stopwatch::start();
-    let (items, serial_bytes) =
-        stream_all(opts.get("base")?, opts.get("token")?, opts.get("token-id")?).await?;
+    let (items, serial_bytes) = stream_all(&client, opts.get("token-id")?).await?;
     let elapsed = clock.stop();
     report(
         items,
