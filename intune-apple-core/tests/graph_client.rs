@@ -936,19 +936,27 @@ async fn eventually(done: impl Fn() -> bool) -> bool {
     done()
 }
 
-#[tokio::test]
-async fn pages_are_fetched_ahead_of_the_consumer_but_boundedly() {
+/// A tenant whose first enrollment program token holds `devices` devices served 100 per page;
+/// its token id and the path of its device listing.
+async fn devices_in_pages_of_100(devices: usize) -> (Setup, String, String) {
     let s = setup_with(
-        Seed::with_devices(0, 550),
+        Seed::with_devices(0, devices),
         intune_apple_sim::CLIENT_ID,
         intune_apple_sim::CLIENT_SECRET,
     )
     .await;
     s.sim.set_page_size(100);
-    let token_id = "d0000000-0000-4000-8000-000000000000";
+    let token_id = "d0000000-0000-4000-8000-000000000000".to_owned();
     let path = format!(
         "/beta/deviceManagement/depOnboardingSettings/{token_id}/importedAppleDeviceIdentities"
     );
+    (s, token_id, path)
+}
+
+#[tokio::test]
+async fn pages_are_fetched_ahead_of_the_consumer_but_boundedly() {
+    let (s, token_id, path) = devices_in_pages_of_100(550).await;
+    let token_id = token_id.as_str();
     let mut stream = s.client.imported_devices(token_id).list();
     let first = stream.next().await.unwrap().unwrap();
     assert!(first.serial_number.is_some());
@@ -1021,17 +1029,8 @@ async fn clients_sharing_one_http_stack_keep_their_own_tenant_and_timeouts() {
 
 #[tokio::test]
 async fn a_page_that_does_not_decode_ends_the_listing_after_the_pages_before_it() {
-    let s = setup_with(
-        Seed::with_devices(0, 350),
-        intune_apple_sim::CLIENT_ID,
-        intune_apple_sim::CLIENT_SECRET,
-    )
-    .await;
-    s.sim.set_page_size(100);
-    let token_id = "d0000000-0000-4000-8000-000000000000";
-    let path = format!(
-        "/beta/deviceManagement/depOnboardingSettings/{token_id}/importedAppleDeviceIdentities"
-    );
+    let (s, token_id, path) = devices_in_pages_of_100(350).await;
+    let token_id = token_id.as_str();
     s.sim
         .add_fault(Fault::new("GET", &path, FaultKind::Malformed).nth(3));
     let mut stream = s.client.imported_devices(token_id).list();
