@@ -23,7 +23,7 @@ pub(crate) struct ErrorFields<'a> {
 
 /// Builds the Python exception for `fields`.
 pub(crate) fn build(fields: &ErrorFields<'_>) -> PyErr {
-    Python::attach(|py| {
+    let built = crate::bridge::attach(|py| {
         let make = || -> PyResult<PyErr> {
             let module = py.import("intune_apple.errors")?;
             let kw = PyDict::new(py);
@@ -40,8 +40,9 @@ pub(crate) fn build(fields: &ErrorFields<'_>) -> PyErr {
             let exc = module.getattr("_from_native")?.call((), Some(&kw))?;
             Ok(PyErr::from_value(exc))
         };
-        make().unwrap_or_else(|e| e)
-    })
+        Ok(make().unwrap_or_else(|e| e))
+    });
+    built.unwrap_or_else(|e| e)
 }
 
 /// A Graph call's error.

@@ -2,6 +2,7 @@
 //! call `intune-apple-core`. The Python half (`python/intune_apple`) holds the exceptions, the
 //! enums and the sync/async faces.
 
+mod bridge;
 mod client;
 mod errors;
 mod files;
@@ -30,6 +31,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(workflows::scan_tenants, m)?)?;
     m.add_function(wrap_pyfunction!(workflows::parse_serial_numbers, m)?)?;
     models::register(m)?;
+    bridge::register(m)?;
     rules::register(m)?;
     Ok(())
 }

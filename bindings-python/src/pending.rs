@@ -14,7 +14,7 @@ use pyo3::types::PyList;
 use crate::errors::graph_err;
 use crate::models::{Field, IntoPyValue};
 
-/// The one tokio runtime of the package (the one pyo3-async-runtimes drives asyncio with).
+/// The one tokio runtime of the package (built by pyo3-async-runtimes on first use).
 pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
     pyo3_async_runtimes::tokio::get_runtime()
 }
@@ -34,7 +34,7 @@ where
                 tokio::select! {
                     value = &mut fut => return value,
                     () = tokio::time::sleep(std::time::Duration::from_millis(100)) => {
-                        Python::attach(|py| py.check_signals())?;
+                        crate::bridge::attach(|py| py.check_signals())?;
                     }
                 }
             }
@@ -94,9 +94,9 @@ impl Pending {
     /// The call as an asyncio awaitable.
     fn future<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let fut = self.take()?;
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        crate::bridge::awaitable(py, async move {
             let value = fut.await?;
-            Python::attach(|py| value.into_py_value(py))
+            crate::bridge::attach(|py| value.into_py_value(py))
         })
     }
 }
@@ -193,10 +193,10 @@ impl Pages {
     /// As `next_page`, awaitable.
     fn next_page_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let (chunks, failed) = (self.chunks.clone(), self.failed.clone());
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        crate::bridge::awaitable(py, async move {
             match next_chunk(chunks, failed).await? {
-                None => Ok(None),
-                Some(to_list) => Python::attach(|py| to_list(py).map(Some)),
+                None => crate::bridge::attach(|py| Ok(py.None())),
+                Some(to_list) => crate::bridge::attach(|py| Ok(to_list(py)?.into_any())),
             }
         })
     }
@@ -226,7 +226,7 @@ impl PageProgress {
 pub(crate) fn progress_callback(callback: Option<Py<PyAny>>) -> Option<graph::ProgressCallback> {
     let callback = Arc::new(callback?);
     Some(Arc::new(move |p: graph::PageProgress| {
-        Python::attach(|py| {
+        let _ = crate::bridge::attach(|py| {
             let arg = PageProgress {
                 items: p.items,
                 pages: p.pages,
@@ -234,6 +234,7 @@ pub(crate) fn progress_callback(callback: Option<Py<PyAny>>) -> Option<graph::Pr
             if let Err(e) = callback.call1(py, (arg,)) {
                 e.write_unraisable(py, Some(callback.bind(py)));
             }
+            Ok(())
         });
     }))
 }
