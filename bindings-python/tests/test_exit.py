@@ -10,8 +10,10 @@ reported a failure.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 
 from intune_apple.testing import Simulator
 
@@ -62,3 +64,64 @@ def test_a_script_ending_right_after_its_awaits_exits_with_status_0() -> None:
             assert done.returncode == 0, f"run {run} ({mode}): exit {done.returncode}\n{done.stderr[-2000:]}"
             assert done.stdout.strip() == ("5000" if mode == "all" else "1"), done.stdout
             assert "Traceback" not in done.stderr and "never retrieved" not in done.stderr, done.stderr
+
+
+INTERRUPTED = """
+import asyncio, json, signal, sys
+from intune_apple import AsyncClient
+
+# a process started in the background by a non-interactive shell inherits SIGINT as ignored
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
+async def main() -> None:
+    client = AsyncClient(**json.loads(sys.stdin.read()))
+    print("waiting", flush=True)
+    await client.get_push_certificate()  # delayed far beyond the test's patience
+
+try:
+    asyncio.run(main())
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(130)
+"""
+
+
+def test_ctrl_c_interrupts_an_awaited_call() -> None:
+    with Simulator() as sim:
+        sim.add_fault("GET", "/beta/deviceManagement/applePushNotificationCertificate", "delay", ms=600_000)
+        tenant = {
+            "tenant_id": sim.tenant_id,
+            "client_id": sim.client_id,
+            "client_secret": sim.client_secret,
+            "base_url": sim.base_url,
+            "authority_host": sim.authority_host,
+        }
+        child = subprocess.Popen(
+            [sys.executable, "-c", INTERRUPTED],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.write(json.dumps(tenant))
+        child.stdin.close()
+        assert child.stdout.readline().strip() == "waiting"
+        # Ctrl-C every 200 ms until the script ends (one could land before the call waits); the
+        # call itself would wait 10 minutes, far beyond the 60 s this test allows.
+        started = time.monotonic()
+        try:
+            while child.poll() is None:
+                child.send_signal(signal.SIGINT)
+                try:
+                    child.wait(timeout=0.2)
+                except subprocess.TimeoutExpired:
+                    pass
+                if time.monotonic() - started > 60:
+                    child.kill()
+                    raise AssertionError("Ctrl-C did not interrupt the awaited call")
+        finally:
+            child.wait()
+            out, err = child.stdout.read(), (child.stderr.read() if child.stderr else "")
+        assert child.returncode == 130, f"exit {child.returncode}\n{err[-2000:]}"
+        assert out.strip() == "interrupted", out
