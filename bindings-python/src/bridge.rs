@@ -10,6 +10,7 @@
 
 use std::future::Future;
 use std::sync::{Condvar, Mutex, PoisonError};
+use std::thread::ThreadId;
 use std::time::Duration;
 
 use pyo3::exceptions::PyRuntimeError;
@@ -22,9 +23,10 @@ use crate::pending::runtime;
 /// objects takes milliseconds): the process exits anyway after it.
 const EXIT_WAIT: Duration = Duration::from_secs(5);
 
-#[derive(Default)]
 struct GateState {
-    closed: bool,
+    /// The thread that closed the gate (the one running `atexit` hooks), which may still use
+    /// Python: hooks registered before this package's run after it.
+    closed_by: Option<ThreadId>,
     inside: usize,
 }
 
@@ -36,7 +38,7 @@ struct Gate {
 
 static GATE: Gate = Gate {
     state: Mutex::new(GateState {
-        closed: false,
+        closed_by: None,
         inside: 0,
     }),
     left: Condvar::new(),
@@ -58,7 +60,10 @@ impl Drop for Pass {
 impl Gate {
     fn enter(&self) -> Option<Pass> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        if state.closed {
+        if state
+            .closed_by
+            .is_some_and(|closer| closer != std::thread::current().id())
+        {
             return None;
         }
         state.inside += 1;
@@ -68,7 +73,7 @@ impl Gate {
     /// Closes the gate and waits, at most `limit`, until no thread is inside.
     fn close_and_wait(&self, limit: Duration) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.closed = true;
+        state.closed_by = Some(std::thread::current().id());
         let _ = self
             .left
             .wait_timeout_while(state, limit, |s| s.inside > 0)
@@ -76,8 +81,9 @@ impl Gate {
     }
 }
 
-/// Runs `f` with the GIL, unless the interpreter is exiting (then an error, and no Python is
-/// touched). Every runtime thread's Python work goes through here.
+/// Runs `f` with the GIL, unless the interpreter is exiting and this is not the thread running
+/// the exit (then an error, and no Python is touched). Every runtime thread's Python work goes
+/// through here.
 pub(crate) fn attach<R>(f: impl FnOnce(Python<'_>) -> PyResult<R>) -> PyResult<R> {
     let exiting = || PyRuntimeError::new_err("the Python interpreter is exiting");
     let Some(_pass) = GATE.enter() else {

@@ -125,3 +125,45 @@ def test_ctrl_c_interrupts_an_awaited_call() -> None:
             out, err = child.stdout.read(), (child.stderr.read() if child.stderr else "")
         assert child.returncode == 130, f"exit {child.returncode}\n{err[-2000:]}"
         assert out.strip() == "interrupted", out
+
+
+LATE = """
+import atexit, json, sys
+
+tenant = json.loads(sys.stdin.read())
+
+def late() -> None:
+    from intune_apple import Client, NotFoundError
+    client = Client(**tenant)
+    print(client.get_push_certificate().topic_identifier, flush=True)
+    try:
+        client.get_vpp_token("00000000-0000-0000-0000-000000000000")
+    except NotFoundError:  # built on the runtime, through the package's exit gate
+        print("not-found", flush=True)
+
+atexit.register(late)  # before the package is imported: runs after the package's own hook
+
+import asyncio
+from intune_apple import AsyncClient
+
+async def main() -> None:
+    print(len([t async for t in AsyncClient(**tenant).vpp_tokens()]), flush=True)
+
+asyncio.run(main())
+"""
+
+
+def test_a_call_from_an_exit_hook_that_runs_after_the_package_s_still_works(demo: Simulator) -> None:
+    tenant = {
+        "tenant_id": demo.tenant_id,
+        "client_id": demo.client_id,
+        "client_secret": demo.client_secret,
+        "base_url": demo.base_url,
+        "authority_host": demo.authority_host,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", LATE], input=json.dumps(tenant), capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stderr[-2000:]}"
+    tokens, topic, missing = done.stdout.split()
+    assert int(tokens) > 0 and topic.startswith("com.apple.mgmt.") and missing == "not-found", done.stdout
