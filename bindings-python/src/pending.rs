@@ -14,9 +14,19 @@ use pyo3::types::PyList;
 use crate::errors::graph_err;
 use crate::models::{Field, IntoPyValue};
 
-/// The one tokio runtime of the package (built by pyo3-async-runtimes on first use).
+/// The one tokio runtime of the package, started on first use (one worker thread per CPU).
+///
+/// # Panics
+/// When the system refuses to start its threads; Python sees a `PanicException`.
 pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
-    pyo3_async_runtimes::tokio::get_runtime()
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("intune-apple")
+            .build()
+            .unwrap_or_else(|e| panic!("cannot start the runtime's threads: {e}"))
+    })
 }
 
 /// Runs `fut` to completion with the GIL released, checking every 100 ms for a signal (Ctrl-C
