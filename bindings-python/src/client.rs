@@ -30,13 +30,24 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// the system's root certificates (milliseconds each), which a script making a client per
 /// tenant would pay again and again. Sharing is safe here: every call of this module runs on
 /// one Tokio runtime, and bearer tokens are per client.
+///
+/// A process forked from one that used the package gets stacks of its own: the inherited ones
+/// belong to the parent's runtime, whose threads the child does not have. They are forgotten,
+/// not dropped, since closing their connections would unregister them from the reactor the
+/// child shares with its parent.
 fn shared_http(connect_timeout: Duration) -> Result<HttpStack, graph::Error> {
     /// A handful of distinct timeouts at most; beyond that each client gets its own stack.
     const KEEP: usize = 8;
-    static STACKS: std::sync::Mutex<Vec<(Duration, HttpStack)>> = std::sync::Mutex::new(Vec::new());
-    let mut stacks = STACKS
+    static STACKS: std::sync::Mutex<(u32, Vec<(Duration, HttpStack)>)> =
+        std::sync::Mutex::new((0, Vec::new()));
+    let mut guard = STACKS
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (owner, stacks) = &mut *guard;
+    if *owner != std::process::id() {
+        std::mem::forget(std::mem::take(stacks));
+        *owner = std::process::id();
+    }
     if let Some((_, stack)) = stacks.iter().find(|(t, _)| *t == connect_timeout) {
         return Ok(stack.clone());
     }
@@ -141,6 +152,9 @@ fn seconds(name: &str, secs: f64) -> PyResult<Duration> {
 #[pyclass(module = "intune_apple._native", frozen)]
 pub(crate) struct NativeClient {
     pub(crate) inner: graph::Client,
+    /// The process that made this client: a forked child cannot use it (see `shared_http`).
+    #[pyo3(get)]
+    pid: u32,
 }
 
 #[pymethods]
@@ -224,7 +238,10 @@ impl NativeClient {
             b = b.user_agent(ua);
         }
         let inner = b.build().map_err(|e| graph_err(&e))?;
-        Ok(Self { inner })
+        Ok(Self {
+            inner,
+            pid: std::process::id(),
+        })
     }
 
     #[staticmethod]
@@ -235,7 +252,10 @@ impl NativeClient {
         .and_then(|b| Ok(b.http_stack(shared_http(DEFAULT_CONNECT_TIMEOUT)?)))
         .and_then(graph::ClientBuilder::build)
         .map_err(|e| graph_err(&e))?;
-        Ok(Self { inner })
+        Ok(Self {
+            inner,
+            pid: std::process::id(),
+        })
     }
 
     #[getter]

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::StreamExt as _;
 use intune_apple_core::graph::{self, ItemStream};
@@ -14,19 +14,30 @@ use pyo3::types::PyList;
 use crate::errors::graph_err;
 use crate::models::{Field, IntoPyValue};
 
-/// The one tokio runtime of the package, started on first use (one worker thread per CPU).
+/// The tokio runtime of the package, started on first use (one worker thread per CPU). A
+/// process forked from one that used it starts its own: the child has none of the parent's
+/// threads. A runtime is never dropped (it lives as long as its process).
 ///
 /// # Panics
 /// When the system refuses to start its threads; Python sees a `PanicException`.
 pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .thread_name("intune-apple")
-            .build()
-            .unwrap_or_else(|e| panic!("cannot start the runtime's threads: {e}"))
-    })
+    static RUNTIME: Mutex<Option<(u32, &'static tokio::runtime::Runtime)>> = Mutex::new(None);
+    let pid = std::process::id();
+    let mut slot = RUNTIME.lock().unwrap_or_else(PoisonError::into_inner);
+    match *slot {
+        Some((owner, runtime)) if owner == pid => runtime,
+        _ => {
+            let runtime: &'static tokio::runtime::Runtime = Box::leak(Box::new(
+                tokio::runtime::Builder::new_multi_thread()
+                    .enable_all()
+                    .thread_name("intune-apple")
+                    .build()
+                    .unwrap_or_else(|e| panic!("cannot start the runtime's threads: {e}")),
+            ));
+            *slot = Some((pid, runtime));
+            runtime
+        }
+    }
 }
 
 /// Runs `fut` to completion with the GIL released, checking every 100 ms for a signal (Ctrl-C

@@ -167,3 +167,39 @@ def test_a_call_from_an_exit_hook_that_runs_after_the_package_s_still_works(demo
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stderr[-2000:]}"
     tokens, topic, missing = done.stdout.split()
     assert int(tokens) > 0 and topic.startswith("com.apple.mgmt.") and missing == "not-found", done.stdout
+
+
+def test_after_a_fork_a_new_client_works_and_an_inherited_one_says_to_make_one(demo: Simulator) -> None:
+    import os
+
+    from intune_apple import ConfigurationError
+
+    client = demo.client()
+    topic = client.get_push_certificate().topic_identifier  # the parent's runtime and connections
+    # The child reports through its exit status: 0 when its new client worked and the inherited
+    # one raised ConfigurationError. It never runs the test framework's code after the fork.
+    child = os.fork()
+    if child == 0:
+        status = 3
+        try:
+            try:
+                client.get_push_certificate()
+                status = 1
+            except ConfigurationError as e:
+                status = 0 if "create a new client" in str(e) else 2
+            if status == 0 and demo.client().get_push_certificate().topic_identifier != topic:
+                status = 4
+        finally:
+            os._exit(status)
+    deadline = time.monotonic() + 60  # a child that hangs fails the test instead of blocking it
+    while True:
+        done, wait_status = os.waitpid(child, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            raise AssertionError("the forked child hung")
+        time.sleep(0.05)
+    assert os.waitstatus_to_exitcode(wait_status) == 0
+    assert client.get_push_certificate().topic_identifier == topic  # the parent is unaffected

@@ -108,6 +108,11 @@ class _Base:
     def _c(self) -> _native.NativeClient:
         if self._native_client is None:
             raise ConfigurationError("this client is closed: create a new one")
+        if self._native_client.pid != os.getpid():
+            raise ConfigurationError(
+                "this client was created in another process (before os.fork(), or by a "
+                "multiprocessing 'fork' worker's parent): create a new client in this process"
+            )
         return self._native_client
 
     @property
