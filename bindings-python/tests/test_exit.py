@@ -17,6 +17,17 @@ import time
 
 from intune_apple.testing import Simulator
 
+
+def credentials(sim: Simulator) -> dict[str, str]:
+    """What a script given to another process needs to reach `sim` as a client."""
+    return {
+        "tenant_id": sim.tenant_id,
+        "client_id": sim.client_id,
+        "client_secret": sim.client_secret,
+        "base_url": sim.base_url,
+        "authority_host": sim.authority_host,
+    }
+
 SCRIPT = """
 import asyncio, json, sys
 from intune_apple import AsyncClient
@@ -44,13 +55,7 @@ def test_a_script_ending_right_after_its_awaits_exits_with_status_0() -> None:
     with Simulator(devices=5_000, page_size=500) as sim:
         token_id = next(iter(sim.client().enrollment_program_tokens())).id
         assert token_id is not None
-        tenant = {
-            "tenant_id": sim.tenant_id,
-            "client_id": sim.client_id,
-            "client_secret": sim.client_secret,
-            "base_url": sim.base_url,
-            "authority_host": sim.authority_host,
-        }
+        tenant = credentials(sim)
         sim.add_fault("GET", "/beta/deviceManagement/applePushNotificationCertificate", "delay", ms=500)
         for run in range(24):
             mode = "all" if run % 2 == 0 else "leave"
@@ -89,13 +94,7 @@ except KeyboardInterrupt:
 def test_ctrl_c_interrupts_an_awaited_call() -> None:
     with Simulator() as sim:
         sim.add_fault("GET", "/beta/deviceManagement/applePushNotificationCertificate", "delay", ms=600_000)
-        tenant = {
-            "tenant_id": sim.tenant_id,
-            "client_id": sim.client_id,
-            "client_secret": sim.client_secret,
-            "base_url": sim.base_url,
-            "authority_host": sim.authority_host,
-        }
+        tenant = credentials(sim)
         child = subprocess.Popen(
             [sys.executable, "-c", INTERRUPTED],
             stdin=subprocess.PIPE,
@@ -154,13 +153,7 @@ asyncio.run(main())
 
 
 def test_a_call_from_an_exit_hook_that_runs_after_the_package_s_still_works(demo: Simulator) -> None:
-    tenant = {
-        "tenant_id": demo.tenant_id,
-        "client_id": demo.client_id,
-        "client_secret": demo.client_secret,
-        "base_url": demo.base_url,
-        "authority_host": demo.authority_host,
-    }
+    tenant = credentials(demo)
     done = subprocess.run(
         [sys.executable, "-c", LATE], input=json.dumps(tenant), capture_output=True, text=True, timeout=120
     )
