@@ -139,6 +139,8 @@ type Chunk = (ToList, Option<graph::Error>);
 pub(crate) struct Pages {
     chunks: Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<Chunk>>>,
     failed: Arc<Mutex<Option<graph::Error>>>,
+    /// The process whose runtime reads the listing ahead (see [`next_chunk`]).
+    pid: u32,
 }
 
 impl Pages {
@@ -174,20 +176,45 @@ impl Pages {
         Self {
             chunks: Arc::new(tokio::sync::Mutex::new(rx)),
             failed: Arc::new(Mutex::new(None)),
+            pid: std::process::id(),
         }
+    }
+
+    /// Whether this process is not the one that started the listing (a fork of it).
+    fn forked(&self) -> bool {
+        self.pid != std::process::id()
     }
 }
 
 /// The next page: `Ok(None)` at the end; an error met after some items is raised on the
 /// following call, so that no item is lost.
+///
+/// In a process forked from the one that started the listing (`forked`), only what had arrived
+/// before the fork is handed over: the rest would be read by the parent's runtime, whose threads
+/// the child does not have, and waiting for it would never end.
 async fn next_chunk(
     chunks: Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<Chunk>>>,
     failed: Arc<Mutex<Option<graph::Error>>>,
+    forked: bool,
 ) -> PyResult<Option<ToList>> {
     if let Some(e) = failed.lock().ok().and_then(|mut f| f.take()) {
         return Err(graph_err(&e));
     }
-    let next = chunks.lock().await.recv().await;
+    let next = if forked {
+        let elsewhere = || {
+            crate::errors::configuration(
+                "this listing was started in another process (before os.fork()): list again in this process",
+            )
+        };
+        let mut receiver = chunks.try_lock().map_err(|_| elsewhere())?;
+        match receiver.try_recv() {
+            Ok(chunk) => Some(chunk),
+            Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => None,
+            Err(tokio::sync::mpsc::error::TryRecvError::Empty) => return Err(elsewhere()),
+        }
+    } else {
+        chunks.lock().await.recv().await
+    };
     match next {
         None => Ok(None),
         Some((to_list, None)) => Ok(Some(to_list)),
@@ -205,7 +232,7 @@ impl Pages {
     /// The next page of items, `None` at the end (GIL released while waiting).
     fn next_page(&self, py: Python<'_>) -> PyResult<Option<Py<PyList>>> {
         let (chunks, failed) = (self.chunks.clone(), self.failed.clone());
-        match block_on_interruptible(py, next_chunk(chunks, failed))? {
+        match block_on_interruptible(py, next_chunk(chunks, failed, self.forked()))? {
             None => Ok(None),
             Some(to_list) => to_list(py).map(Some),
         }
@@ -213,9 +240,9 @@ impl Pages {
 
     /// As `next_page`, awaitable.
     fn next_page_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (chunks, failed) = (self.chunks.clone(), self.failed.clone());
+        let (chunks, failed, forked) = (self.chunks.clone(), self.failed.clone(), self.forked());
         crate::bridge::awaitable(py, async move {
-            match next_chunk(chunks, failed).await? {
+            match next_chunk(chunks, failed, forked).await? {
                 None => crate::bridge::attach(|py| Ok(py.None())),
                 Some(to_list) => crate::bridge::attach(|py| Ok(to_list(py)?.into_any())),
             }

@@ -162,37 +162,48 @@ def test_a_call_from_an_exit_hook_that_runs_after_the_package_s_still_works(demo
     assert int(tokens) > 0 and topic.startswith("com.apple.mgmt.") and missing == "not-found", done.stdout
 
 
-def test_after_a_fork_a_new_client_works_and_an_inherited_one_says_to_make_one(demo: Simulator) -> None:
+def test_after_a_fork_a_new_client_works_and_inherited_clients_and_listings_say_so(demo: Simulator) -> None:
     import os
 
     from intune_apple import ConfigurationError
 
     client = demo.client()
     topic = client.get_push_certificate().topic_identifier  # the parent's runtime and connections
-    # The child reports through its exit status: 0 when its new client worked and the inherited
-    # one raised ConfigurationError. It never runs the test framework's code after the fork.
-    child = os.fork()
-    if child == 0:
-        status = 3
-        try:
+    with Simulator(devices=3_000, page_size=100) as many:
+        big = many.client()
+        devices = iter(big.imported_devices(next(iter(big.enrollment_program_tokens())).id or ""))
+        next(devices)  # a listing of 30 pages, read ahead by this process's runtime, far from done
+        # The child reports through its exit status: 0 when its new client worked and both the
+        # inherited client and the inherited listing raised ConfigurationError. It never runs the
+        # test framework's code after the fork.
+        child = os.fork()
+        if child == 0:
+            # each step sets the status it fails with; an unexpected exception keeps it
+            status = 1
             try:
-                client.get_push_certificate()
-                status = 1
-            except ConfigurationError as e:
-                status = 0 if "create a new client" in str(e) else 2
-            if status == 0 and demo.client().get_push_certificate().topic_identifier != topic:
-                status = 4
-        finally:
-            os._exit(status)
-    deadline = time.monotonic() + 60  # a child that hangs fails the test instead of blocking it
-    while True:
-        done, wait_status = os.waitpid(child, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() > deadline:
-            os.kill(child, signal.SIGKILL)
-            os.waitpid(child, 0)
-            raise AssertionError("the forked child hung")
-        time.sleep(0.05)
-    assert os.waitstatus_to_exitcode(wait_status) == 0
-    assert client.get_push_certificate().topic_identifier == topic  # the parent is unaffected
+                try:
+                    client.get_push_certificate()
+                except ConfigurationError as e:
+                    status = 2 if "create a new client" in str(e) else 1
+                if status == 2 and demo.client().get_push_certificate().topic_identifier == topic:
+                    status = 3
+                if status == 3:
+                    try:
+                        list(devices)  # what had arrived before the fork, then the error
+                    except ConfigurationError as e:
+                        status = 0 if "list again" in str(e) else 3
+            finally:
+                os._exit(status)
+        deadline = time.monotonic() + 60  # a child that hangs fails the test instead of blocking it
+        while True:
+            done, wait_status = os.waitpid(child, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.kill(child, signal.SIGKILL)
+                os.waitpid(child, 0)
+                raise AssertionError("the forked child hung")
+            time.sleep(0.05)
+        assert os.waitstatus_to_exitcode(wait_status) == 0
+        assert client.get_push_certificate().topic_identifier == topic  # the parent is unaffected
+        assert len(list(devices)) == 3_000 - 1
