@@ -1,14 +1,16 @@
 //! The Graph client against the simulated tenant, over real HTTP on loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test setup: a failure should stop the test
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::{StreamExt as _, TryStreamExt as _};
 use intune_apple_core::clock::ManualClock;
 use intune_apple_core::graph::{
-    AssertionAlgorithm, Client, ClientCertificateCredential, ClientSecretCredential, ErrorKind,
-    HttpStack, PageProgress, RetryPolicy, SyncOptions,
+    AssertionAlgorithm, Client, ClientCertificateCredential, ErrorKind, HttpStack, PageProgress,
+    RetryPolicy, SyncOptions,
 };
 use intune_apple_core::model::{
     EnrollmentProfile, ImportedAppleDeviceIdentity, MobileApp, VppTokenCreateRequest,
@@ -28,14 +30,7 @@ struct Setup {
 async fn setup_with(seed: Seed, client_id: &str, secret: &str) -> Setup {
     let sim = Simulator::start(seed).await.unwrap();
     let clock = ManualClock::new(sim.now());
-    let client = Client::builder()
-        .base_url(sim.base_url())
-        .authority_host(sim.authority_host())
-        .credential(ClientSecretCredential::new(
-            sim.tenant_id(),
-            client_id,
-            secret,
-        ))
+    let client = common::sim_client(&sim, client_id, secret)
         .clock(Arc::new(clock.clone()))
         .build()
         .unwrap();
@@ -984,19 +979,16 @@ async fn clients_sharing_one_http_stack_keep_their_own_tenant_and_timeouts() {
     let contoso = Simulator::start(Seed::demo()).await.unwrap();
     let fabrikam = Simulator::start(Seed::with_devices(0, 3)).await.unwrap();
     let client_of = |sim: &SimHandle, http: HttpStack| {
-        Client::builder()
-            .http_stack(http)
-            .base_url(sim.base_url())
-            .authority_host(sim.authority_host())
-            .credential(ClientSecretCredential::new(
-                sim.tenant_id(),
-                intune_apple_sim::CLIENT_ID,
-                intune_apple_sim::CLIENT_SECRET,
-            ))
-            .retry_policy(RetryPolicy::default().with_max_attempts(1))
-            .attempt_timeout(Duration::from_millis(300))
-            .build()
-            .unwrap()
+        common::sim_client(
+            sim,
+            intune_apple_sim::CLIENT_ID,
+            intune_apple_sim::CLIENT_SECRET,
+        )
+        .http_stack(http)
+        .retry_policy(RetryPolicy::default().with_max_attempts(1))
+        .attempt_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap()
     };
     let http = HttpStack::new().unwrap();
     let a = client_of(&contoso, http.clone());

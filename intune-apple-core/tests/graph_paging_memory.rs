@@ -7,11 +7,13 @@
 // Test setup may panic; the walk is timed for the report only, never asserted on.
 #![allow(clippy::unwrap_used, clippy::disallowed_methods, clippy::print_stdout)]
 
+mod common;
+
 use std::alloc::System;
 use std::sync::Arc;
 
 use futures::TryStreamExt as _;
-use intune_apple_core::graph::{Client, ClientSecretCredential, PageProgress};
+use intune_apple_core::graph::{Client, PageProgress};
 use intune_apple_sim::{Seed, Simulator};
 use peakmem_alloc::{PeakMemAlloc, PeakMemAllocTrait as _, INSTRUMENTED_SYSTEM};
 
@@ -55,14 +57,7 @@ fn paging_100k_devices_peaks_no_higher_than_10k() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let client = Client::builder()
-            .base_url(sim.base_url())
-            .authority_host(sim.authority_host())
-            .credential(ClientSecretCredential::new(
-                sim.tenant_id(),
-                sim.client_id(),
-                sim.client_secret(),
-            ))
+        let client = common::sim_client(&sim, sim.client_id(), sim.client_secret())
             .build()
             .unwrap();
         // Warm up: token, connection pool, lazily built state.

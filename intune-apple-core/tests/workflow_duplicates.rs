@@ -2,17 +2,17 @@
 //! and re-running after a failure copies every assignment exactly once.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test setup: a failure should stop the test
 
+mod common;
+
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use futures::TryStreamExt as _;
-use intune_apple_core::clock::ManualClock;
-use intune_apple_core::graph::{Client, ClientSecretCredential};
+use intune_apple_core::graph::Client;
 use intune_apple_core::rules::duplicates::assignment_key;
 use intune_apple_core::workflows::duplicates::{
     repair_duplicate_apps, DuplicateRepairOptions, RepairOutcome,
 };
-use intune_apple_sim::{AppSeed, Fault, FaultKind, Seed, SimHandle, Simulator, VppTokenSeed};
+use intune_apple_sim::{AppSeed, Fault, FaultKind, Seed, SimHandle, VppTokenSeed};
 
 const OLD: &str = "a3333333-0000-4000-8000-000000000003";
 const NEW: &str = "a4444444-0000-4000-8000-000000000004";
@@ -71,22 +71,6 @@ fn seed() -> Seed {
     seed
 }
 
-async fn start(seed: Seed) -> (SimHandle, Client) {
-    let sim = Simulator::start(seed).await.unwrap();
-    let client = Client::builder()
-        .base_url(sim.base_url())
-        .authority_host(sim.authority_host())
-        .credential(ClientSecretCredential::new(
-            sim.tenant_id(),
-            intune_apple_sim::CLIENT_ID,
-            intune_apple_sim::CLIENT_SECRET,
-        ))
-        .clock(Arc::new(ManualClock::new(sim.now())))
-        .build()
-        .unwrap();
-    (sim, client)
-}
-
 /// How many times each target appears on the app.
 async fn targets(client: &Client, app_id: &str) -> HashMap<String, usize> {
     let list: Vec<_> = client
@@ -114,7 +98,7 @@ const APPLY: DuplicateRepairOptions = DuplicateRepairOptions { apply: true };
 
 #[tokio::test]
 async fn dry_run_plans_and_writes_nothing() {
-    let (sim, client) = start(seed()).await;
+    let (sim, client) = common::start(seed()).await;
     let report = repair_duplicate_apps(&client, &DuplicateRepairOptions::default())
         .await
         .unwrap();
@@ -156,7 +140,7 @@ async fn dry_run_plans_and_writes_nothing() {
 }
 
 async fn run_twice_after(fault: FaultKind) {
-    let (sim, client) = start(seed()).await;
+    let (sim, client) = common::start(seed()).await;
     // The second app's assign fails once, in the middle of the first run.
     sim.add_fault(
         Fault::new(
@@ -256,7 +240,7 @@ async fn repair_run_twice_after_a_lost_answer_copies_everything_exactly_once() {
 
 #[tokio::test]
 async fn demo_tenant_repair_frees_the_old_warehouse_token() {
-    let (sim, client) = start(Seed::demo()).await;
+    let (sim, client) = common::start(Seed::demo()).await;
     let plan = repair_duplicate_apps(&client, &DuplicateRepairOptions::default())
         .await
         .unwrap();
@@ -285,7 +269,7 @@ async fn a_conflicting_intent_is_kept_reported_and_blocks_the_old_token() {
     use intune_apple_core::model::{
         AssignmentTarget, GroupAssignmentTarget, InstallIntent, MobileAppAssignment,
     };
-    let (sim, client) = start(Seed::demo()).await;
+    let (sim, client) = common::start(Seed::demo()).await;
     // The current app already offers the group as available; the old app requires it.
     let available = MobileAppAssignment {
         odata_type: Some("#microsoft.graph.mobileAppAssignment".into()),
@@ -327,7 +311,7 @@ async fn a_conflicting_intent_is_kept_reported_and_blocks_the_old_token() {
 
 #[tokio::test]
 async fn a_failed_read_back_after_the_copy_keeps_the_report_and_the_old_token() {
-    let (sim, client) = start(Seed::demo()).await;
+    let (sim, client) = common::start(Seed::demo()).await;
     sim.add_fault(
         Fault::new(
             "GET",

@@ -1,18 +1,16 @@
 //! Enrollment profile workflows against the simulated tenant, over real HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test setup: a failure should stop the test
 
-use std::sync::Arc;
+mod common;
 
 use futures::TryStreamExt as _;
-use intune_apple_core::clock::ManualClock;
-use intune_apple_core::graph::{Client, ClientSecretCredential};
 use intune_apple_core::model::{DepIosEnrollmentProfile, EnrollmentProfile};
 use intune_apple_core::workflows::error::WorkflowError;
 use intune_apple_core::workflows::profiles::{
     assign_serial_numbers, copy_profile, create_profile, parse_profile_template,
     parse_serial_numbers, set_default_profile, DeviceOutcome, SerialAssignmentOptions,
 };
-use intune_apple_sim::{DepTokenSeed, Fault, FaultKind, Seed, SimHandle, Simulator};
+use intune_apple_sim::{DepTokenSeed, Fault, FaultKind, Seed, SimHandle};
 
 const DEP_MAIN: &str = "d1111111-0000-4000-8000-000000000001";
 const DEP_RETAIL: &str = "d2222222-0000-4000-8000-000000000002";
@@ -20,25 +18,9 @@ const IPHONE: &str = "d1111111-0000-4000-8000-000000000001_e1111111-0000-4000-80
 const RETAIL_IPAD: &str =
     "d2222222-0000-4000-8000-000000000002_e3333333-0000-4000-8000-000000000003";
 
-async fn start(seed: Seed) -> (SimHandle, Client) {
-    let sim = Simulator::start(seed).await.unwrap();
-    let client = Client::builder()
-        .base_url(sim.base_url())
-        .authority_host(sim.authority_host())
-        .credential(ClientSecretCredential::new(
-            sim.tenant_id(),
-            intune_apple_sim::CLIENT_ID,
-            intune_apple_sim::CLIENT_SECRET,
-        ))
-        .clock(Arc::new(ManualClock::new(sim.now())))
-        .build()
-        .unwrap();
-    (sim, client)
-}
-
 #[tokio::test]
 async fn a_template_with_several_violations_reports_them_all_and_makes_no_call() {
-    let (sim, client) = start(Seed::demo()).await;
+    let (sim, client) = common::start(Seed::demo()).await;
     let template = EnrollmentProfile::DepIos(DepIosEnrollmentProfile {
         profile_removal_disabled: Some(true), // I1: locked enrollment without supervision
         supervised_mode_enabled: Some(false),
@@ -73,7 +55,7 @@ async fn a_template_with_several_violations_reports_them_all_and_makes_no_call()
 
 #[tokio::test]
 async fn a_rule_that_needs_the_tenant_is_checked_before_anything_is_created() {
-    let (sim, client) = start(Seed::demo()).await;
+    let (sim, client) = common::start(Seed::demo()).await;
     let template = parse_profile_template(
         r##"{"@odata.type": "#microsoft.graph.depIOSEnrollmentProfile",
             "displayName": "Kiosk iPad", "requiresUserAuthentication": true,
@@ -100,7 +82,7 @@ async fn a_rule_that_needs_the_tenant_is_checked_before_anything_is_created() {
 
 #[tokio::test]
 async fn a_valid_template_is_created_and_can_become_the_default() {
-    let (sim, client) = start(Seed::demo()).await;
+    let (sim, client) = common::start(Seed::demo()).await;
     let template = parse_profile_template(
         r##"{"@odata.type": "#microsoft.graph.depIOSEnrollmentProfile",
             "id": "ignored", "isDefault": true,
@@ -144,7 +126,7 @@ async fn a_valid_template_is_created_and_can_become_the_default() {
 
 #[tokio::test]
 async fn a_profile_is_copied_to_another_token_and_to_another_tenant() {
-    let (_sim, client) = start(Seed::demo()).await;
+    let (_sim, client) = common::start(Seed::demo()).await;
     let copy = copy_profile(
         &client,
         DEP_MAIN,
@@ -174,7 +156,7 @@ async fn a_profile_is_copied_to_another_token_and_to_another_tenant() {
         token_name: "Fabrikam ABM".into(),
         ..DepTokenSeed::default()
     });
-    let (other_sim, other_client) = start(other).await;
+    let (other_sim, other_client) = common::start(other).await;
     let copy = copy_profile(
         &client,
         DEP_MAIN,
@@ -191,7 +173,7 @@ async fn a_profile_is_copied_to_another_token_and_to_another_tenant() {
 
 #[tokio::test]
 async fn serials_from_a_csv_are_assigned_in_batches_with_a_result_per_device() {
-    let (sim, client) = start(Seed::demo()).await;
+    let (sim, client) = common::start(Seed::demo()).await;
     let csv = "Device,serialNumber\n\
                iPhone 1,D10000000001\n\
                iPhone 2, d10000000002 \n\
@@ -264,7 +246,7 @@ async fn serials_from_a_csv_are_assigned_in_batches_with_a_result_per_device() {
 
 #[tokio::test]
 async fn the_default_of_another_token_and_bad_input() {
-    let (_sim, client) = start(Seed::demo()).await;
+    let (_sim, client) = common::start(Seed::demo()).await;
     let set = set_default_profile(&client, DEP_RETAIL, RETAIL_IPAD)
         .await
         .unwrap();
@@ -293,7 +275,7 @@ async fn the_default_of_another_token_and_bad_input() {
 
 #[tokio::test]
 async fn few_serials_are_looked_up_one_by_one_many_by_one_listing() {
-    let (sim, client) = start(Seed::demo()).await;
+    let (sim, client) = common::start(Seed::demo()).await;
     let lookups = |sim: &SimHandle| {
         sim.request_log()
             .iter()

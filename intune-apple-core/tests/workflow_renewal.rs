@@ -2,12 +2,11 @@
 //! reading back, and each refusal writes nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test setup: a failure should stop the test
 
-use std::sync::Arc;
+mod common;
 
 use chrono::{TimeZone, Utc};
 use futures::TryStreamExt as _;
-use intune_apple_core::clock::ManualClock;
-use intune_apple_core::graph::{Client, ClientSecretCredential};
+use intune_apple_core::graph::Client;
 use intune_apple_core::workflows::error::WorkflowError;
 use intune_apple_core::workflows::renewal::{
     download_push_csr, renew_enrollment_program_token, renew_push_certificate, renew_vpp_token,
@@ -15,7 +14,7 @@ use intune_apple_core::workflows::renewal::{
 };
 use intune_apple_core::workflows::step::StepOutcome;
 use intune_apple_core::Secret;
-use intune_apple_sim::{Seed, SimHandle, Simulator};
+use intune_apple_sim::{Seed, SimHandle};
 
 const DEMO_TOPIC: &str = "com.apple.mgmt.External.7c3a3b5e-1d2f-4e8a-9b6c-0f1e2d3c4b5a";
 const DEP_MAIN: &str = "d1111111-0000-4000-8000-000000000001";
@@ -36,19 +35,7 @@ fn sample(name: &str) -> String {
 }
 
 async fn setup() -> (SimHandle, Client) {
-    let sim = Simulator::start(Seed::demo()).await.unwrap();
-    let client = Client::builder()
-        .base_url(sim.base_url())
-        .authority_host(sim.authority_host())
-        .credential(ClientSecretCredential::new(
-            sim.tenant_id(),
-            intune_apple_sim::CLIENT_ID,
-            intune_apple_sim::CLIENT_SECRET,
-        ))
-        .clock(Arc::new(ManualClock::new(sim.now())))
-        .build()
-        .unwrap();
-    (sim, client)
+    common::start(Seed::demo()).await
 }
 
 fn writes(sim: &SimHandle, method: &str, fragment: &str) -> usize {
@@ -423,22 +410,6 @@ async fn a_failed_read_back_says_the_upload_was_sent() {
     assert_eq!(sim.writes_applied(), 1);
 }
 
-async fn setup_with(seed: Seed) -> (SimHandle, Client) {
-    let sim = Simulator::start(seed).await.unwrap();
-    let client = Client::builder()
-        .base_url(sim.base_url())
-        .authority_host(sim.authority_host())
-        .credential(ClientSecretCredential::new(
-            sim.tenant_id(),
-            intune_apple_sim::CLIENT_ID,
-            intune_apple_sim::CLIENT_SECRET,
-        ))
-        .clock(Arc::new(ManualClock::new(sim.now())))
-        .build()
-        .unwrap();
-    (sim, client)
-}
-
 /// The demo tenant, with the main enrollment program token synced `minutes` ago.
 fn demo_synced_minutes_ago(minutes: f64) -> Seed {
     let mut seed = Seed::demo();
@@ -501,7 +472,7 @@ async fn enrollment_program_token_renewal_then_sync_starts_a_sync() {
 async fn a_sync_too_soon_after_renewal_is_a_warning_and_never_reaches_intune() {
     use intune_apple_core::graph::SyncOptions;
     use intune_apple_core::workflows::renew_enrollment_program_token_and_sync;
-    let (sim, client) = setup_with(demo_synced_minutes_ago(10.0)).await;
+    let (sim, client) = common::start(demo_synced_minutes_ago(10.0)).await;
     let last = client
         .enrollment_program_tokens()
         .get(DEP_MAIN)
@@ -539,7 +510,7 @@ async fn a_sync_too_soon_after_renewal_is_a_warning_and_never_reaches_intune() {
 async fn a_sync_refused_by_intune_after_renewal_is_a_warning_too() {
     use intune_apple_core::graph::SyncOptions;
     use intune_apple_core::workflows::renew_enrollment_program_token_and_sync;
-    let (sim, client) = setup_with(demo_synced_minutes_ago(10.0)).await;
+    let (sim, client) = common::start(demo_synced_minutes_ago(10.0)).await;
     let force = SyncOptions {
         force: true,
         ..SyncOptions::default()

@@ -1,6 +1,8 @@
 //! The tenant health report against the simulated tenant, over real HTTP on loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test setup: a failure should stop the test
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
@@ -43,24 +45,8 @@ const ONE_WARNING: &str = r#"{
                  "locationName": "Branch", "displayName": "Branch", "expiresInDays": 12.5, "state": "valid"}]
 }"#;
 
-async fn client_for(sim: &SimHandle) -> Client {
-    Client::builder()
-        .base_url(sim.base_url())
-        .authority_host(sim.authority_host())
-        .credential(ClientSecretCredential::new(
-            sim.tenant_id(),
-            sim.client_id(),
-            sim.client_secret(),
-        ))
-        .clock(Arc::new(ManualClock::new(sim.now())))
-        .build()
-        .unwrap()
-}
-
 async fn setup(seed: Seed) -> (SimHandle, Client) {
-    let sim = Simulator::start(seed).await.unwrap();
-    let client = client_for(&sim).await;
-    (sim, client)
+    common::start(seed).await
 }
 
 fn with_apps() -> ReportOptions {
@@ -755,7 +741,7 @@ async fn zero_concurrency_still_scans() {
         .unwrap();
     let target = TenantTarget {
         name: "only".into(),
-        client: client_for(&sim).await,
+        client: common::client_of(&sim),
     };
     let reports = scan_tenants(vec![target], &ReportOptions::default(), 0).await;
     assert_eq!(reports.len(), 1);

@@ -2,12 +2,11 @@
 //! exact next allowed time, and never reaches Intune.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test setup: a failure should stop the test
 
-use std::sync::Arc;
+mod common;
 
 use chrono::Duration;
-use intune_apple_core::clock::ManualClock;
-use intune_apple_core::graph::{Client, ClientSecretCredential, ErrorKind, SyncOptions};
-use intune_apple_sim::{DepTokenSeed, Seed, Simulator};
+use intune_apple_core::graph::{ErrorKind, SyncOptions};
+use intune_apple_sim::{DepTokenSeed, Seed};
 
 const TOKEN: &str = "d9999999-0000-4000-8000-000000000009";
 
@@ -20,18 +19,7 @@ async fn a_sync_ten_minutes_after_the_last_is_refused_client_side_with_the_next_
         last_sync_triggered_hours_ago: Some(10.0 / 60.0),
         ..DepTokenSeed::default()
     });
-    let sim = Simulator::start(seed).await.unwrap();
-    let client = Client::builder()
-        .base_url(sim.base_url())
-        .authority_host(sim.authority_host())
-        .credential(ClientSecretCredential::new(
-            sim.tenant_id(),
-            intune_apple_sim::CLIENT_ID,
-            intune_apple_sim::CLIENT_SECRET,
-        ))
-        .clock(Arc::new(ManualClock::new(sim.now())))
-        .build()
-        .unwrap();
+    let (sim, client) = common::start(seed).await;
     let dep = client.enrollment_program_tokens();
     let token = dep.get(TOKEN).await.unwrap();
     let last = token.last_sync_triggered_date_time.unwrap();

@@ -1,0 +1,37 @@
+//! Shared by the integration tests that talk to the simulator. Each test file uses some of it.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use intune_apple_core::clock::ManualClock;
+use intune_apple_core::graph::{Client, ClientBuilder, ClientSecretCredential};
+use intune_apple_sim::{Seed, SimHandle, Simulator};
+
+/// A client builder pointed at `sim` (its Graph root and its token endpoint), signed in as the
+/// application `client_id` with `secret`.
+pub fn sim_client(sim: &SimHandle, client_id: &str, secret: &str) -> ClientBuilder {
+    Client::builder()
+        .base_url(sim.base_url())
+        .authority_host(sim.authority_host())
+        .credential(ClientSecretCredential::new(
+            sim.tenant_id(),
+            client_id,
+            secret,
+        ))
+}
+
+/// A client of `sim` as its read-write application, on a clock standing at the simulator's
+/// "now".
+pub fn client_of(sim: &SimHandle) -> Client {
+    sim_client(sim, sim.client_id(), sim.client_secret())
+        .clock(Arc::new(ManualClock::new(sim.now())))
+        .build()
+        .unwrap()
+}
+
+/// A simulated tenant started from `seed`, and a client of it ([`client_of`]).
+pub async fn start(seed: Seed) -> (SimHandle, Client) {
+    let sim = Simulator::start(seed).await.unwrap();
+    let client = client_of(&sim);
+    (sim, client)
+}
