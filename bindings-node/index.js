@@ -147,6 +147,49 @@ for (const name of [
   }
 }
 
-module.exports = { ...native, IntuneAppleError }
+function invalid(message) {
+  return new IntuneAppleError({ code: 'ERR_INVALID_INPUT', message })
+}
+
+/**
+ * The health report of every tenant, in the order given, at most `concurrency` tenants at a
+ * time (default 4). `tenants` is a Map or an object of name to Client, or an array of
+ * [name, client] pairs. Types: index.d.ts.
+ */
+async function scanTenants(tenants, options = {}) {
+  let entries
+  if (tenants instanceof Map || Array.isArray(tenants)) {
+    entries = Array.from(tenants)
+  } else if (tenants !== null && typeof tenants === 'object') {
+    entries = Object.entries(tenants)
+  } else {
+    throw invalid('tenants must be a Map, an object of name to Client, or an array of [name, client] pairs')
+  }
+  const names = []
+  const clients = []
+  entries.forEach((entry, i) => {
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') {
+      throw invalid(`tenant ${i} is not a [name, client] pair with a string name`)
+    }
+    if (!(entry[1] instanceof native.Client)) {
+      throw invalid(`the client of tenant "${entry[0]}" is not a Client: create one with new Client({ ... })`)
+    }
+    names.push(entry[0])
+    clients.push(entry[1])
+  })
+  const { concurrency, ...reportOptions } = options ?? {}
+  if (concurrency !== undefined && concurrency !== null && !(Number.isInteger(concurrency) && concurrency >= 0)) {
+    throw invalid(`concurrency must be a whole number of tenants at a time, not ${concurrency}`)
+  }
+  return native.__scanTenants(names, clients, reportOptions, concurrency ?? undefined)
+}
+
+/** The exit code of a scan: the worst `report.exitCode` (0 for no tenant). */
+function scanExitCode(reports) {
+  return reports.reduce((worst, r) => Math.max(worst, r.report.exitCode), 0)
+}
+
+module.exports = { ...native, IntuneAppleError, scanTenants, scanExitCode }
 delete module.exports.__registerErrorClass
 delete module.exports.__registerDeviceRows
+delete module.exports.__scanTenants

@@ -25,5 +25,7 @@ export const {
   validateDeviceNameTemplate,
   HealthReport,
   parseSerialNumbers,
+  scanTenants,
+  scanExitCode,
 } = addon
 export default addon

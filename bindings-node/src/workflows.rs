@@ -280,6 +280,73 @@ pub struct VppRenewalOptions {
     pub force: Option<bool>,
 }
 
+fn core_report_options(o: ReportOptions) -> report::ReportOptions {
+    report::ReportOptions {
+        as_of: o.as_of,
+        thresholds: thresholds(&o.thresholds.unwrap_or_default()),
+        locale: locale(o.locale.as_deref()),
+        include_apps: o.include_apps.unwrap_or(false),
+    }
+}
+
+/// One tenant's report of `scanTenants`.
+#[napi(object, object_from_js = false)]
+pub struct TenantReport {
+    /// The tenant's name, as given.
+    pub tenant: String,
+    /// Its health report (a section that could not be read is in `report.errors`).
+    pub report: HealthReport,
+}
+
+/// The health reports of many tenants (`scanTenants` in `index.js` builds the two lists from a
+/// `Map`, an object or an array of `[name, client]` pairs). The reports come back in the order
+/// given, at most `concurrency` tenants at a time (0 counts as 1).
+#[napi(js_name = "__scanTenants", skip_typescript)]
+pub fn scan_tenants<'e>(
+    env: &'e Env,
+    names: Vec<String>,
+    clients: Vec<&Client>,
+    options: Option<ReportOptions>,
+    concurrency: Option<u32>,
+) -> Result<PromiseRaw<'e, Vec<TenantReport>>> {
+    if names.len() != clients.len() {
+        return Err(throw(
+            env,
+            failure(
+                "ERR_INVALID_INPUT",
+                format!(
+                    "{} tenant names for {} clients: give one name per client",
+                    names.len(),
+                    clients.len()
+                ),
+            ),
+        ));
+    }
+    let targets: Vec<report::TenantTarget> = names
+        .into_iter()
+        .zip(clients)
+        .map(|(name, c)| report::TenantTarget {
+            name,
+            client: c.core(),
+        })
+        .collect();
+    let options = core_report_options(options.unwrap_or_default());
+    let concurrency = concurrency.map_or(4, |c| c as usize);
+    run(
+        env,
+        async move { Ok::<_, Failure>(report::scan_tenants(targets, &options, concurrency).await) },
+        |_, reports| {
+            Ok(reports
+                .into_iter()
+                .map(|r| TenantReport {
+                    tenant: r.tenant,
+                    report: HealthReport { inner: r.report },
+                })
+                .collect())
+        },
+    )
+}
+
 fn report_js<'e, T: serde::Serialize>(env: &'e Env, v: &T) -> Result<Unknown<'e>> {
     convert::to_js(env, v)
 }
@@ -295,13 +362,7 @@ impl Client {
         options: Option<ReportOptions>,
     ) -> Result<PromiseRaw<'e, HealthReport>> {
         let c = self.core();
-        let o = options.unwrap_or_default();
-        let options = report::ReportOptions {
-            as_of: o.as_of,
-            thresholds: thresholds(&o.thresholds.unwrap_or_default()),
-            locale: locale(o.locale.as_deref()),
-            include_apps: o.include_apps.unwrap_or(false),
-        };
+        let options = core_report_options(options.unwrap_or_default());
         run(
             env,
             async move { Ok::<_, Failure>(report::health_report(&c, &options).await) },

@@ -4,6 +4,7 @@ import {
   checkVppTokenRenewal, checkEnrollmentProgramTokenFile, pushCertificateHealth,
   enrollmentProgramTokenHealth, vppTokenHealth, renewalGuidance, decideSync,
   validateEnrollmentProfile, validateDeviceNameTemplate, HealthReport, parseSerialNumbers,
+  scanTenants, scanExitCode, type TenantReport, type ScanOptions,
   type PushRenewalReport, type DepRenewalReport, type VppRenewalReport, type DuplicateRepairReport,
   type ProfileCreated, type SerialAssignmentReport, type DefaultProfileSet, type HealthReportJson,
   type ReportItem, type CsrDownload, type SerialList, type RefusalInfo,
@@ -108,6 +109,11 @@ async function everything(): Promise<void> {
   const texts: string[] = [report.toMarkdown(), report.toICS(), report.toTable(true), report.overall]
   const code0: number = report.exitCode + report.errors.length + report.generatedAt.getTime() + report.asOf.getTime()
   HealthReport.fromJSON(JSON.stringify(report))
+  const scanOptions: ScanOptions = { concurrency: 8, asOf: new Date(), includeApps: false }
+  const scanned: TenantReport[] = await scanTenants(new Map([['contoso', client]]), scanOptions)
+  await scanTenants({ contoso: client, fabrikam: client })
+  await scanTenants([['contoso', client]] as const, null)
+  const scanCode: number = scanExitCode(scanned) + scanned[0].report.exitCode + scanned[0].tenant.length
   const pushRenewal: PushRenewalReport = await client.renewPushCertificate({ appleId: 'a', pem: 'p', force: true })
   const csrFile: CsrDownload = await client.savePushCertificateSigningRequest('/tmp/push.csr')
   const depRenewal: DepRenewalReport = await client.renewEnrollmentProgramToken({ tokenId: 'id', appleId: 'a', p7m: 'x', fileName: 'f.p7m', sync: true })
@@ -118,7 +124,7 @@ async function everything(): Promise<void> {
   const serialReport: SerialAssignmentReport = await client.assignSerialNumbers('id', 'p', ['S1'], 500)
   const defaultSet: DefaultProfileSet = await client.setDefaultProfile('id', 'p')
   const serialList: SerialList = parseSerialNumbers('S1\nS2')
-  void [items, reportJson, texts, code0, pushRenewal, csrFile, depRenewal, vppRenewal, repair, createdProfile, serialReport, defaultSet, serialList]
+  void [items, reportJson, texts, code0, scanCode, pushRenewal, csrFile, depRenewal, vppRenewal, repair, createdProfile, serialReport, defaultSet, serialList]
 
   sim.addFault({ method: 'GET', path: '/beta/*', kind: 'throttle', retryAfter: '1', nth: 1 })
   sim.addFault({ path: '/beta/*', kind: 'delay', ms: 10 })

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Client, HealthReport, IntuneAppleError, parseSerialNumbers } from '../index.mjs'
+import { Client, HealthReport, IntuneAppleError, Simulator, parseSerialNumbers, scanExitCode, scanTenants } from '../index.mjs'
 import { withSim, samples, DEP_MAIN, DEP_RETAIL } from './helpers.mjs'
 
 test('health report: items, toJSON, toMarkdown, toICS, toTable, fromJSON', () =>
@@ -32,6 +32,67 @@ test('health report: items, toJSON, toMarkdown, toICS, toTable, fromJSON', () =>
     assert.ok(report.toTable(false).length > 0)
     const later = await client.healthReport({ asOf: new Date(sim.now.getTime() + 400 * 86_400_000) })
     assert.ok(later.items.every((i) => i.severity === 'expired' || i.severity === 'unknown'))
+  }))
+
+test('scanTenants: a report per tenant in the order given, from a Map, an object or pairs', async () => {
+  const demo = Simulator.start()
+  const empty = Simulator.start({ seed: 'empty' })
+  try {
+    // The demo tenant answers slowly: its report ends last but still comes first.
+    demo.addFault({ method: 'GET', path: '/beta/deviceManagement/applePushNotificationCertificate', kind: 'delay', ms: 150 })
+    const contoso = new Client(demo.clientOptions())
+    const fabrikam = new Client(empty.clientOptions())
+    const wrongSecret = new Client({ ...demo.clientOptions(), clientSecret: 'not-the-secret' })
+    const forms = [
+      new Map([['contoso', contoso], ['fabrikam', fabrikam]]),
+      { contoso, fabrikam },
+      [['contoso', contoso], ['fabrikam', fabrikam]],
+    ]
+    for (const tenants of forms) {
+      const reports = await scanTenants(tenants, { concurrency: 2, includeApps: true })
+      assert.deepEqual(reports.map((r) => r.tenant), ['contoso', 'fabrikam'])
+      assert.ok(reports[0].report instanceof HealthReport)
+      assert.equal(reports[0].report.items.length, 7)
+      assert.equal(reports[0].report.exitCode, 2)
+      // The empty tenant has no push certificate: that section is its one error.
+      assert.deepEqual(reports[1].report.errors.map((e) => [e.section, e.code]), [['pushCertificate', 'not_found']])
+      assert.equal(scanExitCode(reports), 2)
+    }
+    const asOf = new Date('2020-01-01T00:00:00Z')
+    const one = await scanTenants({ fabrikam, denied: wrongSecret }, { concurrency: 0, asOf })
+    assert.deepEqual(one.map((r) => r.tenant), ['fabrikam', 'denied'])
+    assert.equal(one[0].report.asOf.getTime(), asOf.getTime())
+    // A tenant that cannot be read gets a report of errors; the others are not affected.
+    assert.ok(one[1].report.errors.length > 0)
+    assert.ok(one[1].report.errors.every((e) => e.code.length > 0 && !e.message.includes('not-the-secret')))
+    assert.equal(one[1].report.exitCode, 2)
+    assert.equal(scanExitCode([one[0]]), one[0].report.exitCode)
+    assert.deepEqual(await scanTenants([]), [])
+    assert.equal(scanExitCode([]), 0)
+  } finally {
+    demo.stop()
+    empty.stop()
+  }
+})
+
+test('scanTenants: what is not a tenant list is refused before any call', () =>
+  withSim(async (sim, client) => {
+    const before = sim.requestLog.length
+    const refused = (tenants, options, pattern) =>
+      assert.rejects(scanTenants(tenants, options), (e) => {
+        assert.ok(e instanceof IntuneAppleError)
+        assert.equal(e.code, 'ERR_INVALID_INPUT')
+        assert.match(e.message, pattern)
+        return true
+      })
+    await refused(null, undefined, /Map, an object/)
+    await refused('contoso', undefined, /Map, an object/)
+    await refused([['contoso']], undefined, /tenant 0 is not a \[name, client\] pair/)
+    await refused([[1, client]], undefined, /tenant 0/)
+    await refused({ contoso: client, fabrikam: {} }, undefined, /client of tenant "fabrikam" is not a Client/)
+    await refused({ contoso: client }, { concurrency: -1 }, /concurrency/)
+    await refused({ contoso: client }, { concurrency: 1.5 }, /concurrency/)
+    assert.equal(sim.requestLog.length, before)
   }))
 
 test('push certificate renewal: same topic renews, another topic is refused with reasons', () =>
