@@ -181,7 +181,8 @@ async function scanTenants(tenants, options = {}) {
   if (concurrency !== undefined && concurrency !== null && !(Number.isInteger(concurrency) && concurrency >= 0)) {
     throw invalid(`concurrency must be a whole number of tenants at a time, not ${concurrency}`)
   }
-  return native.__scanTenants(names, clients, reportOptions, concurrency ?? undefined)
+  const atOnce = concurrency === undefined || concurrency === null ? undefined : Math.min(concurrency, 0xffffffff)
+  return native.__scanTenants(names, clients, reportOptions, atOnce)
 }
 
 /** The exit code of a scan: the worst `report.exitCode` (0 for no tenant). */

@@ -60,6 +60,7 @@ test('scanTenants: a report per tenant in the order given, from a Map, an object
     }
     const asOf = new Date('2020-01-01T00:00:00Z')
     const one = await scanTenants({ fabrikam, denied: wrongSecret }, { concurrency: 0, asOf })
+    assert.equal((await scanTenants([['fabrikam', fabrikam]], { concurrency: 2 ** 40 })).length, 1)
     assert.deepEqual(one.map((r) => r.tenant), ['fabrikam', 'denied'])
     assert.equal(one[0].report.asOf.getTime(), asOf.getTime())
     // A tenant that cannot be read gets a report of errors; the others are not affected.
