@@ -635,7 +635,7 @@ export declare function checkVppTokenRenewal(path: string, existing: Array<VppTo
 
 /**
  * Options of `new Client(...)`. Give `accessToken`, or `tenantId` and `clientId` with
- * `clientSecret` or `certificatePath`.
+ * `clientSecret` or `certificatePath` (with `certificatePassword` when the file has one).
  */
 export interface ClientOptions {
   /** The Entra tenant id. */
@@ -644,8 +644,13 @@ export interface ClientOptions {
   clientId?: string
   /** The client secret of the app. */
   clientSecret?: string
-  /** A PEM file holding the app's certificate and its private key. */
+  /** The app's certificate with its private key: a PEM file, or a PKCS#12 (`.pfx`/`.p12`) file. */
   certificatePath?: string
+  /**
+   * The certificate file's password: the PFX export password, or that of an encrypted PEM
+   * key (a secret).
+   */
+  certificatePassword?: string
   /** A bearer token obtained elsewhere, used as is. */
   accessToken?: string
   /** Graph root URL override (a proxy, or the simulator's `baseUrl`). */

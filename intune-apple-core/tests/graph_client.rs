@@ -307,6 +307,99 @@ async fn certificate_credential_with_both_algorithms() {
     }
 }
 
+/// The app certificate as Windows, Key Vault, OpenSSL 1.x and 3 export it (PKCS#12, with and
+/// without a password), and as PEM with an encrypted key: each signs in.
+#[tokio::test]
+async fn certificate_files_in_every_form_sign_in() {
+    let sim = Simulator::start(Seed::demo()).await.unwrap();
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../intune-apple-sim/fixtures");
+    let dir = std::env::temp_dir().join(format!("intune-apple-certs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let plain = dir.join("plain.pem");
+    std::fs::write(
+        &plain,
+        format!(
+            "{}{}",
+            intune_apple_sim::CERT_CLIENT_CERT_PEM,
+            intune_apple_sim::CERT_CLIENT_KEY_PEM
+        ),
+    )
+    .unwrap();
+    let password = Some("sim-test-password");
+    let cases = [
+        (format!("{fixtures}/client-aes.pfx"), password),
+        (format!("{fixtures}/client-3des.pfx"), password),
+        (format!("{fixtures}/client-rc2.pfx"), password),
+        (format!("{fixtures}/client-nopassword.pfx"), None),
+        (format!("{fixtures}/client-nopassword.pfx"), Some("")),
+        (format!("{fixtures}/client-encrypted-key.pem"), password),
+        (plain.display().to_string(), None),
+    ];
+    let mut thumbprints = std::collections::BTreeSet::new();
+    for (path, password) in cases {
+        let credential = ClientCertificateCredential::from_file(
+            sim.tenant_id(),
+            intune_apple_sim::CERT_CLIENT_ID,
+            &path,
+            password,
+        )
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+        thumbprints.insert(credential.thumbprint_sha256());
+        let client = Client::builder()
+            .base_url(sim.base_url())
+            .authority_host(sim.authority_host())
+            .credential(credential)
+            .build()
+            .unwrap();
+        client
+            .push_certificate()
+            .get()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+    assert_eq!(
+        thumbprints.len(),
+        1,
+        "every form holds the same certificate"
+    );
+
+    let refused = |path: String, password: Option<&str>| {
+        let err = ClientCertificateCredential::from_file("t", "c", &path, password).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(&path), "names the file: {text}");
+        if let Some(p) = password.filter(|p| !p.is_empty()) {
+            assert!(
+                !text.contains(p) && !format!("{err:?}").contains(p),
+                "{text}"
+            );
+        }
+        text
+    };
+    let wrong = refused(format!("{fixtures}/client-aes.pfx"), Some("hunter2-wrong"));
+    assert!(wrong.contains("password does not open"), "{wrong}");
+    let none = refused(format!("{fixtures}/client-aes.pfx"), None);
+    assert!(none.contains("password does not open"), "{none}");
+    let wrong = refused(
+        format!("{fixtures}/client-encrypted-key.pem"),
+        Some("hunter2-wrong"),
+    );
+    assert!(wrong.contains("password does not open"), "{wrong}");
+    let missing = refused(format!("{fixtures}/client-encrypted-key.pem"), None);
+    assert!(
+        missing.contains("AZURE_CLIENT_CERTIFICATE_PASSWORD"),
+        "{missing}"
+    );
+    let not_a_certificate = refused(format!("{fixtures}/../Cargo.toml"), None);
+    assert!(
+        not_a_certificate.contains("no CERTIFICATE block")
+            || not_a_certificate.contains("not a PKCS#12"),
+        "{not_a_certificate}"
+    );
+    let absent = refused(format!("{fixtures}/absent.pfx"), None);
+    assert!(absent.contains("cannot read"), "{absent}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[tokio::test]
 async fn wrong_secret_is_unauthorized_without_echoing_it() {
     let s = setup_with(

@@ -20,6 +20,7 @@ use super::error::{Error, ErrorKind};
 use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
 use crate::clock::{Clock, SystemClock};
 use crate::model::{decode, Entity, ValueResult};
+use crate::Secret;
 
 /// A stream of items of a paged Graph collection.
 pub type ItemStream<T> = std::pin::Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
@@ -317,9 +318,11 @@ pub mod env {
     pub const CLIENT_ID: &str = "AZURE_CLIENT_ID";
     /// Client secret.
     pub const CLIENT_SECRET: &str = "AZURE_CLIENT_SECRET";
-    /// Path of a PEM file with the certificate and its private key.
+    /// Path of the app's certificate with its private key: a PEM file, or a PKCS#12 file
+    /// (`.pfx`/`.p12`).
     pub const CLIENT_CERTIFICATE_PATH: &str = "AZURE_CLIENT_CERTIFICATE_PATH";
-    /// Password of the certificate file (password-protected keys are not supported yet).
+    /// Password of the certificate file: the PKCS#12 export password, or the password of an
+    /// encrypted key in a PEM file.
     pub const CLIENT_CERTIFICATE_PASSWORD: &str = "AZURE_CLIENT_CERTIFICATE_PASSWORD";
     /// Token authority host.
     pub const AUTHORITY_HOST: &str = "AZURE_AUTHORITY_HOST";
@@ -339,7 +342,8 @@ impl Client {
 
     /// A client configured from the environment, with the Azure SDK's variable names:
     /// `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, then `AZURE_CLIENT_SECRET` or
-    /// `AZURE_CLIENT_CERTIFICATE_PATH`; `AZURE_AUTHORITY_HOST`; plus `INTUNE_APPLE_GRAPH_URL`,
+    /// `AZURE_CLIENT_CERTIFICATE_PATH` (PEM or PKCS#12, with `AZURE_CLIENT_CERTIFICATE_PASSWORD`
+    /// when it has one); `AZURE_AUTHORITY_HOST`; plus `INTUNE_APPLE_GRAPH_URL`,
     /// `INTUNE_APPLE_ACCESS_TOKEN` (a bearer token obtained elsewhere, used instead of the
     /// others) and `INTUNE_APPLE_CLOUD`.
     ///
@@ -400,14 +404,14 @@ impl Client {
             return Ok(builder.credential(ClientSecretCredential::new(tenant, client_id, secret)));
         }
         if let Some(path) = var(env::CLIENT_CERTIFICATE_PATH) {
-            let pem = std::fs::read_to_string(&path).map_err(|e| {
-                config(format!(
-                    "cannot read {} ({path}): {e}",
-                    env::CLIENT_CERTIFICATE_PATH
-                ))
-            })?;
-            let credential = ClientCertificateCredential::from_pem(tenant, client_id, &pem)
-                .map_err(|e| config(e.to_string()))?;
+            let password = var(env::CLIENT_CERTIFICATE_PASSWORD).map(Secret::new);
+            let credential = ClientCertificateCredential::from_file(
+                tenant,
+                client_id,
+                &path,
+                password.as_ref().map(Secret::expose),
+            )
+            .map_err(|e| config(format!("{} ({path}): {e}", env::CLIENT_CERTIFICATE_PATH)))?;
             return Ok(builder.credential(credential));
         }
         Err(missing(env::CLIENT_SECRET))

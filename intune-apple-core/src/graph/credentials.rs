@@ -20,6 +20,7 @@ use sha2::Digest as _;
 use crate::clock::{BoxFuture, Clock};
 use crate::model::{NumberOrText, OAuthErrorBody, OAuthTokenResponse};
 use crate::Secret;
+use zeroize::Zeroizing;
 
 /// How long before its expiry a cached token is refreshed.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(300);
@@ -222,11 +223,36 @@ impl ClientCertificateCredential {
     /// text containing both, as in `AZURE_CLIENT_CERTIFICATE_PATH`.
     ///
     /// # Errors
-    /// [`CredentialError::Certificate`] when no certificate or no usable key is found.
+    /// [`CredentialError::Certificate`] when no certificate or no usable key is found, or when
+    /// the key is password-protected (use [`Self::from_pem_with_password`]).
     pub fn from_pem(
         tenant_id: impl Into<String>,
         client_id: impl Into<String>,
         pem: &str,
+    ) -> Result<Self, CredentialError> {
+        Self::from_pem_with_password(tenant_id, client_id, pem, None)
+    }
+
+    /// As [`Self::from_pem`], and a password-protected key (`ENCRYPTED PRIVATE KEY`, PKCS#8
+    /// with PBES2) is opened with `password`.
+    ///
+    /// ```
+    /// use intune_apple_core::graph::ClientCertificateCredential;
+    /// use intune_apple_sim::{CERT_CLIENT_CERT_PEM, CERT_CLIENT_KEY_PEM};
+    /// let pem = format!("{CERT_CLIENT_CERT_PEM}{CERT_CLIENT_KEY_PEM}");
+    /// let credential = ClientCertificateCredential::from_pem_with_password("tenant", "app", &pem, None)?;
+    /// assert_eq!(credential.thumbprint_sha256().len(), 43);
+    /// # Ok::<(), intune_apple_core::graph::CredentialError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`CredentialError::Certificate`] when no certificate or no usable key is found, or the
+    /// password does not open the key.
+    pub fn from_pem_with_password(
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        pem: &str,
+        password: Option<&str>,
     ) -> Result<Self, CredentialError> {
         let mut certificate_der = None;
         let mut key = None;
@@ -250,12 +276,34 @@ impl ClientCertificateCredential {
                     })?);
                 }
                 "ENCRYPTED PRIVATE KEY" => {
-                    return Err(CredentialError::Certificate(
-                        "the private key is password-protected; export it without a password \
-                         (openssl pkcs8 -in key.pem -out plain.pem) and keep the file readable \
-                         only by the automation account"
-                            .into(),
-                    ))
+                    let password = password.ok_or_else(|| {
+                        CredentialError::Certificate(format!(
+                            "the private key is password-protected; give its password \
+                             ({}, or the certificate password option of the client)",
+                            super::env::CLIENT_CERTIFICATE_PASSWORD
+                        ))
+                    })?;
+                    let info =
+                        pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice()).map_err(|e| {
+                            CredentialError::Certificate(format!(
+                                "the ENCRYPTED PRIVATE KEY block cannot be read: {e}"
+                            ))
+                        })?;
+                    let plain = info.decrypt(password).map_err(|_| {
+                        CredentialError::Certificate(
+                            "the password does not open the ENCRYPTED PRIVATE KEY block \
+                             (or its encryption is not PBES2 with AES or 3DES)"
+                                .into(),
+                        )
+                    })?;
+                    use rsa::pkcs8::DecodePrivateKey as _;
+                    key = Some(
+                        rsa::RsaPrivateKey::from_pkcs8_der(plain.as_bytes()).map_err(|_| {
+                            CredentialError::Certificate(
+                                "the ENCRYPTED PRIVATE KEY block is not an RSA key".into(),
+                            )
+                        })?,
+                    );
                 }
                 _ => {}
             }
@@ -277,6 +325,118 @@ impl ClientCertificateCredential {
             key: Arc::new(key),
             algorithm: AssertionAlgorithm::default(),
         })
+    }
+
+    /// Reads the certificate and its RSA private key from a PKCS#12 file (`.pfx`/`.p12`, DER):
+    /// the certificate is the one whose public key matches the key (a chain may come with it).
+    /// `password` is the export password, `""` for none (Key Vault and portal downloads).
+    ///
+    /// ```
+    /// use intune_apple_core::graph::ClientCertificateCredential;
+    /// let pfx = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../intune-apple-sim/fixtures/client-aes.pfx"))?;
+    /// let credential = ClientCertificateCredential::from_pkcs12("tenant", "app", &pfx, "sim-test-password")?;
+    /// assert_eq!(credential.thumbprint_sha256().len(), 43);
+    /// assert!(ClientCertificateCredential::from_pkcs12("tenant", "app", &pfx, "wrong").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`CredentialError::Certificate`] when the file cannot be read, the password does not open
+    /// it, or it holds no RSA key with its certificate.
+    pub fn from_pkcs12(
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        pfx: &[u8],
+        password: &str,
+    ) -> Result<Self, CredentialError> {
+        use rsa::pkcs8::{DecodePrivateKey as _, EncodePublicKey as _};
+        use x509_cert::der::{Decode as _, Encode as _};
+        let contents = super::pkcs12::open(pfx, password)
+            .map_err(|e| CredentialError::Certificate(e.to_string()))?;
+        let key = contents
+            .keys
+            .iter()
+            .find_map(|k| rsa::RsaPrivateKey::from_pkcs8_der(k).ok())
+            .ok_or_else(|| {
+                CredentialError::Certificate(if contents.keys.is_empty() {
+                    "the PKCS#12 file holds no private key; export the certificate with its \
+                     private key"
+                        .into()
+                } else {
+                    "the private key of the PKCS#12 file is not an RSA key".into()
+                })
+            })?;
+        let public = key
+            .to_public_key()
+            .to_public_key_der()
+            .map_err(|e| CredentialError::Certificate(format!("the RSA key: {e}")))?;
+        let certificate_der = contents
+            .certificates
+            .into_iter()
+            .find(|c| {
+                x509_cert::Certificate::from_der(c)
+                    .ok()
+                    .and_then(|c| c.tbs_certificate.subject_public_key_info.to_der().ok())
+                    .is_some_and(|spki| spki == public.as_bytes())
+            })
+            .ok_or_else(|| {
+                CredentialError::Certificate(
+                    "the PKCS#12 file holds no certificate for its private key".into(),
+                )
+            })?;
+        Ok(Self {
+            tenant_id: tenant_id.into(),
+            client_id: client_id.into(),
+            certificate_der,
+            key: Arc::new(key),
+            algorithm: AssertionAlgorithm::default(),
+        })
+    }
+
+    /// Reads a certificate file as the Azure SDKs do for `AZURE_CLIENT_CERTIFICATE_PATH`: PEM
+    /// text with the certificate and its key (`password` opens an encrypted key), or a PKCS#12
+    /// file (`password` is its export password; none means `""`).
+    ///
+    /// # Errors
+    /// [`CredentialError::Certificate`] when the file cannot be read or used; the message names
+    /// the path, never the password.
+    pub fn from_file(
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        path: impl AsRef<std::path::Path>,
+        password: Option<&str>,
+    ) -> Result<Self, CredentialError> {
+        let path = path.as_ref();
+        let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
+            CredentialError::Certificate(format!(
+                "cannot read the certificate file {}: {e}",
+                path.display()
+            ))
+        })?);
+        Self::from_contents(tenant_id, client_id, &bytes, password).map_err(|e| match e {
+            CredentialError::Certificate(m) => {
+                CredentialError::Certificate(format!("{}: {m}", path.display()))
+            }
+            other => other,
+        })
+    }
+
+    /// As [`Self::from_file`], from the file's contents: PEM text, or PKCS#12 bytes.
+    ///
+    /// # Errors
+    /// [`CredentialError::Certificate`] when the contents cannot be used.
+    pub fn from_contents(
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        contents: &[u8],
+        password: Option<&str>,
+    ) -> Result<Self, CredentialError> {
+        match std::str::from_utf8(contents) {
+            Ok(text) if text.contains("-----BEGIN") => {
+                Self::from_pem_with_password(tenant_id, client_id, text, password)
+            }
+            _ => Self::from_pkcs12(tenant_id, client_id, contents, password.unwrap_or("")),
+        }
     }
 
     /// Chooses the assertion's signature algorithm (default `PS256`).

@@ -69,6 +69,7 @@ pub mod credentials;
 mod error;
 mod handlers;
 mod paging;
+mod pkcs12;
 mod retry;
 
 pub use client::{
