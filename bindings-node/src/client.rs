@@ -52,7 +52,7 @@ pub struct RetryOptions {
 }
 
 /// Options of `new Client(...)`. Give `accessToken`, or `tenantId` and `clientId` with
-/// `clientSecret` or `certificatePath`.
+/// `clientSecret` or `certificatePath` (with `certificatePassword` when the file has one).
 #[napi(object)]
 #[derive(Default)]
 pub struct ClientOptions {
@@ -62,8 +62,11 @@ pub struct ClientOptions {
     pub client_id: Option<String>,
     /// The client secret of the app.
     pub client_secret: Option<String>,
-    /// A PEM file holding the app's certificate and its private key.
+    /// The app's certificate with its private key: a PEM file, or a PKCS#12 (`.pfx`/`.p12`) file.
     pub certificate_path: Option<String>,
+    /// The certificate file's password: the PFX export password, or that of an encrypted PEM
+    /// key (a secret).
+    pub certificate_password: Option<String>,
     /// A bearer token obtained elsewhere, used as is.
     pub access_token: Option<String>,
     /// Graph root URL override (a proxy, or the simulator's `baseUrl`).
@@ -108,6 +111,9 @@ fn shared_http(connect_timeout: Duration) -> std::result::Result<HttpStack, Fail
     }
     Ok(stack)
 }
+
+const NO_CREDENTIAL: &str =
+    "give accessToken, or tenantId and clientId with clientSecret or certificatePath";
 
 fn build(options: ClientOptions) -> std::result::Result<graph::Client, Failure> {
     let invalid = |m: &str| failure("ERR_INVALID_INPUT", m);
@@ -156,6 +162,7 @@ fn build(options: ClientOptions) -> std::result::Result<graph::Client, Failure> 
     if let Some(ua) = options.user_agent {
         builder = builder.user_agent(ua);
     }
+    let password = options.certificate_password.map(Secret::new);
     builder = match (
         options.access_token,
         options.tenant_id,
@@ -168,17 +175,13 @@ fn build(options: ClientOptions) -> std::result::Result<graph::Client, Failure> 
             builder.credential(ClientSecretCredential::new(tenant, client, secret))
         }
         (None, Some(tenant), Some(client), None, Some(path)) => {
-            let pem = std::fs::read_to_string(&path)
-                .map_err(|e| invalid(&format!("cannot read the certificate file {path}: {e}")))?;
-            let credential = ClientCertificateCredential::from_pem(tenant, client, &pem)
-                .map_err(|e| invalid(&e.to_string()))?;
+            let password = password.as_ref().map(Secret::expose);
+            let credential =
+                ClientCertificateCredential::from_file(tenant, client, &path, password)
+                    .map_err(|e| invalid(&e.to_string()))?;
             builder.credential(credential)
         }
-        _ => {
-            return Err(invalid(
-                "give accessToken, or tenantId and clientId with clientSecret or certificatePath",
-            ))
-        }
+        _ => return Err(invalid(NO_CREDENTIAL)),
     };
     builder.build().map_err(Failure::from)
 }

@@ -373,6 +373,30 @@ test('a client with a certificate, an access token, options for cloud, timeouts 
     fs.rmSync(dir, { recursive: true })
   }))
 
+test('a certificate in a PKCS#12 file or with an encrypted key, with its password', () =>
+  withSim(async (sim) => {
+    const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../intune-apple-sim/fixtures')
+    const o = sim.clientOptions()
+    const base = { tenantId: o.tenantId, clientId: sim.certificateClientId, baseUrl: o.baseUrl, authorityHost: o.authorityHost }
+    for (const [file, certificatePassword] of [
+      ['client-aes.pfx', 'sim-test-password'],
+      ['client-3des.pfx', 'sim-test-password'],
+      ['client-rc2.pfx', 'sim-test-password'],
+      ['client-nopassword.pfx', undefined],
+      ['client-encrypted-key.pem', 'sim-test-password'],
+    ]) {
+      const client = new Client({ ...base, certificatePath: path.join(fixtures, file), certificatePassword })
+      assert.ok((await client.pushCertificate()).topicIdentifier, file)
+    }
+    const pfx = path.join(fixtures, 'client-aes.pfx')
+    assert.throws(() => new Client({ ...base, certificatePath: pfx, certificatePassword: 'hunter2-wrong' }), (e) => {
+      assert.equal(e.code, 'ERR_INVALID_INPUT')
+      assert.ok(e.message.includes(pfx) && e.message.includes('password does not open'), e.message)
+      assert.ok(!e.message.includes('hunter2-wrong'))
+      return true
+    })
+  }))
+
 test('the ESM and CommonJS entry points export the same names', async () => {
   const { createRequire } = await import('node:module')
   const cjs = createRequire(import.meta.url)('../index.js')

@@ -28,6 +28,7 @@ async function everything(): Promise<void> {
   })
   new Client(sim.readOnlyClientOptions())
   new Client({ tenantId: 't', clientId: 'c', certificatePath: '/tmp/app.pem' })
+  new Client({ tenantId: 't', clientId: 'c', certificatePath: '/tmp/app.pfx', certificatePassword: 'p' })
   new Client({ accessToken: 'token' })
   Client.fromEnv()
   const root: string = client.graphRoot

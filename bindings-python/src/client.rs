@@ -157,19 +157,37 @@ pub(crate) struct NativeClient {
     pid: u32,
 }
 
+/// `certificate=`: PEM text, or the bytes of a PEM or PKCS#12 (`.pfx`) file.
+#[derive(FromPyObject)]
+pub(crate) enum CertificateContents {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl CertificateContents {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Text(text) => text.as_bytes(),
+            Self::Bytes(bytes) => bytes,
+        }
+    }
+}
+
 #[pymethods]
 impl NativeClient {
     #[new]
     #[pyo3(signature = (*, tenant_id=None, client_id=None, client_secret=None, certificate=None,
-        certificate_path=None, access_token=None, base_url=None, authority_host=None, cloud=None,
-        timeout=None, attempt_timeout=None, connect_timeout=None, retries=None, user_agent=None))]
+        certificate_path=None, certificate_password=None, access_token=None, base_url=None,
+        authority_host=None, cloud=None, timeout=None, attempt_timeout=None, connect_timeout=None,
+        retries=None, user_agent=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         tenant_id: Option<String>,
         client_id: Option<String>,
         client_secret: Option<String>,
-        certificate: Option<String>,
+        certificate: Option<CertificateContents>,
         certificate_path: Option<String>,
+        certificate_password: Option<String>,
         access_token: Option<String>,
         base_url: Option<String>,
         authority_host: Option<String>,
@@ -186,24 +204,33 @@ impl NativeClient {
                 .ok_or_else(|| configuration("cloud must be global, usgov, dod or china"))?;
             b = b.cloud(c);
         }
-        let certificate = match (certificate, certificate_path) {
-            (Some(pem), _) => Some(pem),
-            (None, Some(path)) => Some(std::fs::read_to_string(&path).map_err(|e| {
-                configuration(format!("cannot read the certificate file {path}: {e}"))
-            })?),
-            (None, None) => None,
-        };
-        match (access_token, tenant_id, client_id, client_secret, certificate) {
+        let password = certificate_password.map(Secret::new);
+        let password = password.as_ref().map(Secret::expose);
+        let has_certificate = certificate.is_some() || certificate_path.is_some();
+        match (access_token, tenant_id, client_id, client_secret, has_certificate) {
             (Some(token), ..) => b = b.credential(StaticTokenCredential::new(token)),
             (None, Some(t), Some(c), Some(s), _) => {
                 b = b.credential(ClientSecretCredential::new(t, c, s));
             }
-            (None, Some(t), Some(c), None, Some(pem)) => {
-                let cred = ClientCertificateCredential::from_pem(t, c, &pem)
-                    .map_err(|e| configuration(e.to_string()))?;
+            (None, Some(t), Some(c), None, true) => {
+                let cred = match (certificate, certificate_path) {
+                    (Some(contents), _) => ClientCertificateCredential::from_contents(
+                        t,
+                        c,
+                        contents.bytes(),
+                        password,
+                    ),
+                    (None, path) => ClientCertificateCredential::from_file(
+                        t,
+                        c,
+                        path.unwrap_or_default(),
+                        password,
+                    ),
+                }
+                .map_err(|e| configuration(e.to_string()))?;
                 b = b.credential(cred);
             }
-            (None, Some(_), Some(_), None, None) => {
+            (None, Some(_), Some(_), None, false) => {
                 return Err(configuration(
                     "give client_secret, certificate or certificate_path with tenant_id and client_id",
                 ))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -188,6 +189,60 @@ def test_vpp_apps_and_assignments(sim: Simulator) -> None:
 def test_certificate_credential(demo: Simulator) -> None:
     client = demo.certificate_client()
     assert client.get_push_certificate().topic_identifier
+
+
+SIM_FIXTURES = Path(__file__).resolve().parents[2] / "intune-apple-sim" / "fixtures"
+PFX_PASSWORD = "sim-test-password"
+
+
+@pytest.mark.parametrize("name, password", [
+    ("client-aes.pfx", PFX_PASSWORD),      # OpenSSL 3, Windows "AES256-SHA256"
+    ("client-3des.pfx", PFX_PASSWORD),     # Windows "TripleDES-SHA1"
+    ("client-rc2.pfx", PFX_PASSWORD),      # OpenSSL 1.x
+    ("client-nopassword.pfx", None),       # Key Vault and portal downloads
+    ("client-encrypted-key.pem", PFX_PASSWORD),
+])
+def test_certificate_files(demo: Simulator, name: str, password: str | None) -> None:
+    cert_client_id = demo._sim.certificate_client()[0]
+    path = SIM_FIXTURES / name
+    by_path = demo.client(client_id=cert_client_id, client_secret=None,
+                          certificate_path=str(path), certificate_password=password)
+    assert by_path.get_push_certificate().topic_identifier
+    by_contents = demo.client(client_id=cert_client_id, client_secret=None,
+                              certificate=path.read_bytes(), certificate_password=password)
+    assert by_contents.get_push_certificate().topic_identifier
+
+
+def test_certificate_file_errors_name_the_file_not_the_password(demo: Simulator) -> None:
+    cert_client_id = demo._sim.certificate_client()[0]
+    path = str(SIM_FIXTURES / "client-aes.pfx")
+    with pytest.raises(ConfigurationError) as info:
+        demo.client(client_id=cert_client_id, client_secret=None, certificate_path=path,
+                    certificate_password="hunter2-wrong")
+    assert path in str(info.value) and "password does not open" in str(info.value)
+    assert "hunter2-wrong" not in str(info.value) and "hunter2-wrong" not in repr(info.value)
+    with pytest.raises(ConfigurationError) as info:
+        demo.client(client_id=cert_client_id, client_secret=None,
+                    certificate_path=str(SIM_FIXTURES / "client-encrypted-key.pem"))
+    assert "AZURE_CLIENT_CERTIFICATE_PASSWORD" in str(info.value)
+
+
+def test_from_env_with_a_pfx(demo: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "AZURE_TENANT_ID": demo.tenant_id, "AZURE_CLIENT_ID": demo._sim.certificate_client()[0],
+        "AZURE_CLIENT_CERTIFICATE_PATH": str(SIM_FIXTURES / "client-3des.pfx"),
+        "AZURE_CLIENT_CERTIFICATE_PASSWORD": PFX_PASSWORD,
+        "AZURE_AUTHORITY_HOST": demo.authority_host, "INTUNE_APPLE_GRAPH_URL": demo.base_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AZURE_CLIENT_SECRET", raising=False)
+    with Client.from_env() as client:
+        assert client.get_push_certificate().topic_identifier
+    monkeypatch.setenv("AZURE_CLIENT_CERTIFICATE_PASSWORD", "hunter2-wrong")
+    with pytest.raises(ConfigurationError) as info:
+        Client.from_env()
+    assert "AZURE_CLIENT_CERTIFICATE_PATH" in str(info.value)
+    assert "hunter2-wrong" not in str(info.value)
 
 
 def test_from_env(demo: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:

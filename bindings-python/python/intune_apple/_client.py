@@ -70,8 +70,9 @@ class _Base:
         tenant_id: Optional[str] = None,
         client_id: Optional[str] = None,
         client_secret: Optional[str] = None,
-        certificate: Optional[str] = None,
+        certificate: Union[str, bytes, None] = None,
         certificate_path: Optional[str] = None,
+        certificate_password: Optional[str] = None,
         access_token: Optional[str] = None,
         base_url: Optional[str] = None,
         authority_host: Optional[str] = None,
@@ -82,9 +83,11 @@ class _Base:
         retries: Optional[int] = None,
         user_agent: Optional[str] = None,
     ) -> None:
-        """Credentials: ``tenant_id`` + ``client_id`` with ``client_secret``, or with a
-        ``certificate`` (PEM text of the certificate and its private key) or
-        ``certificate_path``; or ``access_token`` (a bearer token obtained elsewhere).
+        """Credentials: ``tenant_id`` + ``client_id`` with ``client_secret``, or with the app's
+        certificate and its private key: ``certificate_path`` (a PEM file, or a PKCS#12
+        ``.pfx``/``.p12`` file) or ``certificate`` (its contents: PEM text, or bytes), with
+        ``certificate_password`` when the file has one (the PFX export password, or the password
+        of an encrypted PEM key); or ``access_token`` (a bearer token obtained elsewhere).
         ``cloud``: ``global`` (default), ``usgov``, ``dod``, ``china``. ``base_url`` overrides
         the Graph root (a proxy, the simulator). ``timeout`` bounds a whole call (retries
         included, default 300 s), ``attempt_timeout`` one HTTP attempt (60 s),
@@ -92,7 +95,8 @@ class _Base:
         unavailable read is retried (default 4)."""
         self._native_client = _native.NativeClient(
             tenant_id=tenant_id, client_id=client_id, client_secret=client_secret,
-            certificate=certificate, certificate_path=certificate_path, access_token=access_token,
+            certificate=certificate, certificate_path=certificate_path,
+            certificate_password=certificate_password, access_token=access_token,
             base_url=base_url, authority_host=authority_host, cloud=cloud, timeout=timeout,
             attempt_timeout=attempt_timeout, connect_timeout=connect_timeout, retries=retries,
             user_agent=user_agent,

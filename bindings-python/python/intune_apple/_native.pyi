@@ -95,8 +95,9 @@ _Content = Union[str, bytes, VppTokenFile, PushCertificateFile, DepTokenFile]
 class NativeClient:
     def __init__(
         self, *, tenant_id: Optional[str] = ..., client_id: Optional[str] = ...,
-        client_secret: Optional[str] = ..., certificate: Optional[str] = ...,
-        certificate_path: Optional[str] = ..., access_token: Optional[str] = ...,
+        client_secret: Optional[str] = ..., certificate: Union[str, bytes, None] = ...,
+        certificate_path: Optional[str] = ..., certificate_password: Optional[str] = ...,
+        access_token: Optional[str] = ...,
         base_url: Optional[str] = ..., authority_host: Optional[str] = ...,
         cloud: Optional[str] = ..., timeout: Optional[float] = ...,
         attempt_timeout: Optional[float] = ..., connect_timeout: Optional[float] = ...,
