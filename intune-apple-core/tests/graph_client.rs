@@ -297,9 +297,7 @@ async fn certificate_credential_with_both_algorithms() {
         )
         .unwrap()
         .with_algorithm(alg);
-        let client = Client::builder()
-            .base_url(sim.base_url())
-            .authority_host(sim.authority_host())
+        let client = common::sim_builder(&sim)
             .credential(credential)
             .build()
             .unwrap();
@@ -345,9 +343,7 @@ async fn certificate_files_in_every_form_sign_in() {
         )
         .unwrap_or_else(|e| panic!("{path}: {e}"));
         thumbprints.insert(credential.thumbprint_sha256());
-        let client = Client::builder()
-            .base_url(sim.base_url())
-            .authority_host(sim.authority_host())
+        let client = common::sim_builder(&sim)
             .credential(credential)
             .build()
             .unwrap();

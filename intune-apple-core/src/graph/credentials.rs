@@ -318,13 +318,7 @@ impl ClientCertificateCredential {
                 "no private key found; the PEM file must contain the certificate and its private key".into(),
             )
         })?;
-        Ok(Self {
-            tenant_id: tenant_id.into(),
-            client_id: client_id.into(),
-            certificate_der,
-            key: Arc::new(key),
-            algorithm: AssertionAlgorithm::default(),
-        })
+        Ok(Self::with_key(tenant_id, client_id, certificate_der, key))
     }
 
     /// Reads the certificate and its RSA private key from a PKCS#12 file (`.pfx`/`.p12`, DER):
@@ -384,13 +378,7 @@ impl ClientCertificateCredential {
                     "the PKCS#12 file holds no certificate for its private key".into(),
                 )
             })?;
-        Ok(Self {
-            tenant_id: tenant_id.into(),
-            client_id: client_id.into(),
-            certificate_der,
-            key: Arc::new(key),
-            algorithm: AssertionAlgorithm::default(),
-        })
+        Ok(Self::with_key(tenant_id, client_id, certificate_der, key))
     }
 
     /// Reads a certificate file as the Azure SDKs do for `AZURE_CLIENT_CERTIFICATE_PATH`: PEM
@@ -436,6 +424,21 @@ impl ClientCertificateCredential {
                 Self::from_pem_with_password(tenant_id, client_id, text, password)
             }
             _ => Self::from_pkcs12(tenant_id, client_id, contents, password.unwrap_or("")),
+        }
+    }
+
+    fn with_key(
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        certificate_der: Vec<u8>,
+        key: rsa::RsaPrivateKey,
+    ) -> Self {
+        Self {
+            tenant_id: tenant_id.into(),
+            client_id: client_id.into(),
+            certificate_der,
+            key: Arc::new(key),
+            algorithm: AssertionAlgorithm::default(),
         }
     }
 

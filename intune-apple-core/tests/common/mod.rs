@@ -7,17 +7,21 @@ use intune_apple_core::clock::ManualClock;
 use intune_apple_core::graph::{Client, ClientBuilder, ClientSecretCredential};
 use intune_apple_sim::{Seed, SimHandle, Simulator};
 
-/// A client builder pointed at `sim` (its Graph root and its token endpoint), signed in as the
-/// application `client_id` with `secret`.
-pub fn sim_client(sim: &SimHandle, client_id: &str, secret: &str) -> ClientBuilder {
+/// A client builder pointed at `sim` (its Graph root and its token endpoint), without a
+/// credential.
+pub fn sim_builder(sim: &SimHandle) -> ClientBuilder {
     Client::builder()
         .base_url(sim.base_url())
         .authority_host(sim.authority_host())
-        .credential(ClientSecretCredential::new(
-            sim.tenant_id(),
-            client_id,
-            secret,
-        ))
+}
+
+/// A client builder pointed at `sim`, signed in as the application `client_id` with `secret`.
+pub fn sim_client(sim: &SimHandle, client_id: &str, secret: &str) -> ClientBuilder {
+    sim_builder(sim).credential(ClientSecretCredential::new(
+        sim.tenant_id(),
+        client_id,
+        secret,
+    ))
 }
 
 /// A client of `sim` as its read-write application, on a clock standing at the simulator's
