@@ -32,4 +32,4 @@ pub mod rules;
 mod secret;
 pub mod workflows;
 
-pub use secret::Secret;
+pub use secret::{to_json_without_secrets, Secret};

@@ -11,6 +11,8 @@
 //! assert_eq!(s.expose(), "s3cr3t-value");
 //! ```
 
+use std::cell::Cell;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::Zeroize;
 
@@ -68,10 +70,45 @@ impl From<&str> for Secret {
     }
 }
 
+thread_local! {
+    /// Set while [`to_json_without_secrets`] runs on this thread.
+    static LEAVE_OUT: Cell<bool> = const { Cell::new(false) };
+}
+
 impl Serialize for Secret {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        if LEAVE_OUT.with(Cell::get) {
+            serializer.serialize_none()
+        } else {
+            serializer.serialize_str(&self.0)
+        }
     }
+}
+
+/// JSON of `value` with every [`Secret`] in it written as `null`: for a copy of a result that
+/// leaves the process (a pickle, a cache), where an optional secret then reads back as absent.
+///
+/// ```
+/// use intune_apple_core::{to_json_without_secrets, Secret};
+/// #[derive(serde::Serialize)]
+/// struct Profile { name: String, admin_password: Option<Secret> }
+/// let p = Profile { name: "Staff Macs".into(), admin_password: Some(Secret::new("hunter2")) };
+/// assert_eq!(to_json_without_secrets(&p)?, br#"{"name":"Staff Macs","admin_password":null}"#);
+/// assert!(serde_json::to_string(&p)?.contains("hunter2")); // a request body keeps it
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
+/// # Errors
+/// Those of `serde_json` (a map with non-string keys, a failing `Serialize`).
+pub fn to_json_without_secrets<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LEAVE_OUT.with(|c| c.set(self.0));
+        }
+    }
+    let _restore = Restore(LEAVE_OUT.with(|c| c.replace(true)));
+    serde_json::to_vec(value)
 }
 
 impl<'de> Deserialize<'de> for Secret {
@@ -90,6 +127,15 @@ mod tests {
         assert!(!format!("{s:?}").contains("hunter2"));
         assert!(!format!("{:?}", Some(&s)).contains("hunter2"));
         assert!(!format!("{s:#?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn left_out_only_while_asked() {
+        let v = vec![Some(Secret::new("a")), None];
+        assert_eq!(to_json_without_secrets(&v).unwrap(), b"[null,null]");
+        assert_eq!(serde_json::to_string(&v).unwrap(), "[\"a\",null]");
+        let back: Vec<Option<Secret>> = serde_json::from_slice(b"[null,null]").unwrap();
+        assert_eq!(back, vec![None, None]);
     }
 
     #[test]

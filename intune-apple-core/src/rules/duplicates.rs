@@ -40,7 +40,7 @@
 //! ```
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{
     AssignmentSource, AssignmentTarget, InstallIntent, MobileApp, MobileAppAssignment, VppToken,
@@ -48,7 +48,7 @@ use crate::model::{
 };
 
 /// The platform of a VPP app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum AppPlatform {
     /// `iosVppApp`.
@@ -58,7 +58,7 @@ pub enum AppPlatform {
 }
 
 /// What the planning needs to know of a VPP app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppRef {
     /// App id.
@@ -106,7 +106,7 @@ impl AppRef {
 }
 
 /// An old token of a location that holds several, and the current one that replaces it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SupersededToken {
     /// The old token.
@@ -145,7 +145,7 @@ fn location_key(t: &VppToken) -> Option<(String, String)> {
 }
 
 /// The outcome of [`superseded_tokens`].
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenRoles {
     /// Old tokens and the token that replaces each.
@@ -199,7 +199,7 @@ pub fn superseded_tokens(tokens: &[VppToken], now: DateTime<Utc>) -> TokenRoles 
 
 /// One app present twice: the app on the current token (`target`) and its copies on old
 /// tokens (`sources`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DuplicateApp {
     /// Bundle id.
@@ -211,7 +211,7 @@ pub struct DuplicateApp {
 }
 
 /// The outcome of [`find_duplicates`].
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DuplicateFindings {
     /// Token roles per location.
@@ -270,7 +270,7 @@ pub fn find_duplicates(
 
 /// What an assignment targets: two assignments with the same key target the same devices or
 /// users (Intune allows one assignment per target and app).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentKey {
     /// `group`, `exclusionGroup`, `allLicensedUsers`, `allDevices`,
@@ -326,7 +326,7 @@ pub fn assignment_key(a: &MobileAppAssignment) -> Option<AssignmentKey> {
 
 /// An assignment the target app already has for the same target, with another intent: the
 /// target's is kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentConflict {
     /// The target of both assignments.
@@ -338,7 +338,7 @@ pub struct AssignmentConflict {
 }
 
 /// An assignment of an old app that is not copied, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NotCopied {
     /// Its target (`None` when it has none).
@@ -348,7 +348,7 @@ pub struct NotCopied {
 }
 
 /// The plan for one target app.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentPlan {
     /// Assignments to add to the target (ids cleared).

@@ -28,7 +28,7 @@
 use std::collections::HashMap;
 
 use futures::TryStreamExt as _;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::WorkflowError;
 use crate::graph::Client;
@@ -46,7 +46,7 @@ pub struct DuplicateRepairOptions {
 }
 
 /// How the repair of one app ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum RepairOutcome {
     /// Every assignment is already on the target app.
@@ -60,7 +60,7 @@ pub enum RepairOutcome {
 }
 
 /// One assignment, as the report shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentSummary {
     /// What it targets.
@@ -77,7 +77,7 @@ fn summary(a: &MobileAppAssignment) -> Option<AssignmentSummary> {
 }
 
 /// The repair of one app present twice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppRepair {
     /// Bundle id.
@@ -107,7 +107,7 @@ pub struct AppRepair {
 }
 
 /// An app of an old token that has no counterpart on the current token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrphanApp {
     /// The app.
@@ -117,7 +117,7 @@ pub struct OrphanApp {
 }
 
 /// An old token and whether it can be deleted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OldToken {
     /// The old token.
@@ -135,7 +135,7 @@ pub struct OldToken {
 }
 
 /// The outcome of [`repair_duplicate_apps`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DuplicateRepairReport {
     /// True when nothing was written.

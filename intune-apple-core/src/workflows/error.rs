@@ -4,14 +4,14 @@
 //! contents, tokens and certificates travel as [`Secret`](crate::Secret)s and are never
 //! formatted).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::files::FileError;
 use crate::graph;
 use crate::rules::profile::{Violation, ViolationSeverity};
 
 /// Why a safety check refused a renewal (one entry per reason found).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Refusal {
     /// Stable machine-readable code (`topicChanged`, `notLater`, `notForThisKey`, ...).

@@ -26,7 +26,7 @@
 use std::collections::{HashMap, HashSet};
 
 use futures::TryStreamExt as _;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::WorkflowError;
 use crate::graph::{Client, ErrorKind, ASSIGNMENT_BATCH};
@@ -34,7 +34,7 @@ use crate::model::{EnrollmentProfile, VppToken};
 use crate::rules::profile::{validate_profile, ValidationContext, Violation, ViolationSeverity};
 
 /// A violation as the reports show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ViolationSummary {
     /// Rule code (`I1`..`I19`, `M1`..`M9`, `NAME`).
@@ -160,7 +160,7 @@ async fn validate_for(
 }
 
 /// The outcome of [`create_profile`] and [`copy_profile`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileCreated {
     /// The token the profile was created on.
@@ -262,7 +262,7 @@ pub async fn copy_profile(
 }
 
 /// Serial numbers read from a list or a CSV.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SerialList {
     /// Serial numbers, upper-case, trimmed, each once, in input order.
@@ -361,7 +361,7 @@ impl Default for SerialAssignmentOptions {
 }
 
 /// The outcome for one device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum DeviceOutcome {
     /// Intune accepted the assignment and reading back shows it.
@@ -376,7 +376,7 @@ pub enum DeviceOutcome {
 }
 
 /// One device of [`SerialAssignmentReport`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceResult {
     /// Serial number.
@@ -390,7 +390,7 @@ pub struct DeviceResult {
 }
 
 /// The outcome of [`assign_serial_numbers`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SerialAssignmentReport {
     /// Token id.
@@ -562,7 +562,7 @@ async fn device_profiles(
 }
 
 /// The outcome of [`set_default_profile`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DefaultProfileSet {
     /// Token id.

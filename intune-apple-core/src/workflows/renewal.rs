@@ -31,7 +31,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 use futures::TryStreamExt as _;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::{Refusal, WorkflowError};
 use super::step::{Step, StepOutcome};
@@ -62,7 +62,7 @@ pub struct PushRenewalRequest {
 }
 
 /// The outcome of [`renew_push_certificate`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PushRenewalReport {
     /// The topic of the uploaded certificate.
@@ -297,7 +297,7 @@ pub async fn renew_push_certificate(
 }
 
 /// The outcome of [`download_push_csr`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CsrDownload {
     /// Where the CSR was written.
@@ -349,7 +349,7 @@ pub struct DepRenewalRequest {
 }
 
 /// The outcome of [`renew_enrollment_program_token`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DepRenewalReport {
     /// Token id.
@@ -608,7 +608,7 @@ pub struct VppRenewalRequest {
 }
 
 /// The outcome of [`renew_vpp_token`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VppRenewalReport {
     /// The Intune token renewed (or created).

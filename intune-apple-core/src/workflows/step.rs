@@ -1,9 +1,9 @@
 //! The per-step record every workflow report carries.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How one step of a workflow ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum StepOutcome {
     /// The step ran and succeeded.
@@ -17,7 +17,7 @@ pub enum StepOutcome {
 }
 
 /// One step of a workflow: what was done and how it ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     /// Short stable name (`check`, `upload`, `readBack`, `verify`, ...).
