@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 /// A value that can be handed to Python: as an attribute (`to_py`) or inside `to_dict()`
 /// (`to_plain`, where nested objects become dicts).
@@ -237,8 +237,68 @@ macro_rules! py_model {
                     .map(|o| o.get().inner == self.inner)
                     .unwrap_or(false)
             }
+
+            /// Pickles as the class name and its JSON, secrets left out.
+            fn __reduce__<'py>(
+                &self,
+                py: pyo3::Python<'py>,
+            ) -> pyo3::PyResult<$crate::models::Reduced<'py>> {
+                $crate::models::reduce(py, $pyname, &self.inner)
+            }
+
+            /// Immutable: a copy is the object itself.
+            fn __copy__(slf: pyo3::Bound<'_, Self>) -> pyo3::Bound<'_, Self> {
+                slf
+            }
+
+            /// Immutable: a deep copy is the object itself.
+            fn __deepcopy__<'py>(
+                slf: pyo3::Bound<'py, Self>,
+                _memo: &pyo3::Bound<'py, pyo3::PyAny>,
+            ) -> pyo3::Bound<'py, Self> {
+                slf
+            }
         }
     };
+}
+
+/// What `__reduce__` of a result returns: `intune_apple._native._restore` and its arguments
+/// (the class name, the JSON of the value with every secret left out).
+pub(crate) type Reduced<'py> = (Bound<'py, PyAny>, (&'static str, Bound<'py, PyBytes>));
+
+/// The [`Reduced`] form of `value`, a result class named `name`.
+pub(crate) fn reduce<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    name: &'static str,
+    value: &T,
+) -> PyResult<Reduced<'py>> {
+    static RESTORE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let data = intune_apple_core::to_json_without_secrets(value).map_err(|e| {
+        pyo3::exceptions::PyTypeError::new_err(format!("cannot pickle this {name}: {e}"))
+    })?;
+    let restore = py_class(py, &RESTORE, "intune_apple._native", "_restore")?.clone();
+    Ok((restore, (name, PyBytes::new(py, &data))))
+}
+
+/// Rebuilds a result of type `T` from its pickled JSON.
+pub(crate) fn restore_as<T: serde::de::DeserializeOwned + Field>(
+    py: Python<'_>,
+    name: &str,
+    data: &[u8],
+) -> PyResult<Py<PyAny>> {
+    let value: T = serde_json::from_slice(data).map_err(|e| {
+        pyo3::exceptions::PyValueError::new_err(format!(
+            "cannot unpickle a {name}: {e} (pickled by another version of intune-apple?)"
+        ))
+    })?;
+    value.to_py(py)
+}
+
+/// Unpickles a result (see [`reduce`]).
+#[pyfunction]
+#[pyo3(name = "_restore")]
+pub(crate) fn restore(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Py<PyAny>> {
+    restore_generated(py, name, data)
 }
 
 /// A plain Rust enum of a workflow report, as its serialised (camelCase) name.

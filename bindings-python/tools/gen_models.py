@@ -304,6 +304,13 @@ def generate() -> dict[Path, str]:
     for name in WRAP + WORKFLOW_WRAP:
         rs.append(f"    m.add_class::<crate::models::Py{name}>()?;\n")
     rs.append("    Ok(())\n}\n")
+    rs.append("\n/// Rebuilds a pickled result from its class name and JSON.\n")
+    rs.append("pub(crate) fn restore_generated(\n    py: pyo3::Python<'_>,\n    name: &str,\n    data: &[u8],\n) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {\n")
+    rs.append("    match name {\n")
+    for name in WRAP + WORKFLOW_WRAP:
+        rs.append(f"        \"{name}\" => crate::models::restore_as::<{structs[name].path}::{name}>(py, name, data),\n")
+    rs.append("        _ => Err(pyo3::exceptions::PyValueError::new_err(format!(\"cannot unpickle {name}: not an intune-apple result class\"))),\n")
+    rs.append("    }\n}\n")
     return {
         OUT / "src" / "generated.rs": "".join(rs),
         OUT / "python" / "intune_apple" / "_enums.py": "".join(py).rstrip() + "\n",

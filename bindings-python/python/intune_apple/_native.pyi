@@ -188,6 +188,8 @@ def scan_tenants(
     critical_days: int = ..., locale: str = ..., include_apps: bool = ..., concurrency: int = ...,
 ) -> Pending[list[tuple[str, HealthReport]]]: ...
 def parse_serial_numbers(text: str) -> SerialList: ...
+def _restore(name: str, data: bytes) -> Any:
+    """Rebuilds a pickled result (what `__reduce__` of every result class names)."""
 
 class NativeSimulator:
     base_url: str
