@@ -547,8 +547,8 @@ export declare class Simulator {
   readOnlyClientOptions(): ClientOptions
   /**
    * The PEM text (certificate and private key, test-only) of the application that
-   * authenticates with a certificate; write it to a file for `certificatePath` and use
-   * `certificateClientId`.
+   * authenticates with a certificate: pass it as `certificate` (or write it to a file for
+   * `certificatePath`) with `certificateClientId`.
    */
   certificateClientPem(): string
   /** The client id of the certificate application. */
@@ -635,7 +635,8 @@ export declare function checkVppTokenRenewal(path: string, existing: Array<VppTo
 
 /**
  * Options of `new Client(...)`. Give `accessToken`, or `tenantId` and `clientId` with
- * `clientSecret` or `certificatePath` (with `certificatePassword` when the file has one).
+ * `clientSecret`, `certificatePath` or `certificate` (with `certificatePassword` when the file
+ * has one).
  */
 export interface ClientOptions {
   /** The Entra tenant id. */
@@ -646,6 +647,11 @@ export interface ClientOptions {
   clientSecret?: string
   /** The app's certificate with its private key: a PEM file, or a PKCS#12 (`.pfx`/`.p12`) file. */
   certificatePath?: string
+  /**
+   * The same file's contents instead of its path (e.g. a PFX from a secret store): PEM text,
+   * or the bytes of a PEM or PKCS#12 file (a secret).
+   */
+  certificate?: string | Buffer
   /**
    * The certificate file's password: the PFX export password, or that of an encrypted PEM
    * key (a secret).

@@ -11,7 +11,7 @@ use intune_apple_core::model::{
     EnrollmentProfile, ImportedAppleDeviceIdentity, MobileAppAssignment, VppTokenCreateRequest,
 };
 use intune_apple_core::Secret;
-use napi::bindgen_prelude::{PromiseRaw, Unknown};
+use napi::bindgen_prelude::{Buffer, Either, PromiseRaw, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
 
@@ -52,7 +52,8 @@ pub struct RetryOptions {
 }
 
 /// Options of `new Client(...)`. Give `accessToken`, or `tenantId` and `clientId` with
-/// `clientSecret` or `certificatePath` (with `certificatePassword` when the file has one).
+/// `clientSecret`, `certificatePath` or `certificate` (with `certificatePassword` when the file
+/// has one).
 #[napi(object)]
 #[derive(Default)]
 pub struct ClientOptions {
@@ -64,6 +65,10 @@ pub struct ClientOptions {
     pub client_secret: Option<String>,
     /// The app's certificate with its private key: a PEM file, or a PKCS#12 (`.pfx`/`.p12`) file.
     pub certificate_path: Option<String>,
+    /// The same file's contents instead of its path (e.g. a PFX from a secret store): PEM text,
+    /// or the bytes of a PEM or PKCS#12 file (a secret).
+    #[napi(ts_type = "string | Buffer")]
+    pub certificate: Option<Either<String, Buffer>>,
     /// The certificate file's password: the PFX export password, or that of an encrypted PEM
     /// key (a secret).
     pub certificate_password: Option<String>,
@@ -112,8 +117,8 @@ fn shared_http(connect_timeout: Duration) -> std::result::Result<HttpStack, Fail
     Ok(stack)
 }
 
-const NO_CREDENTIAL: &str =
-    "give accessToken, or tenantId and clientId with clientSecret or certificatePath";
+const NO_CREDENTIAL: &str = "give accessToken, or tenantId and clientId with clientSecret, \
+    certificatePath or certificate";
 
 fn build(options: ClientOptions) -> std::result::Result<graph::Client, Failure> {
     let invalid = |m: &str| failure("ERR_INVALID_INPUT", m);
@@ -163,22 +168,37 @@ fn build(options: ClientOptions) -> std::result::Result<graph::Client, Failure> 
         builder = builder.user_agent(ua);
     }
     let password = options.certificate_password.map(Secret::new);
+    let password = password.as_ref().map(Secret::expose);
+    let certificate = match (options.certificate, options.certificate_path) {
+        (Some(contents), _) => Some(Ok(contents)),
+        (None, Some(path)) => Some(Err(path)),
+        (None, None) => None,
+    };
     builder = match (
         options.access_token,
         options.tenant_id,
         options.client_id,
         options.client_secret,
-        options.certificate_path,
+        certificate,
     ) {
         (Some(token), _, _, _, _) => builder.credential(StaticTokenCredential::new(token)),
         (None, Some(tenant), Some(client), Some(secret), _) => {
             builder.credential(ClientSecretCredential::new(tenant, client, secret))
         }
-        (None, Some(tenant), Some(client), None, Some(path)) => {
-            let password = password.as_ref().map(Secret::expose);
-            let credential =
-                ClientCertificateCredential::from_file(tenant, client, &path, password)
-                    .map_err(|e| invalid(&e.to_string()))?;
+        (None, Some(tenant), Some(client), None, Some(certificate)) => {
+            let credential = match certificate {
+                Ok(Either::A(text)) => ClientCertificateCredential::from_contents(
+                    tenant,
+                    client,
+                    text.as_bytes(),
+                    password,
+                ),
+                Ok(Either::B(bytes)) => {
+                    ClientCertificateCredential::from_contents(tenant, client, &bytes, password)
+                }
+                Err(path) => ClientCertificateCredential::from_file(tenant, client, path, password),
+            }
+            .map_err(|e| invalid(&e.to_string()))?;
             builder.credential(credential)
         }
         _ => return Err(invalid(NO_CREDENTIAL)),

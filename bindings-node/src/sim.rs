@@ -164,8 +164,8 @@ impl Simulator {
     }
 
     /// The PEM text (certificate and private key, test-only) of the application that
-    /// authenticates with a certificate; write it to a file for `certificatePath` and use
-    /// `certificateClientId`.
+    /// authenticates with a certificate: pass it as `certificate` (or write it to a file for
+    /// `certificatePath`) with `certificateClientId`.
     #[napi]
     pub fn certificate_client_pem(&self, env: &Env) -> Result<String> {
         self.running(env)?;

@@ -389,6 +389,12 @@ test('a certificate in a PKCS#12 file or with an encrypted key, with its passwor
       assert.ok((await client.pushCertificate()).topicIdentifier, file)
     }
     const pfx = path.join(fixtures, 'client-aes.pfx')
+    // The contents instead of the path: PFX bytes (a secret store's value), or PEM text.
+    const fromBuffer = new Client({ ...base, certificate: fs.readFileSync(pfx), certificatePassword: 'sim-test-password' })
+    assert.ok((await fromBuffer.pushCertificate()).topicIdentifier)
+    const fromText = new Client({ ...base, certificate: sim.certificateClientPem() })
+    assert.ok((await fromText.pushCertificate()).topicIdentifier)
+    assert.throws(() => new Client({ ...base, certificate: Buffer.from('not a certificate') }), { code: 'ERR_INVALID_INPUT' })
     assert.throws(() => new Client({ ...base, certificatePath: pfx, certificatePassword: 'hunter2-wrong' }), (e) => {
       assert.equal(e.code, 'ERR_INVALID_INPUT')
       assert.ok(e.message.includes(pfx) && e.message.includes('password does not open'), e.message)

@@ -29,6 +29,8 @@ async function everything(): Promise<void> {
   new Client(sim.readOnlyClientOptions())
   new Client({ tenantId: 't', clientId: 'c', certificatePath: '/tmp/app.pem' })
   new Client({ tenantId: 't', clientId: 'c', certificatePath: '/tmp/app.pfx', certificatePassword: 'p' })
+  new Client({ tenantId: 't', clientId: 'c', certificate: Buffer.from([]), certificatePassword: 'p' })
+  new Client({ tenantId: 't', clientId: 'c', certificate: sim.certificateClientPem() })
   new Client({ accessToken: 'token' })
   Client.fromEnv()
   const root: string = client.graphRoot
