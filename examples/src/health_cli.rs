@@ -43,7 +43,8 @@ Options:
   -h, --help          this help
 
 Credentials (from the environment; without any, the simulated demo tenant is used):
-  AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH,
+  AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH
+  (PEM or .pfx, with AZURE_CLIENT_CERTIFICATE_PASSWORD when it has one),
   or INTUNE_APPLE_GRAPH_URL and INTUNE_APPLE_ACCESS_TOKEN.
 
 Exit codes: 0 all ok; 1 warning, critical or unknown; 2 expired or a call failed;
