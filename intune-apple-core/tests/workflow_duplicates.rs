@@ -248,11 +248,13 @@ async fn demo_tenant_repair_frees_the_old_warehouse_token() {
     assert_eq!(plan.apps[0].bundle_id, "com.readdle.Scanner");
     assert_eq!(plan.apps[0].to_copy.len(), 1);
     assert!(!plan.old_tokens[0].can_delete);
+    common::round_trips(&plan);
     assert_eq!(sim.writes_applied(), 0);
 
     let done = repair_duplicate_apps(&client, &APPLY).await.unwrap();
     assert_eq!(done.apps[0].outcome, RepairOutcome::Copied);
     assert_eq!(done.apps[0].verified, Some(true));
+    common::round_trips(&done);
     let old = &done.old_tokens[0];
     assert_eq!(old.token_id, OLD);
     assert!(old.can_delete, "{:?}", old.blockers);
@@ -294,6 +296,7 @@ async fn a_conflicting_intent_is_kept_reported_and_blocks_the_old_token() {
     assert_eq!(app.conflicts.len(), 1);
     assert_eq!(app.conflicts[0].kept_intent.as_deref(), Some("available"));
     assert_eq!(app.conflicts[0].old_intent.as_deref(), Some("required"));
+    common::round_trips(&report);
     assert_eq!(app.verified, Some(true));
     assert_eq!(sim.writes_applied(), writes, "nothing to write");
     let old = &report.old_tokens[0];

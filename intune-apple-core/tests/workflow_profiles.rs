@@ -92,6 +92,7 @@ async fn a_valid_template_is_created_and_can_become_the_default() {
     )
     .unwrap();
     let created = create_profile(&client, DEP_MAIN, &template).await.unwrap();
+    common::round_trips(&created);
     assert!(
         created.profile_id.starts_with(&format!("{DEP_MAIN}_")),
         "{}",
@@ -188,6 +189,7 @@ async fn serials_from_a_csv_are_assigned_in_batches_with_a_result_per_device() {
     );
     assert_eq!(list.duplicates, ["D10000000001"]);
     assert_eq!(list.invalid, ["bad serial!"]);
+    common::round_trips(&list);
 
     // The second batch fails.
     sim.add_fault(
@@ -209,6 +211,7 @@ async fn serials_from_a_csv_are_assigned_in_batches_with_a_result_per_device() {
     .unwrap();
     assert_eq!(report.batches, 2);
     assert_eq!((report.assigned, report.unknown, report.failed), (2, 1, 1));
+    common::round_trips(&report);
     let outcome: Vec<_> = report
         .devices
         .iter()

@@ -148,6 +148,7 @@ async fn forced_topic_change_is_uploaded_and_said_loudly() {
     )
     .await
     .unwrap();
+    common::round_trips(&report);
     assert!(report.topic_changed);
     assert!(report.forced);
     assert_eq!(report.previous_topic.as_deref(), Some(DEMO_TOPIC));
@@ -208,6 +209,7 @@ async fn enrollment_program_token_renewal_checks_the_key_uploads_and_verifies() 
     let report = renew_enrollment_program_token(&client, &dep_request(data(P7M_NAME), P7M_NAME))
         .await
         .unwrap();
+    common::round_trips(&report);
     let before = report.previous_expiry.unwrap();
     let after = report.new_expiry.unwrap();
     assert_eq!((before - sim.now()).num_days(), 239);
@@ -271,6 +273,7 @@ async fn vpp_renewal_patches_the_token_of_that_location_syncs_and_verifies() {
     .unwrap();
     assert_eq!(report.token_id, VPP_TRAINING);
     assert!(!report.created);
+    common::round_trips(&report);
     assert_eq!(report.location_name.as_deref(), Some("Training Center"));
     let expected = Utc.with_ymd_and_hms(2036, 11, 23, 10, 0, 0).unwrap();
     assert_eq!(report.file_expiry, expected);

@@ -7,6 +7,14 @@ use intune_apple_core::clock::ManualClock;
 use intune_apple_core::graph::{Client, ClientBuilder, ClientSecretCredential};
 use intune_apple_sim::{Seed, SimHandle, Simulator};
 
+/// `value` reads back from its JSON with nothing lost (the Python package pickles results
+/// through it), compared as JSON.
+pub fn round_trips<T: serde::Serialize + serde::de::DeserializeOwned>(value: &T) {
+    let json = serde_json::to_value(value).unwrap();
+    let back: T = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&back).unwrap(), json);
+}
+
 /// A client builder pointed at `sim` (its Graph root and its token endpoint), without a
 /// credential.
 pub fn sim_builder(sim: &SimHandle) -> ClientBuilder {
