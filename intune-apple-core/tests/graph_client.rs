@@ -353,6 +353,25 @@ async fn certificate_files_in_every_form_sign_in() {
             .await
             .unwrap_or_else(|e| panic!("{path}: {e}"));
     }
+    // Key Vault hands a certificate's secret value out as base64 PFX text (wrapped or not).
+    use base64::Engine as _;
+    let pfx = std::fs::read(format!("{fixtures}/client-nopassword.pfx")).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(pfx);
+    let wrapped: String = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|line| format!("{}\n", String::from_utf8_lossy(line)))
+        .collect();
+    for text in [b64, wrapped] {
+        let credential = ClientCertificateCredential::from_contents(
+            sim.tenant_id(),
+            intune_apple_sim::CERT_CLIENT_ID,
+            text.as_bytes(),
+            None,
+        )
+        .unwrap();
+        thumbprints.insert(credential.thumbprint_sha256());
+    }
     assert_eq!(
         thumbprints.len(),
         1,

@@ -85,7 +85,8 @@ class _Base:
     ) -> None:
         """Credentials: ``tenant_id`` + ``client_id`` with ``client_secret``, or with the app's
         certificate and its private key: ``certificate_path`` (a PEM file, or a PKCS#12
-        ``.pfx``/``.p12`` file) or ``certificate`` (its contents: PEM text, or bytes), with
+        ``.pfx``/``.p12`` file) or ``certificate`` (its contents: PEM text, bytes, or a PFX as
+        base64 text as Key Vault returns it), with
         ``certificate_password`` when the file has one (the PFX export password, or the password
         of an encrypted PEM key); or ``access_token`` (a bearer token obtained elsewhere).
         ``cloud``: ``global`` (default), ``usgov``, ``dod``, ``china``. ``base_url`` overrides

@@ -409,7 +409,8 @@ impl ClientCertificateCredential {
         })
     }
 
-    /// As [`Self::from_file`], from the file's contents: PEM text, or PKCS#12 bytes.
+    /// As [`Self::from_file`], from the file's contents: PEM text, PKCS#12 bytes, or PKCS#12 as
+    /// base64 text (how Key Vault hands out a certificate's secret value).
     ///
     /// # Errors
     /// [`CredentialError::Certificate`] when the contents cannot be used.
@@ -419,11 +420,24 @@ impl ClientCertificateCredential {
         contents: &[u8],
         password: Option<&str>,
     ) -> Result<Self, CredentialError> {
+        let password = password.unwrap_or("");
         match std::str::from_utf8(contents) {
             Ok(text) if text.contains("-----BEGIN") => {
+                let password = Some(password).filter(|p| !p.is_empty());
                 Self::from_pem_with_password(tenant_id, client_id, text, password)
             }
-            _ => Self::from_pkcs12(tenant_id, client_id, contents, password.unwrap_or("")),
+            Ok(text) => {
+                let compact: Zeroizing<String> =
+                    Zeroizing::new(text.chars().filter(|c| !c.is_whitespace()).collect());
+                match STANDARD.decode(compact.as_bytes()) {
+                    Ok(der) => {
+                        let der = Zeroizing::new(der);
+                        Self::from_pkcs12(tenant_id, client_id, &der, password)
+                    }
+                    Err(_) => Self::from_pkcs12(tenant_id, client_id, contents, password),
+                }
+            }
+            Err(_) => Self::from_pkcs12(tenant_id, client_id, contents, password),
         }
     }
 
