@@ -121,10 +121,14 @@ pub(crate) fn open(data: &[u8], password: &str) -> Result<Contents, Pkcs12Error>
         certificates: Vec::new(),
         keys: Vec::new(),
     };
+    // Without a MAC a wrong password can decrypt to bytes that only look padded: what does not
+    // parse after decryption is then put down to the password.
+    let unverified = pfx.mac_data.is_none();
     for safe in &safes {
+        let decrypted = safe.content_type == ID_ENCRYPTED_DATA;
         let bags = if safe.content_type == ID_DATA {
             Zeroizing::new(data_octets(safe)?)
-        } else if safe.content_type == ID_ENCRYPTED_DATA {
+        } else if decrypted {
             let encrypted: EncryptedData = safe
                 .content
                 .decode_as()
@@ -138,7 +142,13 @@ pub(crate) fn open(data: &[u8], password: &str) -> Result<Contents, Pkcs12Error>
             // Enveloped (public-key) safes are not used for app certificates.
             continue;
         };
-        let bags: SafeContents = Vec::from_der(&bags).map_err(malformed("safe contents"))?;
+        let bags: SafeContents = Vec::from_der(&bags).map_err(|e| {
+            if decrypted && unverified {
+                Pkcs12Error::WrongPassword
+            } else {
+                malformed("safe contents")(e)
+            }
+        })?;
         for bag in &bags {
             // `bag_value` is the whole `[0] EXPLICIT` element: its content is the value.
             let value = der::AnyRef::from_der(&bag.bag_value).map_err(malformed("safe bag"))?;
@@ -307,6 +317,7 @@ mod tests {
             ("client-3des.pfx", PASSWORD),
             ("client-rc2.pfx", PASSWORD),
             ("client-nopassword.pfx", ""),
+            ("client-nomac.pfx", PASSWORD),
         ] {
             let contents = open(&fixture(file), password).unwrap_or_else(|e| panic!("{file}: {e}"));
             assert_eq!(contents.certificates.len(), 1, "{file}");
@@ -321,7 +332,12 @@ mod tests {
 
     #[test]
     fn a_wrong_password_says_so() {
-        for file in ["client-aes.pfx", "client-3des.pfx", "client-rc2.pfx"] {
+        for file in [
+            "client-aes.pfx",
+            "client-3des.pfx",
+            "client-rc2.pfx",
+            "client-nomac.pfx",
+        ] {
             let err = open(&fixture(file), "not the password").err();
             assert_eq!(err, Some(Pkcs12Error::WrongPassword), "{file}");
         }
