@@ -93,8 +93,8 @@ fn malformed(what: &str) -> impl Fn(der::Error) -> Pkcs12Error + '_ {
 pub(crate) fn open(data: &[u8], password: &str) -> Result<Contents, Pkcs12Error> {
     let pfx = pkcs12::pfx::Pfx::from_der(data).map_err(malformed("PFX structure"))?;
     let auth_safe = data_octets(&pfx.auth_safe)?;
-    // An empty password is written by some tools as an empty BMPString and by others as its
-    // terminator alone; OpenSSL tries both, and so do we.
+    // Tools derive the keys of an empty password either from its two-byte terminator alone or
+    // from no bytes at all (a "null" password); OpenSSL tries both, and so do we.
     let candidates: Vec<Password> = if password.is_empty() {
         vec![Password::new("", true), Password::new("", false)]
     } else {
