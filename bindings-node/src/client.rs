@@ -169,34 +169,31 @@ fn build(options: ClientOptions) -> std::result::Result<graph::Client, Failure> 
     }
     let password = options.certificate_password.map(Secret::new);
     let password = password.as_ref().map(Secret::expose);
-    let certificate = match (options.certificate, options.certificate_path) {
-        (Some(contents), _) => Some(Ok(contents)),
-        (None, Some(path)) => Some(Err(path)),
-        (None, None) => None,
-    };
     builder = match (
         options.access_token,
         options.tenant_id,
         options.client_id,
         options.client_secret,
-        certificate,
     ) {
-        (Some(token), _, _, _, _) => builder.credential(StaticTokenCredential::new(token)),
-        (None, Some(tenant), Some(client), Some(secret), _) => {
+        (Some(token), ..) => builder.credential(StaticTokenCredential::new(token)),
+        (None, Some(tenant), Some(client), Some(secret)) => {
             builder.credential(ClientSecretCredential::new(tenant, client, secret))
         }
-        (None, Some(tenant), Some(client), None, Some(certificate)) => {
-            let credential = match certificate {
-                Ok(Either::A(text)) => ClientCertificateCredential::from_contents(
+        (None, Some(tenant), Some(client), None) => {
+            let credential = match (options.certificate, options.certificate_path) {
+                (Some(Either::A(text)), _) => ClientCertificateCredential::from_contents(
                     tenant,
                     client,
                     text.as_bytes(),
                     password,
                 ),
-                Ok(Either::B(bytes)) => {
+                (Some(Either::B(bytes)), _) => {
                     ClientCertificateCredential::from_contents(tenant, client, &bytes, password)
                 }
-                Err(path) => ClientCertificateCredential::from_file(tenant, client, path, password),
+                (None, Some(path)) => {
+                    ClientCertificateCredential::from_file(tenant, client, path, password)
+                }
+                (None, None) => return Err(invalid(NO_CREDENTIAL)),
             }
             .map_err(|e| invalid(&e.to_string()))?;
             builder.credential(credential)

@@ -206,13 +206,12 @@ impl NativeClient {
         }
         let password = certificate_password.map(Secret::new);
         let password = password.as_ref().map(Secret::expose);
-        let has_certificate = certificate.is_some() || certificate_path.is_some();
-        match (access_token, tenant_id, client_id, client_secret, has_certificate) {
+        match (access_token, tenant_id, client_id, client_secret) {
             (Some(token), ..) => b = b.credential(StaticTokenCredential::new(token)),
-            (None, Some(t), Some(c), Some(s), _) => {
+            (None, Some(t), Some(c), Some(s)) => {
                 b = b.credential(ClientSecretCredential::new(t, c, s));
             }
-            (None, Some(t), Some(c), None, true) => {
+            (None, Some(t), Some(c), None) => {
                 let cred = match (certificate, certificate_path) {
                     (Some(contents), _) => ClientCertificateCredential::from_contents(
                         t,
@@ -220,22 +219,19 @@ impl NativeClient {
                         contents.bytes(),
                         password,
                     ),
-                    (None, path) => ClientCertificateCredential::from_file(
-                        t,
-                        c,
-                        path.unwrap_or_default(),
-                        password,
-                    ),
+                    (None, Some(path)) => {
+                        ClientCertificateCredential::from_file(t, c, path, password)
+                    }
+                    (None, None) => {
+                        return Err(configuration(
+                            "give client_secret, certificate or certificate_path with tenant_id and client_id",
+                        ))
+                    }
                 }
                 .map_err(|e| configuration(e.to_string()))?;
                 b = b.credential(cred);
             }
-            (None, Some(_), Some(_), None, false) => {
-                return Err(configuration(
-                    "give client_secret, certificate or certificate_path with tenant_id and client_id",
-                ))
-            }
-            (None, None, _, _, _) | (None, _, None, _, _) => {
+            (None, None, _, _) | (None, _, None, _) => {
                 return Err(configuration(
                     "no credential: give tenant_id and client_id with client_secret or a certificate, or access_token (or use from_env())",
                 ))

@@ -420,25 +420,19 @@ impl ClientCertificateCredential {
         contents: &[u8],
         password: Option<&str>,
     ) -> Result<Self, CredentialError> {
-        let password = password.unwrap_or("");
-        match std::str::from_utf8(contents) {
-            Ok(text) if text.contains("-----BEGIN") => {
-                let password = Some(password).filter(|p| !p.is_empty());
-                Self::from_pem_with_password(tenant_id, client_id, text, password)
-            }
-            Ok(text) => {
-                let compact: Zeroizing<String> =
-                    Zeroizing::new(text.chars().filter(|c| !c.is_whitespace()).collect());
-                match STANDARD.decode(compact.as_bytes()) {
-                    Ok(der) => {
-                        let der = Zeroizing::new(der);
-                        Self::from_pkcs12(tenant_id, client_id, &der, password)
-                    }
-                    Err(_) => Self::from_pkcs12(tenant_id, client_id, contents, password),
-                }
-            }
-            Err(_) => Self::from_pkcs12(tenant_id, client_id, contents, password),
+        let text = std::str::from_utf8(contents).ok();
+        if let Some(pem) = text.filter(|t| t.contains("-----BEGIN")) {
+            let password = password.filter(|p| !p.is_empty());
+            return Self::from_pem_with_password(tenant_id, client_id, pem, password);
         }
+        // PKCS#12: the bytes themselves, or their base64 text.
+        let decoded = text.and_then(|t| {
+            let compact: Zeroizing<String> =
+                Zeroizing::new(t.chars().filter(|c| !c.is_whitespace()).collect());
+            STANDARD.decode(compact.as_bytes()).ok().map(Zeroizing::new)
+        });
+        let der = decoded.as_deref().map_or(contents, Vec::as_slice);
+        Self::from_pkcs12(tenant_id, client_id, der, password.unwrap_or(""))
     }
 
     fn with_key(

@@ -67,19 +67,19 @@ pub(crate) struct Contents {
 
 /// The password in the two forms PKCS#12 uses: UTF-8 for PBES2, and BMPString (UTF-16BE with a
 /// two-byte terminator) for its own key derivation.
-struct Password {
-    utf8: Zeroizing<Vec<u8>>,
+struct Password<'a> {
+    utf8: &'a str,
     bmp: Zeroizing<Vec<u8>>,
 }
 
-impl Password {
-    fn new(password: &str, terminated: bool) -> Self {
+impl<'a> Password<'a> {
+    fn new(password: &'a str, terminated: bool) -> Self {
         let mut bmp: Vec<u8> = password.encode_utf16().flat_map(u16::to_be_bytes).collect();
         if terminated {
             bmp.extend([0, 0]);
         }
         Self {
-            utf8: Zeroizing::new(password.as_bytes().to_vec()),
+            utf8: password,
             bmp: Zeroizing::new(bmp),
         }
     }
@@ -249,7 +249,7 @@ fn decrypt(
             }
         }
         return scheme
-            .decrypt(&password.utf8, ciphertext)
+            .decrypt(password.utf8, ciphertext)
             .map(Zeroizing::new)
             .map_err(|_| Pkcs12Error::WrongPassword);
     }
