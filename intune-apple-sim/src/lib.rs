@@ -6,6 +6,7 @@
 
 mod seed;
 mod server;
+mod time;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -321,13 +322,14 @@ impl SimHandle {
     pub fn now(&self) -> DateTime<Utc> {
         lock(&self.shared.tenant).now
     }
-    /// Sets the logical clock.
+    /// Sets the logical clock (kept between 1970 and the year 9000).
     pub fn set_now(&self, now: DateTime<Utc>) {
-        lock(&self.shared.tenant).now = now;
+        lock(&self.shared.tenant).now = time::clamp_clock(now);
     }
-    /// Moves the logical clock forward.
+    /// Moves the logical clock (saturating at the ends of its range).
     pub fn advance(&self, by: chrono::Duration) {
-        lock(&self.shared.tenant).now += by;
+        let mut t = lock(&self.shared.tenant);
+        t.now = time::clamp_clock(time::add(t.now, by));
     }
     /// Stops the server (also done on drop).
     pub fn shutdown(&self) {

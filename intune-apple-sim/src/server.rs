@@ -14,6 +14,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::seed::Seed;
+use crate::time::{add, clamp_clock, days, seconds, seconds_f64};
 use crate::{lock, Fault, FaultKind, LogEntry};
 use crate::{
     CERT_CLIENT_ID, CLIENT_ID, CLIENT_SECRET, READ_ONLY_CLIENT_ID, READ_ONLY_CLIENT_SECRET,
@@ -124,12 +125,6 @@ pub(crate) struct Shared {
     addr: SocketAddr,
 }
 
-fn days(d: f64) -> Duration {
-    // Whole seconds are precise enough for a seed.
-    #[allow(clippy::cast_possible_truncation)]
-    Duration::seconds((d * 86_400.0) as i64)
-}
-
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -141,13 +136,13 @@ fn opt_ts(t: Option<DateTime<Utc>>) -> String {
 impl Shared {
     pub(crate) fn new(seed: &Seed, addr: SocketAddr) -> Self {
         #[allow(clippy::disallowed_methods)]
-        let now = Utc::now();
+        let now = clamp_clock(Utc::now());
         let push = seed.push_certificate.as_ref().map(|p| PushCert {
             apple_identifier: p.apple_identifier.clone(),
             topic: p.topic_identifier.clone(),
-            expires: now + days(p.expires_in_days),
+            expires: add(now, days(p.expires_in_days)),
             serial: p.certificate_serial_number.clone(),
-            modified: now + days(p.expires_in_days) - Duration::days(365),
+            modified: add(now, days(p.expires_in_days - 365.0)),
             id: 1,
         });
         let dep = seed
@@ -157,15 +152,15 @@ impl Shared {
                 id: d.id.clone(),
                 token_name: d.token_name.clone(),
                 apple_identifier: d.apple_identifier.clone(),
-                expires: now + days(d.expires_in_days),
+                expires: add(now, days(d.expires_in_days)),
                 error_code: d.last_sync_error_code,
                 last_sync_triggered: d
                     .last_sync_triggered_hours_ago
-                    .map(|h| now - days(h / 24.0)),
+                    .map(|h| add(now, days(-h / 24.0))),
                 last_success: d
                     .last_sync_triggered_hours_ago
                     .filter(|_| d.last_sync_error_code == 0)
-                    .map(|h| now - days(h / 24.0)),
+                    .map(|h| add(now, days(-h / 24.0))),
                 sync_until: None,
                 modified: now - Duration::days(30),
                 generated: d.device_count,
@@ -193,7 +188,7 @@ impl Shared {
                 organization_name: v.organization_name.clone(),
                 location_name: v.location_name.clone(),
                 display_name: v.display_name.clone(),
-                expires: now + days(v.expires_in_days),
+                expires: add(now, days(v.expires_in_days)),
                 state: v.state.clone(),
                 country: v.country_or_region.clone(),
                 last_sync: now - Duration::hours(12),
@@ -226,7 +221,7 @@ impl Shared {
                 throttle: seed.throttle,
                 app_throttle: seed.app_throttle,
                 page_size: seed.page_size.max(1),
-                dep_sync_duration: Duration::seconds(seed.dep_sync_duration_secs.max(0)),
+                dep_sync_duration: seconds(seed.dep_sync_duration_secs.max(0)),
                 token_lifetime: seed.token_lifetime_secs,
                 push,
                 devices_unreachable_since: None,
@@ -1162,7 +1157,7 @@ fn dep_routes(
                     }
                     d.last_sync_triggered = Some(now);
                     if sync_duration > Duration::zero() {
-                        d.sync_until = Some(now + sync_duration);
+                        d.sync_until = Some(add(now, sync_duration));
                     } else if d.error_code == 0 {
                         d.last_success = Some(now);
                     }
@@ -1746,7 +1741,7 @@ fn token_endpoint(sh: &Shared, t: &mut Tenant, tenant: &str, body: &[u8]) -> Ans
     t.tokens.insert(
         token.clone(),
         TokenInfo {
-            expires: now + Duration::seconds(t.token_lifetime),
+            expires: add(now, seconds(t.token_lifetime)),
             read_only,
             client_id,
         },
@@ -2000,14 +1995,12 @@ fn sim_control(sh: &Shared, t: &mut Tenant, method: &Method, segs: &[&str], body
         ("POST", ["clock"]) => {
             if let Some(s) = body_json.get("now").and_then(Value::as_str) {
                 match DateTime::parse_from_rfc3339(s) {
-                    Ok(d) => t.now = d.with_timezone(&Utc),
+                    Ok(d) => t.now = clamp_clock(d.with_timezone(&Utc)),
                     Err(e) => return Answer::bad_request(&format!("invalid now: {e}"), now),
                 }
             }
             if let Some(s) = body_json.get("advanceSeconds").and_then(Value::as_f64) {
-                #[allow(clippy::cast_possible_truncation)]
-                let ms = (s * 1000.0) as i64;
-                t.now += Duration::milliseconds(ms);
+                t.now = clamp_clock(add(t.now, seconds_f64(s)));
             }
             Answer::ok(json!({"now": ts(t.now)}))
         }
@@ -2028,7 +2021,7 @@ fn sim_control(sh: &Shared, t: &mut Tenant, method: &Method, segs: &[&str], body
         }
         ("POST", ["depSyncDuration"]) => match body_json.get("seconds").and_then(Value::as_i64) {
             Some(secs) => {
-                t.dep_sync_duration = Duration::seconds(secs.max(0));
+                t.dep_sync_duration = seconds(secs.max(0));
                 Answer::no_content()
             }
             None => Answer::bad_request("seconds (an integer) is required", now),

@@ -128,9 +128,11 @@ impl Credential for StaticTokenCredential {
         &'a self,
         ctx: TokenRequestContext<'a>,
     ) -> BoxFuture<'a, Result<AccessToken, CredentialError>> {
-        let expires_at = self
-            .expires_at
-            .unwrap_or_else(|| ctx.clock.now() + chrono::Duration::days(3650));
+        let expires_at = self.expires_at.unwrap_or_else(|| {
+            let now = ctx.clock.now();
+            now.checked_add_signed(chrono::Duration::days(3650))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        });
         let token = self.token.clone();
         Box::pin(async move { Ok(AccessToken { token, expires_at }) })
     }
@@ -590,10 +592,13 @@ async fn request_token(
             message: "no access_token in the answer".into(),
         }
     })?;
+    // The server chooses the number: at most a year, and never past the end of time.
     let expires_in = body.expires_in.map_or(3599, NumberOrText::get);
+    let now = ctx.clock.now();
+    let lifetime = chrono::Duration::seconds(expires_in.clamp(0, 366 * 86_400));
     Ok(AccessToken {
         token,
-        expires_at: ctx.clock.now() + chrono::Duration::seconds(expires_in.max(0)),
+        expires_at: now.checked_add_signed(lifetime).unwrap_or(now),
     })
 }
 

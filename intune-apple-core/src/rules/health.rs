@@ -129,6 +129,109 @@ impl Default for Window {
     }
 }
 
+/// The largest warning or critical window accepted, in days (ten years), and the largest sync
+/// interval or grace period. Apple credentials last at most a few years; a larger number is a
+/// mistake (or a wrapped negative number) that would push calendar alarms out of the range of
+/// dates.
+pub const MAX_WINDOW_DAYS: i64 = 3650;
+
+/// Thresholds that cannot be used: a negative window, a critical window larger than the
+/// warning window, or a number of days above [`MAX_WINDOW_DAYS`].
+///
+/// The message names the offending value and what to give instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid health thresholds: {message}")]
+pub struct InvalidThresholds {
+    message: String,
+}
+
+impl InvalidThresholds {
+    /// What is wrong and what to give instead.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl Window {
+    /// A window of `warning_days` and `critical_days`, checked as [`Window::validate`] does.
+    ///
+    /// ```
+    /// use intune_apple_core::rules::health::Window;
+    /// assert!(Window::new(60, 14).is_ok());
+    /// assert!(Window::new(-1, 7).is_err());
+    /// assert!(Window::new(7, 30).is_err()); // critical after warning
+    /// assert!(Window::new(100_000_000, 7).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`InvalidThresholds`] when a number is negative, above [`MAX_WINDOW_DAYS`], or critical
+    /// is larger than warning.
+    pub fn new(warning_days: i64, critical_days: i64) -> Result<Self, InvalidThresholds> {
+        let w = Self {
+            warning_days,
+            critical_days,
+        };
+        w.check("").map(|()| w)
+    }
+
+    /// Checks `0 <= critical_days <= warning_days <= MAX_WINDOW_DAYS`.
+    ///
+    /// # Errors
+    /// [`InvalidThresholds`] saying which number is wrong and what range it must be in.
+    pub fn validate(&self) -> Result<(), InvalidThresholds> {
+        self.check("")
+    }
+
+    fn check(&self, of: &str) -> Result<(), InvalidThresholds> {
+        let of = if of.is_empty() {
+            String::new()
+        } else {
+            format!(" of the {of}")
+        };
+        for (name, days) in [
+            ("warning days", self.warning_days),
+            ("critical days", self.critical_days),
+        ] {
+            if !(0..=MAX_WINDOW_DAYS).contains(&days) {
+                return Err(InvalidThresholds {
+                    message: format!(
+                        "the {name}{of} is {days}: give a whole number of days from 0 to {MAX_WINDOW_DAYS} (defaults: warning 30, critical 7)"
+                    ),
+                });
+            }
+        }
+        if self.critical_days > self.warning_days {
+            return Err(InvalidThresholds {
+                message: format!(
+                    "the critical days{of} ({}) are more than its warning days ({}): critical must be at most warning (defaults: warning 30, critical 7)",
+                    self.critical_days, self.warning_days
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn check_duration(name: &str, d: Duration, positive: bool) -> Result<(), InvalidThresholds> {
+    let max = Duration::days(MAX_WINDOW_DAYS);
+    let low_ok = if positive {
+        d > Duration::zero()
+    } else {
+        d >= Duration::zero()
+    };
+    if low_ok && d <= max {
+        return Ok(());
+    }
+    let low = if positive { "more than 0" } else { "0" };
+    Err(InvalidThresholds {
+        message: format!(
+            "the {name} is {} s: give a duration from {low} to {MAX_WINDOW_DAYS} days",
+            d.num_seconds()
+        ),
+    })
+}
+
 /// Thresholds for every kind, plus the sync intervals that decide when a sync is stale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HealthThresholds {
@@ -157,6 +260,59 @@ impl Default for HealthThresholds {
             vpp_sync_interval: Duration::days(1),
             push_grace_period: Duration::days(30),
         }
+    }
+}
+
+impl HealthThresholds {
+    /// The same window for every kind, the other settings at their defaults, checked as
+    /// [`HealthThresholds::validate`] does.
+    ///
+    /// # Errors
+    /// [`InvalidThresholds`] as [`Window::validate`].
+    pub fn with_window(window: Window) -> Result<Self, InvalidThresholds> {
+        let t = Self {
+            push_certificate: window,
+            enrollment_program_token: window,
+            vpp_token: window,
+            ..Self::default()
+        };
+        t.validate().map(|()| t)
+    }
+
+    /// Checks every window (`0 <= critical <= warning <= MAX_WINDOW_DAYS`), the sync intervals
+    /// (more than zero, at most [`MAX_WINDOW_DAYS`]) and the grace period (0 to
+    /// [`MAX_WINDOW_DAYS`]). The workflows and every binding call it before using thresholds.
+    ///
+    /// ```
+    /// use intune_apple_core::rules::health::{HealthThresholds, Window};
+    /// assert!(HealthThresholds::default().validate().is_ok());
+    /// let bad = HealthThresholds {
+    ///     vpp_token: Window { warning_days: 4_294_967_295, critical_days: 7 },
+    ///     ..HealthThresholds::default()
+    /// };
+    /// let e = bad.validate().unwrap_err();
+    /// assert!(e.message().contains("VPP token"), "{e}");
+    /// ```
+    ///
+    /// # Errors
+    /// [`InvalidThresholds`] naming the first offending value.
+    pub fn validate(&self) -> Result<(), InvalidThresholds> {
+        self.push_certificate.check("push certificate")?;
+        self.enrollment_program_token
+            .check("enrollment program token")?;
+        self.vpp_token.check("VPP token")?;
+        check_duration("VPP sync interval", self.vpp_sync_interval, true)?;
+        check_duration(
+            "push certificate grace period",
+            self.push_grace_period,
+            false,
+        )?;
+        let s = &self.dep_sync;
+        check_duration("manual sync interval", s.manual_interval, false)?;
+        check_duration("automatic sync interval", s.automatic_interval, true)?;
+        check_duration("full sync interval", s.full_sync_interval, false)?;
+        check_duration("sync timeout", s.sync_timeout, false)?;
+        Ok(())
     }
 }
 
@@ -443,9 +599,13 @@ pub fn vpp_token_health(
                 "La dernière synchronisation des licences du jeton VPP avec Apple a échoué : vérifiez l'état du jeton puis relancez la synchronisation."),
         });
     }
-    let stale = token
-        .last_sync_date_time
-        .is_none_or(|last| now.signed_duration_since(last) > thresholds.vpp_sync_interval * 2);
+    let stale = token.last_sync_date_time.is_none_or(|last| {
+        // Checked: the interval is the caller's number; an overflow means "never stale".
+        thresholds
+            .vpp_sync_interval
+            .checked_mul(2)
+            .is_some_and(|two| now.signed_duration_since(last) > two)
+    });
     if stale {
         problems.push(Problem {
             code: "vpp.sync_stale",

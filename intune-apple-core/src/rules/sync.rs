@@ -282,7 +282,13 @@ impl SyncPolicy {
     /// ```
     pub fn is_stale(&self, last_successful: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
         match last_successful {
-            Some(ok) => now > add(ok, self.automatic_interval * 2),
+            Some(ok) => {
+                let two = self
+                    .automatic_interval
+                    .checked_mul(2)
+                    .unwrap_or(Duration::MAX);
+                now > add(ok, two)
+            }
             None => true,
         }
     }

@@ -10,6 +10,13 @@ fn utc(t: DateTime<Utc>) -> String {
     t.format("%Y%m%dT%H%M%SZ").to_string()
 }
 
+/// `t - d`, or `None` when the result is outside the range of dates (an expiry near the end of
+/// time, or a window the caller chose far too large): the line that needs it is left out rather
+/// than the process stopped.
+fn before(t: DateTime<Utc>, d: Option<Duration>) -> Option<DateTime<Utc>> {
+    d.and_then(|d| t.checked_sub_signed(d))
+}
+
 /// Escapes a TEXT value (RFC 5545 §3.3.11): `\`, `;`, `,` and line breaks.
 pub(super) fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -107,6 +114,7 @@ fn event(
     for (n, step) in item.renewal.iter().enumerate() {
         description.push_str(&format!("\n{}. {step}", n + 1));
     }
+    let start = before(expires, Some(Duration::hours(1))).unwrap_or(expires);
     let lines = [
         "BEGIN:VEVENT".to_owned(),
         format!(
@@ -115,7 +123,7 @@ fn event(
             uid_part(&item.id)
         ),
         format!("DTSTAMP:{}", utc(stamp)),
-        format!("DTSTART:{}", utc(expires - Duration::hours(1))),
+        format!("DTSTART:{}", utc(start)),
         format!("DTEND:{}", utc(expires)),
         format!("SUMMARY:{}", escape_text(&format!("Renew the {what}"))),
         format!("DESCRIPTION:{}", escape_text(&description)),
@@ -130,6 +138,9 @@ fn event(
     days.sort_unstable_by(|a, b| b.cmp(a));
     days.dedup();
     for d in days {
+        let Some(trigger) = before(expires, Duration::try_days(d)) else {
+            continue;
+        };
         let alarm = [
             "BEGIN:VALARM".to_owned(),
             "ACTION:DISPLAY".to_owned(),
@@ -137,10 +148,7 @@ fn event(
                 "DESCRIPTION:{}",
                 escape_text(&format!("{what}: {d} days left to renew"))
             ),
-            format!(
-                "TRIGGER;VALUE=DATE-TIME:{}",
-                utc(expires - Duration::days(d))
-            ),
+            format!("TRIGGER;VALUE=DATE-TIME:{}", utc(trigger)),
             "END:VALARM".to_owned(),
         ];
         for l in &alarm {
@@ -173,7 +181,10 @@ fn grace_event(
             uid_part(&item.id)
         ),
         format!("DTSTAMP:{}", utc(report.generated_at)),
-        format!("DTSTART:{}", utc(end - Duration::hours(1))),
+        format!(
+            "DTSTART:{}",
+            utc(before(end, Some(Duration::hours(1))).unwrap_or(end))
+        ),
         format!("DTEND:{}", utc(end)),
         format!(
             "SUMMARY:{}",
@@ -183,7 +194,12 @@ fn grace_event(
         "CATEGORIES:Intune,Apple".to_owned(),
         "TRANSP:TRANSPARENT".to_owned(),
     ];
-    if w.critical_days >= 0 {
+    let trigger = if w.critical_days >= 0 {
+        before(end, Duration::try_days(w.critical_days))
+    } else {
+        None
+    };
+    if let Some(trigger) = trigger {
         lines.extend([
             "BEGIN:VALARM".to_owned(),
             "ACTION:DISPLAY".to_owned(),
@@ -194,10 +210,7 @@ fn grace_event(
                     w.critical_days
                 ))
             ),
-            format!(
-                "TRIGGER;VALUE=DATE-TIME:{}",
-                utc(end - Duration::days(w.critical_days))
-            ),
+            format!("TRIGGER;VALUE=DATE-TIME:{}", utc(trigger)),
             "END:VALARM".to_owned(),
         ]);
     }
@@ -223,14 +236,9 @@ pub(super) fn calendar(report: &HealthReport, thresholds: &HealthThresholds) -> 
         if let Some(expires) = item.expires_at {
             let w = window(thresholds, item.kind);
             event(item, expires, report.generated_at, w, &mut out);
-            if item.kind == TokenKind::PushCertificate {
-                grace_event(
-                    item,
-                    expires + thresholds.push_grace_period,
-                    report,
-                    w,
-                    &mut out,
-                );
+            let grace_end = expires.checked_add_signed(thresholds.push_grace_period);
+            if let (TokenKind::PushCertificate, Some(end)) = (item.kind, grace_end) {
+                grace_event(item, end, report, w, &mut out);
             }
         }
     }

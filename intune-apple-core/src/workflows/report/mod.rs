@@ -51,6 +51,7 @@ use crate::rules::health::{
     HealthThresholds, Severity, TokenHealth, TokenKind,
 };
 use crate::rules::Locale;
+use crate::workflows::error::WorkflowError;
 
 /// What the report evaluates and how.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,6 +70,21 @@ pub struct ReportOptions {
     /// [`find_duplicates`](crate::rules::duplicates::find_duplicates) finds for the repair).
     /// Off by default: a tenant can have thousands of apps.
     pub include_apps: bool,
+}
+
+impl ReportOptions {
+    /// Checks the options before anything is read: the thresholds as
+    /// [`HealthThresholds::validate`] does. [`health_report`] calls it (and reports a failure in
+    /// [`HealthReport::errors`] under the section `options`); the bindings call it to raise the
+    /// error at once.
+    ///
+    /// # Errors
+    /// [`WorkflowError::InvalidInput`] saying which number is wrong and what to give instead.
+    pub fn validate(&self) -> Result<(), WorkflowError> {
+        self.thresholds
+            .validate()
+            .map_err(|e| WorkflowError::InvalidInput(e.message().to_owned()))
+    }
 }
 
 /// The health of every Apple credential of one tenant.
@@ -137,7 +153,8 @@ pub struct ReportProblem {
 /// A section of the report that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportError {
-    /// `pushCertificate`, `enrollmentProgramTokens`, `vppTokens` or `vppApps`.
+    /// `pushCertificate`, `enrollmentProgramTokens`, `vppTokens`, `vppApps`, or `options` when
+    /// the options were refused.
     pub section: String,
     /// The error kind ([`crate::graph::ErrorKind::as_str`]): `forbidden`, `throttled`, ...
     pub code: String,
@@ -155,6 +172,8 @@ pub mod section {
     pub const VPP_TOKENS: &str = "vppTokens";
     /// The VPP apps (only with [`ReportOptions::include_apps`](super::ReportOptions::include_apps)).
     pub const VPP_APPS: &str = "vppApps";
+    /// The report's options were unusable (code `invalid_input`): nothing was read.
+    pub const OPTIONS: &str = "options";
 }
 
 /// The JSON name of a credential kind: `pushCertificate`, `enrollmentProgramToken`, `vppToken`.
@@ -252,10 +271,27 @@ impl HealthReport {
 /// VPP apps), each paged sequentially, well within Intune's per-tenant throttle. A section whose
 /// call fails is reported in [`HealthReport::errors`]; the others are still evaluated. Items are
 /// sorted most urgent first: by severity, then fewest days left.
+///
+/// Options that [`ReportOptions::validate`] refuses (e.g. a negative warning window) read
+/// nothing: the report has no item and one error of section [`section::OPTIONS`], code
+/// `invalid_input`, and its exit code is 2.
 pub async fn health_report(client: &Client, options: &ReportOptions) -> HealthReport {
     // Whole seconds, so that the instants in the JSON are exactly those the rules used.
     let generated_at = whole_seconds(client.clock().now());
     let now = options.as_of.unwrap_or(generated_at);
+    if let Err(e) = options.validate() {
+        return HealthReport {
+            generated_at,
+            as_of: now,
+            items: Vec::new(),
+            errors: vec![ReportError {
+                section: section::OPTIONS.to_owned(),
+                code: e.code().to_owned(),
+                message: e.to_string(),
+            }],
+            thresholds: HealthThresholds::default(),
+        };
+    }
     let thresholds = &options.thresholds;
     let locale = options.locale;
 
