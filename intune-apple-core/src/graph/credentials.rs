@@ -258,6 +258,8 @@ impl ClientCertificateCredential {
     ) -> Result<Self, CredentialError> {
         let mut certificate_der = None;
         let mut key = None;
+        // One key-derivation budget for the whole text, as for a PKCS#12 file.
+        let budget = super::pkcs12::Budget::new();
         for (label, der) in pem_blocks(pem) {
             match label.as_str() {
                 "CERTIFICATE" if certificate_der.is_none() => certificate_der = Some(der),
@@ -291,6 +293,8 @@ impl ClientCertificateCredential {
                                 "the ENCRYPTED PRIVATE KEY block cannot be read: {e}"
                             ))
                         })?;
+                    super::pkcs12::charge_scheme(&info.encryption_algorithm, &budget)
+                        .map_err(|e| CredentialError::Certificate(e.to_string()))?;
                     let plain = info.decrypt(password).map_err(|_| {
                         CredentialError::Certificate(
                             "the password does not open the ENCRYPTED PRIVATE KEY block \

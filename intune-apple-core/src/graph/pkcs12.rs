@@ -40,6 +40,93 @@ const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.
 /// a file asking for more is refused rather than left to spin for minutes.
 const MAX_ITERATIONS: i64 = 10_000_000;
 
+/// The most memory one scrypt derivation may take (`128 * r * N` bytes): OpenSSL's own default
+/// limit is 32 MiB; exporters use 16 to 32 MiB.
+pub(crate) const MAX_SCRYPT_MEMORY: u64 = 64 * 1024 * 1024;
+
+/// The most scrypt lanes (`p`) accepted; exporters use 1.
+pub(crate) const MAX_SCRYPT_PARALLELISM: u16 = 16;
+
+/// The work one file may ask for in all (every MAC check, key bag and safe together), in
+/// PBKDF2 rounds; an scrypt derivation counts `2 * N * r * p`. A file (or PEM text) asking for
+/// more is refused before any of it is spent: a few seconds of CPU at most.
+pub(crate) const WORK_BUDGET: u64 = 20_000_000;
+
+/// What one file has left to spend on key derivation.
+pub(crate) struct Budget {
+    left: std::cell::Cell<u64>,
+}
+
+impl Budget {
+    /// A whole [`WORK_BUDGET`].
+    pub(crate) fn new() -> Self {
+        Self {
+            left: std::cell::Cell::new(WORK_BUDGET),
+        }
+    }
+
+    fn spend(&self, units: u64) -> Result<(), Pkcs12Error> {
+        match self.left.get().checked_sub(units) {
+            Some(left) => {
+                self.left.set(left);
+                Ok(())
+            }
+            None => Err(Pkcs12Error::TooCostly(format!(
+                "more than {WORK_BUDGET} key-derivation rounds in all"
+            ))),
+        }
+    }
+}
+
+/// Checks, and charges to `budget`, the key derivation of a PBES2 (or PBES1) scheme before it
+/// runs: PBKDF2 rounds, and scrypt's memory (`128 * r * N`), lanes and work.
+pub(crate) fn charge_scheme(
+    scheme: &pkcs5::EncryptionScheme<'_>,
+    budget: &Budget,
+) -> Result<(), Pkcs12Error> {
+    let pkcs5::EncryptionScheme::Pbes2(p) = scheme else {
+        // PBES1 counts its rounds in 16 bits: at most 65,535.
+        return budget.spend(u64::from(u16::MAX));
+    };
+    match &p.kdf {
+        pkcs5::pbes2::Kdf::Pbkdf2(k) => {
+            if i64::from(k.iteration_count) > MAX_ITERATIONS {
+                return Err(Pkcs12Error::TooCostly(format!(
+                    "{} PBKDF2 rounds (more than {MAX_ITERATIONS})",
+                    k.iteration_count
+                )));
+            }
+            budget.spend(u64::from(k.iteration_count))
+        }
+        pkcs5::pbes2::Kdf::Scrypt(k) => {
+            let (n, r, lanes) = (
+                k.cost_parameter,
+                u64::from(k.block_size),
+                u64::from(k.parallelization),
+            );
+            let memory = n.checked_mul(r).and_then(|x| x.checked_mul(128));
+            if memory.is_none_or(|m| m > MAX_SCRYPT_MEMORY) {
+                return Err(Pkcs12Error::TooCostly(format!(
+                    "scrypt with N = {n} and r = {r} (128 * r * N bytes of memory, more than {} MiB)",
+                    MAX_SCRYPT_MEMORY / (1024 * 1024)
+                )));
+            }
+            if k.parallelization > MAX_SCRYPT_PARALLELISM {
+                return Err(Pkcs12Error::TooCostly(format!(
+                    "scrypt with p = {lanes} (more than {MAX_SCRYPT_PARALLELISM})"
+                )));
+            }
+            let work = n
+                .checked_mul(r)
+                .and_then(|x| x.checked_mul(lanes))
+                .and_then(|x| x.checked_mul(2))
+                .unwrap_or(u64::MAX);
+            budget.spend(work)
+        }
+        _ => Err(Pkcs12Error::Unsupported("an unknown key derivation".into())),
+    }
+}
+
 /// Why a PKCS#12 file could not be read. The texts never contain the password or key material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum Pkcs12Error {
@@ -55,6 +142,9 @@ pub(crate) enum Pkcs12Error {
     /// A limit was exceeded.
     #[error("the PKCS#12 file asks for {0} key-derivation rounds, more than any exporter uses; export it again")]
     TooManyRounds(i64),
+    /// The key derivation would cost more memory or time than any exporter asks for.
+    #[error("the key derivation of this file asks for {0}, more than any exporter uses, so it was refused before it ran; export the certificate again with the tool's defaults")]
+    TooCostly(String),
 }
 
 /// The contents of a PKCS#12 file that an app credential needs.
@@ -100,10 +190,11 @@ pub(crate) fn open(data: &[u8], password: &str) -> Result<Contents, Pkcs12Error>
     } else {
         vec![Password::new(password, true)]
     };
+    let budget = Budget::new();
     let password = match &pfx.mac_data {
         Some(mac) => candidates
             .into_iter()
-            .find_map(|p| match verify_mac(mac, &auth_safe, &p) {
+            .find_map(|p| match verify_mac(mac, &auth_safe, &p, &budget) {
                 Ok(true) => Some(Ok(p)),
                 Ok(false) => None,
                 Err(e) => Some(Err(e)),
@@ -135,7 +226,7 @@ pub(crate) fn open(data: &[u8], password: &str) -> Result<Contents, Pkcs12Error>
                 .map_err(malformed("encrypted safe"))?;
             let info = &encrypted.enc_content_info;
             match &info.encrypted_content {
-                Some(ct) => decrypt(&info.content_enc_alg, ct.as_bytes(), &password)?,
+                Some(ct) => decrypt(&info.content_enc_alg, ct.as_bytes(), &password, &budget)?,
                 None => continue,
             }
         } else {
@@ -170,6 +261,7 @@ pub(crate) fn open(data: &[u8], password: &str) -> Result<Contents, Pkcs12Error>
                     &shrouded.encryption_algorithm,
                     shrouded.encrypted_data.as_bytes(),
                     &password,
+                    &budget,
                 )?);
             }
         }
@@ -204,9 +296,11 @@ fn verify_mac(
     mac: &pkcs12::mac_data::MacData,
     auth_safe: &[u8],
     password: &Password,
+    budget: &Budget,
 ) -> Result<bool, Pkcs12Error> {
     let salt = mac.mac_salt.as_bytes();
     let n = rounds(i64::from(mac.iterations))?;
+    budget.spend(u64::try_from(n).unwrap_or(u64::MAX))?;
     let expected = mac.mac.digest.as_bytes();
     macro_rules! check {
         ($d:ty, $len:expr) => {{
@@ -237,17 +331,14 @@ fn decrypt(
     alg: &AlgorithmIdentifierOwned,
     ciphertext: &[u8],
     password: &Password,
+    budget: &Budget,
 ) -> Result<Zeroizing<Vec<u8>>, Pkcs12Error> {
     if alg.oid == PBES2 {
         let der = alg.to_der().map_err(malformed("PBES2 parameters"))?;
         let alg = AlgorithmIdentifierRef::from_der(&der).map_err(malformed("PBES2 parameters"))?;
         let scheme = pkcs5::EncryptionScheme::try_from(alg)
             .map_err(|e| Pkcs12Error::Unsupported(format!("PBES2 with {e}")))?;
-        if let pkcs5::EncryptionScheme::Pbes2(p) = &scheme {
-            if let pkcs5::pbes2::Kdf::Pbkdf2(k) = &p.kdf {
-                rounds(i64::from(k.iteration_count))?;
-            }
-        }
+        charge_scheme(&scheme, budget)?;
         return scheme
             .decrypt(password.utf8, ciphertext)
             .map(Zeroizing::new)
@@ -260,6 +351,8 @@ fn decrypt(
         .decode_as()
         .map_err(malformed("PBE parameters"))?;
     let n = rounds(i64::from(params.iterations))?;
+    // Two derivations: the IV and the key.
+    budget.spend(u64::try_from(n).unwrap_or(u64::MAX).saturating_mul(2))?;
     let salt = params.salt.as_bytes();
     let derive =
         |kind, len| Zeroizing::new(derive_key::<sha1::Sha1>(&password.bmp, salt, kind, n, len));
@@ -366,6 +459,139 @@ mod tests {
             let mut bad = good.clone();
             bad[i] ^= 0x5a;
             let _ = open(&bad, PASSWORD);
+        }
+    }
+
+    /// DER `tag length content`.
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        let len = content.len();
+        if len < 0x80 {
+            out.push(u8::try_from(len).unwrap_or(0));
+        } else {
+            let bytes: Vec<u8> = len
+                .to_be_bytes()
+                .into_iter()
+                .skip_while(|b| *b == 0)
+                .collect();
+            out.push(0x80 | u8::try_from(bytes.len()).unwrap_or(0));
+            out.extend(bytes);
+        }
+        out.extend_from_slice(content);
+        out
+    }
+
+    fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
+        tlv(0x30, &parts.concat())
+    }
+
+    fn data_info(octets: &[u8]) -> Vec<u8> {
+        seq(&[
+            ID_DATA.to_der().unwrap_or_default(),
+            tlv(0xa0, &tlv(0x04, octets)),
+        ])
+    }
+
+    /// A PFX without a MAC holding one shrouded key bag encrypted with `scheme` (the way a
+    /// hostile file would be laid out).
+    fn pfx_with_key_bag(scheme: pkcs5::pbes2::Parameters<'_>) -> Vec<u8> {
+        let info = pkcs8::EncryptedPrivateKeyInfo {
+            encryption_algorithm: scheme.into(),
+            encrypted_data: &[0u8; 32],
+        };
+        let bag = seq(&[
+            SHROUDED_KEY_BAG.to_der().unwrap_or_default(),
+            tlv(0xa0, &info.to_der().unwrap_or_default()),
+        ]);
+        let safe_contents = seq(&[bag]);
+        let auth_safe = seq(&[data_info(&safe_contents)]);
+        seq(&[tlv(0x02, &[3]), data_info(&auth_safe)])
+    }
+
+    fn scrypt(log_n: u32, r: u16, p: u16) -> pkcs5::pbes2::Parameters<'static> {
+        const SALT: &[u8] = &[7; 16];
+        const IV: &[u8; 16] = &[9; 16];
+        pkcs5::pbes2::Parameters {
+            kdf: pkcs5::pbes2::Kdf::Scrypt(pkcs5::pbes2::ScryptParams {
+                salt: SALT,
+                cost_parameter: 1u64 << log_n,
+                block_size: r,
+                parallelization: p,
+                key_length: Some(32),
+            }),
+            encryption: pkcs5::pbes2::EncryptionScheme::Aes256Cbc { iv: IV },
+        }
+    }
+
+    fn pbkdf2(rounds: u32) -> pkcs5::pbes2::Parameters<'static> {
+        const SALT: &[u8] = &[7; 16];
+        const IV: &[u8; 16] = &[9; 16];
+        pkcs5::pbes2::Parameters {
+            kdf: pkcs5::pbes2::Kdf::Pbkdf2(pkcs5::pbes2::Pbkdf2Params {
+                salt: SALT,
+                iteration_count: rounds,
+                key_length: None,
+                prf: pkcs5::pbes2::Pbkdf2Prf::HmacWithSha256,
+            }),
+            encryption: pkcs5::pbes2::EncryptionScheme::Aes256Cbc { iv: IV },
+        }
+    }
+
+    /// scrypt with N = 2^30 and r = 8 asks for 1 TiB: refused before anything is allocated.
+    #[test]
+    fn costly_scrypt_in_a_key_bag_is_refused_before_it_runs() {
+        for params in [scrypt(30, 8, 1), scrypt(20, 8, 1), scrypt(14, 8, 1000)] {
+            let file = pfx_with_key_bag(params);
+            let e = open(&file, PASSWORD).err();
+            assert!(matches!(e, Some(Pkcs12Error::TooCostly(_))), "{e:?}");
+            let text = e.map(|e| e.to_string()).unwrap_or_default();
+            assert!(text.contains("export the certificate again"), "{text}");
+        }
+        // Ordinary scrypt (N = 2^14, r = 8: 16 MiB) is attempted: the password then fails.
+        let e = open(&pfx_with_key_bag(scrypt(14, 8, 1)), PASSWORD).err();
+        assert_eq!(e, Some(Pkcs12Error::WrongPassword));
+    }
+
+    #[test]
+    fn pbkdf2_rounds_are_capped_per_derivation_and_per_file() {
+        let e = open(&pfx_with_key_bag(pbkdf2(4_000_000_000)), PASSWORD).err();
+        assert!(matches!(e, Some(Pkcs12Error::TooCostly(_))), "{e:?}");
+        let budget = Budget::new();
+        let scheme: pkcs5::EncryptionScheme<'_> = pbkdf2(9_000_000).into();
+        assert!(charge_scheme(&scheme, &budget).is_ok());
+        assert!(charge_scheme(&scheme, &budget).is_ok());
+        // The third derivation of 9 million rounds exceeds the 20 million of the file.
+        assert!(matches!(
+            charge_scheme(&scheme, &budget),
+            Err(Pkcs12Error::TooCostly(_))
+        ));
+    }
+
+    /// An encrypted PEM key with 4e9 PBKDF2 rounds (tens of minutes) or a huge scrypt cost is
+    /// refused at once.
+    #[test]
+    fn costly_encrypted_pem_keys_are_refused_before_they_run() {
+        use base64::Engine as _;
+        for params in [pbkdf2(4_000_000_000), scrypt(30, 8, 1)] {
+            let info = pkcs8::EncryptedPrivateKeyInfo {
+                encryption_algorithm: params.into(),
+                encrypted_data: &[0u8; 32],
+            };
+            let b64 =
+                base64::engine::general_purpose::STANDARD.encode(info.to_der().unwrap_or_default());
+            let pem = format!(
+                "-----BEGIN ENCRYPTED PRIVATE KEY-----\n{b64}\n-----END ENCRYPTED PRIVATE KEY-----\n"
+            );
+            let e = crate::graph::ClientCertificateCredential::from_pem_with_password(
+                "t",
+                "c",
+                &pem,
+                Some("pw"),
+            )
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+            assert!(e.contains("refused before it ran"), "{e}");
         }
     }
 
