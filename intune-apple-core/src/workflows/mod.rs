@@ -74,7 +74,7 @@ pub use renewal::{
     PushRenewalReport, PushRenewalRequest, VppRenewalReport, VppRenewalRequest,
 };
 pub use report::{
-    health_report, scan_exit_code, scan_tenants, HealthReport, ReportError, ReportItem,
-    ReportOptions, ReportProblem, TenantReport, TenantTarget,
+    health_report, scan_exit_code, scan_tenants, scan_tenants_within, HealthReport, ReportError,
+    ReportItem, ReportOptions, ReportProblem, TenantReport, TenantTarget,
 };
 pub use step::{Step, StepOutcome};

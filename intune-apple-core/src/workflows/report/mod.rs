@@ -174,6 +174,9 @@ pub mod section {
     pub const VPP_APPS: &str = "vppApps";
     /// The report's options were unusable (code `invalid_input`): nothing was read.
     pub const OPTIONS: &str = "options";
+    /// In a multi-tenant scan, the tenant as a whole: its report ran out of time (code
+    /// `timeout`) or stopped on an internal error (code `internal`).
+    pub const TENANT: &str = "tenant";
 }
 
 /// The JSON name of a credential kind: `pushCertificate`, `enrollmentProgramToken`, `vppToken`.
@@ -642,9 +645,47 @@ pub async fn scan_tenants(
     options: &ReportOptions,
     concurrency: usize,
 ) -> Vec<TenantReport> {
+    scan_tenants_within(tenants, options, concurrency, Some(DEFAULT_TENANT_DEADLINE)).await
+}
+
+/// How long [`scan_tenants`] gives each tenant's report: 10 minutes (a tenant with 100,000
+/// apps reads in well under that).
+pub const DEFAULT_TENANT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// As [`scan_tenants`], with each tenant's report given `deadline` (`None`: none). A tenant
+/// that is not done by then, or whose report stops on an internal error, gets a report with
+/// no items and one error of section [`section::TENANT`] (code `timeout` or `internal`); the
+/// other tenants are not held up by it.
+pub async fn scan_tenants_within(
+    tenants: Vec<TenantTarget>,
+    options: &ReportOptions,
+    concurrency: usize,
+    deadline: Option<std::time::Duration>,
+) -> Vec<TenantReport> {
+    use futures::FutureExt as _;
     futures::stream::iter(tenants)
         .map(|t| async move {
-            let report = health_report(&t.client, options).await;
+            let run = std::panic::AssertUnwindSafe(health_report(&t.client, options)).catch_unwind();
+            let outcome = match deadline {
+                Some(d) => tokio::time::timeout(d, run).await.ok(),
+                None => Some(run.await),
+            };
+            let report = match outcome {
+                Some(Ok(report)) => report,
+                Some(Err(_panic)) => tenant_failure(
+                    &t.client,
+                    "internal",
+                    "the report of this tenant stopped on an internal error of intune-apple; the other tenants were reported. Run it again for this tenant alone and report the error if it persists".to_owned(),
+                ),
+                None => tenant_failure(
+                    &t.client,
+                    "timeout",
+                    format!(
+                        "the report of this tenant took longer than {} s and was abandoned; the other tenants were reported. Check the tenant's connectivity and throttling, then run it again for this tenant alone",
+                        deadline.map_or(0, |d| d.as_secs())
+                    ),
+                ),
+            };
             TenantReport {
                 tenant: t.name,
                 report,
@@ -653,6 +694,22 @@ pub async fn scan_tenants(
         .buffered(concurrency.max(1))
         .collect()
         .await
+}
+
+/// The report of a tenant that could not be reported at all.
+fn tenant_failure(client: &Client, code: &str, message: String) -> HealthReport {
+    let generated_at = whole_seconds(client.clock().now());
+    HealthReport {
+        generated_at,
+        as_of: generated_at,
+        items: Vec::new(),
+        errors: vec![ReportError {
+            section: section::TENANT.to_owned(),
+            code: code.to_owned(),
+            message,
+        }],
+        thresholds: HealthThresholds::default(),
+    }
 }
 
 /// The exit code of a multi-tenant scan: the worst [`HealthReport::exit_code`] (0 when empty).
