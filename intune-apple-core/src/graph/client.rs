@@ -175,6 +175,7 @@ pub struct ClientBuilder {
     operation_timeout: Duration,
     user_agent: String,
     clock: Arc<dyn Clock>,
+    allow_insecure_http: bool,
 }
 
 impl Default for ClientBuilder {
@@ -191,6 +192,7 @@ impl Default for ClientBuilder {
             operation_timeout: Duration::from_secs(300),
             user_agent: format!("intune-apple/{}", env!("CARGO_PKG_VERSION")),
             clock: Arc::new(SystemClock),
+            allow_insecure_http: false,
         }
     }
 }
@@ -258,6 +260,13 @@ impl ClientBuilder {
         self.clock = clock;
         self
     }
+    /// Accepts plain `http://` for the Graph URL and the authority on any host (default: only
+    /// on this machine, e.g. the simulator). Tokens and secrets then cross the network in
+    /// clear: only for a trusted test proxy.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
 
     /// Builds the client.
     ///
@@ -277,9 +286,8 @@ impl ClientBuilder {
             .unwrap_or_else(|| self.cloud.graph_root().to_owned());
         let mut graph_root = Url::parse(root_text.trim())
             .map_err(|e| config(format!("the Graph URL is not a valid URL ({e})")))?;
-        if !matches!(graph_root.scheme(), "http" | "https") || graph_root.host().is_none() {
-            return Err(config("the Graph URL must be http(s)://host[:port]".into()));
-        }
+        super::endpoint::check_endpoint("Graph URL", &graph_root, self.allow_insecure_http)
+            .map_err(config)?;
         if !graph_root.path().ends_with('/') {
             let path = format!("{}/", graph_root.path());
             graph_root.set_path(&path);
@@ -289,6 +297,10 @@ impl ClientBuilder {
             .unwrap_or_else(|| self.cloud.authority_host().to_owned())
             .trim_end_matches('/')
             .to_owned();
+        let authority = Url::parse(authority_host.trim())
+            .map_err(|e| config(format!("the authority host is not a valid URL ({e})")))?;
+        super::endpoint::check_endpoint("authority host", &authority, self.allow_insecure_http)
+            .map_err(config)?;
         let http = match self.http_stack {
             Some(stack) => stack,
             None => HttpStack::with_connect_timeout(self.connect_timeout)?,
@@ -742,6 +754,8 @@ impl Client {
         match &call.target {
             Target::Absolute(url) => Ok(url.clone()),
             Target::Path { version, path } => {
+                super::endpoint::check_path(path)
+                    .map_err(|m| Error::new(ErrorKind::InvalidInput, op, m))?;
                 let joined = format!("{}{}", version.as_str(), path);
                 let mut url = self.inner.graph_root.join(&joined).map_err(|_| {
                     Error::new(ErrorKind::Configuration, op, "cannot build the request URL")

@@ -551,11 +551,7 @@ async fn request_token(
     tenant_id: &str,
     form: &[(&str, &str)],
 ) -> Result<AccessToken, CredentialError> {
-    if tenant_id.is_empty() {
-        return Err(CredentialError::Configuration(
-            "the tenant id is empty (set AZURE_TENANT_ID)".into(),
-        ));
-    }
+    super::endpoint::check_tenant_id(tenant_id).map_err(CredentialError::Configuration)?;
     let url = token_url(ctx.authority_host, tenant_id);
     let transport = |source| CredentialError::Transport {
         authority: ctx.authority_host.to_owned(),

@@ -66,6 +66,7 @@
 mod client;
 mod cloud;
 pub mod credentials;
+mod endpoint;
 mod error;
 mod handlers;
 mod paging;
