@@ -792,10 +792,11 @@ impl Client {
         })
     }
 
-    /// Renews a VPP token with the content of a new `.vpptoken` file (check it first with
-    /// `checkVppTokenRenewal`).
+    /// Uploads the content of a new `.vpptoken` file into a VPP token, unchecked: the raw Graph
+    /// call. `renewVppToken` is the checked workflow (right organisation, not expired, no second
+    /// token for one location); use this only after `checkVppTokenRenewal`.
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn renew_vpp_token<'e>(
+    pub fn upload_vpp_token<'e>(
         &self,
         env: &'e Env,
         id: String,

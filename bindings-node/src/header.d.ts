@@ -180,7 +180,7 @@ export interface DepRenewalReport {
   steps: Array<WorkflowStep>
 }
 
-/** What `renewVppTokenFile` did. */
+/** What `renewVppToken` did. */
 export interface VppRenewalReport {
   tokenId: string
   organizationName: string

@@ -437,9 +437,10 @@ impl Client {
         )
     }
 
-    /// Renews the VPP token of the file's organisation (and location) in place.
+    /// Renews the VPP token of the file's organisation (and location) in place, after every
+    /// safety check (the checked workflow; `uploadVppToken` is the raw upload).
     #[napi(ts_return_type = "Promise<VppRenewalReport>")]
-    pub fn renew_vpp_token_file<'e>(
+    pub fn renew_vpp_token<'e>(
         &self,
         env: &'e Env,
         options: VppRenewalOptions,

@@ -66,10 +66,10 @@ test('no secret in util.inspect or JSON.stringify of any object or error', () =>
     objects.push(created, await client.vppToken(created.id))
     sim.addFault({ method: 'PATCH', path: '/beta/deviceAppManagement/vppTokens/*', kind: 'status', status: 400 })
     const errors = []
-    await client.renewVppToken(VPP_MAIN, vppFile).catch((e) => errors.push(e))
+    await client.uploadVppToken(VPP_MAIN, vppFile).catch((e) => errors.push(e))
     await new Client({ ...options, clientSecret: 'another-secret-xyz' }).pushCertificate().catch((e) => errors.push(e))
     await tokenClient.pushCertificate().catch((e) => errors.push(e))
-    await client.renewVppTokenFile({ tokenFile: vppFile }).catch((e) => errors.push(e))
+    await client.renewVppToken({ tokenFile: vppFile }).catch((e) => errors.push(e))
     const pem = fs.readFileSync(path.join(samples, 'synthetic/synthetic-push-new-cert-different-topic.pem'), 'utf8')
     await client.renewPushCertificate({ appleId: 'admin@contoso.example', pem }).catch((e) => errors.push(e))
     objects.push(await client.healthReport(), await client.repairDuplicateApps())

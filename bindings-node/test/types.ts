@@ -79,7 +79,7 @@ async function everything(): Promise<void> {
   const state: VppTokenState | undefined = vpp[0].state
   await client.vppToken('v')
   await client.createVppToken({ token: 'file', displayName: 'x', countryOrRegion: 'us' })
-  await client.renewVppToken('v', 'file')
+  await client.uploadVppToken('v', 'file')
   await client.deleteVppToken('v')
   await client.syncVppTokenLicenses('v')
   await client.revokeVppTokenLicenses('v', true)
@@ -120,7 +120,7 @@ async function everything(): Promise<void> {
   const pushRenewal: PushRenewalReport = await client.renewPushCertificate({ appleId: 'a', pem: 'p', force: true })
   const csrFile: CsrDownload = await client.savePushCertificateSigningRequest('/tmp/push.csr')
   const depRenewal: DepRenewalReport = await client.renewEnrollmentProgramToken({ tokenId: 'id', appleId: 'a', p7m: 'x', fileName: 'f.p7m', sync: true })
-  const vppRenewal: VppRenewalReport = await client.renewVppTokenFile({ tokenFile: 'x', location: 'HQ', createIfMissing: false })
+  const vppRenewal: VppRenewalReport = await client.renewVppToken({ tokenFile: 'x', location: 'HQ', createIfMissing: false })
   const repair: DuplicateRepairReport = await client.repairDuplicateApps(false)
   const createdProfile: ProfileCreated = await client.createProfile('id', { '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile' })
   await client.copyProfile('id', 'p', new Client({ accessToken: 't' }), 'id2', 'copy')

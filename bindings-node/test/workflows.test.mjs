@@ -124,9 +124,9 @@ test('enrollment program token and VPP renewals refuse a file that does not matc
       client.renewEnrollmentProgramToken({ tokenId: DEP_MAIN, appleId: 'abm@contoso.example', p7m, fileName: p7mName }),
       (e) => e instanceof IntuneAppleError && e.code === 'ERR_RENEWAL_REFUSED' && e.reasons.length > 0)
     const vpp = fs.readFileSync(path.join(samples, 'vpptoken/apple-doc-example.vpptoken'), 'utf8')
-    await assert.rejects(client.renewVppTokenFile({ tokenFile: vpp }),
+    await assert.rejects(client.renewVppToken({ tokenFile: vpp }),
       (e) => e instanceof IntuneAppleError && e.code === 'ERR_RENEWAL_REFUSED')
-    const created = await client.renewVppTokenFile({ tokenFile: vpp, createIfMissing: true })
+    const created = await client.renewVppToken({ tokenFile: vpp, createIfMissing: true })
     assert.equal(created.created, true)
     assert.equal(created.organizationName, 'ORG12345')
     assert.ok(created.fileExpiry instanceof Date)
