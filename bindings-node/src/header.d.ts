@@ -17,6 +17,9 @@ export type ErrorCode =
   | 'ERR_DECODE'
   | 'ERR_SERVER'
   | 'ERR_CONFIGURATION'
+  | 'ERR_INVALID_PROFILE'
+  | 'ERR_VERIFICATION_FAILED'
+  | 'ERR_IO'
 
 /**
  * The error of every intune-apple call (thrown, or the reason of a rejected Promise).

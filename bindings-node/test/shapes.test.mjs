@@ -110,7 +110,7 @@ test('renewal reports and the CSR download have their declared shapes', async ()
     const vpp = fs.readFileSync(path.join(samples, 'vpptoken/apple-doc-example.vpptoken'), 'utf8')
     conforms(await client.renewVppToken({ tokenFile: vpp }), 'VppRenewalReport')
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'intune-apple-'))
-    conforms(await client.savePushCertificateSigningRequest(path.join(dir, 'push.csr')), 'CsrDownload')
+    conforms(await client.downloadPushCsr(path.join(dir, 'push.csr')), 'CsrDownload')
     fs.rmSync(dir, { recursive: true })
   } finally {
     sim.stop()

@@ -99,11 +99,11 @@ test('scanTenants: what is not a tenant list is refused before any call', () =>
 test('push certificate renewal: same topic renews, another topic is refused with reasons', () =>
   withSim(async (sim, client) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'intune-apple-'))
-    const csr = await client.savePushCertificateSigningRequest(path.join(dir, 'push.csr'))
+    const csr = await client.downloadPushCsr(path.join(dir, 'push.csr'))
     assert.ok(csr.bytes > 0)
     assert.ok(fs.existsSync(csr.path))
     fs.rmSync(dir, { recursive: true })
-    const current = await client.pushCertificate()
+    const current = await client.getPushCertificate()
     const other = fs.readFileSync(path.join(samples, 'synthetic/synthetic-push-new-cert-different-topic.pem'), 'utf8')
     const before = sim.writesApplied
     await assert.rejects(client.renewPushCertificate({ appleId: 'admin@contoso.example', pem: other }), (e) => {
@@ -161,7 +161,7 @@ test('profile workflows: create, copy, assign serial numbers, set default, parse
     await assert.rejects(client.createProfile(DEP_MAIN, {
       '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile',
       displayName: 'Broken', profileRemovalDisabled: true, supervisedModeEnabled: false,
-    }), { code: 'ERR_INVALID_INPUT' })
+    }), { code: 'ERR_INVALID_PROFILE' })
     const other = new Client(sim.clientOptions())
     const copy = await client.copyProfile(DEP_MAIN, created.profileId, other, DEP_RETAIL, 'Kiosk copy')
     assert.equal(copy.copiedFrom, created.profileId)

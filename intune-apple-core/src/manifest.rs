@@ -206,6 +206,31 @@ pub const OPERATIONS: &[Operation] = &[
     // module-level: files
     function("inspect", "files", "files::inspect"),
     function("inspect_bytes", "files", "files::inspect_bytes"),
+    // Python has these as methods of the inspected file (`VppTokenFile.check_renewal`, ...).
+    missing(
+        function(
+            "check_push_certificate_renewal",
+            "files",
+            "files::check_push_renewal",
+        ),
+        &["python"],
+    ),
+    missing(
+        function(
+            "check_vpp_token_renewal",
+            "files",
+            "files::VppTokenFile::check_renewal",
+        ),
+        &["python"],
+    ),
+    missing(
+        function(
+            "check_enrollment_program_token_file",
+            "files",
+            "files::DepTokenFile::check_against",
+        ),
+        &["python"],
+    ),
     // module-level: rules
     function(
         "push_certificate_health",
@@ -276,10 +301,13 @@ pub const OPERATIONS: &[Operation] = &[
         "workflows",
         "workflows::report::scan_tenants",
     ),
-    function(
-        "scan_exit_code",
-        "workflows",
-        "workflows::report::scan_exit_code",
+    missing(
+        function(
+            "scan_exit_code",
+            "workflows",
+            "workflows::report::scan_exit_code",
+        ),
+        &["python"],
     ),
     function(
         "parse_serial_numbers",
