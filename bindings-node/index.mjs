@@ -13,6 +13,7 @@ export const {
   MobileAppPager,
   AssignmentPager,
   inspect,
+  inspectBytes,
   checkPushCertificateRenewal,
   checkVppTokenRenewal,
   checkEnrollmentProgramTokenFile,

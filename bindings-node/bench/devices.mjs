@@ -9,7 +9,7 @@ const pageSize = Number(process.argv[3] ?? 1000)
 const sim = Simulator.start({ devices: n, pageSize })
 const client = new Client(sim.clientOptions())
 const [token] = await client.enrollmentProgramTokens().toArray()
-await client.pushCertificate().catch(() => {}) // token obtained before timing
+await client.getPushCertificate().catch(() => {}) // token obtained before timing
 const startRss = process.memoryUsage().rss
 let peak = startRss
 const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 5)

@@ -297,7 +297,10 @@ impl Client {
 
     /// The tenant's Apple MDM push certificate.
     #[napi(ts_return_type = "Promise<PushCertificate>")]
-    pub fn push_certificate<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, PushCertificate>> {
+    pub fn get_push_certificate<'e>(
+        &self,
+        env: &'e Env,
+    ) -> Result<PromiseRaw<'e, PushCertificate>> {
         let c = self.inner.clone();
         run_plain(env, async move {
             Ok(PushCertificate::from(c.push_certificate().get().await?))
@@ -306,7 +309,7 @@ impl Client {
 
     /// The certificate signing request to upload to the Apple Push Certificates Portal.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn download_push_certificate_signing_request<'e>(
+    pub fn download_push_certificate_csr<'e>(
         &self,
         env: &'e Env,
     ) -> Result<PromiseRaw<'e, String>> {
@@ -336,7 +339,7 @@ impl Client {
 
     /// The data-sharing consent for the push certificate.
     #[napi(ts_return_type = "Promise<DataSharingConsentInfo>")]
-    pub fn push_certificate_data_sharing_consent<'e>(
+    pub fn get_data_sharing_consent<'e>(
         &self,
         env: &'e Env,
     ) -> Result<PromiseRaw<'e, DataSharingConsentInfo>> {
@@ -350,7 +353,7 @@ impl Client {
 
     /// Grants the data-sharing consent for the push certificate.
     #[napi(ts_return_type = "Promise<DataSharingConsentInfo>")]
-    pub fn grant_push_certificate_data_sharing_consent<'e>(
+    pub fn grant_data_sharing_consent<'e>(
         &self,
         env: &'e Env,
     ) -> Result<PromiseRaw<'e, DataSharingConsentInfo>> {
@@ -380,7 +383,7 @@ impl Client {
 
     /// One enrollment program token.
     #[napi(ts_return_type = "Promise<EnrollmentProgramToken>")]
-    pub fn enrollment_program_token<'e>(
+    pub fn get_enrollment_program_token<'e>(
         &self,
         env: &'e Env,
         id: String,
@@ -539,7 +542,7 @@ impl Client {
 
     /// One enrollment profile.
     #[napi(ts_return_type = "Promise<EnrollmentProfile>")]
-    pub fn enrollment_profile<'e>(
+    pub fn get_enrollment_profile<'e>(
         &self,
         env: &'e Env,
         token_id: String,
@@ -699,7 +702,7 @@ impl Client {
 
     /// The imported devices of a token with this serial number.
     #[napi]
-    pub fn find_imported_device(
+    pub fn find_imported_devices(
         &self,
         env: &Env,
         token_id: String,
@@ -761,7 +764,11 @@ impl Client {
 
     /// One VPP token.
     #[napi(ts_return_type = "Promise<VppTokenInfo>")]
-    pub fn vpp_token<'e>(&self, env: &'e Env, id: String) -> Result<PromiseRaw<'e, VppTokenInfo>> {
+    pub fn get_vpp_token<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+    ) -> Result<PromiseRaw<'e, VppTokenInfo>> {
         let c = self.inner.clone();
         run_plain(env, async move {
             Ok(VppTokenInfo::from(c.vpp_tokens().get(&id).await?))
@@ -792,10 +799,11 @@ impl Client {
         })
     }
 
-    /// Renews a VPP token with the content of a new `.vpptoken` file (check it first with
-    /// `checkVppTokenRenewal`).
+    /// Uploads the content of a new `.vpptoken` file into a VPP token, unchecked: the raw Graph
+    /// call. `renewVppToken` is the checked workflow (right organisation, not expired, no second
+    /// token for one location); use this only after `checkVppTokenRenewal`.
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn renew_vpp_token<'e>(
+    pub fn upload_vpp_token<'e>(
         &self,
         env: &'e Env,
         id: String,
@@ -871,7 +879,7 @@ impl Client {
 
     /// The VPP apps bought with one VPP token, for `for await`.
     #[napi]
-    pub fn vpp_apps_by_token(&self, vpp_token_id: String) -> Result<MobileAppPager> {
+    pub fn vpp_apps_for_token(&self, vpp_token_id: String) -> Result<MobileAppPager> {
         MobileAppPager::new(
             self.inner.vpp_apps().list_by_token(&vpp_token_id),
             None,
@@ -881,7 +889,11 @@ impl Client {
 
     /// One app.
     #[napi(ts_return_type = "Promise<MobileApp>")]
-    pub fn vpp_app<'e>(&self, env: &'e Env, app_id: String) -> Result<PromiseRaw<'e, Unknown<'e>>> {
+    pub fn get_vpp_app<'e>(
+        &self,
+        env: &'e Env,
+        app_id: String,
+    ) -> Result<PromiseRaw<'e, Unknown<'e>>> {
         let c = self.inner.clone();
         run(
             env,

@@ -6,6 +6,7 @@ use intune_apple_core::files::{
     self, AppleFile, DepTokenFile, PushWarning, VppRenewalFlag, VppTokenFile,
 };
 use intune_apple_core::model::VppToken;
+use napi::bindgen_prelude::Buffer;
 use napi::{Env, Result};
 use napi_derive::napi;
 
@@ -141,6 +142,18 @@ fn dep_info(d: &DepTokenFile) -> DepTokenFileInfo {
 #[napi]
 pub fn inspect(env: &Env, path: String) -> Result<AppleFileInfo> {
     let file = files::inspect(&path).map_err(|e| throw(env, e))?;
+    file_info(env, file)
+}
+
+/// As `inspect`, from the file's content (a `Buffer`); `fileName` feeds the `.p7m` download
+/// time read from Apple's file name.
+#[napi]
+pub fn inspect_bytes(env: &Env, data: Buffer, file_name: Option<String>) -> Result<AppleFileInfo> {
+    let file = files::inspect_bytes(&data, file_name.as_deref()).map_err(|e| throw(env, e))?;
+    file_info(env, file)
+}
+
+fn file_info(env: &Env, file: AppleFile) -> Result<AppleFileInfo> {
     Ok(match file {
         AppleFile::VppToken(v) => AppleFileInfo {
             kind: "vppToken".into(),

@@ -17,6 +17,9 @@ export type ErrorCode =
   | 'ERR_DECODE'
   | 'ERR_SERVER'
   | 'ERR_CONFIGURATION'
+  | 'ERR_INVALID_PROFILE'
+  | 'ERR_VERIFICATION_FAILED'
+  | 'ERR_IO'
 
 /**
  * The error of every intune-apple call (thrown, or the reason of a rejected Promise).
@@ -180,7 +183,7 @@ export interface DepRenewalReport {
   steps: Array<WorkflowStep>
 }
 
-/** What `renewVppTokenFile` did. */
+/** What `renewVppToken` did. */
 export interface VppRenewalReport {
   tokenId: string
   organizationName: string

@@ -54,11 +54,12 @@ fn window(base: Window, w: Option<ExpiryWindow>) -> Window {
     }
 }
 
-pub(crate) fn locale(name: Option<&str>) -> Locale {
-    match name {
-        Some(l) if l.to_ascii_lowercase().starts_with("fr") => Locale::Fr,
-        _ => Locale::En,
-    }
+/// The locale of an option, read by the core's one parser: absent is English, an unknown name
+/// is refused with `ERR_INVALID_INPUT` (never silently English).
+pub(crate) fn locale(env: &Env, name: Option<&str>) -> Result<Locale> {
+    name.map_or(Ok(Locale::En), |n| {
+        Locale::parse(n).map_err(|e| throw(env, failure("ERR_INVALID_INPUT", e.to_string())))
+    })
 }
 
 pub(crate) fn thresholds(o: &HealthOptions) -> HealthThresholds {
@@ -134,46 +135,52 @@ impl From<rules::TokenHealth> for TokenHealth {
 /// The health of the push certificate.
 #[napi]
 pub fn push_certificate_health(
+    env: &Env,
     certificate: PushCertificate,
     options: Option<HealthOptions>,
-) -> TokenHealth {
+) -> Result<TokenHealth> {
     let o = options.unwrap_or_default();
-    rules::push_certificate_health(
+    Ok(rules::push_certificate_health(
         &certificate.into(),
         now_or(o.now),
         &thresholds(&o),
-        locale(o.locale.as_deref()),
+        locale(env, o.locale.as_deref())?,
     )
-    .into()
+    .into())
 }
 
 /// The health of an enrollment program token.
 #[napi]
 pub fn enrollment_program_token_health(
+    env: &Env,
     token: EnrollmentProgramToken,
     options: Option<HealthOptions>,
-) -> TokenHealth {
+) -> Result<TokenHealth> {
     let o = options.unwrap_or_default();
-    rules::enrollment_program_token_health(
+    Ok(rules::enrollment_program_token_health(
         &token.into(),
         now_or(o.now),
         &thresholds(&o),
-        locale(o.locale.as_deref()),
+        locale(env, o.locale.as_deref())?,
     )
-    .into()
+    .into())
 }
 
 /// The health of a VPP token.
 #[napi]
-pub fn vpp_token_health(token: VppTokenInfo, options: Option<HealthOptions>) -> TokenHealth {
+pub fn vpp_token_health(
+    env: &Env,
+    token: VppTokenInfo,
+    options: Option<HealthOptions>,
+) -> Result<TokenHealth> {
     let o = options.unwrap_or_default();
-    rules::vpp_token_health(
+    Ok(rules::vpp_token_health(
         &token.into(),
         now_or(o.now),
         &thresholds(&o),
-        locale(o.locale.as_deref()),
+        locale(env, o.locale.as_deref())?,
     )
-    .into()
+    .into())
 }
 
 /// What happens when a credential lapses, and how to renew it.
@@ -213,7 +220,11 @@ pub fn renewal_guidance(
             ))
         }
     };
-    let g = rules::guidance(kind, apple_id.as_deref(), locale(locale_name.as_deref()));
+    let g = rules::guidance(
+        kind,
+        apple_id.as_deref(),
+        locale(env, locale_name.as_deref())?,
+    );
     Ok(RenewalGuidance {
         kind: g.kind.code().to_owned(),
         consequence: g.consequence,

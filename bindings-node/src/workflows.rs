@@ -21,6 +21,8 @@ use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
 
+use intune_apple_core::manifest::node_error_code;
+
 use crate::client::Client;
 use crate::convert;
 use crate::error::{failure, run, throw, Failure, RefusalInfo};
@@ -28,14 +30,12 @@ use crate::rules::{locale, thresholds, HealthOptions};
 
 impl From<WorkflowError> for Failure {
     fn from(e: WorkflowError) -> Self {
+        // The core's stable code, mechanically: `verification_failed` -> ERR_VERIFICATION_FAILED.
         let code = match &e {
             WorkflowError::Graph(g) => return Failure::from(g),
-            WorkflowError::RenewalRefused { .. } => "ERR_RENEWAL_REFUSED",
-            WorkflowError::TokenFile(_) => "ERR_TOKEN_FILE",
-            WorkflowError::VerificationFailed { .. } => "ERR_OUTCOME_UNKNOWN",
-            _ => "ERR_INVALID_INPUT",
+            other => node_error_code(other.code()),
         };
-        let mut f = failure(code, e.to_string());
+        let mut f = failure(&code, e.to_string());
         let reasons = e.reasons();
         if !reasons.is_empty() {
             f.0.reasons = Some(
@@ -280,13 +280,13 @@ pub struct VppRenewalOptions {
     pub force: Option<bool>,
 }
 
-fn core_report_options(o: ReportOptions) -> report::ReportOptions {
-    report::ReportOptions {
+fn core_report_options(env: &Env, o: ReportOptions) -> Result<report::ReportOptions> {
+    Ok(report::ReportOptions {
         as_of: o.as_of,
         thresholds: thresholds(&o.thresholds.unwrap_or_default()),
-        locale: locale(o.locale.as_deref()),
+        locale: locale(env, o.locale.as_deref())?,
         include_apps: o.include_apps.unwrap_or(false),
-    }
+    })
 }
 
 /// One tenant's report of `scanTenants`.
@@ -330,7 +330,7 @@ pub fn scan_tenants<'e>(
             client: c.core(),
         })
         .collect();
-    let options = core_report_options(options.unwrap_or_default());
+    let options = core_report_options(env, options.unwrap_or_default())?;
     let concurrency = concurrency.map_or(4, |c| c as usize);
     run(
         env,
@@ -362,7 +362,7 @@ impl Client {
         options: Option<ReportOptions>,
     ) -> Result<PromiseRaw<'e, HealthReport>> {
         let c = self.core();
-        let options = core_report_options(options.unwrap_or_default());
+        let options = core_report_options(env, options.unwrap_or_default())?;
         run(
             env,
             async move { Ok::<_, Failure>(report::health_report(&c, &options).await) },
@@ -393,7 +393,7 @@ impl Client {
 
     /// Saves the push certificate signing request to `path`, for the Apple portal.
     #[napi(ts_return_type = "Promise<CsrDownload>")]
-    pub fn save_push_certificate_signing_request<'e>(
+    pub fn download_push_csr<'e>(
         &self,
         env: &'e Env,
         path: String,
@@ -437,9 +437,10 @@ impl Client {
         )
     }
 
-    /// Renews the VPP token of the file's organisation (and location) in place.
+    /// Renews the VPP token of the file's organisation (and location) in place, after every
+    /// safety check (the checked workflow; `uploadVppToken` is the raw upload).
     #[napi(ts_return_type = "Promise<VppRenewalReport>")]
-    pub fn renew_vpp_token_file<'e>(
+    pub fn renew_vpp_token<'e>(
         &self,
         env: &'e Env,
         options: VppRenewalOptions,

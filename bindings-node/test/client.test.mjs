@@ -10,21 +10,21 @@ import { withSim, samples, DEP_MAIN, DEP_RETAIL, VPP_MAIN, APP_OUTLOOK, GROUP_AL
 
 test('push certificate: read, CSR, upload, data-sharing consent', () =>
   withSim(async (sim, client) => {
-    const cert = await client.pushCertificate()
+    const cert = await client.getPushCertificate()
     assert.match(cert.topicIdentifier, /^com\.apple\.mgmt\.External\./)
     assert.ok(cert.expirationDateTime instanceof Date)
     assert.equal(cert.appleIdentifier, 'admin@contoso.example')
     assert.equal('certificate' in cert, false)
-    const csr = await client.downloadPushCertificateSigningRequest()
+    const csr = await client.downloadPushCertificateCsr()
     assert.ok(csr.length > 20)
     const pem = fs.readFileSync(path.join(samples, 'synthetic/synthetic-push-renewed-same-topic.pem'), 'utf8')
     const before = sim.writesApplied
     const uploaded = await client.uploadPushCertificate('admin@contoso.example', pem)
     assert.ok(uploaded.expirationDateTime instanceof Date)
     assert.equal(sim.writesApplied, before + 1)
-    const consent = await client.pushCertificateDataSharingConsent()
+    const consent = await client.getDataSharingConsent()
     assert.equal(typeof consent.granted, 'boolean')
-    const granted = await client.grantPushCertificateDataSharingConsent()
+    const granted = await client.grantDataSharingConsent()
     assert.equal(granted.granted, true)
   }))
 
@@ -32,7 +32,7 @@ test('enrollment program tokens: list, get, keys, create, upload, share, sync, d
   withSim(async (sim, client) => {
     const tokens = await client.enrollmentProgramTokens().toArray()
     assert.deepEqual(tokens.map((t) => t.id).sort(), [DEP_MAIN, DEP_RETAIL])
-    const main = await client.enrollmentProgramToken(DEP_MAIN)
+    const main = await client.getEnrollmentProgramToken(DEP_MAIN)
     assert.equal(main.tokenName, 'Contoso ABM')
     assert.ok(main.tokenExpirationDateTime instanceof Date)
     assert.equal(main.lastSyncErrorCode, 0)
@@ -44,15 +44,15 @@ test('enrollment program tokens: list, get, keys, create, upload, share, sync, d
     assert.match(newKey, /BEGIN CERTIFICATE/)
     const p7m = fs.readFileSync(path.join(samples, 'synthetic/TestServer_Token_2030-07-01T22-18-53Z_smime-aes256.p7m'), 'utf8')
     await client.uploadEnrollmentProgramToken(created.id, 'abm@contoso.example', p7m)
-    const uploaded = await client.enrollmentProgramToken(created.id)
+    const uploaded = await client.getEnrollmentProgramToken(created.id)
     assert.ok(uploaded.tokenExpirationDateTime > sim.now)
     await client.shareForSchoolDataSync(DEP_MAIN)
     await client.unshareForSchoolDataSync(DEP_MAIN)
     await client.syncEnrollmentProgramToken(DEP_MAIN)
-    const synced = await client.enrollmentProgramToken(DEP_MAIN)
+    const synced = await client.getEnrollmentProgramToken(DEP_MAIN)
     assert.equal(synced.lastSyncTriggeredDateTime.getTime(), sim.now.getTime())
     await client.deleteEnrollmentProgramToken(created.id)
-    await assert.rejects(client.enrollmentProgramToken(created.id), { code: 'ERR_NOT_FOUND' })
+    await assert.rejects(client.getEnrollmentProgramToken(created.id), { code: 'ERR_NOT_FOUND' })
   }))
 
 test('enrollment profiles: list, get, create, update, default, assign, export, delete', () =>
@@ -62,7 +62,7 @@ test('enrollment profiles: list, get, create, update, default, assign, export, d
     const iphone = profiles.find((p) => p.displayName === 'Corporate iPhone')
     assert.ok(iphone)
     assert.equal(iphone['@odata.type'], '#microsoft.graph.depIOSEnrollmentProfile')
-    const one = await client.enrollmentProfile(DEP_MAIN, iphone.id)
+    const one = await client.getEnrollmentProfile(DEP_MAIN, iphone.id)
     assert.equal(one.id, iphone.id)
     const created = await client.createEnrollmentProfile(DEP_MAIN, {
       '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile',
@@ -83,12 +83,12 @@ test('enrollment profiles: list, get, create, update, default, assign, export, d
     assert.equal(batches.length, 1)
     assert.equal(batches[0].ok, true)
     assert.deepEqual(batches[0].serialNumbers, serials)
-    const [device] = await client.findImportedDevice(DEP_MAIN, serials[0]).toArray()
+    const [device] = await client.findImportedDevices(DEP_MAIN, serials[0]).toArray()
     assert.equal(device.requestedEnrollmentProfileId, created.id)
     const mobileconfig = await client.exportMobileConfig(DEP_MAIN, created.id)
     assert.ok(mobileconfig.length > 0)
     await client.deleteEnrollmentProfile(DEP_MAIN, created.id)
-    await assert.rejects(client.enrollmentProfile(DEP_MAIN, created.id), IntuneAppleError)
+    await assert.rejects(client.getEnrollmentProfile(DEP_MAIN, created.id), IntuneAppleError)
   }))
 
 test('a failed assignment batch carries an IntuneAppleError, the others still apply', () =>
@@ -123,10 +123,10 @@ test('imported devices: for await with progress, find, import, delete', () =>
     assert.equal(results[0].status, true)
     assert.equal(results[0].platform, 'ios')
     const [first] = await client.importedDevices(DEP_RETAIL).toArray()
-    const [found] = await client.findImportedDevice(DEP_RETAIL, first.serialNumber).toArray()
+    const [found] = await client.findImportedDevices(DEP_RETAIL, first.serialNumber).toArray()
     assert.equal(found.id, first.id)
     await client.deleteImportedDevice(DEP_RETAIL, found.id)
-    assert.deepEqual(await client.findImportedDevice(DEP_RETAIL, first.serialNumber).toArray(), [])
+    assert.deepEqual(await client.findImportedDevices(DEP_RETAIL, first.serialNumber).toArray(), [])
   }))
 
 const DEVICE_FIELDS = [
@@ -161,14 +161,14 @@ test('imported devices are plain objects: fields in order, absent ones left out,
     assert.ok(devices.some((d) => !('requestedEnrollmentProfileAssignmentDateTime' in d)))
     const unicode = 'caf\u00e9 \u2603 "quoted" \\ \u{1F600}'
     await client.importDevices(DEP_RETAIL, [{ serialNumber: 'ROWSERIAL001', platform: 'macOS', description: unicode }])
-    const [found] = await client.findImportedDevice(DEP_RETAIL, 'ROWSERIAL001').toArray()
+    const [found] = await client.findImportedDevices(DEP_RETAIL, 'ROWSERIAL001').toArray()
     assert.equal(found.serialNumber, 'ROWSERIAL001')
     assert.equal(found.description, unicode)
     assert.equal(found.platform, 'macOS')
     assert.ok(found.createdDateTime instanceof Date)
     const profiles = await client.enrollmentProfiles(DEP_MAIN).toArray()
     await client.assignEnrollmentProfile(DEP_MAIN, profiles[0].id, [devices[0].serialNumber])
-    const [assigned] = await client.findImportedDevice(DEP_MAIN, devices[0].serialNumber).toArray()
+    const [assigned] = await client.findImportedDevices(DEP_MAIN, devices[0].serialNumber).toArray()
     assert.equal(assigned.requestedEnrollmentProfileId, profiles[0].id)
     assert.ok(assigned.requestedEnrollmentProfileAssignmentDateTime instanceof Date)
     assert.equal(assigned.requestedEnrollmentProfileAssignmentDateTime.getTime(), sim.now.getTime())
@@ -260,29 +260,29 @@ test('VPP tokens: list, get, create, renew, sync, revoke, licenses, delete', () 
     const tokens = await client.vppTokens().toArray()
     assert.equal(tokens.length, 4)
     for (const t of tokens) assert.equal('token' in t, false)
-    const main = await client.vppToken(VPP_MAIN)
+    const main = await client.getVppToken(VPP_MAIN)
     assert.equal(main.locationName, 'Headquarters')
     assert.equal(main.state, 'valid')
     const file = fs.readFileSync(path.join(samples, 'vpptoken/apple-doc-example.vpptoken'), 'utf8')
     const created = await client.createVppToken({ token: file, displayName: 'New location', countryOrRegion: 'us' })
     assert.equal(typeof created.id, 'string')
-    await client.renewVppToken(created.id, file)
+    await client.uploadVppToken(created.id, file)
     const synced = await client.syncVppTokenLicenses(VPP_MAIN)
     assert.ok(synced.lastSyncDateTime instanceof Date)
     await client.revokeVppTokenLicenses(VPP_MAIN, false)
     const licenses = await client.vppLicensesForApp('com.readdle.Scanner')
     assert.ok(Array.isArray(licenses))
     await client.deleteVppToken(created.id)
-    await assert.rejects(client.vppToken(created.id), { code: 'ERR_NOT_FOUND' })
+    await assert.rejects(client.getVppToken(created.id), { code: 'ERR_NOT_FOUND' })
   }))
 
 test('VPP apps: list, by token, get, assignments, assign', () =>
   withSim(async (sim, client) => {
     const apps = await client.vppApps().toArray()
     assert.equal(apps.length, 4)
-    const byToken = await client.vppAppsByToken(VPP_MAIN).toArray()
+    const byToken = await client.vppAppsForToken(VPP_MAIN).toArray()
     assert.deepEqual(byToken.map((a) => a.id), [APP_OUTLOOK])
-    const outlook = await client.vppApp(APP_OUTLOOK)
+    const outlook = await client.getVppApp(APP_OUTLOOK)
     assert.equal(outlook.bundleId, 'com.microsoft.Office.Outlook')
     const assignments = await client.appAssignments(APP_OUTLOOK).toArray()
     assert.equal(assignments.length, 1)
@@ -315,10 +315,10 @@ test('for await over 10,000 imported devices, one page of objects per step', (t)
 
 test('20 calls overlap: each delayed 200 ms, all done well under 4 s', (t) =>
   withSim(async (sim, client) => {
-    await client.pushCertificate() // token fetched once
+    await client.getPushCertificate() // token fetched once
     sim.addFault({ method: 'GET', path: '/beta/deviceManagement/applePushNotificationCertificate', kind: 'delay', ms: 200 })
     const started = performance.now()
-    const all = await Promise.all(Array.from({ length: 20 }, () => client.pushCertificate()))
+    const all = await Promise.all(Array.from({ length: 20 }, () => client.getPushCertificate()))
     const elapsed = performance.now() - started
     assert.equal(all.length, 20)
     assert.ok(elapsed < 2000, `20 delayed calls took ${elapsed} ms`)
@@ -337,7 +337,7 @@ test('Client.fromEnv reads the Azure SDK variables', () =>
       process.env.INTUNE_APPLE_GRAPH_URL = o.baseUrl
       const client = Client.fromEnv()
       assert.equal(client.graphRoot, `${o.baseUrl}/`)
-      const cert = await client.pushCertificate()
+      const cert = await client.getPushCertificate()
       assert.ok(cert.topicIdentifier)
       delete process.env.AZURE_TENANT_ID
       delete process.env.INTUNE_APPLE_GRAPH_URL
@@ -365,11 +365,11 @@ test('a client with a certificate, an access token, options for cloud, timeouts 
       retries: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100, totalBudgetMs: 1000 },
       userAgent: 'tests/1.0',
     })
-    assert.ok((await client.pushCertificate()).topicIdentifier)
+    assert.ok((await client.getPushCertificate()).topicIdentifier)
     const usGov = new Client({ accessToken: 'x', cloud: 'usgov' })
     assert.equal(usGov.graphRoot, 'https://graph.microsoft.us/')
     const bad = new Client({ accessToken: 'not-a-token', baseUrl: o.baseUrl })
-    await assert.rejects(bad.pushCertificate(), { code: 'ERR_UNAUTHORIZED' })
+    await assert.rejects(bad.getPushCertificate(), { code: 'ERR_UNAUTHORIZED' })
     fs.rmSync(dir, { recursive: true })
   }))
 
@@ -386,14 +386,14 @@ test('a certificate in a PKCS#12 file or with an encrypted key, with its passwor
       ['client-encrypted-key.pem', 'sim-test-password'],
     ]) {
       const client = new Client({ ...base, certificatePath: path.join(fixtures, file), certificatePassword })
-      assert.ok((await client.pushCertificate()).topicIdentifier, file)
+      assert.ok((await client.getPushCertificate()).topicIdentifier, file)
     }
     const pfx = path.join(fixtures, 'client-aes.pfx')
     // The contents instead of the path: PFX bytes (a secret store's value), or PEM text.
     const fromBuffer = new Client({ ...base, certificate: fs.readFileSync(pfx), certificatePassword: 'sim-test-password' })
-    assert.ok((await fromBuffer.pushCertificate()).topicIdentifier)
+    assert.ok((await fromBuffer.getPushCertificate()).topicIdentifier)
     const fromText = new Client({ ...base, certificate: sim.certificateClientPem() })
-    assert.ok((await fromText.pushCertificate()).topicIdentifier)
+    assert.ok((await fromText.getPushCertificate()).topicIdentifier)
     assert.throws(() => new Client({ ...base, certificate: Buffer.from('not a certificate') }), { code: 'ERR_INVALID_INPUT' })
     assert.throws(() => new Client({ ...base, certificatePath: pfx, certificatePassword: 'hunter2-wrong' }), (e) => {
       assert.equal(e.code, 'ERR_INVALID_INPUT')

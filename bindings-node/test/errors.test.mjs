@@ -24,7 +24,7 @@ function isError(code, more = () => {}) {
 test('ERR_UNAUTHORIZED: a wrong client secret', () =>
   withSim(async (sim) => {
     const client = new Client({ ...sim.clientOptions(), clientSecret: 'wrong-secret-value' })
-    await assert.rejects(client.pushCertificate(), isError('ERR_UNAUTHORIZED', (e) => {
+    await assert.rejects(client.getPushCertificate(), isError('ERR_UNAUTHORIZED', (e) => {
       assert.ok(!e.message.includes('wrong-secret-value'))
     }))
   }))
@@ -32,7 +32,7 @@ test('ERR_UNAUTHORIZED: a wrong client secret', () =>
 test('ERR_UNAUTHORIZED: tokens that keep expiring', () =>
   withSim(async (sim, client) => {
     sim.addFault({ path: PUSH, kind: 'expireTokens' })
-    await assert.rejects(client.pushCertificate(), isError('ERR_UNAUTHORIZED', (e) => assert.equal(e.status, 401)))
+    await assert.rejects(client.getPushCertificate(), isError('ERR_UNAUTHORIZED', (e) => assert.equal(e.status, 401)))
   }))
 
 test('ERR_FORBIDDEN: a write by the read-only application names the permission', () =>
@@ -46,7 +46,7 @@ test('ERR_FORBIDDEN: a write by the read-only application names the permission',
 
 test('ERR_NOT_FOUND: an unknown id, with request ids', () =>
   withSim(async (sim, client) => {
-    await assert.rejects(client.vppToken('no-such-token'), isError('ERR_NOT_FOUND', (e) => {
+    await assert.rejects(client.getVppToken('no-such-token'), isError('ERR_NOT_FOUND', (e) => {
       assert.equal(e.status, 404)
       assert.equal(typeof e.requestId, 'string')
       assert.equal(typeof e.clientRequestId, 'string')
@@ -57,7 +57,7 @@ test('ERR_NOT_FOUND: an unknown id, with request ids', () =>
 test('ERR_THROTTLED: 429 with Retry-After past the retry budget', () =>
   withSim(async (sim, client) => {
     sim.addFault({ method: 'GET', path: PUSH, kind: 'throttle', retryAfter: '0.05' })
-    await assert.rejects(client.pushCertificate(), isError('ERR_THROTTLED', (e) => {
+    await assert.rejects(client.getPushCertificate(), isError('ERR_THROTTLED', (e) => {
       assert.equal(e.status, 429)
       assert.equal(e.retryAfter, 0.05)
     }))
@@ -66,7 +66,7 @@ test('ERR_THROTTLED: 429 with Retry-After past the retry budget', () =>
 test('a throttled call that recovers within the retry budget succeeds', () =>
   withSim(async (sim, client) => {
     sim.addFault({ method: 'GET', path: PUSH, nth: 1, kind: 'throttle', retryAfter: '0.05' })
-    assert.ok((await client.pushCertificate()).topicIdentifier)
+    assert.ok((await client.getPushCertificate()).topicIdentifier)
   }))
 
 test('ERR_SYNC_TOO_SOON: checked before asking, and when Intune refuses', () =>
@@ -92,7 +92,7 @@ test('ERR_OUTCOME_UNKNOWN: a write applied, then the connection dropped', () =>
 test('ERR_INVALID_INPUT: a 400 from Graph, bad options, a bad profile', () =>
   withSim(async (sim, client) => {
     sim.addFault({ method: 'GET', path: PUSH, kind: 'status', status: 400 })
-    await assert.rejects(client.pushCertificate(), isError('ERR_INVALID_INPUT', (e) => assert.equal(e.status, 400)))
+    await assert.rejects(client.getPushCertificate(), isError('ERR_INVALID_INPUT', (e) => assert.equal(e.status, 400)))
     assert.throws(() => new Client({}), isError('ERR_INVALID_INPUT'))
     assert.throws(() => new Client({ accessToken: 'x', cloud: 'mars' }), isError('ERR_INVALID_INPUT'))
     assert.throws(() => client.createEnrollmentProfile(DEP_MAIN, { '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile', supervisedModeEnabled: 'yes' }), isError('ERR_INVALID_INPUT'))
@@ -109,7 +109,7 @@ test('ERR_TOKEN_FILE: a damaged Apple file', () => {
 
 test('ERR_RENEWAL_REFUSED: a push certificate with another topic', () =>
   withSim(async (sim, client) => {
-    const current = await client.pushCertificate()
+    const current = await client.getPushCertificate()
     const other = path.join(samples, 'synthetic/synthetic-push-new-cert-different-topic.pem')
     assert.throws(() => checkPushCertificateRenewal(current, other), isError('ERR_RENEWAL_REFUSED', (e) => {
       assert.match(e.message, /re-enrol/)
@@ -119,25 +119,25 @@ test('ERR_RENEWAL_REFUSED: a push certificate with another topic', () =>
 test('ERR_TRANSPORT: the connection dropped before an answer', () =>
   withSim(async (sim, client) => {
     sim.addFault({ method: 'GET', path: PUSH, kind: 'resetBefore' })
-    await assert.rejects(client.pushCertificate(), isError('ERR_TRANSPORT'))
+    await assert.rejects(client.getPushCertificate(), isError('ERR_TRANSPORT'))
   }, NO_RETRY))
 
 test('ERR_SERVER: a 500', () =>
   withSim(async (sim, client) => {
     sim.addFault({ method: 'GET', path: PUSH, kind: 'status', status: 500 })
-    await assert.rejects(client.pushCertificate(), isError('ERR_SERVER', (e) => assert.equal(e.status, 500)))
+    await assert.rejects(client.getPushCertificate(), isError('ERR_SERVER', (e) => assert.equal(e.status, 500)))
   }, NO_RETRY))
 
 test('ERR_CONFLICT: a 409 outside the sync', () =>
   withSim(async (sim, client) => {
     sim.addFault({ method: 'GET', path: PUSH, kind: 'status', status: 409 })
-    await assert.rejects(client.pushCertificate(), isError('ERR_CONFLICT'))
+    await assert.rejects(client.getPushCertificate(), isError('ERR_CONFLICT'))
   }))
 
 test('ERR_DECODE: a body that is not JSON', () =>
   withSim(async (sim, client) => {
     sim.addFault({ method: 'GET', path: PUSH, kind: 'malformed' })
-    await assert.rejects(client.pushCertificate(), isError('ERR_DECODE'))
+    await assert.rejects(client.getPushCertificate(), isError('ERR_DECODE'))
   }))
 
 test('ERR_CONFIGURATION: a nextLink to another host is refused, mid-iteration', () =>

@@ -14,18 +14,18 @@ const DAY = 86_400_000
 test('health of the push certificate, enrollment program and VPP tokens from the simulator', () =>
   withSim(async (sim, client) => {
     const now = sim.now
-    const push = pushCertificateHealth(await client.pushCertificate(), { now })
+    const push = pushCertificateHealth(await client.getPushCertificate(), { now })
     assert.equal(push.kind, 'push_certificate')
     assert.equal(push.severity, 'warning')
     assert.equal(push.daysLeft, 20)
     assert.ok(push.expiresAt instanceof Date)
     assert.ok(push.problems.length > 0)
-    const retail = enrollmentProgramTokenHealth(await client.enrollmentProgramToken(DEP_RETAIL), { now })
+    const retail = enrollmentProgramTokenHealth(await client.getEnrollmentProgramToken(DEP_RETAIL), { now })
     assert.ok(retail.problems.some((p) => p.code === 'dep.sync_error_terms'))
     const vpp = await client.vppTokens().toArray()
     const severities = vpp.map((t) => vppTokenHealth(t, { now }).severity)
     assert.ok(severities.includes('expired'))
-    const strict = pushCertificateHealth(await client.pushCertificate(), { now, pushCertificate: { warningDays: 10, criticalDays: 5 }, locale: 'fr' })
+    const strict = pushCertificateHealth(await client.getPushCertificate(), { now, pushCertificate: { warningDays: 10, criticalDays: 5 }, locale: 'fr' })
     assert.equal(strict.severity, 'ok')
   }))
 

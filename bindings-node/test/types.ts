@@ -35,17 +35,17 @@ async function everything(): Promise<void> {
   Client.fromEnv()
   const root: string = client.graphRoot
 
-  const cert: PushCertificate = await client.pushCertificate()
+  const cert: PushCertificate = await client.getPushCertificate()
   const expires: Date | undefined = cert.expirationDateTime
-  const csr: string = await client.downloadPushCertificateSigningRequest()
+  const csr: string = await client.downloadPushCertificateCsr()
   await client.uploadPushCertificate('admin@contoso.example', csr)
-  const consent: DataSharingConsentInfo = await client.pushCertificateDataSharingConsent()
-  await client.grantPushCertificateDataSharingConsent()
+  const consent: DataSharingConsentInfo = await client.getDataSharingConsent()
+  await client.grantDataSharingConsent()
 
   for await (const t of client.enrollmentProgramTokens({ onProgress: (p: PageProgress) => p.items })) {
     const name: string | undefined = t.tokenName
   }
-  const token: EnrollmentProgramToken = await client.enrollmentProgramToken('id')
+  const token: EnrollmentProgramToken = await client.getEnrollmentProgramToken('id')
   const key: string = await client.getEncryptionPublicKey('id')
   await client.generateEncryptionPublicKey('id')
   await client.createEnrollmentProgramToken('name')
@@ -56,7 +56,7 @@ async function everything(): Promise<void> {
   await client.deleteEnrollmentProgramToken('id')
 
   const profiles: EnrollmentProfile[] = await client.enrollmentProfiles('id').toArray()
-  const profile: EnrollmentProfile = await client.enrollmentProfile('id', 'p')
+  const profile: EnrollmentProfile = await client.getEnrollmentProfile('id', 'p')
   await client.createEnrollmentProfile('id', { '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile', displayName: 'x' })
   await client.updateEnrollmentProfile('id', 'p', { description: 'y' })
   await client.deleteEnrollmentProfile('id', 'p')
@@ -71,23 +71,23 @@ async function everything(): Promise<void> {
     const created: Date | undefined = d.createdDateTime
   }
   const page: ImportedDevice[] | null = await client.importedDevices('id').nextPage()
-  const found: ImportedDevice[] = await client.findImportedDevice('id', 'S1').toArray()
+  const found: ImportedDevice[] = await client.findImportedDevices('id', 'S1').toArray()
   const results: ImportResult[] = await client.importDevices('id', [{ serialNumber: 'S1' }], true)
   await client.deleteImportedDevice('id', 'd')
 
   const vpp: VppTokenInfo[] = await client.vppTokens().toArray()
   const state: VppTokenState | undefined = vpp[0].state
-  await client.vppToken('v')
+  await client.getVppToken('v')
   await client.createVppToken({ token: 'file', displayName: 'x', countryOrRegion: 'us' })
-  await client.renewVppToken('v', 'file')
+  await client.uploadVppToken('v', 'file')
   await client.deleteVppToken('v')
   await client.syncVppTokenLicenses('v')
   await client.revokeVppTokenLicenses('v', true)
   const licenses: LicenseSummary[] = await client.vppLicensesForApp('com.example')
 
   const apps: MobileApp[] = await client.vppApps().toArray()
-  await client.vppAppsByToken('v').toArray()
-  const app: MobileApp = await client.vppApp('a')
+  await client.vppAppsForToken('v').toArray()
+  const app: MobileApp = await client.getVppApp('a')
   const assignments: MobileAppAssignment[] = await client.appAssignments('a').toArray()
   await client.assignApp('a', assignments)
 
@@ -118,9 +118,9 @@ async function everything(): Promise<void> {
   await scanTenants([['contoso', client]] as const, null)
   const scanCode: number = scanExitCode(scanned) + scanned[0].report.exitCode + scanned[0].tenant.length
   const pushRenewal: PushRenewalReport = await client.renewPushCertificate({ appleId: 'a', pem: 'p', force: true })
-  const csrFile: CsrDownload = await client.savePushCertificateSigningRequest('/tmp/push.csr')
+  const csrFile: CsrDownload = await client.downloadPushCsr('/tmp/push.csr')
   const depRenewal: DepRenewalReport = await client.renewEnrollmentProgramToken({ tokenId: 'id', appleId: 'a', p7m: 'x', fileName: 'f.p7m', sync: true })
-  const vppRenewal: VppRenewalReport = await client.renewVppTokenFile({ tokenFile: 'x', location: 'HQ', createIfMissing: false })
+  const vppRenewal: VppRenewalReport = await client.renewVppToken({ tokenFile: 'x', location: 'HQ', createIfMissing: false })
   const repair: DuplicateRepairReport = await client.repairDuplicateApps(false)
   const createdProfile: ProfileCreated = await client.createProfile('id', { '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile' })
   await client.copyProfile('id', 'p', new Client({ accessToken: 't' }), 'id2', 'copy')
@@ -148,7 +148,7 @@ async function everything(): Promise<void> {
   sim.stop()
 
   try {
-    await client.pushCertificate()
+    await client.getPushCertificate()
   } catch (e) {
     if (e instanceof IntuneAppleError) {
       const code: ErrorCode = e.code

@@ -99,11 +99,11 @@ test('scanTenants: what is not a tenant list is refused before any call', () =>
 test('push certificate renewal: same topic renews, another topic is refused with reasons', () =>
   withSim(async (sim, client) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'intune-apple-'))
-    const csr = await client.savePushCertificateSigningRequest(path.join(dir, 'push.csr'))
+    const csr = await client.downloadPushCsr(path.join(dir, 'push.csr'))
     assert.ok(csr.bytes > 0)
     assert.ok(fs.existsSync(csr.path))
     fs.rmSync(dir, { recursive: true })
-    const current = await client.pushCertificate()
+    const current = await client.getPushCertificate()
     const other = fs.readFileSync(path.join(samples, 'synthetic/synthetic-push-new-cert-different-topic.pem'), 'utf8')
     const before = sim.writesApplied
     await assert.rejects(client.renewPushCertificate({ appleId: 'admin@contoso.example', pem: other }), (e) => {
@@ -124,9 +124,9 @@ test('enrollment program token and VPP renewals refuse a file that does not matc
       client.renewEnrollmentProgramToken({ tokenId: DEP_MAIN, appleId: 'abm@contoso.example', p7m, fileName: p7mName }),
       (e) => e instanceof IntuneAppleError && e.code === 'ERR_RENEWAL_REFUSED' && e.reasons.length > 0)
     const vpp = fs.readFileSync(path.join(samples, 'vpptoken/apple-doc-example.vpptoken'), 'utf8')
-    await assert.rejects(client.renewVppTokenFile({ tokenFile: vpp }),
+    await assert.rejects(client.renewVppToken({ tokenFile: vpp }),
       (e) => e instanceof IntuneAppleError && e.code === 'ERR_RENEWAL_REFUSED')
-    const created = await client.renewVppTokenFile({ tokenFile: vpp, createIfMissing: true })
+    const created = await client.renewVppToken({ tokenFile: vpp, createIfMissing: true })
     assert.equal(created.created, true)
     assert.equal(created.organizationName, 'ORG12345')
     assert.ok(created.fileExpiry instanceof Date)
@@ -161,7 +161,7 @@ test('profile workflows: create, copy, assign serial numbers, set default, parse
     await assert.rejects(client.createProfile(DEP_MAIN, {
       '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile',
       displayName: 'Broken', profileRemovalDisabled: true, supervisedModeEnabled: false,
-    }), { code: 'ERR_INVALID_INPUT' })
+    }), { code: 'ERR_INVALID_PROFILE' })
     const other = new Client(sim.clientOptions())
     const copy = await client.copyProfile(DEP_MAIN, created.profileId, other, DEP_RETAIL, 'Kiosk copy')
     assert.equal(copy.copiedFrom, created.profileId)

@@ -21,12 +21,9 @@ use crate::models::{
     PyDepOnboardingSetting, PyIosVppApp, PyMacOsVppApp, PyMobileAppAssignment, PyVppToken,
 };
 
-fn locale(name: &str) -> PyResult<Locale> {
-    match name.to_ascii_lowercase().as_str() {
-        "en" => Ok(Locale::En),
-        "fr" => Ok(Locale::Fr),
-        _ => Err(invalid_input("locale must be \"en\" or \"fr\"")),
-    }
+/// The core's one locale parser; an unknown name is `InvalidInputError`, as in Node.
+pub(crate) fn locale(name: &str) -> PyResult<Locale> {
+    Locale::parse(name).map_err(|e| invalid_input(e.to_string()))
 }
 
 fn kind_from(name: &str) -> PyResult<TokenKind> {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use intune_apple_core::rules::health::Window;
-use intune_apple_core::rules::{HealthThresholds, Locale};
+use intune_apple_core::rules::HealthThresholds;
 use intune_apple_core::workflows::duplicates::{repair_duplicate_apps, DuplicateRepairOptions};
 use intune_apple_core::workflows::error::WorkflowError;
 use intune_apple_core::workflows::profiles::{self, SerialAssignmentOptions};
@@ -18,6 +18,7 @@ use crate::client::{secret_content, NativeClient};
 use crate::errors::{build, file_err, graph_err, invalid_input, ErrorFields};
 use crate::models::{Field, PyHealthReport};
 use crate::pending::Pending;
+use crate::rules::locale;
 
 /// The one conversion of a workflow error.
 pub(crate) fn workflow_err(err: &WorkflowError) -> PyErr {
@@ -34,22 +35,12 @@ pub(crate) fn workflow_err(err: &WorkflowError) -> PyErr {
             })
         }
         other => build(&ErrorFields {
-            kind: match other.code() {
-                "verification_failed" => "verification_failed",
-                _ => "invalid_input",
-            },
+            // The core's stable code, mechanically (one exception class per code).
+            kind: other.code(),
             message: other.to_string(),
             code: Some(other.code()),
             ..ErrorFields::default()
         }),
-    }
-}
-
-fn locale(name: &str) -> PyResult<Locale> {
-    match name.to_ascii_lowercase().as_str() {
-        "en" => Ok(Locale::En),
-        "fr" => Ok(Locale::Fr),
-        _ => Err(invalid_input("locale must be \"en\" or \"fr\"")),
     }
 }
 

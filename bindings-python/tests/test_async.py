@@ -62,7 +62,7 @@ async def test_every_async_call(sim: Simulator) -> None:
         DEP_MAIN, new.id, {"@odata.type": "#microsoft.graph.depIOSEnrollmentProfile", "displayName": "Async 2"})
     await client.set_default_enrollment_profile(DEP_MAIN, new.id)
     assert "Async 2" in await client.export_mobile_config(DEP_MAIN, new.id)
-    batches = await client.assign_profile_to_devices(DEP_MAIN, new.id, ["SERIAL-X"])
+    batches = await client.assign_enrollment_profile(DEP_MAIN, new.id, ["SERIAL-X"])
     assert len(batches) == 1
     await client.delete_enrollment_profile(DEP_MAIN, new.id)
 
@@ -82,8 +82,8 @@ async def test_every_async_call(sim: Simulator) -> None:
     made = await client.create_vpp_token(token_text, display_name="Async location")
     assert made.id
     await client.upload_vpp_token(made.id, token_text)
-    assert (await client.sync_vpp_licenses(made.id)).id == made.id
-    await client.revoke_vpp_licenses(made.id)
+    assert (await client.sync_vpp_token_licenses(made.id)).id == made.id
+    await client.revoke_vpp_token_licenses(made.id)
     assert isinstance(await client.vpp_licenses_for_app("com.microsoft.skype.teams"), list)
     await client.delete_vpp_token(made.id)
     with pytest.raises(NotFoundError):

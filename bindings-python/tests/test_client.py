@@ -118,7 +118,7 @@ def test_profiles_full_cycle(sim: Simulator) -> None:
     client.set_default_enrollment_profile(DEP_MAIN, created.id)
     assert "<plist" in client.export_mobile_config(DEP_MAIN, created.id)
     serials = [d.serial_number for d in client.imported_devices(DEP_MAIN)][:3]
-    batches = client.assign_profile_to_devices(DEP_MAIN, created.id, [s for s in serials if s])
+    batches = client.assign_enrollment_profile(DEP_MAIN, created.id, [s for s in serials if s])
     assert len(batches) == 1 and batches[0][1] is None and batches[0][0] == serials
     client.delete_enrollment_profile(DEP_MAIN, created.id)
     with pytest.raises(NotFoundError):
@@ -153,9 +153,9 @@ def test_vpp_tokens_full_cycle(sim: Simulator) -> None:
     created = client.create_vpp_token(token_file, display_name="New location")
     assert created.id and created.display_name == "New location"
     client.upload_vpp_token(created.id, (SAMPLES / "vpptoken" / "apple-doc-example.vpptoken").read_bytes())
-    synced = client.sync_vpp_licenses(created.id)
+    synced = client.sync_vpp_token_licenses(created.id)
     assert synced.id == created.id and synced.last_sync_date_time is not None
-    client.revoke_vpp_licenses(created.id, notify_managed_devices=True)
+    client.revoke_vpp_token_licenses(created.id, notify_managed_devices=True)
     summaries = client.vpp_licenses_for_app("com.readdle.Scanner")
     # The simulator matches the bundle id only when the quotes arrive unencoded; the call and
     # its typed (possibly empty) result are what is checked here.

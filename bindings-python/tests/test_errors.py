@@ -65,7 +65,7 @@ def test_bearer_token_never_shown(sim: Simulator) -> None:
 
 def test_permission_denied_names_the_permission(sim: Simulator) -> None:
     with pytest.raises(PermissionDeniedError) as info:
-        sim.read_only_client().sync_vpp_licenses(VPP_MAIN)
+        sim.read_only_client().sync_vpp_token_licenses(VPP_MAIN)
     err = info.value
     assert err.status == 403
     assert err.required_permission == "DeviceManagementServiceConfig.ReadWrite.All"
@@ -112,7 +112,7 @@ def test_outcome_unknown_is_not_resent(sim: Simulator) -> None:
     sim.add_fault("POST", path, "reset_after")
     before = sim.writes_applied
     with pytest.raises(OutcomeUnknownError) as info:
-        sim.client().sync_vpp_licenses(VPP_MAIN)
+        sim.client().sync_vpp_token_licenses(VPP_MAIN)
     assert sim.writes_applied == before + 1
     assert [e.path for e in sim.request_log()].count(path) == 1
     check_common(info.value)

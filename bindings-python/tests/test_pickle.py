@@ -41,7 +41,7 @@ def results(sim: Simulator, tmp: Path) -> list[Any]:
         client.repair_duplicate_apps(),
         workflows.parse_serial_numbers("C02XL0AAJG5J\nC02XL0AAJG5J\n!!\n"),
     ]
-    created = client.create_profile_from_template(DEP_MAIN, {
+    created = client.create_profile(DEP_MAIN, {
         "@odata.type": "#microsoft.graph.depIOSEnrollmentProfile", "displayName": "Pickled",
         "supervisedModeEnabled": True})
     out += [

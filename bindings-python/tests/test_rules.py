@@ -42,12 +42,12 @@ def test_vpp_and_dep_health(demo: Simulator) -> None:
 
 def test_sync_decision() -> None:
     last = NOW - timedelta(minutes=10)
-    d = rules.sync_decision(now=NOW, last_triggered=last, last_successful=last)
+    d = rules.decide_sync(now=NOW, last_triggered=last, last_successful=last)
     assert not d and not d.allowed
     assert d.reason == "sync.too_soon"
     assert d.next_allowed_at == last + timedelta(minutes=15)
-    assert rules.sync_decision(now=NOW + timedelta(minutes=5), last_triggered=last, last_successful=last).allowed
-    full = rules.sync_decision(now=NOW, last_full_sync=NOW - timedelta(days=2), full=True)
+    assert rules.decide_sync(now=NOW + timedelta(minutes=5), last_triggered=last, last_successful=last).allowed
+    full = rules.decide_sync(now=NOW, last_full_sync=NOW - timedelta(days=2), full=True)
     assert full.reason == "sync.full_sync_too_soon"
     assert "allowed=False" in repr(full)
 
@@ -56,21 +56,21 @@ def test_sync_decision_from_a_token(sim: Simulator) -> None:
     client = sim.client()
     client.sync_enrollment_program_token(DEP_MAIN)
     token = client.get_enrollment_program_token(DEP_MAIN)
-    decision = rules.sync_decision(token)
+    decision = rules.decide_sync(token)
     assert not decision.allowed and decision.reason in ("sync.too_soon", "sync.in_progress")
-    assert rules.sync_decision(token, datetime.now(timezone.utc) + timedelta(minutes=16), macos=True).allowed
+    assert rules.decide_sync(token, datetime.now(timezone.utc) + timedelta(minutes=16), macos=True).allowed
 
 
 def test_validate_profile(demo: Simulator) -> None:
     bad = {"@odata.type": "#microsoft.graph.depIOSEnrollmentProfile", "displayName": "Locked",
            "profileRemovalDisabled": True, "supervisedModeEnabled": False}
-    violations = rules.validate_profile(bad, NOW)
+    violations = rules.validate_enrollment_profile(bad, NOW)
     assert [v.code for v in violations] == ["I1"]
     assert violations[0].path == "profileRemovalDisabled" and violations[0].severity == "error"
     assert "supervis" in violations[0].message
     profile = next(iter(demo.client().enrollment_profiles(DEP_MAIN)))
-    assert isinstance(rules.validate_profile(profile, vpp_tokens=list(demo.client().vpp_tokens())), list)
-    too_many = rules.validate_profile(profile, NOW, profiles_on_token=1001)
+    assert isinstance(rules.validate_enrollment_profile(profile, vpp_tokens=list(demo.client().vpp_tokens())), list)
+    too_many = rules.validate_enrollment_profile(profile, NOW, profiles_on_token=1001)
     assert too_many and "Violation(code=" in repr(too_many[0])
 
 
@@ -80,11 +80,11 @@ def test_validate_device_name_template() -> None:
 
 
 def test_guidance() -> None:
-    g = rules.guidance(TokenKind.VPP_TOKEN, "abm@contoso.com")
+    g = rules.renewal_guidance(TokenKind.VPP_TOKEN, "abm@contoso.com")
     assert g.kind is TokenKind.VPP_TOKEN
     assert any("abm@contoso.com" in s for s in g.renewal_steps)
     assert g.consequence and g.apple_id_note
-    assert rules.guidance("push_certificate", locale="fr").consequence != rules.guidance("push_certificate").consequence
+    assert rules.renewal_guidance("push_certificate", locale="fr").consequence != rules.renewal_guidance("push_certificate").consequence
     assert "Guidance(kind=" in repr(g)
 
 

@@ -35,7 +35,7 @@ def test_request_log_and_writes(sim: Simulator) -> None:
     client = sim.client()
     client.get_vpp_token(VPP_MAIN)
     before = sim.writes_applied
-    client.sync_vpp_licenses(VPP_MAIN)
+    client.sync_vpp_token_licenses(VPP_MAIN)
     assert sim.writes_applied == before + 1
     log = sim.request_log()
     assert all(isinstance(e, LogEntry) for e in log)

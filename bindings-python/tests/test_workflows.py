@@ -174,12 +174,12 @@ async def test_async_download_push_csr(demo: Simulator, tmp_path: Path) -> None:
 
 def test_profile_workflows(sim: Simulator) -> None:
     client = sim.client()
-    created = client.create_profile_from_template(DEP_MAIN, {
+    created = client.create_profile(DEP_MAIN, {
         "@odata.type": "#microsoft.graph.depIOSEnrollmentProfile", "displayName": "Template",
         "supervisedModeEnabled": True})
     assert created.token_id == DEP_MAIN and created.display_name == "Template"
     with pytest.raises(intune_apple.InvalidInputError) as info:
-        client.create_profile_from_template(DEP_MAIN, {
+        client.create_profile(DEP_MAIN, {
             "@odata.type": "#microsoft.graph.depIOSEnrollmentProfile", "displayName": "Bad",
             "profileRemovalDisabled": True, "supervisedModeEnabled": False})
     assert info.value.code == "invalid_profile" and "I1" in str(info.value)
@@ -201,7 +201,7 @@ def test_profile_workflows(sim: Simulator) -> None:
 @pytest.mark.asyncio
 async def test_async_profile_workflows(sim: Simulator) -> None:
     client = sim.async_client()
-    created = await client.create_profile_from_template(DEP_MAIN, {
+    created = await client.create_profile(DEP_MAIN, {
         "@odata.type": "#microsoft.graph.depIOSEnrollmentProfile", "displayName": "Async template",
         "supervisedModeEnabled": True})
     copy = await client.copy_profile(DEP_MAIN, created.profile_id, DEP_TERMS, target=sim.async_client())

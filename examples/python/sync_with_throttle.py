@@ -30,7 +30,7 @@ def sync_all(client: Client, now: datetime) -> list[str]:
     report: list[str] = []
     for token in client.enrollment_program_tokens():
         name = token.token_name or token.id or "?"
-        decision = rules.sync_decision(token, now)
+        decision = rules.decide_sync(token, now)
         if not decision:
             report.append(f"{name}: not now ({decision.reason}); next at {decision.next_allowed_at:%H:%M} UTC")
             continue

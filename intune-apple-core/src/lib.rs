@@ -26,6 +26,7 @@
 pub mod clock;
 pub mod files;
 pub mod graph;
+pub mod manifest;
 pub mod model;
 mod pem;
 pub mod rules;

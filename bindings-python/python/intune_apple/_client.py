@@ -271,7 +271,7 @@ class Client(_Base):
         """The profile as a ``.mobileconfig``."""
         return self._c.export_mobile_config(token_id, profile_id).wait()
 
-    def assign_profile_to_devices(
+    def assign_enrollment_profile(
         self, token_id: str, profile_id: str, serial_numbers: Sequence[str]
     ) -> list[BatchResult]:
         """Assigns devices to the profile in batches of 1,000; one ``(serials, error)`` per
@@ -332,11 +332,11 @@ class Client(_Base):
         """Deletes a VPP token."""
         self._c.delete_vpp_token(token_id).wait()
 
-    def sync_vpp_licenses(self, token_id: str) -> VppToken:
+    def sync_vpp_token_licenses(self, token_id: str) -> VppToken:
         """Starts a licence sync with Apple."""
         return self._c.sync_vpp_licenses(token_id).wait()
 
-    def revoke_vpp_licenses(self, token_id: str, *, notify_managed_devices: bool = False) -> None:
+    def revoke_vpp_token_licenses(self, token_id: str, *, notify_managed_devices: bool = False) -> None:
         """Revokes every licence of the token. Destructive."""
         self._c.revoke_vpp_licenses(token_id, notify_managed_devices=notify_managed_devices).wait()
 
@@ -430,7 +430,7 @@ class Client(_Base):
         duplicated under an old VPP token onto the current token's apps."""
         return self._c.repair_duplicate_apps(apply=apply).wait()
 
-    def create_profile_from_template(self, token_id: str, template: ProfileInput) -> ProfileCreated:
+    def create_profile(self, token_id: str, template: ProfileInput) -> ProfileCreated:
         """Validates the template with the rules, then creates the profile."""
         return self._c.create_profile_from_template(token_id, template).wait()
 
@@ -583,7 +583,7 @@ class AsyncClient(_Base):
         """As :meth:`Client.export_mobile_config`."""
         return await self._c.export_mobile_config(token_id, profile_id).future()
 
-    async def assign_profile_to_devices(
+    async def assign_enrollment_profile(
         self, token_id: str, profile_id: str, serial_numbers: Sequence[str]
     ) -> list[BatchResult]:
         """As :meth:`Client.assign_profile_to_devices`."""
@@ -639,11 +639,11 @@ class AsyncClient(_Base):
         """As :meth:`Client.delete_vpp_token`."""
         await self._c.delete_vpp_token(token_id).future()
 
-    async def sync_vpp_licenses(self, token_id: str) -> VppToken:
+    async def sync_vpp_token_licenses(self, token_id: str) -> VppToken:
         """As :meth:`Client.sync_vpp_licenses`."""
         return await self._c.sync_vpp_licenses(token_id).future()
 
-    async def revoke_vpp_licenses(self, token_id: str, *, notify_managed_devices: bool = False) -> None:
+    async def revoke_vpp_token_licenses(self, token_id: str, *, notify_managed_devices: bool = False) -> None:
         """As :meth:`Client.revoke_vpp_licenses`."""
         await self._c.revoke_vpp_licenses(token_id, notify_managed_devices=notify_managed_devices).future()
 
@@ -728,7 +728,7 @@ class AsyncClient(_Base):
         """As :meth:`Client.repair_duplicate_apps`."""
         return await self._c.repair_duplicate_apps(apply=apply).future()
 
-    async def create_profile_from_template(self, token_id: str, template: ProfileInput) -> ProfileCreated:
+    async def create_profile(self, token_id: str, template: ProfileInput) -> ProfileCreated:
         """As :meth:`Client.create_profile_from_template`."""
         return await self._c.create_profile_from_template(token_id, template).future()
 

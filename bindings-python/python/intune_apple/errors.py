@@ -158,6 +158,19 @@ class VerificationFailedError(IntuneAppleError):
     kind = "verification_failed"
 
 
+class InvalidProfileError(InvalidInputError):
+    """An enrollment profile breaks the rules; nothing was created. The message lists every
+    violation."""
+
+    kind = "invalid_profile"
+
+
+class LocalFileError(IntuneAppleError):
+    """A local file could not be read or written: check the path and its permissions."""
+
+    kind = "io"
+
+
 _BY_KIND: dict[str, type[IntuneAppleError]] = {
     cls.kind: cls
     for cls in (
@@ -176,6 +189,8 @@ _BY_KIND: dict[str, type[IntuneAppleError]] = {
         TokenFileError,
         RenewalRefusedError,
         VerificationFailedError,
+        InvalidProfileError,
+        LocalFileError,
     )
 }
 
@@ -212,5 +227,6 @@ __all__ = [
     "IntuneAppleError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",
     "ThrottledError", "ConflictError", "SyncTooSoonError", "InvalidInputError",
     "OutcomeUnknownError", "TransportError", "DecodeError", "ServerError", "ConfigurationError",
-    "TokenFileError", "RenewalRefusedError", "VerificationFailedError",
+    "TokenFileError", "RenewalRefusedError", "VerificationFailedError", "InvalidProfileError",
+    "LocalFileError",
 ]

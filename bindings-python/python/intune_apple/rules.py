@@ -93,7 +93,7 @@ def vpp_token_health(
     return _native.vpp_token_health(token, _now(now), warning_days, critical_days, locale)
 
 
-def sync_decision(
+def decide_sync(
     token: Optional[DepOnboardingSetting] = None,
     now: Optional[datetime] = None,
     *,
@@ -111,7 +111,7 @@ def sync_decision(
     )
 
 
-def validate_profile(
+def validate_enrollment_profile(
     profile: Union[EnrollmentProfile, dict[str, Any]],
     now: Optional[datetime] = None,
     *,
@@ -129,7 +129,7 @@ def validate_device_name_template(template: str) -> list[Violation]:
     return _native.validate_device_name_template(template)
 
 
-def guidance(kind: Union[TokenKind, str], apple_id: Optional[str] = None, locale: str = "en") -> Guidance:
+def renewal_guidance(kind: Union[TokenKind, str], apple_id: Optional[str] = None, locale: str = "en") -> Guidance:
     """What happens if this kind of credential lapses, and the renewal steps."""
     return _native.guidance(str(kind), apple_id, locale)
 
@@ -169,7 +169,7 @@ def plan_assignments(
 __all__ = [
     "Severity", "TokenKind", "Problem", "TokenHealth", "SyncDecision", "Violation", "Guidance",
     "push_certificate_health", "enrollment_program_token_health", "vpp_token_health",
-    "sync_decision", "validate_profile", "validate_device_name_template", "guidance",
+    "decide_sync", "validate_enrollment_profile", "validate_device_name_template", "renewal_guidance",
     "vpp_token_usable", "superseded_tokens", "find_duplicate_apps", "assignment_key",
     "plan_assignments",
 ]

@@ -32,3 +32,72 @@ pub enum Locale {
     /// French.
     Fr,
 }
+
+/// A locale name that is not one of the supported languages.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("locale must be \"en\" or \"fr\" (a region such as \"fr-CA\" may follow), not {0:?}")]
+pub struct UnknownLocale(pub String);
+
+impl Locale {
+    /// The locale's name as [`Locale::parse`] reads it (`en`, `fr`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Fr => "fr",
+        }
+    }
+
+    /// Reads a locale name: a language tag whose language is `en` or `fr`, in any case,
+    /// optionally followed by a region (`fr-CA`, `en_GB`). Anything else is refused, never
+    /// silently replaced by English. Every binding and the command line read locales here.
+    ///
+    /// # Errors
+    /// [`UnknownLocale`] for any other name.
+    pub fn parse(name: &str) -> Result<Self, UnknownLocale> {
+        let language = name.split(['-', '_']).next().unwrap_or_default();
+        let region_ok = name
+            .get(language.len()..)
+            .map(|rest| {
+                rest.is_empty()
+                    || (rest.len() > 1 && rest[1..].chars().all(|c| c.is_ascii_alphanumeric()))
+            })
+            .unwrap_or(false);
+        match language.to_ascii_lowercase().as_str() {
+            "en" if region_ok => Ok(Self::En),
+            "fr" if region_ok => Ok(Self::Fr),
+            _ => Err(UnknownLocale(name.to_owned())),
+        }
+    }
+}
+
+impl std::str::FromStr for Locale {
+    type Err = UnknownLocale;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod locale_tests {
+    use super::Locale;
+
+    #[test]
+    fn reads_supported_languages_and_refuses_the_rest() {
+        for (name, want) in [
+            ("en", Locale::En),
+            ("EN", Locale::En),
+            ("en-GB", Locale::En),
+            ("fr", Locale::Fr),
+            ("fr-CA", Locale::Fr),
+            ("fr_FR", Locale::Fr),
+        ] {
+            assert_eq!(Locale::parse(name), Ok(want), "{name}");
+        }
+        for bad in ["", "de", "french", "fr-", "frx", "en-G B", "e"] {
+            assert!(Locale::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        assert_eq!(Locale::parse(Locale::Fr.as_str()), Ok(Locale::Fr));
+    }
+}

@@ -1,0 +1,491 @@
+//! The one list of what the bindings expose, and the rule that names it in each language.
+//!
+//! Every core operation a binding offers appears here once, under its canonical name
+//! (snake_case, Intune's and Apple's words). The Python name is the canonical name; the Node
+//! name is its camelCase ([`node_name`]). The parity tests of both bindings read
+//! `bindings-manifest.json` at the root of the repository (written from this table by
+//! `cargo test -p intune-apple-core --test manifest`, which fails when the file drifts) and
+//! fail when a binding lacks an operation, names it differently, or exposes one that is not
+//! listed here.
+//!
+//! Naming rule for the credentials: a checked workflow (inspect, compare with the tenant,
+//! refuse what would break it, upload, read back, verify) is `renew_*`; the raw Graph upload
+//! is `upload_*`.
+//!
+//! Where an operation lives: [`Surface::Client`] is a method of the client (Python `Client`
+//! and `AsyncClient`, Node `Client`); [`Surface::Function`] is a module-level function (Python
+//! module named by [`Operation::python_module`], Node package root).
+
+use serde::Serialize;
+
+/// Where a binding exposes an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Surface {
+    /// A method of the Graph client.
+    Client,
+    /// A module-level function.
+    Function,
+}
+
+/// One operation of the core, as the bindings expose it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    /// The canonical name (snake_case); also the Python name.
+    pub name: &'static str,
+    /// Client method or module-level function.
+    pub surface: Surface,
+    /// The Python module of a [`Surface::Function`] (`intune_apple.<module>`).
+    pub python_module: Option<&'static str>,
+    /// The core item it calls (for a reader; not checked).
+    pub core: &'static str,
+    /// Bindings that do not expose it yet (each such entry is an open gap, and the parity test
+    /// fails as soon as the binding gains it, so that the entry is removed).
+    pub missing_in: &'static [&'static str],
+}
+
+const fn client(name: &'static str, core: &'static str) -> Operation {
+    Operation {
+        name,
+        surface: Surface::Client,
+        python_module: None,
+        core,
+        missing_in: &[],
+    }
+}
+
+const fn function(name: &'static str, module: &'static str, core: &'static str) -> Operation {
+    Operation {
+        name,
+        surface: Surface::Function,
+        python_module: Some(module),
+        core,
+        missing_in: &[],
+    }
+}
+
+const fn missing(op: Operation, missing_in: &'static [&'static str]) -> Operation {
+    Operation { missing_in, ..op }
+}
+
+/// Every operation the bindings expose, by canonical name.
+pub const OPERATIONS: &[Operation] = &[
+    // push certificate
+    client("get_push_certificate", "graph::PushCertificates::get"),
+    client(
+        "download_push_certificate_csr",
+        "graph::PushCertificates::download_csr",
+    ),
+    client("upload_push_certificate", "graph::PushCertificates::upload"),
+    client(
+        "get_data_sharing_consent",
+        "graph::PushCertificates::data_sharing_consent",
+    ),
+    client(
+        "grant_data_sharing_consent",
+        "graph::PushCertificates::grant_data_sharing_consent",
+    ),
+    // enrollment program tokens
+    client(
+        "enrollment_program_tokens",
+        "graph::EnrollmentProgramTokens::list",
+    ),
+    client(
+        "get_enrollment_program_token",
+        "graph::EnrollmentProgramTokens::get",
+    ),
+    client(
+        "get_encryption_public_key",
+        "graph::EnrollmentProgramTokens::get_encryption_public_key",
+    ),
+    client(
+        "generate_encryption_public_key",
+        "graph::EnrollmentProgramTokens::generate_encryption_public_key",
+    ),
+    client(
+        "create_enrollment_program_token",
+        "graph::EnrollmentProgramTokens::create",
+    ),
+    client(
+        "upload_enrollment_program_token",
+        "graph::EnrollmentProgramTokens::upload",
+    ),
+    client(
+        "sync_enrollment_program_token",
+        "graph::EnrollmentProgramTokens::sync",
+    ),
+    client(
+        "share_for_school_data_sync",
+        "graph::EnrollmentProgramTokens::share_for_school_data_sync",
+    ),
+    client(
+        "unshare_for_school_data_sync",
+        "graph::EnrollmentProgramTokens::unshare_for_school_data_sync",
+    ),
+    client(
+        "delete_enrollment_program_token",
+        "graph::EnrollmentProgramTokens::delete",
+    ),
+    // enrollment profiles
+    client("enrollment_profiles", "graph::EnrollmentProfiles::list"),
+    client("get_enrollment_profile", "graph::EnrollmentProfiles::get"),
+    client(
+        "create_enrollment_profile",
+        "graph::EnrollmentProfiles::create",
+    ),
+    client(
+        "update_enrollment_profile",
+        "graph::EnrollmentProfiles::update",
+    ),
+    client(
+        "delete_enrollment_profile",
+        "graph::EnrollmentProfiles::delete",
+    ),
+    client(
+        "set_default_enrollment_profile",
+        "graph::EnrollmentProfiles::set_default",
+    ),
+    client(
+        "assign_enrollment_profile",
+        "graph::EnrollmentProfiles::assign",
+    ),
+    client(
+        "export_mobile_config",
+        "graph::EnrollmentProfiles::export_mobile_config",
+    ),
+    // imported devices
+    client("imported_devices", "graph::ImportedDevices::list"),
+    client("find_imported_devices", "graph::ImportedDevices::find"),
+    client("import_devices", "graph::ImportedDevices::import"),
+    client("delete_imported_device", "graph::ImportedDevices::delete"),
+    // VPP tokens
+    client("vpp_tokens", "graph::VppTokens::list"),
+    client("get_vpp_token", "graph::VppTokens::get"),
+    client("create_vpp_token", "graph::VppTokens::create"),
+    client("upload_vpp_token", "graph::VppTokens::renew"),
+    client("delete_vpp_token", "graph::VppTokens::delete"),
+    client("sync_vpp_token_licenses", "graph::VppTokens::sync_licenses"),
+    client(
+        "revoke_vpp_token_licenses",
+        "graph::VppTokens::revoke_licenses",
+    ),
+    client("vpp_licenses_for_app", "graph::VppTokens::licenses_for_app"),
+    // VPP apps
+    client("vpp_apps", "graph::VppApps::list"),
+    client("vpp_apps_for_token", "graph::VppApps::list_for_token"),
+    client("get_vpp_app", "graph::VppApps::get"),
+    client("app_assignments", "graph::VppApps::assignments"),
+    client("assign_app", "graph::VppApps::assign"),
+    // workflows
+    client("health_report", "workflows::report::health_report"),
+    client(
+        "renew_push_certificate",
+        "workflows::renewal::renew_push_certificate",
+    ),
+    client("download_push_csr", "workflows::renewal::download_push_csr"),
+    client(
+        "renew_enrollment_program_token",
+        "workflows::renewal::renew_enrollment_program_token",
+    ),
+    client("renew_vpp_token", "workflows::renewal::renew_vpp_token"),
+    client(
+        "repair_duplicate_apps",
+        "workflows::duplicates::repair_duplicate_apps",
+    ),
+    client("create_profile", "workflows::profiles::create_profile"),
+    client("copy_profile", "workflows::profiles::copy_profile"),
+    client(
+        "assign_serial_numbers",
+        "workflows::profiles::assign_serial_numbers",
+    ),
+    client(
+        "set_default_profile",
+        "workflows::profiles::set_default_profile",
+    ),
+    // module-level: files
+    function("inspect", "files", "files::inspect"),
+    function("inspect_bytes", "files", "files::inspect_bytes"),
+    // Python has these as methods of the inspected file (`VppTokenFile.check_renewal`, ...).
+    missing(
+        function(
+            "check_push_certificate_renewal",
+            "files",
+            "files::check_push_renewal",
+        ),
+        &["python"],
+    ),
+    missing(
+        function(
+            "check_vpp_token_renewal",
+            "files",
+            "files::VppTokenFile::check_renewal",
+        ),
+        &["python"],
+    ),
+    missing(
+        function(
+            "check_enrollment_program_token_file",
+            "files",
+            "files::DepTokenFile::check_against",
+        ),
+        &["python"],
+    ),
+    // module-level: rules
+    function(
+        "push_certificate_health",
+        "rules",
+        "rules::push_certificate_health",
+    ),
+    function(
+        "enrollment_program_token_health",
+        "rules",
+        "rules::enrollment_program_token_health",
+    ),
+    function("vpp_token_health", "rules", "rules::vpp_token_health"),
+    function("renewal_guidance", "rules", "rules::guidance"),
+    function("decide_sync", "rules", "rules::SyncRules::decide"),
+    function(
+        "validate_enrollment_profile",
+        "rules",
+        "rules::profile::validate",
+    ),
+    function(
+        "validate_device_name_template",
+        "rules",
+        "rules::profile::validate_device_name_template",
+    ),
+    missing(
+        function(
+            "vpp_token_usable",
+            "rules",
+            "rules::duplicates::token_usable",
+        ),
+        &["node"],
+    ),
+    missing(
+        function(
+            "superseded_tokens",
+            "rules",
+            "rules::duplicates::superseded_tokens",
+        ),
+        &["node"],
+    ),
+    missing(
+        function(
+            "find_duplicate_apps",
+            "rules",
+            "rules::duplicates::find_duplicates",
+        ),
+        &["node"],
+    ),
+    missing(
+        function(
+            "assignment_key",
+            "rules",
+            "rules::duplicates::assignment_key",
+        ),
+        &["node"],
+    ),
+    missing(
+        function(
+            "plan_assignments",
+            "rules",
+            "rules::duplicates::plan_assignments",
+        ),
+        &["node"],
+    ),
+    // module-level: workflows
+    function(
+        "scan_tenants",
+        "workflows",
+        "workflows::report::scan_tenants",
+    ),
+    missing(
+        function(
+            "scan_exit_code",
+            "workflows",
+            "workflows::report::scan_exit_code",
+        ),
+        &["python"],
+    ),
+    function(
+        "parse_serial_numbers",
+        "workflows",
+        "workflows::profiles::parse_serial_numbers",
+    ),
+];
+
+/// Every stable error code a binding can raise: the kinds of [`crate::graph::ErrorKind`] and of
+/// [`crate::workflows::error::WorkflowError`] (a Graph error inside a workflow carries its Graph
+/// kind), plus `token_file` ([`crate::files::FileError`]). Python maps each to one exception
+/// class, Node to `ERR_` and the code in capitals ([`node_error_code`]).
+pub const ERROR_CODES: &[&str] = &[
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "throttled",
+    "conflict",
+    "sync_too_soon",
+    "invalid_input",
+    "outcome_unknown",
+    "transport",
+    "decode",
+    "server",
+    "configuration",
+    "renewal_refused",
+    "invalid_profile",
+    "token_file",
+    "verification_failed",
+    "io",
+];
+
+/// The stable code of a workflow error: its own kind, or the Graph kind of a failed call.
+#[must_use]
+pub fn workflow_error_code(e: &crate::workflows::error::WorkflowError) -> &'static str {
+    match e {
+        crate::workflows::error::WorkflowError::Graph(g) => g.kind().as_str(),
+        other => other.code(),
+    }
+}
+
+/// The Node form of a stable error code: `verification_failed` → `ERR_VERIFICATION_FAILED`.
+#[must_use]
+pub fn node_error_code(code: &str) -> String {
+    format!("ERR_{}", code.to_ascii_uppercase())
+}
+
+/// The Node name of a canonical name: camelCase (`renew_vpp_token` → `renewVppToken`).
+#[must_use]
+pub fn node_name(canonical: &str) -> String {
+    let mut out = String::with_capacity(canonical.len());
+    let mut upper = false;
+    for c in canonical.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The Python name of a canonical name: the canonical name itself (snake_case).
+#[must_use]
+pub fn python_name(canonical: &str) -> String {
+    canonical.to_owned()
+}
+
+/// One line of `bindings-manifest.json`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry {
+    #[serde(flatten)]
+    op: Operation,
+    python: String,
+    node: String,
+}
+
+/// The manifest as the bindings' parity tests read it: every operation with its derived
+/// Python and Node names, and the stable error codes with their Node `ERR_*` form.
+#[must_use]
+pub fn manifest_json() -> String {
+    let operations: Vec<Entry> = OPERATIONS
+        .iter()
+        .map(|op| Entry {
+            op: *op,
+            python: python_name(op.name),
+            node: node_name(op.name),
+        })
+        .collect();
+    let errors: Vec<serde_json::Value> = ERROR_CODES
+        .iter()
+        .map(|code| serde_json::json!({ "code": code, "node": node_error_code(code) }))
+        .collect();
+    let doc = serde_json::json!({
+        "comment": "Generated from intune-apple-core/src/manifest.rs by `cargo test -p intune-apple-core --test manifest`; do not edit.",
+        "operations": operations,
+        "errorCodes": errors,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_kind_has_a_listed_code() {
+        use crate::graph::ErrorKind as K;
+        for k in [
+            K::Unauthorized,
+            K::Forbidden,
+            K::NotFound,
+            K::Throttled,
+            K::Conflict,
+            K::SyncTooSoon,
+            K::InvalidInput,
+            K::OutcomeUnknown,
+            K::Transport,
+            K::Decode,
+            K::Server,
+            K::Configuration,
+        ] {
+            assert!(ERROR_CODES.contains(&k.as_str()), "{}", k.as_str());
+        }
+        use crate::workflows::error::WorkflowError as W;
+        let verification = W::VerificationFailed { what: "x".into() };
+        assert_eq!(workflow_error_code(&verification), "verification_failed");
+        assert_eq!(
+            node_error_code("verification_failed"),
+            "ERR_VERIFICATION_FAILED"
+        );
+        for e in [
+            W::RenewalRefused { reasons: vec![] },
+            W::InvalidInput("x".into()),
+            W::InvalidProfile { violations: vec![] },
+            verification,
+            W::Io {
+                path: "p".into(),
+                message: "m".into(),
+            },
+        ] {
+            assert!(ERROR_CODES.contains(&workflow_error_code(&e)));
+        }
+    }
+
+    #[test]
+    fn camel_case_by_rule() {
+        assert_eq!(node_name("renew_vpp_token"), "renewVppToken");
+        assert_eq!(node_name("inspect"), "inspect");
+        assert_eq!(
+            node_name("download_push_certificate_csr"),
+            "downloadPushCertificateCsr"
+        );
+    }
+
+    #[test]
+    fn names_are_unique_snake_case_and_follow_the_renew_upload_rule() {
+        let mut seen = std::collections::HashSet::new();
+        for op in OPERATIONS {
+            assert!(seen.insert(op.name), "{} listed twice", op.name);
+            assert!(
+                op.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{} is not snake_case",
+                op.name
+            );
+            assert_eq!(op.surface == Surface::Function, op.python_module.is_some());
+        }
+        for kind in ["push_certificate", "enrollment_program_token", "vpp_token"] {
+            assert!(seen.contains(format!("renew_{kind}").as_str()));
+            assert!(seen.contains(format!("upload_{kind}").as_str()));
+        }
+    }
+}
