@@ -21,8 +21,10 @@
 //! - [`rules`]: pure decisions (expiry, sync throttling, profile validation);
 //! - [`files`]: offline checks of the files Apple hands out;
 //! - [`graph`]: the typed async Graph client;
+//! - [`abm`]: the read-only Apple Business / School Manager API client;
 //! - [`workflows`]: health report, safe renewals, duplicate-app repair.
 
+pub mod abm;
 pub mod clock;
 pub mod files;
 pub mod graph;

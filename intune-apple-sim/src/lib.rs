@@ -4,6 +4,7 @@
 //! (on its own runtime, for synchronous callers), then point any Graph client at
 //! [`SimHandle::base_url`]. See `docs/simulator.md`.
 
+pub mod abm;
 mod seed;
 mod server;
 mod time;

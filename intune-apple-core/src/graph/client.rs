@@ -109,6 +109,11 @@ pub struct HttpStack {
 }
 
 impl HttpStack {
+    /// The connection pool, for the other clients of the crate (the Apple Business API).
+    pub(crate) fn reqwest(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// A stack with the default connect timeout (10 s).
     ///
     /// # Errors
