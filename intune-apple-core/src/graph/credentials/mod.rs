@@ -1,29 +1,74 @@
 //! Credentials: how the client obtains a bearer token for Microsoft Graph.
 //!
+//! One file per kind of sign-in, all behind the one [`Credential`] trait:
+//!
 //! - [`ClientSecretCredential`]: an app registration's client secret;
 //! - [`ClientCertificateCredential`]: a certificate, proven with a signed JWT assertion
 //!   (`PS256` by default, or `RS256`; header `x5t#S256`, plus `x5t` for older tenants);
 //! - [`StaticTokenCredential`]: a bearer token obtained elsewhere;
-//! - the [`Credential`] trait for anything else.
+//! - [`ManagedIdentityCredential`]: the identity Azure gives the host (App Service, Functions,
+//!   Automation, VM / VM scale set through IMDS, Azure Arc, Cloud Shell), system- or
+//!   user-assigned;
+//! - [`WorkloadIdentityCredential`] (a federated token in a file, as on Kubernetes),
+//!   [`GitHubActionsCredential`] (the runner's OIDC token) and [`ClientAssertionCredential`]
+//!   (any callback returning an assertion);
+//! - [`AzureCliCredential`] (`az account get-access-token`) and [`DeviceCodeCredential`] (a
+//!   person signs in on another device, with the tenant's own public client app);
+//! - [`DefaultAzureCredential`]: the chain of the Azure SDKs (environment, workload identity,
+//!   managed identity, Azure CLI), honouring `AZURE_TOKEN_CREDENTIALS`;
+//! - the [`Credential`] trait for anything else (the bindings wrap the credential objects of
+//!   `azure-identity` and `@azure/identity` in it).
 //!
-//! [`TokenCache`] keeps the token, refreshes it 5 minutes before expiry with one refresh at a
-//! time however many calls run concurrently, and forgets it when Graph answers 401.
+//! [`TokenCache`] sits in front of every credential: the token is reused until its refresh time
+//! (`refresh_in` when the identity platform gives one, else five minutes before expiry, and
+//! half-way through a lifetime shorter than that); concurrent calls wait for one token request;
+//! each attempt has a timeout; transient failures are retried a bounded number of times with
+//! back-off, a refused sign-in never, and a refusal is remembered for the life of the client so
+//! that a run asks once and reports it once.
 
+mod assertion;
+mod azure_cli;
+mod certificate;
+pub(crate) mod chain;
+mod device_code;
+mod explain;
+mod managed_identity;
+mod secret;
+mod static_token;
+
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use sha2::Digest as _;
+use serde::Deserialize;
 
 use crate::clock::{BoxFuture, Clock};
-use crate::model::{NumberOrText, OAuthErrorBody, OAuthTokenResponse};
+use crate::model::{NumberOrText, OAuthErrorBody};
 use crate::Secret;
-use zeroize::Zeroizing;
+
+pub use assertion::{
+    AssertionCallback, ClientAssertionCredential, GitHubActionsCredential,
+    WorkloadIdentityCredential, GITHUB_AUDIENCE,
+};
+pub use azure_cli::AzureCliCredential;
+pub use certificate::{AssertionAlgorithm, ClientCertificateCredential};
+pub use chain::{ChainAttempt, CredentialChoice, DefaultAzureCredential};
+pub use device_code::{DeviceCodeCredential, DeviceCodePrompt};
+pub use explain::explain_aadsts;
+pub use managed_identity::{ManagedIdentityCredential, ManagedIdentityId, ManagedIdentitySource};
+pub use secret::ClientSecretCredential;
+pub use static_token::StaticTokenCredential;
 
 /// How long before its expiry a cached token is refreshed.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+/// How long one token request may take before it is abandoned (and retried when the
+/// credential allows).
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most retries of one token request after transient failures, whatever a credential asks.
+pub const MAX_TOKEN_RETRIES: u32 = 6;
 
 /// A bearer token and when it expires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +77,72 @@ pub struct AccessToken {
     pub token: Secret,
     /// When it stops being accepted.
     pub expires_at: DateTime<Utc>,
+    /// When the identity platform advises asking for a new one (`refresh_in`), if it said.
+    pub refresh_at: Option<DateTime<Utc>>,
+}
+
+impl AccessToken {
+    /// A token expiring at `expires_at`, with no advised refresh time.
+    #[must_use]
+    pub fn new(token: impl Into<Secret>, expires_at: DateTime<Utc>) -> Self {
+        Self {
+            token: token.into(),
+            expires_at,
+            refresh_at: None,
+        }
+    }
+
+    /// Validates what a credential object of another library handed over (a binding's
+    /// `get_token`): a non-empty token, and an expiry in Unix seconds that is a finite number
+    /// after `now`. `credential` names the object in the error.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use intune_apple_core::graph::AccessToken;
+    /// let now = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
+    /// let t = AccessToken::from_external("MyCredential", "eyJ", 1_796_000_000.0, None, now).unwrap();
+    /// assert_eq!(t.expires_at.timestamp(), 1_796_000_000);
+    /// assert!(AccessToken::from_external("MyCredential", "", 1_796_000_000.0, None, now).is_err());
+    /// assert!(AccessToken::from_external("MyCredential", "eyJ", f64::NAN, None, now).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`CredentialError::External`] naming `credential` and what was wrong.
+    pub fn from_external(
+        credential: &str,
+        token: &str,
+        expires_on: f64,
+        refresh_on: Option<f64>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, CredentialError> {
+        let bad = |m: &str| CredentialError::External {
+            credential: credential.to_owned(),
+            message: m.to_owned(),
+        };
+        if token.trim().is_empty() {
+            return Err(bad("its get_token answered an empty token"));
+        }
+        let instant = |secs: f64| {
+            if !secs.is_finite() || !(0.0..=253_402_300_799.0).contains(&secs) {
+                return None;
+            }
+            #[allow(clippy::cast_possible_truncation)] // range checked above
+            DateTime::from_timestamp(secs.trunc() as i64, 0)
+        };
+        let expires_at = instant(expires_on).ok_or_else(|| {
+            bad("its get_token answered an expiry that is not a time in Unix seconds")
+        })?;
+        if expires_at <= now {
+            return Err(bad(
+                "its get_token answered a token that has already expired",
+            ));
+        }
+        Ok(Self {
+            token: Secret::new(token),
+            expires_at,
+            refresh_at: refresh_on.and_then(instant).filter(|r| *r < expires_at),
+        })
+    }
 }
 
 /// What a credential needs to ask for a token.
@@ -47,12 +158,20 @@ pub struct TokenRequestContext<'a> {
     pub scope: &'a str,
 }
 
+impl TokenRequestContext<'_> {
+    /// The scope as a managed-identity `resource` (`https://graph.microsoft.com`).
+    #[must_use]
+    pub fn resource(&self) -> &str {
+        self.scope.strip_suffix("/.default").unwrap_or(self.scope)
+    }
+}
+
 /// Why a token could not be obtained.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CredentialError {
     /// The identity platform refused the request (wrong secret, unknown app, expired secret...).
-    #[error("the identity platform refused the token request ({code}): {description}. Check the tenant id, client id and secret or certificate of the app registration, and that the secret or certificate has not expired.")]
+    #[error("{}", explain::rejected_message(.code, .description, *.aadsts))]
     Rejected {
         /// The OAuth error code (`invalid_client`, `invalid_scope`, `unauthorized_client`, ...).
         code: String,
@@ -62,6 +181,8 @@ pub enum CredentialError {
         status: u16,
         /// `correlation_id` of the answer, for a support request.
         correlation_id: Option<String>,
+        /// The `AADSTS` number, from `error_codes` or the description.
+        aadsts: Option<u32>,
     },
     /// The token endpoint could not be reached.
     #[error("cannot reach the token endpoint {authority}: {source}. Check the network, a proxy, or AZURE_AUTHORITY_HOST.")]
@@ -86,6 +207,103 @@ pub enum CredentialError {
     /// The configuration is incomplete.
     #[error("incomplete credential configuration: {0}")]
     Configuration(String),
+    /// This credential cannot work here (its environment is absent: no managed-identity
+    /// endpoint, no federated token file, no Azure CLI, not logged in). A chain moves on.
+    #[error("{credential} is not available: {message}")]
+    Unavailable {
+        /// The credential, e.g. `ManagedIdentityCredential`.
+        credential: String,
+        /// Why, and what to do.
+        message: String,
+    },
+    /// An identity endpoint that is not the token endpoint (managed identity, the GitHub ID
+    /// token request) answered an error.
+    #[error("{credential}: {endpoint} answered HTTP {status}: {message}")]
+    Endpoint {
+        /// The credential.
+        credential: String,
+        /// The endpoint, without its query.
+        endpoint: String,
+        /// HTTP status.
+        status: u16,
+        /// What it said, and what to do.
+        message: String,
+    },
+    /// An identity endpoint other than the token endpoint (managed identity, the GitHub ID
+    /// token request) could not be reached. Retried.
+    #[error("{credential}: {message}")]
+    Unreachable {
+        /// The credential.
+        credential: String,
+        /// What failed, and what to do.
+        message: String,
+    },
+    /// A local program, file or callback the credential depends on failed. Not retried.
+    #[error("{credential}: {message}")]
+    Failed {
+        /// The credential.
+        credential: String,
+        /// What failed, and what to do.
+        message: String,
+    },
+    /// One attempt took longer than its timeout.
+    #[error("{credential}: no answer within {seconds} s; check that the endpoint is reachable, or raise the attempt timeout")]
+    Timeout {
+        /// The credential.
+        credential: String,
+        /// The timeout.
+        seconds: u64,
+    },
+    /// A credential object of another library (handed over through a binding) raised or
+    /// answered something that is not a token.
+    #[error("the credential object {credential} failed: {message}")]
+    External {
+        /// The object's class name.
+        credential: String,
+        /// What it raised or what was wrong with its answer.
+        message: String,
+    },
+    /// Every step of a chain failed.
+    #[error("{}", chain::chain_message(.0))]
+    Chain(Vec<ChainAttempt>),
+    /// The same failure, shared by the calls that waited for one token request, or
+    /// remembered from an earlier refusal.
+    #[error(transparent)]
+    Shared(Arc<CredentialError>),
+}
+
+impl CredentialError {
+    /// The error itself, looking through [`CredentialError::Shared`].
+    #[must_use]
+    pub fn root(&self) -> &CredentialError {
+        match self {
+            Self::Shared(inner) => inner.root(),
+            other => other,
+        }
+    }
+
+    /// Whether trying again later may work: the network, a timeout, HTTP 5xx or 429, the
+    /// identity platform's `temporarily_unavailable`.
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        match self.root() {
+            Self::Transport { .. } | Self::Timeout { .. } | Self::Unreachable { .. } => true,
+            Self::InvalidResponse { status, .. } => *status >= 500,
+            Self::Rejected { code, status, .. } => {
+                *status == 429 || *status >= 500 || code == "temporarily_unavailable"
+            }
+            Self::Endpoint { status, .. } => matches!(*status, 404 | 408 | 410 | 429 | 500..),
+            Self::Chain(attempts) => attempts.iter().any(|a| a.transient),
+            _ => false,
+        }
+    }
+
+    /// Whether the credential was refused for good (a wrong secret, an unknown app, a missing
+    /// file): it is never retried, and the client remembers it for its life.
+    #[must_use]
+    pub fn is_refusal(&self) -> bool {
+        !self.is_transient()
+    }
 }
 
 /// A source of bearer tokens.
@@ -95,438 +313,46 @@ pub trait Credential: Send + Sync + std::fmt::Debug {
         &'a self,
         ctx: TokenRequestContext<'a>,
     ) -> BoxFuture<'a, Result<AccessToken, CredentialError>>;
-}
 
-/// A token obtained elsewhere (a managed identity, `az account get-access-token`, a proxy).
-/// It is used as is; when it expires, calls fail with 401.
-#[derive(Debug, Clone)]
-pub struct StaticTokenCredential {
-    token: Secret,
-    expires_at: Option<DateTime<Utc>>,
-}
-
-impl StaticTokenCredential {
-    /// A token whose expiry is unknown.
-    pub fn new(token: impl Into<Secret>) -> Self {
-        Self {
-            token: token.into(),
-            expires_at: None,
-        }
+    /// The credential's name in errors (`ManagedIdentityCredential`, ...).
+    fn name(&self) -> &str {
+        "Credential"
     }
 
-    /// A token known to expire at `expires_at`.
-    pub fn with_expiry(token: impl Into<Secret>, expires_at: DateTime<Utc>) -> Self {
-        Self {
-            token: token.into(),
-            expires_at: Some(expires_at),
-        }
+    /// How long to wait before retry number `retry` (0 for the first) after `error`, or `None`
+    /// not to retry. The default retries transient failures three times (1, 2, 4 s).
+    fn retry_delay(&self, retry: u32, error: &CredentialError) -> Option<Duration> {
+        default_retry_delay(retry, error)
+    }
+
+    /// The timeout of one attempt, when this credential needs its own (a device-code sign-in
+    /// waits for a person); `None` uses the client's.
+    fn attempt_timeout(&self) -> Option<Duration> {
+        None
     }
 }
 
-impl Credential for StaticTokenCredential {
+/// The default retry schedule: transient failures three times, after 1, 2 and 4 s.
+#[must_use]
+pub fn default_retry_delay(retry: u32, error: &CredentialError) -> Option<Duration> {
+    (retry < 3 && error.is_transient()).then(|| Duration::from_secs(1u64 << retry.min(5)))
+}
+
+impl<T: Credential + ?Sized> Credential for Arc<T> {
     fn get_token<'a>(
         &'a self,
         ctx: TokenRequestContext<'a>,
     ) -> BoxFuture<'a, Result<AccessToken, CredentialError>> {
-        let expires_at = self
-            .expires_at
-            .unwrap_or_else(|| ctx.clock.now() + chrono::Duration::days(3650));
-        let token = self.token.clone();
-        Box::pin(async move { Ok(AccessToken { token, expires_at }) })
+        (**self).get_token(ctx)
     }
-}
-
-/// An app registration's client secret (client credentials grant).
-#[derive(Debug, Clone)]
-pub struct ClientSecretCredential {
-    tenant_id: String,
-    client_id: String,
-    secret: Secret,
-}
-
-impl ClientSecretCredential {
-    /// A credential for `client_id` in `tenant_id` with `secret`.
-    pub fn new(
-        tenant_id: impl Into<String>,
-        client_id: impl Into<String>,
-        secret: impl Into<Secret>,
-    ) -> Self {
-        Self {
-            tenant_id: tenant_id.into(),
-            client_id: client_id.into(),
-            secret: secret.into(),
-        }
+    fn name(&self) -> &str {
+        (**self).name()
     }
-}
-
-impl Credential for ClientSecretCredential {
-    fn get_token<'a>(
-        &'a self,
-        ctx: TokenRequestContext<'a>,
-    ) -> BoxFuture<'a, Result<AccessToken, CredentialError>> {
-        Box::pin(async move {
-            let form = [
-                ("client_id", self.client_id.as_str()),
-                ("scope", ctx.scope),
-                ("grant_type", "client_credentials"),
-                ("client_secret", self.secret.expose()),
-            ];
-            request_token(&ctx, &self.tenant_id, &form).await
-        })
+    fn retry_delay(&self, retry: u32, error: &CredentialError) -> Option<Duration> {
+        (**self).retry_delay(retry, error)
     }
-}
-
-/// The signature algorithm of a client assertion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AssertionAlgorithm {
-    /// RSASSA-PSS with SHA-256 (what the current Entra documentation shows).
-    #[default]
-    Ps256,
-    /// RSASSA-PKCS1-v1_5 with SHA-256 (older documentation; still accepted).
-    Rs256,
-}
-
-impl AssertionAlgorithm {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Ps256 => "PS256",
-            Self::Rs256 => "RS256",
-        }
-    }
-}
-
-/// An app registration's certificate: each token request carries a JWT assertion signed with
-/// the certificate's private key.
-#[derive(Clone)]
-pub struct ClientCertificateCredential {
-    tenant_id: String,
-    client_id: String,
-    certificate_der: Vec<u8>,
-    key: Arc<rsa::RsaPrivateKey>,
-    algorithm: AssertionAlgorithm,
-}
-
-impl std::fmt::Debug for ClientCertificateCredential {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientCertificateCredential")
-            .field("tenant_id", &self.tenant_id)
-            .field("client_id", &self.client_id)
-            .field("thumbprint_sha256", &self.thumbprint_sha256())
-            .field("key", &"[REDACTED]")
-            .field("algorithm", &self.algorithm)
-            .finish()
-    }
-}
-
-impl ClientCertificateCredential {
-    /// Reads the certificate and its RSA private key (PKCS#8 or PKCS#1, unencrypted) from PEM
-    /// text containing both, as in `AZURE_CLIENT_CERTIFICATE_PATH`.
-    ///
-    /// # Errors
-    /// [`CredentialError::Certificate`] when no certificate or no usable key is found, or when
-    /// the key is password-protected (use [`Self::from_pem_with_password`]).
-    pub fn from_pem(
-        tenant_id: impl Into<String>,
-        client_id: impl Into<String>,
-        pem: &str,
-    ) -> Result<Self, CredentialError> {
-        Self::from_pem_with_password(tenant_id, client_id, pem, None)
-    }
-
-    /// As [`Self::from_pem`], and a password-protected key (`ENCRYPTED PRIVATE KEY`, PKCS#8
-    /// with PBES2) is opened with `password`.
-    ///
-    /// ```
-    /// use intune_apple_core::graph::ClientCertificateCredential;
-    /// use intune_apple_sim::{CERT_CLIENT_CERT_PEM, CERT_CLIENT_KEY_PEM};
-    /// let pem = format!("{CERT_CLIENT_CERT_PEM}{CERT_CLIENT_KEY_PEM}");
-    /// let credential = ClientCertificateCredential::from_pem_with_password("tenant", "app", &pem, None)?;
-    /// assert_eq!(credential.thumbprint_sha256().len(), 43);
-    /// # Ok::<(), intune_apple_core::graph::CredentialError>(())
-    /// ```
-    ///
-    /// # Errors
-    /// [`CredentialError::Certificate`] when no certificate or no usable key is found, or the
-    /// password does not open the key.
-    pub fn from_pem_with_password(
-        tenant_id: impl Into<String>,
-        client_id: impl Into<String>,
-        pem: &str,
-        password: Option<&str>,
-    ) -> Result<Self, CredentialError> {
-        let mut certificate_der = None;
-        let mut key = None;
-        for (label, der) in pem_blocks(pem) {
-            match label.as_str() {
-                "CERTIFICATE" if certificate_der.is_none() => certificate_der = Some(der),
-                "PRIVATE KEY" => {
-                    use rsa::pkcs8::DecodePrivateKey as _;
-                    key = Some(rsa::RsaPrivateKey::from_pkcs8_der(&der).map_err(|_| {
-                        CredentialError::Certificate(
-                            "the PRIVATE KEY block is not an RSA key in PKCS#8 form".into(),
-                        )
-                    })?);
-                }
-                "RSA PRIVATE KEY" => {
-                    use rsa::pkcs1::DecodeRsaPrivateKey as _;
-                    key = Some(rsa::RsaPrivateKey::from_pkcs1_der(&der).map_err(|_| {
-                        CredentialError::Certificate(
-                            "the RSA PRIVATE KEY block is not a valid PKCS#1 key".into(),
-                        )
-                    })?);
-                }
-                "ENCRYPTED PRIVATE KEY" => {
-                    let password = password.ok_or_else(|| {
-                        CredentialError::Certificate(format!(
-                            "the private key is password-protected; give its password \
-                             ({}, or the certificate password option of the client)",
-                            super::env::CLIENT_CERTIFICATE_PASSWORD
-                        ))
-                    })?;
-                    let info =
-                        pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice()).map_err(|e| {
-                            CredentialError::Certificate(format!(
-                                "the ENCRYPTED PRIVATE KEY block cannot be read: {e}"
-                            ))
-                        })?;
-                    let plain = info.decrypt(password).map_err(|_| {
-                        CredentialError::Certificate(
-                            "the password does not open the ENCRYPTED PRIVATE KEY block \
-                             (or its encryption is not PBES2 with AES or 3DES)"
-                                .into(),
-                        )
-                    })?;
-                    use rsa::pkcs8::DecodePrivateKey as _;
-                    key = Some(
-                        rsa::RsaPrivateKey::from_pkcs8_der(plain.as_bytes()).map_err(|_| {
-                            CredentialError::Certificate(
-                                "the ENCRYPTED PRIVATE KEY block is not an RSA key".into(),
-                            )
-                        })?,
-                    );
-                }
-                _ => {}
-            }
-        }
-        let certificate_der = certificate_der.ok_or_else(|| {
-            CredentialError::Certificate(
-                "no CERTIFICATE block found; the PEM file must contain the certificate and its private key".into(),
-            )
-        })?;
-        let key = key.ok_or_else(|| {
-            CredentialError::Certificate(
-                "no private key found; the PEM file must contain the certificate and its private key".into(),
-            )
-        })?;
-        Ok(Self::with_key(tenant_id, client_id, certificate_der, key))
-    }
-
-    /// Reads the certificate and its RSA private key from a PKCS#12 file (`.pfx`/`.p12`, DER):
-    /// the certificate is the one whose public key matches the key (a chain may come with it).
-    /// `password` is the export password, `""` for none (Key Vault and portal downloads).
-    ///
-    /// ```
-    /// use intune_apple_core::graph::ClientCertificateCredential;
-    /// let pfx = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../intune-apple-sim/fixtures/client-aes.pfx"))?;
-    /// let credential = ClientCertificateCredential::from_pkcs12("tenant", "app", &pfx, "sim-test-password")?;
-    /// assert_eq!(credential.thumbprint_sha256().len(), 43);
-    /// assert!(ClientCertificateCredential::from_pkcs12("tenant", "app", &pfx, "wrong").is_err());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    ///
-    /// # Errors
-    /// [`CredentialError::Certificate`] when the file cannot be read, the password does not open
-    /// it, or it holds no RSA key with its certificate.
-    pub fn from_pkcs12(
-        tenant_id: impl Into<String>,
-        client_id: impl Into<String>,
-        pfx: &[u8],
-        password: &str,
-    ) -> Result<Self, CredentialError> {
-        use rsa::pkcs8::{DecodePrivateKey as _, EncodePublicKey as _};
-        use x509_cert::der::{Decode as _, Encode as _};
-        let contents = super::pkcs12::open(pfx, password)
-            .map_err(|e| CredentialError::Certificate(e.to_string()))?;
-        let key = contents
-            .keys
-            .iter()
-            .find_map(|k| rsa::RsaPrivateKey::from_pkcs8_der(k).ok())
-            .ok_or_else(|| {
-                CredentialError::Certificate(if contents.keys.is_empty() {
-                    "the PKCS#12 file holds no private key; export the certificate with its \
-                     private key"
-                        .into()
-                } else {
-                    "the private key of the PKCS#12 file is not an RSA key".into()
-                })
-            })?;
-        let public = key
-            .to_public_key()
-            .to_public_key_der()
-            .map_err(|e| CredentialError::Certificate(format!("the RSA key: {e}")))?;
-        let certificate_der = contents
-            .certificates
-            .into_iter()
-            .find(|c| {
-                x509_cert::Certificate::from_der(c)
-                    .ok()
-                    .and_then(|c| c.tbs_certificate.subject_public_key_info.to_der().ok())
-                    .is_some_and(|spki| spki == public.as_bytes())
-            })
-            .ok_or_else(|| {
-                CredentialError::Certificate(
-                    "the PKCS#12 file holds no certificate for its private key".into(),
-                )
-            })?;
-        Ok(Self::with_key(tenant_id, client_id, certificate_der, key))
-    }
-
-    /// Reads a certificate file as the Azure SDKs do for `AZURE_CLIENT_CERTIFICATE_PATH`: PEM
-    /// text with the certificate and its key (`password` opens an encrypted key), or a PKCS#12
-    /// file (`password` is its export password; none means `""`).
-    ///
-    /// # Errors
-    /// [`CredentialError::Certificate`] when the file cannot be read or used; the message names
-    /// the path, never the password.
-    pub fn from_file(
-        tenant_id: impl Into<String>,
-        client_id: impl Into<String>,
-        path: impl AsRef<std::path::Path>,
-        password: Option<&str>,
-    ) -> Result<Self, CredentialError> {
-        let path = path.as_ref();
-        let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-            CredentialError::Certificate(format!(
-                "cannot read the certificate file {}: {e}",
-                path.display()
-            ))
-        })?);
-        Self::from_contents(tenant_id, client_id, &bytes, password).map_err(|e| match e {
-            CredentialError::Certificate(m) => {
-                CredentialError::Certificate(format!("{}: {m}", path.display()))
-            }
-            other => other,
-        })
-    }
-
-    /// As [`Self::from_file`], from the file's contents: PEM text, PKCS#12 bytes, or PKCS#12 as
-    /// base64 text (how Key Vault hands out a certificate's secret value).
-    ///
-    /// # Errors
-    /// [`CredentialError::Certificate`] when the contents cannot be used.
-    pub fn from_contents(
-        tenant_id: impl Into<String>,
-        client_id: impl Into<String>,
-        contents: &[u8],
-        password: Option<&str>,
-    ) -> Result<Self, CredentialError> {
-        let text = std::str::from_utf8(contents).ok();
-        if let Some(pem) = text.filter(|t| t.contains("-----BEGIN")) {
-            let password = password.filter(|p| !p.is_empty());
-            return Self::from_pem_with_password(tenant_id, client_id, pem, password);
-        }
-        // PKCS#12: the bytes themselves, or their base64 text.
-        let decoded = text.and_then(|t| {
-            let compact: Zeroizing<String> =
-                Zeroizing::new(t.chars().filter(|c| !c.is_whitespace()).collect());
-            STANDARD.decode(compact.as_bytes()).ok().map(Zeroizing::new)
-        });
-        let der = decoded.as_deref().map_or(contents, Vec::as_slice);
-        Self::from_pkcs12(tenant_id, client_id, der, password.unwrap_or(""))
-    }
-
-    fn with_key(
-        tenant_id: impl Into<String>,
-        client_id: impl Into<String>,
-        certificate_der: Vec<u8>,
-        key: rsa::RsaPrivateKey,
-    ) -> Self {
-        Self {
-            tenant_id: tenant_id.into(),
-            client_id: client_id.into(),
-            certificate_der,
-            key: Arc::new(key),
-            algorithm: AssertionAlgorithm::default(),
-        }
-    }
-
-    /// Chooses the assertion's signature algorithm (default `PS256`).
-    #[must_use]
-    pub fn with_algorithm(mut self, algorithm: AssertionAlgorithm) -> Self {
-        self.algorithm = algorithm;
-        self
-    }
-
-    /// The certificate's SHA-256 thumbprint, base64url (the `x5t#S256` header).
-    #[must_use]
-    pub fn thumbprint_sha256(&self) -> String {
-        URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(&self.certificate_der))
-    }
-
-    /// Builds and signs the client assertion for `audience` (the token endpoint URL).
-    ///
-    /// # Errors
-    /// [`CredentialError::Certificate`] when signing fails.
-    pub fn assertion(&self, audience: &str, now: DateTime<Utc>) -> Result<String, CredentialError> {
-        use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _, Signer as _};
-        let header = serde_json::json!({
-            "alg": self.algorithm.as_str(),
-            "typ": "JWT",
-            "x5t#S256": self.thumbprint_sha256(),
-            "x5t": URL_SAFE_NO_PAD.encode(sha1::Sha1::digest(&self.certificate_der)),
-        });
-        let nbf = now.timestamp();
-        let claims = serde_json::json!({
-            "aud": audience,
-            "iss": self.client_id,
-            "sub": self.client_id,
-            "jti": uuid::Uuid::new_v4().to_string(),
-            "nbf": nbf,
-            "iat": nbf,
-            "exp": nbf + 600,
-        });
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let key = (*self.key).clone();
-        let signature = match self.algorithm {
-            AssertionAlgorithm::Rs256 => rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key)
-                .try_sign(signing_input.as_bytes())
-                .map(|s| s.to_vec()),
-            AssertionAlgorithm::Ps256 => rsa::pss::BlindedSigningKey::<sha2::Sha256>::new(key)
-                .try_sign_with_rng(&mut rsa::rand_core::OsRng, signing_input.as_bytes())
-                .map(|s| s.to_vec()),
-        }
-        .map_err(|_| CredentialError::Certificate("signing the client assertion failed".into()))?;
-        Ok(format!(
-            "{signing_input}.{}",
-            URL_SAFE_NO_PAD.encode(signature)
-        ))
-    }
-}
-
-impl Credential for ClientCertificateCredential {
-    fn get_token<'a>(
-        &'a self,
-        ctx: TokenRequestContext<'a>,
-    ) -> BoxFuture<'a, Result<AccessToken, CredentialError>> {
-        Box::pin(async move {
-            let audience = token_url(ctx.authority_host, &self.tenant_id);
-            let assertion = self.assertion(&audience, ctx.clock.now())?;
-            let form = [
-                ("client_id", self.client_id.as_str()),
-                ("scope", ctx.scope),
-                ("grant_type", "client_credentials"),
-                (
-                    "client_assertion_type",
-                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                ),
-                ("client_assertion", assertion.as_str()),
-            ];
-            request_token(&ctx, &self.tenant_id, &form).await
-        })
+    fn attempt_timeout(&self) -> Option<Duration> {
+        (**self).attempt_timeout()
     }
 }
 
@@ -540,11 +366,62 @@ pub fn token_url(authority_host: &str, tenant_id: &str) -> String {
     )
 }
 
-async fn request_token(
+/// The identity platform's token answer, with the fields any flow may send.
+#[derive(Deserialize)]
+struct TokenAnswer {
+    #[serde(default)]
+    access_token: Option<Secret>,
+    #[serde(default)]
+    expires_in: Option<NumberOrText>,
+    #[serde(default)]
+    refresh_in: Option<NumberOrText>,
+    #[serde(default)]
+    refresh_token: Option<Secret>,
+}
+
+/// A token and, for delegated flows, the refresh token that came with it.
+pub(crate) struct TokenGrant {
+    pub(crate) token: AccessToken,
+    pub(crate) refresh_token: Option<Secret>,
+}
+
+/// `now + seconds`, or `None` when it overflows or is negative.
+pub(crate) fn after(now: DateTime<Utc>, seconds: i64) -> Option<DateTime<Utc>> {
+    if seconds < 0 {
+        return None;
+    }
+    now.checked_add_signed(chrono::Duration::try_seconds(seconds)?)
+}
+
+/// The `AADSTS` number of an error body.
+fn aadsts_of(body: &OAuthErrorBody) -> Option<u32> {
+    body.error_codes
+        .as_ref()
+        .and_then(|c| c.first())
+        .and_then(|n| u32::try_from(*n).ok())
+        .or_else(|| {
+            let d = body.error_description.as_deref()?;
+            let rest = d.trim_start().strip_prefix("AADSTS")?;
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+}
+
+/// POSTs `form` to the tenant's token endpoint and reads the answer.
+pub(crate) async fn request_token(
     ctx: &TokenRequestContext<'_>,
     tenant_id: &str,
     form: &[(&str, &str)],
 ) -> Result<AccessToken, CredentialError> {
+    request_grant(ctx, tenant_id, form).await.map(|g| g.token)
+}
+
+/// As [`request_token`], keeping a refresh token when one comes back.
+pub(crate) async fn request_grant(
+    ctx: &TokenRequestContext<'_>,
+    tenant_id: &str,
+    form: &[(&str, &str)],
+) -> Result<TokenGrant, CredentialError> {
     if tenant_id.is_empty() {
         return Err(CredentialError::Configuration(
             "the tenant id is empty (set AZURE_TENANT_ID)".into(),
@@ -573,28 +450,52 @@ async fn request_token(
     };
     if !(200..300).contains(&status) {
         let body: OAuthErrorBody = serde_json::from_slice(&bytes).map_err(|e| invalid(&e))?;
-        return Err(CredentialError::Rejected {
-            code: body.error.unwrap_or_else(|| format!("http_{status}")),
-            description: body
-                .error_description
-                .map(|d| d.lines().next().unwrap_or_default().to_owned())
-                .unwrap_or_default(),
-            status,
-            correlation_id: body.correlation_id,
-        });
+        return Err(rejected(status, &body));
     }
-    let body: OAuthTokenResponse = serde_json::from_slice(&bytes).map_err(|e| invalid(&e))?;
+    let body: TokenAnswer = serde_json::from_slice(&bytes).map_err(|e| invalid(&e))?;
     let token = body.access_token.filter(|t| !t.is_empty()).ok_or_else(|| {
         CredentialError::InvalidResponse {
             status,
             message: "no access_token in the answer".into(),
         }
     })?;
+    let now = ctx.clock.now();
     let expires_in = body.expires_in.map_or(3599, NumberOrText::get);
-    Ok(AccessToken {
-        token,
-        expires_at: ctx.clock.now() + chrono::Duration::seconds(expires_in.max(0)),
+    let expires_at = after(now, expires_in).ok_or_else(|| CredentialError::InvalidResponse {
+        status,
+        message: format!("expires_in is not a usable lifetime ({expires_in})"),
+    })?;
+    let refresh_at = body
+        .refresh_in
+        .map(NumberOrText::get)
+        .and_then(|s| after(now, s))
+        .filter(|r| *r < expires_at);
+    Ok(TokenGrant {
+        token: AccessToken {
+            token,
+            expires_at,
+            refresh_at,
+        },
+        refresh_token: body.refresh_token.filter(|t| !t.is_empty()),
     })
+}
+
+/// The error of a token endpoint's refusal.
+pub(crate) fn rejected(status: u16, body: &OAuthErrorBody) -> CredentialError {
+    CredentialError::Rejected {
+        code: body
+            .error
+            .clone()
+            .unwrap_or_else(|| format!("http_{status}")),
+        description: body
+            .error_description
+            .as_deref()
+            .map(|d| d.lines().next().unwrap_or_default().to_owned())
+            .unwrap_or_default(),
+        status,
+        correlation_id: body.correlation_id.clone(),
+        aadsts: aadsts_of(body),
+    }
 }
 
 trait ClassifyName {
@@ -612,65 +513,169 @@ impl ClassifyName for serde_json::Error {
     }
 }
 
-/// Splits PEM text into (label, DER) blocks; blocks that do not decode are skipped, and a block
-/// without its end line ends the list.
-fn pem_blocks(text: &str) -> Vec<(String, Vec<u8>)> {
-    crate::pem::blocks(text)
-        .map_while(Result::ok)
-        .filter_map(|(label, block)| {
-            let b64: String = block
-                .lines()
-                .filter(|l| !l.starts_with("-----") && !l.contains(':'))
-                .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
-                .collect();
-            STANDARD.decode(b64).ok().map(|der| (label.to_owned(), der))
-        })
-        .collect()
+/// A token in the cache and the instant it should be replaced.
+#[derive(Debug)]
+struct Cached {
+    token: AccessToken,
+    refresh_after: DateTime<Utc>,
 }
 
-/// Caches the token of a [`Credential`]: refreshed [`REFRESH_MARGIN`] before expiry, one refresh
-/// at a time, dropped on demand (after a 401).
+#[derive(Debug, Default)]
+struct CacheState {
+    token: Option<Cached>,
+    /// A refusal: every later call gets it without asking again.
+    refusal: Option<Arc<CredentialError>>,
+    /// The last failed token request and its number, for the calls that waited on it.
+    failure: Option<(u64, Arc<CredentialError>)>,
+}
+
+/// Caches the token of a [`Credential`] (see the module documentation).
 #[derive(Debug, Clone)]
 pub struct TokenCache {
     credential: Arc<dyn Credential>,
-    cached: Arc<tokio::sync::Mutex<Option<AccessToken>>>,
+    state: Arc<tokio::sync::Mutex<CacheState>>,
+    /// Failed token requests so far (numbers the entries of `CacheState::failure`).
+    failures: Arc<AtomicU64>,
+    attempt_timeout: Duration,
 }
 
 impl TokenCache {
-    /// A cache over `credential`.
+    /// A cache over `credential`, with [`DEFAULT_ATTEMPT_TIMEOUT`] per token request.
     pub fn new(credential: Arc<dyn Credential>) -> Self {
+        Self::with_attempt_timeout(credential, DEFAULT_ATTEMPT_TIMEOUT)
+    }
+
+    /// A cache over `credential` whose token requests are abandoned after `timeout` each.
+    pub fn with_attempt_timeout(credential: Arc<dyn Credential>, timeout: Duration) -> Self {
         Self {
             credential,
-            cached: Arc::new(tokio::sync::Mutex::new(None)),
+            state: Arc::new(tokio::sync::Mutex::new(CacheState::default())),
+            failures: Arc::new(AtomicU64::new(0)),
+            attempt_timeout: timeout,
         }
     }
 
-    /// A valid token: the cached one while it has more than [`REFRESH_MARGIN`] left, else a new
-    /// one. Concurrent callers wait for the one refresh in flight.
+    /// The credential behind the cache.
+    #[must_use]
+    pub fn credential(&self) -> &Arc<dyn Credential> {
+        &self.credential
+    }
+
+    /// A valid token: the cached one until its refresh time, else a new one. Concurrent
+    /// callers wait for the one request in flight and share its result, success or failure.
     ///
     /// # Errors
-    /// The credential's error.
+    /// The credential's error (after its retries); a refusal is remembered and answered again
+    /// without a new request.
     pub async fn token(&self, ctx: TokenRequestContext<'_>) -> Result<Secret, CredentialError> {
-        let mut guard = self.cached.lock().await;
-        let margin = chrono::Duration::from_std(REFRESH_MARGIN).unwrap_or_default();
-        if let Some(token) = guard.as_ref() {
-            if token.expires_at - margin > ctx.clock.now() {
-                return Ok(token.token.clone());
+        let seen = self.failures.load(Ordering::SeqCst);
+        let mut state = self.state.lock().await;
+        if let Some(refusal) = &state.refusal {
+            return Err(CredentialError::Shared(refusal.clone()));
+        }
+        let now = ctx.clock.now();
+        if let Some(c) = &state.token {
+            if now < c.refresh_after && now < c.token.expires_at {
+                return Ok(c.token.token.clone());
             }
         }
-        let fresh = self.credential.get_token(ctx).await?;
-        let token = fresh.token.clone();
-        *guard = Some(fresh);
-        Ok(token)
+        if let Some((n, error)) = &state.failure {
+            if *n > seen {
+                // The request this call waited for failed just now: say so instead of asking
+                // again, so a stalled endpoint costs one timeout, not one per waiting call.
+                return Err(CredentialError::Shared(error.clone()));
+            }
+        }
+        match self.fetch(ctx.clone()).await {
+            Ok(fresh) => {
+                let token = fresh.token.clone();
+                let refresh_after = refresh_after(&fresh, ctx.clock.now());
+                state.token = Some(Cached {
+                    token: fresh,
+                    refresh_after,
+                });
+                state.failure = None;
+                Ok(token)
+            }
+            Err(error) => {
+                let error = Arc::new(error);
+                let n = self
+                    .failures
+                    .fetch_add(1, Ordering::SeqCst)
+                    .saturating_add(1);
+                state.failure = Some((n, error.clone()));
+                if error.is_refusal() {
+                    state.refusal = Some(error.clone());
+                    state.token = None;
+                } else if let Some(c) = &state.token {
+                    // A refresh failed for a passing reason: the old token still works.
+                    if ctx.clock.now() < c.token.expires_at {
+                        tracing::warn!(error = %error, "token refresh failed; using the current token");
+                        return Ok(c.token.token.clone());
+                    }
+                }
+                Err(CredentialError::Shared(error))
+            }
+        }
+    }
+
+    /// One token request, with the credential's timeout per attempt and its retries.
+    async fn fetch(&self, ctx: TokenRequestContext<'_>) -> Result<AccessToken, CredentialError> {
+        let timeout = self
+            .credential
+            .attempt_timeout()
+            .unwrap_or(self.attempt_timeout);
+        let mut retry = 0u32;
+        loop {
+            let attempt = tokio::time::timeout(timeout, self.credential.get_token(ctx.clone()));
+            let error = match attempt.await {
+                Ok(Ok(token)) => return Ok(token),
+                Ok(Err(e)) => e,
+                Err(_) => CredentialError::Timeout {
+                    credential: self.credential.name().to_owned(),
+                    seconds: timeout.as_secs(),
+                },
+            };
+            let delay = (retry < MAX_TOKEN_RETRIES)
+                .then(|| self.credential.retry_delay(retry, &error))
+                .flatten();
+            let Some(delay) = delay else {
+                return Err(error);
+            };
+            tracing::info!(credential = self.credential.name(), retry, error = %error, "token request failed; retrying");
+            ctx.clock.sleep(delay).await;
+            retry = retry.saturating_add(1);
+        }
     }
 
     /// Forgets the cached token if it is still `rejected` (Graph answered 401 with it), so
     /// that the next [`TokenCache::token`] asks for a new one; a token another call has already
     /// refreshed is kept.
     pub async fn invalidate(&self, rejected: &Secret) {
-        let mut guard = self.cached.lock().await;
-        if guard.as_ref().is_some_and(|t| &t.token == rejected) {
-            *guard = None;
+        let mut state = self.state.lock().await;
+        if state
+            .token
+            .as_ref()
+            .is_some_and(|c| &c.token.token == rejected)
+        {
+            state.token = None;
+        }
+    }
+}
+
+/// When a token should be replaced: at `refresh_at` when given, else [`REFRESH_MARGIN`] before
+/// expiry, and half-way through a lifetime shorter than the margin (still cached, not asked
+/// for again on every call).
+fn refresh_after(token: &AccessToken, now: DateTime<Utc>) -> DateTime<Utc> {
+    if let Some(at) = token.refresh_at {
+        return at;
+    }
+    let margin = chrono::Duration::from_std(REFRESH_MARGIN).unwrap_or_default();
+    match token.expires_at.checked_sub_signed(margin) {
+        Some(at) if at > now => at,
+        _ => {
+            let left = token.expires_at.signed_duration_since(now);
+            now.checked_add_signed(left / 2).unwrap_or(token.expires_at)
         }
     }
 }
@@ -678,80 +683,6 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pem_blocks_split_a_bundle() {
-        let text = "junk\n-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nAwQ=\n-----END PRIVATE KEY-----\n";
-        let blocks = pem_blocks(text);
-        assert_eq!(blocks.len(), 2);
-        assert_eq!(blocks[0], ("CERTIFICATE".to_owned(), vec![0, 1, 2]));
-        assert_eq!(blocks[1].0, "PRIVATE KEY");
-    }
-
-    #[test]
-    fn missing_key_is_a_clear_error() {
-        let text = "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n";
-        let err = ClientCertificateCredential::from_pem("t", "c", text).unwrap_err();
-        assert!(err.to_string().contains("no private key"), "{err}");
-    }
-
-    fn test_credential(
-        alg: AssertionAlgorithm,
-    ) -> (ClientCertificateCredential, rsa::RsaPublicKey) {
-        use rsa::pkcs8::{EncodePrivateKey as _, LineEnding};
-        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 1024).unwrap();
-        let pem = format!(
-            "-----BEGIN CERTIFICATE-----\nAAECAwQ=\n-----END CERTIFICATE-----\n{}",
-            key.to_pkcs8_pem(LineEnding::LF).unwrap().as_str()
-        );
-        let cred = ClientCertificateCredential::from_pem("tenant", "client", &pem)
-            .unwrap()
-            .with_algorithm(alg);
-        (cred, rsa::RsaPublicKey::from(&key))
-    }
-
-    #[test]
-    fn assertions_verify_with_the_public_key() {
-        use rsa::signature::Verifier as _;
-        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
-        for alg in [AssertionAlgorithm::Ps256, AssertionAlgorithm::Rs256] {
-            let (cred, public) = test_credential(alg);
-            let jwt = cred
-                .assertion("https://login.example/tenant/oauth2/v2.0/token", now)
-                .unwrap();
-            let parts: Vec<&str> = jwt.split('.').collect();
-            assert_eq!(parts.len(), 3);
-            let header: serde_json::Value =
-                serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
-            assert_eq!(header["alg"], alg.as_str());
-            assert_eq!(header["x5t#S256"], cred.thumbprint_sha256());
-            let claims: serde_json::Value =
-                serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
-            assert_eq!(claims["iss"], "client");
-            assert_eq!(claims["sub"], "client");
-            assert_eq!(
-                claims["aud"],
-                "https://login.example/tenant/oauth2/v2.0/token"
-            );
-            assert_eq!(claims["nbf"], 1_800_000_000);
-            assert_eq!(claims["exp"], 1_800_000_600);
-            let input = format!("{}.{}", parts[0], parts[1]);
-            let sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
-            match alg {
-                AssertionAlgorithm::Rs256 => {
-                    let vk = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(public);
-                    let sig = rsa::pkcs1v15::Signature::try_from(sig.as_slice()).unwrap();
-                    vk.verify(input.as_bytes(), &sig).unwrap();
-                }
-                AssertionAlgorithm::Ps256 => {
-                    let vk = rsa::pss::VerifyingKey::<sha2::Sha256>::new(public);
-                    let sig = rsa::pss::Signature::try_from(sig.as_slice()).unwrap();
-                    vk.verify(input.as_bytes(), &sig).unwrap();
-                }
-            }
-            assert!(!format!("{cred:?}").contains("PRIVATE"));
-        }
-    }
 
     #[test]
     fn token_url_has_one_slash() {
@@ -767,5 +698,48 @@ mod tests {
         assert!(!format!("{c:?}").contains("very-secret-value"));
         let s = StaticTokenCredential::new("eyJ-bearer");
         assert!(!format!("{s:?}").contains("eyJ-bearer"));
+    }
+
+    #[test]
+    fn refresh_time_follows_refresh_in_margin_or_half_life() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let hour = AccessToken::new("t", now + chrono::Duration::seconds(3600));
+        assert_eq!(
+            refresh_after(&hour, now),
+            now + chrono::Duration::seconds(3300)
+        );
+        let short = AccessToken::new("t", now + chrono::Duration::seconds(120));
+        assert_eq!(
+            refresh_after(&short, now),
+            now + chrono::Duration::seconds(60)
+        );
+        let mut advised = hour.clone();
+        advised.refresh_at = Some(now + chrono::Duration::seconds(1800));
+        assert_eq!(
+            refresh_after(&advised, now),
+            now + chrono::Duration::seconds(1800)
+        );
+    }
+
+    #[test]
+    fn lifetimes_that_overflow_are_refused() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        assert!(after(now, i64::MAX).is_none());
+        assert!(after(now, -1).is_none());
+        assert_eq!(after(now, 10), Some(now + chrono::Duration::seconds(10)));
+    }
+
+    #[test]
+    fn aadsts_numbers_come_from_codes_or_description() {
+        let body = OAuthErrorBody {
+            error_description: Some("AADSTS7000215: Invalid client secret provided.".into()),
+            ..OAuthErrorBody::default()
+        };
+        assert_eq!(aadsts_of(&body), Some(7_000_215));
+        let body = OAuthErrorBody {
+            error_codes: Some(vec![700_016]),
+            ..OAuthErrorBody::default()
+        };
+        assert_eq!(aadsts_of(&body), Some(700_016));
     }
 }
