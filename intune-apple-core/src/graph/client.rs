@@ -13,8 +13,8 @@ use url::Url;
 
 use super::cloud::{ApiVersion, Cloud};
 use super::credentials::{
-    ClientCertificateCredential, ClientSecretCredential, Credential, StaticTokenCredential,
-    TokenCache, TokenRequestContext,
+    ClientCertificateCredential, ClientSecretCredential, Credential, DefaultAzureCredential,
+    StaticTokenCredential, TokenCache, TokenRequestContext,
 };
 use super::error::{Error, ErrorKind};
 use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
@@ -317,7 +317,7 @@ impl ClientBuilder {
                 graph_root,
                 authority_host,
                 scope: self.cloud.default_scope(),
-                tokens: TokenCache::new(credential),
+                tokens: TokenCache::with_attempt_timeout(credential, self.attempt_timeout),
                 clock: self.clock,
                 retry: self.retry,
                 operation_timeout: self.operation_timeout,
@@ -364,8 +364,13 @@ impl Client {
     /// `INTUNE_APPLE_ACCESS_TOKEN` (a bearer token obtained elsewhere, used instead of the
     /// others) and `INTUNE_APPLE_CLOUD`.
     ///
+    /// When none of these names a credential, or `AZURE_TOKEN_CREDENTIALS` is set, the client
+    /// signs in with [`DefaultAzureCredential`](super::DefaultAzureCredential): workload
+    /// identity (`AZURE_FEDERATED_TOKEN_FILE`, or GitHub Actions OIDC), managed identity (where
+    /// its environment is present), then the Azure CLI.
+    ///
     /// # Errors
-    /// [`ErrorKind::Configuration`] naming the missing or invalid variable.
+    /// [`ErrorKind::Configuration`] naming the invalid variable.
     pub fn from_env() -> Result<Self, Error> {
         Self::from_env_with(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
     }
@@ -402,36 +407,35 @@ impl Client {
         if let Some(host) = var(env::AUTHORITY_HOST) {
             builder = builder.authority_host(host);
         }
+        let chain =
+            || DefaultAzureCredential::from_env_with(&var).map_err(|e| config(e.to_string()));
+        if var(super::credentials::chain::TOKEN_CREDENTIALS).is_some() {
+            return Ok(builder.credential(chain()?));
+        }
         if let Some(token) = var(env::ACCESS_TOKEN) {
             return Ok(builder.credential(StaticTokenCredential::new(token)));
         }
-        let missing = |name: &str| {
-            config(format!(
-                "{name} is not set; set {}, {} and {} (or {}), or {} with a bearer token",
-                env::TENANT_ID,
-                env::CLIENT_ID,
-                env::CLIENT_SECRET,
-                env::CLIENT_CERTIFICATE_PATH,
-                env::ACCESS_TOKEN
-            ))
-        };
-        let tenant = var(env::TENANT_ID).ok_or_else(|| missing(env::TENANT_ID))?;
-        let client_id = var(env::CLIENT_ID).ok_or_else(|| missing(env::CLIENT_ID))?;
-        if let Some(secret) = var(env::CLIENT_SECRET) {
-            return Ok(builder.credential(ClientSecretCredential::new(tenant, client_id, secret)));
+        if let (Some(tenant), Some(client_id)) = (var(env::TENANT_ID), var(env::CLIENT_ID)) {
+            if let Some(secret) = var(env::CLIENT_SECRET) {
+                return Ok(
+                    builder.credential(ClientSecretCredential::new(tenant, client_id, secret))
+                );
+            }
+            if let Some(path) = var(env::CLIENT_CERTIFICATE_PATH) {
+                let password = var(env::CLIENT_CERTIFICATE_PASSWORD).map(Secret::new);
+                let credential = ClientCertificateCredential::from_file(
+                    tenant,
+                    client_id,
+                    &path,
+                    password.as_ref().map(Secret::expose),
+                )
+                .map_err(|e| config(format!("{} ({path}): {e}", env::CLIENT_CERTIFICATE_PATH)))?;
+                return Ok(builder.credential(credential));
+            }
         }
-        if let Some(path) = var(env::CLIENT_CERTIFICATE_PATH) {
-            let password = var(env::CLIENT_CERTIFICATE_PASSWORD).map(Secret::new);
-            let credential = ClientCertificateCredential::from_file(
-                tenant,
-                client_id,
-                &path,
-                password.as_ref().map(Secret::expose),
-            )
-            .map_err(|e| config(format!("{} ({path}): {e}", env::CLIENT_CERTIFICATE_PATH)))?;
-            return Ok(builder.credential(credential));
-        }
-        Err(missing(env::CLIENT_SECRET))
+        // Nothing explicit: the Azure SDKs' chain (workload identity, managed identity, the
+        // Azure CLI), which says at the first call what each step tried.
+        Ok(builder.credential(chain()?))
     }
 
     /// The Graph root URL in use (`https://graph.microsoft.com/`).
@@ -453,6 +457,27 @@ impl Client {
     #[must_use]
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.inner.clock
+    }
+
+    /// Signs in now (or reuses the cached token): a run checks its credential once, before
+    /// anything else, and reports one error if it is refused.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unauthorized`], [`ErrorKind::Configuration`] or [`ErrorKind::Transport`]
+    /// from the credential, with the identity platform's reason and what to do.
+    pub async fn sign_in(&self) -> Result<(), Error> {
+        self.inner
+            .tokens
+            .token(self.token_context())
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::credential("sign-in", e))
+    }
+
+    /// The name of the credential in use (`ManagedIdentityCredential`, ...).
+    #[must_use]
+    pub fn credential_name(&self) -> &str {
+        self.inner.tokens.credential().name()
     }
 
     fn token_context(&self) -> TokenRequestContext<'_> {
@@ -938,10 +963,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn env_names_what_is_missing() {
-        let err = Client::from_env_with(|_| None).unwrap_err();
+    fn env_without_a_credential_uses_the_chain_and_bad_values_are_named() {
+        let client = Client::from_env_with(|_| None).unwrap();
+        assert_eq!(client.credential_name(), "DefaultAzureCredential");
+        let err =
+            Client::from_env_with(|n| (n == "AZURE_TOKEN_CREDENTIALS").then(|| "laptop".into()))
+                .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Configuration);
-        assert!(err.to_string().contains("AZURE_TENANT_ID"), "{err}");
+        assert!(err.to_string().contains("AZURE_TOKEN_CREDENTIALS"), "{err}");
         let err = Client::from_env_with(|n| (n == "INTUNE_APPLE_CLOUD").then(|| "mars".into()))
             .unwrap_err();
         assert!(err.to_string().contains("INTUNE_APPLE_CLOUD"), "{err}");

@@ -234,21 +234,23 @@ impl Error {
     }
 
     pub(crate) fn credential(operation: impl Into<String>, err: CredentialError) -> Self {
-        let kind = match &err {
-            CredentialError::Transport { .. } => ErrorKind::Transport,
+        let kind = match err.root() {
+            CredentialError::Transport { .. }
+            | CredentialError::Unreachable { .. }
+            | CredentialError::Timeout { .. } => ErrorKind::Transport,
             CredentialError::Configuration(_) | CredentialError::Certificate(_) => {
                 ErrorKind::Configuration
             }
             _ => ErrorKind::Unauthorized,
         };
-        let status = match &err {
+        let status = match err.root() {
             CredentialError::Rejected { status, .. }
             | CredentialError::InvalidResponse { status, .. } => Some(*status),
             _ => None,
         };
         let mut e = Self::new(kind, operation, err.to_string());
         e.inner.status = status;
-        if let CredentialError::Rejected { code, .. } = &err {
+        if let CredentialError::Rejected { code, .. } = err.root() {
             e.inner.code = Some(code.clone());
         }
         e.inner.source = Some(Box::new(err));

@@ -55,8 +55,11 @@
 //!   [`Client::enrollment_profiles`], [`Client::imported_devices`], [`Client::vpp_tokens`],
 //!   [`Client::vpp_apps`]. Each call picks `v1.0` or `beta` itself.
 //! - Credentials: [`ClientSecretCredential`], [`ClientCertificateCredential`],
-//!   [`StaticTokenCredential`], or your own [`Credential`]; tokens are cached and refreshed
-//!   five minutes before expiry.
+//!   [`StaticTokenCredential`], [`ManagedIdentityCredential`], [`WorkloadIdentityCredential`],
+//!   [`GitHubActionsCredential`], [`ClientAssertionCredential`], [`AzureCliCredential`],
+//!   [`DeviceCodeCredential`], the [`DefaultAzureCredential`] chain, or your own
+//!   [`Credential`]; tokens are cached, refreshed before expiry, asked for once however many
+//!   calls run at once, and a refused sign-in is remembered (see [`credentials`]).
 //! - Transport: 429/503 (and 504 on reads) retried with `Retry-After` and jittered back-off
 //!   ([`RetryPolicy`]); a write whose outcome is unknown is never resent
 //!   ([`ErrorKind::OutcomeUnknown`]); paging is a stream ([`ItemStream`]) that follows
@@ -78,8 +81,11 @@ pub use client::{
 };
 pub use cloud::{ApiVersion, Cloud};
 pub use credentials::{
-    AccessToken, AssertionAlgorithm, ClientCertificateCredential, ClientSecretCredential,
-    Credential, CredentialError, StaticTokenCredential, TokenCache,
+    explain_aadsts, AccessToken, AssertionAlgorithm, AzureCliCredential, ChainAttempt,
+    ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential, Credential,
+    CredentialChoice, CredentialError, DefaultAzureCredential, DeviceCodeCredential,
+    DeviceCodePrompt, GitHubActionsCredential, ManagedIdentityCredential, ManagedIdentityId,
+    ManagedIdentitySource, StaticTokenCredential, TokenCache, WorkloadIdentityCredential,
 };
 pub use error::{Error, ErrorKind};
 pub use handlers::dep::{AssignmentBatch, ASSIGNMENT_BATCH};

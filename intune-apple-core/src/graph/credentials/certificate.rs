@@ -1,182 +1,18 @@
-//! Credentials: how the client obtains a bearer token for Microsoft Graph.
-//!
-//! - [`ClientSecretCredential`]: an app registration's client secret;
-//! - [`ClientCertificateCredential`]: a certificate, proven with a signed JWT assertion
-//!   (`PS256` by default, or `RS256`; header `x5t#S256`, plus `x5t` for older tenants);
-//! - [`StaticTokenCredential`]: a bearer token obtained elsewhere;
-//! - the [`Credential`] trait for anything else.
-//!
-//! [`TokenCache`] keeps the token, refreshes it 5 minutes before expiry with one refresh at a
-//! time however many calls run concurrently, and forgets it when Graph answers 401.
+//! [`ClientCertificateCredential`]: an app registration's certificate, proven with a signed JWT
+//! assertion (`PS256` by default, or `RS256`; header `x5t#S256`, plus `x5t` for older tenants).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use sha2::Digest as _;
-
-use crate::clock::{BoxFuture, Clock};
-use crate::model::{NumberOrText, OAuthErrorBody, OAuthTokenResponse};
-use crate::Secret;
 use zeroize::Zeroizing;
 
-/// How long before its expiry a cached token is refreshed.
-pub const REFRESH_MARGIN: Duration = Duration::from_secs(300);
-
-/// A bearer token and when it expires.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccessToken {
-    /// The bearer token.
-    pub token: Secret,
-    /// When it stops being accepted.
-    pub expires_at: DateTime<Utc>,
-}
-
-/// What a credential needs to ask for a token.
-#[derive(Debug, Clone)]
-pub struct TokenRequestContext<'a> {
-    /// The HTTP client to use.
-    pub http: &'a reqwest::Client,
-    /// The clock (for `expires_at`, JWT `nbf`/`exp`).
-    pub clock: &'a dyn Clock,
-    /// The authority host, e.g. `https://login.microsoftonline.com` (no trailing slash).
-    pub authority_host: &'a str,
-    /// The scope, e.g. `https://graph.microsoft.com/.default`.
-    pub scope: &'a str,
-}
-
-/// Why a token could not be obtained.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum CredentialError {
-    /// The identity platform refused the request (wrong secret, unknown app, expired secret...).
-    #[error("the identity platform refused the token request ({code}): {description}. Check the tenant id, client id and secret or certificate of the app registration, and that the secret or certificate has not expired.")]
-    Rejected {
-        /// The OAuth error code (`invalid_client`, `invalid_scope`, `unauthorized_client`, ...).
-        code: String,
-        /// The identity platform's description (it never contains the secret).
-        description: String,
-        /// HTTP status.
-        status: u16,
-        /// `correlation_id` of the answer, for a support request.
-        correlation_id: Option<String>,
-    },
-    /// The token endpoint could not be reached.
-    #[error("cannot reach the token endpoint {authority}: {source}. Check the network, a proxy, or AZURE_AUTHORITY_HOST.")]
-    Transport {
-        /// The authority host.
-        authority: String,
-        /// The HTTP error.
-        #[source]
-        source: reqwest::Error,
-    },
-    /// The token endpoint answered something that is not a token.
-    #[error("the token endpoint answered an unexpected body (HTTP {status}): {message}")]
-    InvalidResponse {
-        /// HTTP status.
-        status: u16,
-        /// What was wrong.
-        message: String,
-    },
-    /// The certificate or key could not be read.
-    #[error("cannot use the client certificate: {0}")]
-    Certificate(String),
-    /// The configuration is incomplete.
-    #[error("incomplete credential configuration: {0}")]
-    Configuration(String),
-}
-
-/// A source of bearer tokens.
-pub trait Credential: Send + Sync + std::fmt::Debug {
-    /// Obtains a new token (no caching: [`TokenCache`] does that).
-    fn get_token<'a>(
-        &'a self,
-        ctx: TokenRequestContext<'a>,
-    ) -> BoxFuture<'a, Result<AccessToken, CredentialError>>;
-}
-
-/// A token obtained elsewhere (a managed identity, `az account get-access-token`, a proxy).
-/// It is used as is; when it expires, calls fail with 401.
-#[derive(Debug, Clone)]
-pub struct StaticTokenCredential {
-    token: Secret,
-    expires_at: Option<DateTime<Utc>>,
-}
-
-impl StaticTokenCredential {
-    /// A token whose expiry is unknown.
-    pub fn new(token: impl Into<Secret>) -> Self {
-        Self {
-            token: token.into(),
-            expires_at: None,
-        }
-    }
-
-    /// A token known to expire at `expires_at`.
-    pub fn with_expiry(token: impl Into<Secret>, expires_at: DateTime<Utc>) -> Self {
-        Self {
-            token: token.into(),
-            expires_at: Some(expires_at),
-        }
-    }
-}
-
-impl Credential for StaticTokenCredential {
-    fn get_token<'a>(
-        &'a self,
-        ctx: TokenRequestContext<'a>,
-    ) -> BoxFuture<'a, Result<AccessToken, CredentialError>> {
-        let expires_at = self.expires_at.unwrap_or_else(|| {
-            let now = ctx.clock.now();
-            now.checked_add_signed(chrono::Duration::days(3650))
-                .unwrap_or(DateTime::<Utc>::MAX_UTC)
-        });
-        let token = self.token.clone();
-        Box::pin(async move { Ok(AccessToken { token, expires_at }) })
-    }
-}
-
-/// An app registration's client secret (client credentials grant).
-#[derive(Debug, Clone)]
-pub struct ClientSecretCredential {
-    tenant_id: String,
-    client_id: String,
-    secret: Secret,
-}
-
-impl ClientSecretCredential {
-    /// A credential for `client_id` in `tenant_id` with `secret`.
-    pub fn new(
-        tenant_id: impl Into<String>,
-        client_id: impl Into<String>,
-        secret: impl Into<Secret>,
-    ) -> Self {
-        Self {
-            tenant_id: tenant_id.into(),
-            client_id: client_id.into(),
-            secret: secret.into(),
-        }
-    }
-}
-
-impl Credential for ClientSecretCredential {
-    fn get_token<'a>(
-        &'a self,
-        ctx: TokenRequestContext<'a>,
-    ) -> BoxFuture<'a, Result<AccessToken, CredentialError>> {
-        Box::pin(async move {
-            let form = [
-                ("client_id", self.client_id.as_str()),
-                ("scope", ctx.scope),
-                ("grant_type", "client_credentials"),
-                ("client_secret", self.secret.expose()),
-            ];
-            request_token(&ctx, &self.tenant_id, &form).await
-        })
-    }
-}
+use super::{
+    request_token, token_url, AccessToken, Credential, CredentialError, TokenRequestContext,
+};
+use crate::clock::BoxFuture;
 
 /// The signature algorithm of a client assertion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -259,7 +95,7 @@ impl ClientCertificateCredential {
         let mut certificate_der = None;
         let mut key = None;
         // One key-derivation budget for the whole text, as for a PKCS#12 file.
-        let budget = super::pkcs12::Budget::new();
+        let budget = crate::graph::pkcs12::Budget::new();
         for (label, der) in pem_blocks(pem) {
             match label.as_str() {
                 "CERTIFICATE" if certificate_der.is_none() => certificate_der = Some(der),
@@ -284,7 +120,7 @@ impl ClientCertificateCredential {
                         CredentialError::Certificate(format!(
                             "the private key is password-protected; give its password \
                              ({}, or the certificate password option of the client)",
-                            super::env::CLIENT_CERTIFICATE_PASSWORD
+                            crate::graph::env::CLIENT_CERTIFICATE_PASSWORD
                         ))
                     })?;
                     let info =
@@ -293,7 +129,7 @@ impl ClientCertificateCredential {
                                 "the ENCRYPTED PRIVATE KEY block cannot be read: {e}"
                             ))
                         })?;
-                    super::pkcs12::charge_scheme(&info.encryption_algorithm, &budget)
+                    crate::graph::pkcs12::charge_scheme(&info.encryption_algorithm, &budget)
                         .map_err(|e| CredentialError::Certificate(e.to_string()))?;
                     let plain = info.decrypt(password).map_err(|_| {
                         CredentialError::Certificate(
@@ -351,7 +187,7 @@ impl ClientCertificateCredential {
     ) -> Result<Self, CredentialError> {
         use rsa::pkcs8::{DecodePrivateKey as _, EncodePublicKey as _};
         use x509_cert::der::{Decode as _, Encode as _};
-        let contents = super::pkcs12::open(pfx, password)
+        let contents = crate::graph::pkcs12::open(pfx, password)
             .map_err(|e| CredentialError::Certificate(e.to_string()))?;
         let key = contents
             .keys
@@ -514,6 +350,10 @@ impl ClientCertificateCredential {
 }
 
 impl Credential for ClientCertificateCredential {
+    fn name(&self) -> &str {
+        "ClientCertificateCredential"
+    }
+
     fn get_token<'a>(
         &'a self,
         ctx: TokenRequestContext<'a>,
@@ -536,87 +376,6 @@ impl Credential for ClientCertificateCredential {
     }
 }
 
-/// `{authority}/{tenant}/oauth2/v2.0/token`.
-#[must_use]
-pub fn token_url(authority_host: &str, tenant_id: &str) -> String {
-    format!(
-        "{}/{}/oauth2/v2.0/token",
-        authority_host.trim_end_matches('/'),
-        tenant_id
-    )
-}
-
-async fn request_token(
-    ctx: &TokenRequestContext<'_>,
-    tenant_id: &str,
-    form: &[(&str, &str)],
-) -> Result<AccessToken, CredentialError> {
-    super::endpoint::check_tenant_id(tenant_id).map_err(CredentialError::Configuration)?;
-    let url = token_url(ctx.authority_host, tenant_id);
-    let transport = |source| CredentialError::Transport {
-        authority: ctx.authority_host.to_owned(),
-        source,
-    };
-    let response = ctx
-        .http
-        .post(&url)
-        .form(form)
-        .send()
-        .await
-        .map_err(|e| transport(e.without_url()))?;
-    let status = response.status().as_u16();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| transport(e.without_url()))?;
-    let invalid = |e: &serde_json::Error| CredentialError::InvalidResponse {
-        status,
-        message: format!("not a token response ({})", e.classify_name()),
-    };
-    if !(200..300).contains(&status) {
-        let body: OAuthErrorBody = serde_json::from_slice(&bytes).map_err(|e| invalid(&e))?;
-        return Err(CredentialError::Rejected {
-            code: body.error.unwrap_or_else(|| format!("http_{status}")),
-            description: body
-                .error_description
-                .map(|d| d.lines().next().unwrap_or_default().to_owned())
-                .unwrap_or_default(),
-            status,
-            correlation_id: body.correlation_id,
-        });
-    }
-    let body: OAuthTokenResponse = serde_json::from_slice(&bytes).map_err(|e| invalid(&e))?;
-    let token = body.access_token.filter(|t| !t.is_empty()).ok_or_else(|| {
-        CredentialError::InvalidResponse {
-            status,
-            message: "no access_token in the answer".into(),
-        }
-    })?;
-    // The server chooses the number: at most a year, and never past the end of time.
-    let expires_in = body.expires_in.map_or(3599, NumberOrText::get);
-    let now = ctx.clock.now();
-    let lifetime = chrono::Duration::seconds(expires_in.clamp(0, 366 * 86_400));
-    Ok(AccessToken {
-        token,
-        expires_at: now.checked_add_signed(lifetime).unwrap_or(now),
-    })
-}
-
-trait ClassifyName {
-    fn classify_name(&self) -> &'static str;
-}
-
-impl ClassifyName for serde_json::Error {
-    fn classify_name(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Io => "I/O error",
-            serde_json::error::Category::Syntax => "invalid JSON",
-            serde_json::error::Category::Data => "unexpected JSON shape",
-            serde_json::error::Category::Eof => "truncated JSON",
-        }
-    }
-}
-
 /// Splits PEM text into (label, DER) blocks; blocks that do not decode are skipped, and a block
 /// without its end line ends the list.
 fn pem_blocks(text: &str) -> Vec<(String, Vec<u8>)> {
@@ -631,53 +390,6 @@ fn pem_blocks(text: &str) -> Vec<(String, Vec<u8>)> {
             STANDARD.decode(b64).ok().map(|der| (label.to_owned(), der))
         })
         .collect()
-}
-
-/// Caches the token of a [`Credential`]: refreshed [`REFRESH_MARGIN`] before expiry, one refresh
-/// at a time, dropped on demand (after a 401).
-#[derive(Debug, Clone)]
-pub struct TokenCache {
-    credential: Arc<dyn Credential>,
-    cached: Arc<tokio::sync::Mutex<Option<AccessToken>>>,
-}
-
-impl TokenCache {
-    /// A cache over `credential`.
-    pub fn new(credential: Arc<dyn Credential>) -> Self {
-        Self {
-            credential,
-            cached: Arc::new(tokio::sync::Mutex::new(None)),
-        }
-    }
-
-    /// A valid token: the cached one while it has more than [`REFRESH_MARGIN`] left, else a new
-    /// one. Concurrent callers wait for the one refresh in flight.
-    ///
-    /// # Errors
-    /// The credential's error.
-    pub async fn token(&self, ctx: TokenRequestContext<'_>) -> Result<Secret, CredentialError> {
-        let mut guard = self.cached.lock().await;
-        let margin = chrono::Duration::from_std(REFRESH_MARGIN).unwrap_or_default();
-        if let Some(token) = guard.as_ref() {
-            if token.expires_at - margin > ctx.clock.now() {
-                return Ok(token.token.clone());
-            }
-        }
-        let fresh = self.credential.get_token(ctx).await?;
-        let token = fresh.token.clone();
-        *guard = Some(fresh);
-        Ok(token)
-    }
-
-    /// Forgets the cached token if it is still `rejected` (Graph answered 401 with it), so
-    /// that the next [`TokenCache::token`] asks for a new one; a token another call has already
-    /// refreshed is kept.
-    pub async fn invalidate(&self, rejected: &Secret) {
-        let mut guard = self.cached.lock().await;
-        if guard.as_ref().is_some_and(|t| &t.token == rejected) {
-            *guard = None;
-        }
-    }
 }
 
 #[cfg(test)]
@@ -756,21 +468,5 @@ mod tests {
             }
             assert!(!format!("{cred:?}").contains("PRIVATE"));
         }
-    }
-
-    #[test]
-    fn token_url_has_one_slash() {
-        assert_eq!(
-            token_url("https://login.microsoftonline.com/", "contoso"),
-            "https://login.microsoftonline.com/contoso/oauth2/v2.0/token"
-        );
-    }
-
-    #[test]
-    fn secrets_stay_out_of_debug() {
-        let c = ClientSecretCredential::new("t", "c", "very-secret-value");
-        assert!(!format!("{c:?}").contains("very-secret-value"));
-        let s = StaticTokenCredential::new("eyJ-bearer");
-        assert!(!format!("{s:?}").contains("eyJ-bearer"));
     }
 }
