@@ -106,7 +106,7 @@ fn status_table(out: &mut String, report: &HealthReport) {
         let _ = write!(
             out,
             "<tr class=\"credential\" style=\"background:{};\"><td style=\"{TD}\">{}</td><td style=\"{TD}\">{}</td><td style=\"{TD}\"><strong>{}</strong></td>\
-<td style=\"{TD}\">{}</td><td style=\"{TD}\">{}</td><td style=\"{TD}text-align:right;\">{}</td><td style=\"{TD}font-family:monospace;font-size:12px;\">{}</td></tr>",
+<td style=\"{TD}\">{}</td><td style=\"{TD}white-space:nowrap;\">{}</td><td style=\"{TD}text-align:right;\">{}</td><td style=\"{TD}font-family:monospace;font-size:12px;\">{}</td></tr>",
             background(i.severity),
             badge(i.severity),
             short_kind(i.kind),
@@ -220,7 +220,7 @@ fn days_between(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
 }
 
 fn svg_timeline(out: &mut String, report: &HealthReport) {
-    const LEFT: f64 = 250.0;
+    const LEFT: f64 = 270.0;
     const WIDTH: f64 = 960.0;
     const LANE: f64 = 24.0;
     const TOP: f64 = 34.0;
@@ -270,13 +270,17 @@ fn svg_timeline(out: &mut String, report: &HealthReport) {
     for (n, i) in report.items.iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
         let y = TOP + LANE * n as f64 + LANE / 2.0;
-        let label: String = name(i).chars().take(34).collect();
+        let full = format!("{}: {}", short_kind(i.kind), name(i));
+        let mut label: String = full.chars().take(36).collect();
+        if full.chars().count() > 36 {
+            label.push('…');
+        }
         let _ = write!(
             out,
-            "<text x=\"4\" y=\"{:.1}\" font-size=\"12\" fill=\"#222\">{}: {}</text>\
+            "<text x=\"4\" y=\"{:.1}\" font-size=\"12\" fill=\"#222\"><title>{}</title>{}</text>\
 <line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#eee\"/>",
             y + 4.0,
-            esc(short_kind(i.kind)),
+            esc(&full),
             esc(&label),
             WIDTH - 20.0
         );
