@@ -499,3 +499,20 @@ async fn the_simulated_tenant_renders_in_every_format() {
         .to_prometheus()
         .contains("intune_apple_section_read_success{section=\"vppTokens\"} 0"));
 }
+
+#[test]
+fn the_example_alert_rules_pass_promtool() {
+    let Some(tool) = promtool() else { return };
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/prometheus");
+    for file in ["alert-rules.yml", "alert-rules-intune-parity.yml"] {
+        let out = Command::new(&tool)
+            .args(["check", "rules", &format!("{dir}/{file}")])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
