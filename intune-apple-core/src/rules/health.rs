@@ -248,6 +248,98 @@ pub struct HealthThresholds {
     /// Grace period after the push certificate's expiry during which it can still be renewed
     /// with the same topic (documented: 30 days).
     pub push_grace_period: Duration,
+    /// A token whose last successful sync is older than this is `critical` rather than
+    /// `warning` (`*.sync_stale`). `None` (the default): a stale sync is a warning.
+    pub sync_critical_after: Option<Duration>,
+}
+
+impl HealthThresholds {
+    /// The rules of the Intune admin center's connector status: `warning` 7 days before expiry
+    /// or after 1 day without a sync, unhealthy (`critical`) after 3 days without a sync, and
+    /// `expired` once expired (never `critical` on the expiry alone: `critical_days` is -1).
+    ///
+    /// ```
+    /// use intune_apple_core::rules::health::{HealthThresholds, ThresholdPreset};
+    /// let t = HealthThresholds::intune_parity();
+    /// assert_eq!(t.vpp_token.warning_days, 7);
+    /// assert_eq!("intune".parse::<ThresholdPreset>().unwrap().thresholds(), t);
+    /// ```
+    #[must_use]
+    pub fn intune_parity() -> Self {
+        let window = Window {
+            warning_days: 7,
+            critical_days: -1,
+        };
+        Self {
+            push_certificate: window,
+            enrollment_program_token: window,
+            vpp_token: window,
+            // Stale (warning) after two automatic intervals: one day.
+            dep_sync: SyncPolicy {
+                automatic_interval: Duration::hours(12),
+                ..SyncPolicy::default()
+            },
+            vpp_sync_interval: Duration::hours(12),
+            push_grace_period: Duration::days(30),
+            sync_critical_after: Some(Duration::days(3)),
+        }
+    }
+}
+
+/// A named set of [`HealthThresholds`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ThresholdPreset {
+    /// `default`: warning at 30 days, critical at 7, a stale sync is a warning.
+    Default,
+    /// `intune`: the admin center's connector status ([`HealthThresholds::intune_parity`]).
+    IntuneParity,
+}
+
+impl ThresholdPreset {
+    /// The preset's name: `default` or `intune`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Default => "default",
+            Self::IntuneParity => "intune",
+        }
+    }
+
+    /// The thresholds of the preset.
+    #[must_use]
+    pub fn thresholds(self) -> HealthThresholds {
+        match self {
+            Self::Default => HealthThresholds::default(),
+            Self::IntuneParity => HealthThresholds::intune_parity(),
+        }
+    }
+}
+
+impl std::str::FromStr for ThresholdPreset {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "default" => Ok(Self::Default),
+            "intune" | "intune-parity" => Ok(Self::IntuneParity),
+            other => Err(format!(
+                "unknown threshold preset '{other}': use default (30/7 days) or intune (the admin center's connector status)"
+            )),
+        }
+    }
+}
+
+/// The severity of a stale sync: `critical` once older than `critical_after`, else `warning`.
+fn stale_severity(
+    last: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    critical_after: Option<Duration>,
+) -> Severity {
+    match (critical_after, last) {
+        (Some(_), None) => Severity::Critical,
+        (Some(c), Some(last)) if now.signed_duration_since(last) > c => Severity::Critical,
+        _ => Severity::Warning,
+    }
 }
 
 impl Default for HealthThresholds {
@@ -259,6 +351,7 @@ impl Default for HealthThresholds {
             dep_sync: SyncPolicy::default(),
             vpp_sync_interval: Duration::days(1),
             push_grace_period: Duration::days(30),
+            sync_critical_after: None,
         }
     }
 }
@@ -609,7 +702,7 @@ pub fn vpp_token_health(
     if stale {
         problems.push(Problem {
             code: "vpp.sync_stale",
-            severity: Severity::Warning,
+            severity: stale_severity(token.last_sync_date_time, now, thresholds.sync_critical_after),
             message: msg(locale,
                 "The VPP token has not synced with Apple for more than two automatic intervals (Intune syncs once a day): start a sync and check the token state.",
                 "Le jeton VPP ne s'est pas synchronisé avec Apple depuis plus de deux intervalles automatiques (Intune synchronise une fois par jour) : lancez une synchronisation et vérifiez l'état du jeton."),
@@ -693,7 +786,11 @@ pub fn enrollment_program_token_health(
     {
         problems.push(Problem {
             code: "dep.sync_stale",
-            severity: Severity::Warning,
+            severity: stale_severity(
+                token.last_successful_sync_date_time,
+                now,
+                thresholds.sync_critical_after,
+            ),
             message: msg(locale,
                 "No successful sync with Apple for more than two automatic sync intervals: new devices assigned in Apple Business Manager do not reach Intune. Check the token's expiry and Apple's terms, then sync.",
                 "Aucune synchronisation réussie avec Apple depuis plus de deux intervalles automatiques : les nouveaux appareils attribués dans Apple Business Manager n'arrivent pas dans Intune. Vérifiez l'expiration du jeton et les conditions d'Apple, puis synchronisez."),

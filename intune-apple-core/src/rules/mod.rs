@@ -15,7 +15,7 @@ pub mod sync;
 pub use guidance::{guidance, Guidance};
 pub use health::{
     enrollment_program_token_health, push_certificate_health, vpp_token_health, HealthThresholds,
-    InvalidThresholds, Problem, Severity, TokenHealth, TokenKind, MAX_WINDOW_DAYS,
+    InvalidThresholds, Problem, Severity, ThresholdPreset, TokenHealth, TokenKind, MAX_WINDOW_DAYS,
 };
 pub use profile::{
     validate_device_name_template, validate_ios_profile, validate_macos_profile, validate_profile,

@@ -272,3 +272,30 @@ mod tests {
         assert_eq!(uid_part("a b/c.d_e-f"), "a-b-c.d_e-f");
     }
 }
+
+/// One calendar with the events of every tenant of a scan.
+pub(super) fn merge(reports: &[super::TenantReport]) -> String {
+    let mut out = String::new();
+    for (n, r) in reports.iter().enumerate() {
+        let cal = calendar(&r.report, &r.report.thresholds);
+        let end = cal.rfind("END:VCALENDAR").unwrap_or(cal.len());
+        let start = if n == 0 {
+            0
+        } else {
+            cal.find("BEGIN:VEVENT").unwrap_or(end)
+        };
+        out.push_str(cal.get(start..end).unwrap_or_default());
+    }
+    if out.is_empty() {
+        let empty = HealthReport {
+            generated_at: DateTime::UNIX_EPOCH,
+            as_of: DateTime::UNIX_EPOCH,
+            items: Vec::new(),
+            errors: Vec::new(),
+            thresholds: HealthThresholds::default(),
+        };
+        return calendar(&empty, &empty.thresholds);
+    }
+    fold("END:VCALENDAR", &mut out);
+    out
+}

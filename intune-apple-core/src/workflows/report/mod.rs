@@ -33,8 +33,18 @@
 //! # Ok(()) }
 //! ```
 
+mod format;
+mod html;
 mod ics;
+mod nagios;
+mod prometheus;
 mod render;
+
+pub use format::{
+    scan_to_checkmk, scan_to_html, scan_to_html_email, scan_to_nagios, scan_to_openmetrics,
+    scan_to_prometheus, Format, UnknownFormat,
+};
+pub use prometheus::write_textfile;
 
 use std::collections::BTreeMap;
 
@@ -139,6 +149,23 @@ pub struct ReportItem {
     pub consequence: String,
     /// The renewal steps, in order (Intune admin center, Apple portal, upload, check).
     pub renewal: Vec<String>,
+    /// The sync facts of a token (absent for the push certificate, which does not sync).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<ItemSync>,
+}
+
+/// When a token last synced with Apple, and when the sync rules next allow one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemSync {
+    /// The last successful sync (enrollment program tokens) or the last sync (VPP tokens).
+    #[serde(default, with = "rfc3339_opt")]
+    pub last_sync_at: Option<DateTime<Utc>>,
+    /// Enrollment program tokens: the earliest instant at which Intune accepts a manual sync
+    /// ([`SyncPolicy::decide`](crate::rules::sync::SyncPolicy::decide); `generatedAt` when one is
+    /// allowed now). `None` for VPP tokens, which Intune does not throttle this way.
+    #[serde(default, with = "rfc3339_opt")]
+    pub next_sync_allowed_at: Option<DateTime<Utc>>,
 }
 
 /// A problem of a [`ReportItem`].
@@ -340,7 +367,9 @@ pub async fn health_report(client: &Client, options: &ReportOptions) -> HealthRe
                 enrollment_program_token_health(t, at, thresholds, locale)
             });
             let id = t.id.clone().unwrap_or_default();
-            item(h, id, locale)
+            let mut it = item(h, id, locale);
+            it.sync = Some(dep_sync(t, &thresholds.dep_sync, generated_at));
+            it
         })),
         Err(e) => errors.push(report_error(section::ENROLLMENT_PROGRAM_TOKENS, &e, locale)),
     }
@@ -367,7 +396,12 @@ pub async fn health_report(client: &Client, options: &ReportOptions) -> HealthRe
                 if let Some(f) = findings.get(&id) {
                     add_app_problems(&mut h, f, locale);
                 }
-                item(h, id, locale)
+                let mut it = item(h, id, locale);
+                it.sync = Some(ItemSync {
+                    last_sync_at: t.last_sync_date_time,
+                    next_sync_allowed_at: None,
+                });
+                it
             }));
         }
         Err(e) => errors.push(report_error(section::VPP_TOKENS, &e, locale)),
@@ -454,6 +488,28 @@ fn item(h: TokenHealth, id: String, locale: Locale) -> ReportItem {
             .collect(),
         consequence: g.consequence,
         renewal: g.renewal_steps,
+        sync: None,
+    }
+}
+
+/// The sync facts of an enrollment program token at `now` (a delta sync, the admin center's
+/// button).
+fn dep_sync(
+    t: &DepOnboardingSetting,
+    policy: &crate::rules::sync::SyncPolicy,
+    now: DateTime<Utc>,
+) -> ItemSync {
+    use crate::rules::sync::{SyncDecision, SyncKind, SyncTimes};
+    let times = SyncTimes::from_token(t, None);
+    let next = match policy.decide(SyncKind::Delta, &times, now) {
+        SyncDecision::Allowed => now,
+        SyncDecision::Denied {
+            next_allowed_at, ..
+        } => next_allowed_at,
+    };
+    ItemSync {
+        last_sync_at: t.last_successful_sync_date_time,
+        next_sync_allowed_at: Some(next),
     }
 }
 

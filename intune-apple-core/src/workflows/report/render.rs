@@ -36,7 +36,7 @@ fn days(item: &ReportItem) -> String {
 }
 
 /// A Markdown table cell: no line breaks, `|` escaped.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\r', '\n'], " ")
