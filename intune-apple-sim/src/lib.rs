@@ -4,6 +4,8 @@
 //! (on its own runtime, for synchronous callers), then point any Graph client at
 //! [`SimHandle::base_url`]. See `docs/simulator.md`.
 
+mod profile_rules;
+mod profile_seeds;
 mod seed;
 mod server;
 
