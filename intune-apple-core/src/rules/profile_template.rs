@@ -228,6 +228,8 @@ impl std::fmt::Display for TemplateIssue {
     }
 }
 
+impl std::error::Error for TemplateIssue {}
+
 /// Reads a template from its JSON text.
 ///
 /// # Errors

@@ -123,6 +123,14 @@ impl WorkflowError {
     }
 }
 
+impl From<crate::rules::profile_template::TemplateIssue> for WorkflowError {
+    fn from(issue: crate::rules::profile_template::TemplateIssue) -> Self {
+        Self::InvalidTemplate {
+            issues: vec![issue],
+        }
+    }
+}
+
 fn join(reasons: &[Refusal]) -> String {
     reasons
         .iter()
