@@ -5,6 +5,8 @@
 //! [`SimHandle::base_url`]. See `docs/simulator.md`.
 
 pub mod abm;
+mod profile_rules;
+mod profile_seeds;
 mod seed;
 mod server;
 mod time;

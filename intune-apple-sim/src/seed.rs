@@ -44,6 +44,11 @@ pub struct ProfileSeed {
     pub platform: String,
     /// Whether it is the default profile for its platform.
     pub is_default: bool,
+    /// Settings served over the platform's defaults (Graph names, e.g.
+    /// `{"supportPhoneNumber": "+1 555 0199"}`).
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    /// A settings-catalog enrollment policy: its id is `ECV2_{tokenId}_{guid}`.
+    pub settings_catalog: bool,
 }
 
 impl Default for ProfileSeed {
@@ -53,6 +58,8 @@ impl Default for ProfileSeed {
             display_name: "Corporate iOS".into(),
             platform: "ios".into(),
             is_default: false,
+            settings: serde_json::Map::new(),
+            settings_catalog: false,
         }
     }
 }
@@ -261,12 +268,14 @@ impl Seed {
                             display_name: "Corporate iPhone".into(),
                             platform: "ios".into(),
                             is_default: true,
+                            ..ProfileSeed::default()
                         },
                         ProfileSeed {
                             guid: "e2222222-0000-4000-8000-000000000002".into(),
                             display_name: "Corporate Mac".into(),
                             platform: "macOS".into(),
                             is_default: true,
+                            ..ProfileSeed::default()
                         },
                     ],
                     ..DepTokenSeed::default()
@@ -284,6 +293,7 @@ impl Seed {
                         display_name: "Retail iPad".into(),
                         platform: "ios".into(),
                         is_default: false,
+                        ..ProfileSeed::default()
                     }],
                 },
             ],

@@ -171,11 +171,15 @@ impl Shared {
                     .profiles
                     .iter()
                     .map(|p| Profile {
-                        id: format!("{}_{}", d.id, p.guid),
+                        id: if p.settings_catalog {
+                            format!("ECV2_{}_{}", d.id, p.guid)
+                        } else {
+                            format!("{}_{}", d.id, p.guid)
+                        },
                         display_name: p.display_name.clone(),
                         platform: p.platform.clone(),
                         is_default: p.is_default,
-                        settings: Map::new(),
+                        settings: p.settings.clone(),
                     })
                     .collect(),
             })
@@ -1277,6 +1281,12 @@ fn dep_routes(
                             Answer::ok(j)
                         }
                         ("PATCH", []) => {
+                            let current = profile_json(&d.profiles[pi]);
+                            if let Some(refusal) =
+                                crate::profile_rules::patch_refusal(&current, body)
+                            {
+                                return Answer::bad_request(&refusal, now);
+                            }
                             if let Some(n) = body.get("displayName").and_then(Value::as_str) {
                                 d.profiles[pi].display_name = n.into();
                             }

@@ -4,12 +4,14 @@
 //! - [`sync`]: whether a manual or full sync of an enrollment program token is allowed, and when;
 //! - [`health`]: severity and problems of the push certificate, enrollment program tokens and VPP tokens;
 //! - [`guidance`](mod@guidance): what happens if each kind lapses and how to renew it (English, French);
-//! - [`profile`]: every broken rule of an enrollment profile, with field path and fix.
+//! - [`profile`]: every broken rule of an enrollment profile, with field path and fix;
+//! - [`profile_template`]: enrollment profile templates, their drift and the writes of an apply.
 
 pub mod duplicates;
 pub mod guidance;
 pub mod health;
 pub mod profile;
+pub mod profile_template;
 pub mod sync;
 
 pub use guidance::{guidance, Guidance};

@@ -66,6 +66,12 @@ pub enum WorkflowError {
         /// Every violation found (errors and warnings), errors first.
         violations: Vec<Violation>,
     },
+    /// An enrollment profile template is wrong; nothing was read or written.
+    #[error("the profile template has {} error(s), nothing was changed: {}. Fix every one and run again", .issues.iter().filter(|i| i.is_error()).count(), .issues.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    InvalidTemplate {
+        /// Every issue found (errors and warnings), errors first.
+        issues: Vec<crate::rules::profile_template::TemplateIssue>,
+    },
     /// The Apple file could not be read.
     #[error("the Apple file is unusable: {0}")]
     TokenFile(#[from] FileError),
@@ -99,6 +105,7 @@ impl WorkflowError {
             Self::RenewalRefused { .. } => "renewal_refused",
             Self::InvalidInput(_) => "invalid_input",
             Self::InvalidProfile { .. } => "invalid_profile",
+            Self::InvalidTemplate { .. } => "invalid_template",
             Self::TokenFile(_) => "token_file",
             Self::Graph(_) => "graph",
             Self::VerificationFailed { .. } => "verification_failed",
@@ -112,6 +119,14 @@ impl WorkflowError {
         match self {
             Self::RenewalRefused { reasons } => reasons,
             _ => &[],
+        }
+    }
+}
+
+impl From<crate::rules::profile_template::TemplateIssue> for WorkflowError {
+    fn from(issue: crate::rules::profile_template::TemplateIssue) -> Self {
+        Self::InvalidTemplate {
+            issues: vec![issue],
         }
     }
 }

@@ -7,7 +7,8 @@
 //!   [`renew_enrollment_program_token`] (and [`renew_enrollment_program_token_and_sync`]),
 //!   [`renew_vpp_token`];
 //! - enrollment profiles: [`create_profile`], [`copy_profile`], [`assign_serial_numbers`],
-//!   [`set_default_profile`];
+//!   [`set_default_profile`]; profiles as code: [`profile_templates`] (export, drift, planned
+//!   apply of a template across tokens and tenants);
 //! - the VPP duplicate-app repair: [`repair_duplicate_apps`] (a dry run by default).
 //!
 //! Every workflow returns a typed [`WorkflowError`] whose message says what to do next; the
@@ -53,6 +54,7 @@
 
 pub mod duplicates;
 pub mod error;
+pub mod profile_templates;
 pub mod profiles;
 pub mod renewal;
 pub mod report;
