@@ -4,6 +4,7 @@
 //! (on its own runtime, for synchronous callers), then point any Graph client at
 //! [`SimHandle::base_url`]. See `docs/simulator.md`.
 
+mod faults_paging;
 mod seed;
 mod server;
 mod time;
@@ -88,6 +89,13 @@ pub enum FaultKind {
     ForeignNextLink,
     /// Expire every issued access token before handling the request.
     ExpireTokens,
+    /// Point `@odata.nextLink` at the page just served: the listing repeats forever.
+    RepeatNextLink,
+    /// Point `@odata.nextLink` (added on a last page) at the listing's first page: the listing
+    /// cycles forever.
+    CycleNextLink,
+    /// Answer with the status of the real answer and a body that never ends.
+    EndlessBody,
 }
 
 /// A fault rule: which requests it hits and what it does.

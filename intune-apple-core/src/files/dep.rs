@@ -70,6 +70,7 @@ impl DepTokenFile {
     /// [`FileError::Empty`], [`FileError::InvalidSmime`], [`FileError::InvalidBase64`],
     /// [`FileError::InvalidCms`], [`FileError::NoRecipient`].
     pub fn parse(bytes: &[u8], file_name: Option<&str>) -> Result<Self, FileError> {
+        super::check_size(bytes)?;
         if bytes.trim_ascii().is_empty() {
             return Err(FileError::Empty);
         }

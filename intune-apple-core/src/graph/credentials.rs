@@ -565,10 +565,23 @@ async fn request_token(
         .await
         .map_err(|e| transport(e.without_url()))?;
     let status = response.status().as_u16();
-    let bytes = response
-        .bytes()
+    // A token answer is a few kilobytes: anything past 1 MiB is refused, not buffered.
+    const MAX_TOKEN_ANSWER: usize = 1 << 20;
+    let mut response = response;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|e| transport(e.without_url()))?;
+        .map_err(|e| transport(e.without_url()))?
+    {
+        if bytes.len() + chunk.len() > MAX_TOKEN_ANSWER {
+            return Err(CredentialError::InvalidResponse {
+                status,
+                message: "the token answer is larger than 1 MiB: check the authority host and any proxy in the way".into(),
+            });
+        }
+        bytes.extend_from_slice(&chunk);
+    }
     let invalid = |e: &serde_json::Error| CredentialError::InvalidResponse {
         status,
         message: format!("not a token response ({})", e.classify_name()),
