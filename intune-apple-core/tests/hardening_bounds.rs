@@ -128,3 +128,22 @@ async fn a_listing_stops_at_its_page_and_item_limits() {
     assert_eq!(n, 300);
     assert!(e.unwrap().to_string().contains("max_items"));
 }
+
+/// The `Debug` of a parsed `.p7m` names its recipients, never the envelope's bytes.
+#[test]
+fn a_dep_token_files_debug_holds_no_envelope() {
+    let name = "TestServer_Token_2030-07-01T22-18-53Z_smime-aes256.p7m";
+    let bytes = std::fs::read(format!(
+        "{}/tests/fixtures/apple-samples/synthetic/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let f = intune_apple_core::files::DepTokenFile::parse(&bytes, Some(name)).unwrap();
+    let text = format!("{f:?}");
+    assert!(text.contains("recipients"), "{text}");
+    assert!(
+        !text.contains("envelope") && !text.contains("EnvelopedData"),
+        "{text}"
+    );
+    assert!(text.len() < 2_000, "{} characters", text.len());
+}
