@@ -7,6 +7,7 @@
 pub mod abm;
 mod profile_rules;
 mod profile_seeds;
+mod faults_paging;
 mod seed;
 mod server;
 mod time;
@@ -91,6 +92,13 @@ pub enum FaultKind {
     ForeignNextLink,
     /// Expire every issued access token before handling the request.
     ExpireTokens,
+    /// Point `@odata.nextLink` at the page just served: the listing repeats forever.
+    RepeatNextLink,
+    /// Point `@odata.nextLink` (added on a last page) at the listing's first page: the listing
+    /// cycles forever.
+    CycleNextLink,
+    /// Answer with the status of the real answer and a body that never ends.
+    EndlessBody,
 }
 
 /// A fault rule: which requests it hits and what it does.

@@ -477,7 +477,14 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
     let mut bytes = match answer.raw.take() {
         Some(raw) => {
             // Faults that rewrite the body work on the JSON tree.
-            if matches!(post_fault, Some(FaultKind::ForeignNextLink)) {
+            if matches!(
+                post_fault,
+                Some(
+                    FaultKind::ForeignNextLink
+                        | FaultKind::RepeatNextLink
+                        | FaultKind::CycleNextLink
+                )
+            ) {
                 answer.body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
             }
             raw
@@ -521,6 +528,22 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
             let bytes = body.to_string().into_bytes();
             log(answer.status.as_u16(), bytes.len());
             json_response(answer.status, bytes, &answer.headers)
+        }
+        Some(kind @ (FaultKind::RepeatNextLink | FaultKind::CycleNextLink)) => {
+            let mut body = answer.body;
+            let own = format!("http://{}{path_q}", sh.addr);
+            crate::faults_paging::rewrite_next_link(
+                &mut body,
+                &own,
+                kind == FaultKind::CycleNextLink,
+            );
+            let bytes = body.to_string().into_bytes();
+            log(answer.status.as_u16(), bytes.len());
+            json_response(answer.status, bytes, &answer.headers)
+        }
+        Some(FaultKind::EndlessBody) => {
+            log(answer.status.as_u16(), 0);
+            crate::faults_paging::endless_body(answer.status)
         }
         _ => {
             log(answer.status.as_u16(), bytes.len());

@@ -32,7 +32,10 @@ pub struct DepRecipient {
 }
 
 /// A parsed (still encrypted) `.p7m` token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` shows the file name parts, the recipients and the algorithm, never the
+/// envelope's bytes (they are the token, encrypted).
+#[derive(Clone, PartialEq, Eq)]
 pub struct DepTokenFile {
     /// MDM server name from the file name (`<server>_Token_<timestamp>_smime.p7m`).
     pub server_name_from_file_name: Option<String>,
@@ -63,6 +66,21 @@ pub struct DepTokenPayload {
     pub access_token_expiry: Option<DateTime<Utc>>,
 }
 
+impl std::fmt::Debug for DepTokenFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DepTokenFile")
+            .field(
+                "server_name_from_file_name",
+                &self.server_name_from_file_name,
+            )
+            .field("file_name_timestamp", &self.file_name_timestamp)
+            .field("recipients", &self.recipients)
+            .field("content_encryption_oid", &self.content_encryption_oid)
+            .field("content", &self.content)
+            .finish_non_exhaustive()
+    }
+}
+
 impl DepTokenFile {
     /// Parses the S/MIME envelope and the CMS EnvelopedData.
     ///
@@ -70,6 +88,7 @@ impl DepTokenFile {
     /// [`FileError::Empty`], [`FileError::InvalidSmime`], [`FileError::InvalidBase64`],
     /// [`FileError::InvalidCms`], [`FileError::NoRecipient`].
     pub fn parse(bytes: &[u8], file_name: Option<&str>) -> Result<Self, FileError> {
+        super::check_size(bytes)?;
         if bytes.trim_ascii().is_empty() {
             return Err(FileError::Empty);
         }

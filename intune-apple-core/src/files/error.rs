@@ -7,6 +7,9 @@ pub enum FileError {
     /// The file has no content.
     #[error("the file is empty: download it again from Apple")]
     Empty,
+    /// Larger than any Apple file ([`MAX_APPLE_FILE_BYTES`](super::MAX_APPLE_FILE_BYTES)).
+    #[error("the file is {0} bytes, larger than any Apple file (at most 1 MiB): check that it is the .vpptoken, .pem or .p7m downloaded from Apple")]
+    TooLarge(u64),
     /// Not a `.vpptoken`, push certificate or `.p7m`.
     #[error("unrecognised file format: expected a .vpptoken, a push certificate (.pem/.cer) or an enrollment program token (.p7m)")]
     UnrecognisedFormat,

@@ -22,9 +22,17 @@ pub enum AppleFile {
 /// # Errors
 /// [`FileError::Io`] when the file cannot be read, else as [`inspect_bytes`].
 pub fn inspect(path: impl AsRef<Path>) -> Result<AppleFile, FileError> {
+    use std::io::Read as _;
     let path = path.as_ref();
-    let bytes =
-        std::fs::read(path).map_err(|e| FileError::Io(format!("{}: {e}", path.display())))?;
+    let io = |e: std::io::Error| FileError::Io(format!("{}: {e}", path.display()));
+    // Read one byte past the limit, never the whole of a huge file.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(u64::try_from(super::MAX_APPLE_FILE_BYTES).unwrap_or(u64::MAX) + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    super::check_size(&bytes)?;
     let name = path.file_name().and_then(|n| n.to_str());
     inspect_bytes(&bytes, name)
 }
@@ -34,6 +42,7 @@ pub fn inspect(path: impl AsRef<Path>) -> Result<AppleFile, FileError> {
 /// # Errors
 /// [`FileError::Empty`], [`FileError::UnrecognisedFormat`] or the error of the matching parser.
 pub fn inspect_bytes(bytes: &[u8], file_name: Option<&str>) -> Result<AppleFile, FileError> {
+    super::check_size(bytes)?;
     let trimmed = bytes.trim_ascii();
     if trimmed.is_empty() {
         return Err(FileError::Empty);

@@ -100,6 +100,7 @@ impl PushCertificate {
     /// [`FileError::MultipleCertificates`], [`FileError::InvalidCertificate`],
     /// [`FileError::NoUid`], [`FileError::WrongUidPrefix`].
     pub fn parse(bytes: &[u8]) -> Result<Self, FileError> {
+        super::check_size(bytes)?;
         if bytes.trim_ascii().is_empty() {
             return Err(FileError::Empty);
         }

@@ -28,6 +28,7 @@ impl VppTokenFile {
     /// [`FileError::Empty`], [`FileError::InvalidBase64`], [`FileError::VppInvalidJson`],
     /// [`FileError::VppMissingField`], [`FileError::VppBadDate`].
     pub fn parse(bytes: &[u8]) -> Result<Self, FileError> {
+        super::check_size(bytes)?;
         let text = bytes.trim_ascii();
         if text.is_empty() {
             return Err(FileError::Empty);

@@ -66,6 +66,8 @@ struct Inner {
     retry: RetryPolicy,
     operation_timeout: Duration,
     user_agent: String,
+    max_response_bytes: usize,
+    list_limits: super::paging::ListLimits,
 }
 
 impl std::fmt::Debug for Client {
@@ -181,7 +183,13 @@ pub struct ClientBuilder {
     user_agent: String,
     clock: Arc<dyn Clock>,
     allow_insecure_http: bool,
+    max_response_bytes: usize,
+    list_limits: super::paging::ListLimits,
 }
+
+/// The largest Graph answer a client reads by default: 64 MiB (a page of 1,000 devices is
+/// about 450 KB). See [`ClientBuilder::max_response_bytes`].
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 << 20;
 
 impl Default for ClientBuilder {
     fn default() -> Self {
@@ -198,6 +206,8 @@ impl Default for ClientBuilder {
             user_agent: format!("intune-apple/{}", env!("CARGO_PKG_VERSION")),
             clock: Arc::new(SystemClock),
             allow_insecure_http: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            list_limits: super::paging::ListLimits::default(),
         }
     }
 }
@@ -272,6 +282,20 @@ impl ClientBuilder {
         self.allow_insecure_http = allow;
         self
     }
+    /// The largest answer body read from Graph (default [`DEFAULT_MAX_RESPONSE_BYTES`]); a
+    /// larger one (a proxy or server gone wrong, an endless body) is refused with
+    /// [`ErrorKind::Decode`] (or [`ErrorKind::OutcomeUnknown`] for a write) instead of filling
+    /// memory.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+    /// The bounds of every paged listing (pages, items, an optional deadline); see
+    /// [`ListLimits`](super::ListLimits).
+    pub fn list_limits(mut self, limits: super::paging::ListLimits) -> Self {
+        self.list_limits = limits;
+        self
+    }
 
     /// Builds the client.
     ///
@@ -322,6 +346,8 @@ impl ClientBuilder {
                 retry: self.retry,
                 operation_timeout: self.operation_timeout,
                 user_agent: self.user_agent,
+                max_response_bytes: self.max_response_bytes,
+                list_limits: self.list_limits,
             }),
         })
     }
@@ -451,6 +477,11 @@ impl Client {
         HttpStack {
             http: self.inner.http.clone(),
         }
+    }
+
+    /// The bounds of paged listings.
+    pub(crate) fn list_limits(&self) -> super::paging::ListLimits {
+        self.inner.list_limits
     }
 
     /// The clock in use.
@@ -682,12 +713,26 @@ impl Client {
             };
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let read = read_body(response, &mut buffer).await;
+            let read = read_body(response, &mut buffer, inner.max_response_bytes).await;
             let elapsed = (inner.clock.monotonic() - started).num_milliseconds();
             tracing::debug!(attempt, status, elapsed_ms = elapsed, "graph answer");
             match read {
                 Ok(()) => {}
-                Err(e) => {
+                Err(BodyError::TooLarge(limit)) => {
+                    let (kind, outcome) = if idempotent {
+                        (ErrorKind::Decode, "nothing was changed")
+                    } else {
+                        (ErrorKind::OutcomeUnknown, "the request may have been applied: read the resource back before trying again")
+                    };
+                    return Err(Error::new(
+                        kind,
+                        op,
+                        format!("the answer (HTTP {status}) is larger than {limit} bytes and was not read; {outcome}. Check for a proxy in the way, or raise the limit (max_response_bytes) if the answer is genuine"),
+                    )
+                    .with_status(status)
+                    .with_client_request_id(client_request_id));
+                }
+                Err(BodyError::Transport(e)) => {
                     let description = describe_transport(&e);
                     if idempotent {
                         let wait = inner.retry.backoff(attempt - 1, rand::random::<f64>());
@@ -844,15 +889,35 @@ pub(crate) struct RawResponse {
 
 /// Reads a response's body into `buffer` (cleared first), chunk by chunk as it arrives. Each
 /// chunk is released at once, so that the connection's read buffer can be used again.
-async fn read_body(mut response: reqwest::Response, buffer: &mut Vec<u8>) -> reqwest::Result<()> {
+///
+/// Stops at `limit` bytes: a body larger than that (announced or sent) is refused.
+async fn read_body(
+    mut response: reqwest::Response,
+    buffer: &mut Vec<u8>,
+    limit: usize,
+) -> Result<(), BodyError> {
     buffer.clear();
     if let Some(length) = response.content_length() {
+        if usize::try_from(length).map_or(true, |l| l > limit) {
+            return Err(BodyError::TooLarge(limit));
+        }
         buffer.reserve_exact(usize::try_from(length).unwrap_or(0).min(MAX_RESERVE));
     }
-    while let Some(chunk) = response.chunk().await? {
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
+        if buffer.len().saturating_add(chunk.len()) > limit {
+            return Err(BodyError::TooLarge(limit));
+        }
         buffer.extend_from_slice(&chunk);
     }
     Ok(())
+}
+
+/// Why a body could not be read.
+enum BodyError {
+    /// The connection failed or the body was cut off.
+    Transport(reqwest::Error),
+    /// The body is larger than this limit.
+    TooLarge(usize),
 }
 
 /// The most room reserved from a `Content-Length` before any byte arrives (a page of 1,000

@@ -78,6 +78,7 @@ mod retry;
 
 pub use client::{
     env, Client, ClientBuilder, HttpStack, ItemStream, PageProgress, ProgressCallback,
+    DEFAULT_MAX_RESPONSE_BYTES,
 };
 pub use cloud::{ApiVersion, Cloud};
 pub use credentials::{
@@ -93,4 +94,5 @@ pub use handlers::{
     EnrollmentProfiles, EnrollmentProgramTokens, ImportedDevices, PushCertificate, SyncOptions,
     VppApps, VppTokens,
 };
+pub use paging::ListLimits;
 pub use retry::{is_retryable_status, parse_retry_after, seconds_to_duration, RetryPolicy};

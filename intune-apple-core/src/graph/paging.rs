@@ -63,6 +63,30 @@ impl<B: Default> Spare<B> {
     }
 }
 
+/// Bounds of one paged listing, so that a server (or a proxy) that keeps handing out
+/// `@odata.nextLink`s cannot keep a listing going forever. A link that was already followed in
+/// the same listing (a repeating or cycling link) always ends it with an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListLimits {
+    /// The most pages read (default 100,000: 100 million devices at Graph's 1,000 a page).
+    pub max_pages: u64,
+    /// The most items read (default 100 million).
+    pub max_items: u64,
+    /// The longest a whole listing may take, on the client's clock (default none: each call
+    /// still has the operation timeout).
+    pub deadline: Option<std::time::Duration>,
+}
+
+impl Default for ListLimits {
+    fn default() -> Self {
+        Self {
+            max_pages: 100_000,
+            max_items: 100_000_000,
+            deadline: None,
+        }
+    }
+}
+
 /// A page as the task fetched it, with the link it was fetched from (`None` for the first).
 struct Fetched {
     link: Option<String>,
@@ -98,6 +122,48 @@ struct State {
     failed: Option<Error>,
     progress: Option<ProgressCallback>,
     seen: PageProgress,
+    links: std::collections::HashSet<String>,
+    limits: ListLimits,
+    started: chrono::DateTime<chrono::Utc>,
+}
+
+impl State {
+    /// The error that ends the listing before `link` is followed, if any: a link seen before,
+    /// or a limit reached.
+    fn refuse_next(&mut self, link: &str, op: &str) -> Option<Error> {
+        let stop = |what: String| {
+            Some(Error::new(
+                ErrorKind::Decode,
+                op.to_owned(),
+                format!("the listing was stopped after {} page(s) and {} item(s): {what}. The items so far were handed over; list again, and report it with the request id if it persists", self.seen.pages, self.seen.items),
+            ))
+        };
+        if !self.links.insert(link.to_owned()) {
+            return stop("the service sent an @odata.nextLink it had already sent (a listing that repeats or cycles)".into());
+        }
+        if self.seen.pages >= self.limits.max_pages {
+            return stop(format!(
+                "more than {} pages (ListLimits::max_pages)",
+                self.limits.max_pages
+            ));
+        }
+        if self.seen.items >= self.limits.max_items {
+            return stop(format!(
+                "more than {} items (ListLimits::max_items)",
+                self.limits.max_items
+            ));
+        }
+        if let Some(deadline) = self.limits.deadline {
+            let spent = self.client.clock().monotonic() - self.started;
+            if spent.to_std().is_ok_and(|s| s >= deadline) {
+                return stop(format!(
+                    "it took longer than {} s (ListLimits::deadline)",
+                    deadline.as_secs()
+                ));
+            }
+        }
+        None
+    }
 }
 
 /// Every item of a paged collection, as a stream, page by page (see the module's documentation).
@@ -108,6 +174,9 @@ pub(crate) fn list<T: DeserializeOwned + Send + 'static>(
     progress: Option<ProgressCallback>,
 ) -> ItemStream<T> {
     let state = State {
+        limits: client.list_limits(),
+        started: client.clock().monotonic(),
+        links: std::collections::HashSet::new(),
         client: client.clone(),
         template: call.template,
         permission: call.permission,
@@ -132,7 +201,17 @@ pub(crate) fn list<T: DeserializeOwned + Send + 'static>(
             let mut items = spare_items.take();
             let next_link = decode_page_into(&raw.body, &mut items);
             state.bodies.give_back(raw.body);
-            let next_link = next_link.map_err(|e| Error::decode(op, e))?;
+            let next_link = next_link.map_err(|e| Error::decode(op.clone(), e))?;
+            state.seen.pages += 1;
+            state.seen.items += items.len() as u64;
+            let next_link = match next_link.map(|l| (state.refuse_next(&l, &op), l)) {
+                Some((Some(e), _)) => {
+                    state.failed = Some(e);
+                    None
+                }
+                Some((None, l)) => Some(l),
+                None => None,
+            };
             if let Some(link) = next_link {
                 match state
                     .client
@@ -150,8 +229,6 @@ pub(crate) fn list<T: DeserializeOwned + Send + 'static>(
             if state.wanted.is_none() {
                 state.fetcher = None;
             }
-            state.seen.pages += 1;
-            state.seen.items += items.len() as u64;
             if let Some(cb) = &state.progress {
                 cb(state.seen);
             }

@@ -417,6 +417,34 @@ pub(crate) async fn request_token(
 }
 
 /// As [`request_token`], keeping a refresh token when one comes back.
+/// A token answer is a few kilobytes: past this it is refused, not buffered.
+pub(crate) const MAX_TOKEN_ANSWER: usize = 1 << 20;
+
+/// Reads a token endpoint's answer, refusing one larger than [`MAX_TOKEN_ANSWER`].
+pub(crate) async fn read_token_answer(
+    mut response: reqwest::Response,
+    status: u16,
+    transport: impl Fn(reqwest::Error) -> CredentialError,
+) -> Result<Vec<u8>, CredentialError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport(e.without_url()))?
+    {
+        if bytes.len().saturating_add(chunk.len()) > MAX_TOKEN_ANSWER {
+            return Err(CredentialError::InvalidResponse {
+                status,
+                message: "the token answer is larger than 1 MiB: check the authority host and \
+                          any proxy in the way"
+                    .into(),
+            });
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
 pub(crate) async fn request_grant(
     ctx: &TokenRequestContext<'_>,
     tenant_id: &str,
@@ -436,10 +464,7 @@ pub(crate) async fn request_grant(
         .await
         .map_err(|e| transport(e.without_url()))?;
     let status = response.status().as_u16();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| transport(e.without_url()))?;
+    let bytes = read_token_answer(response, status, transport).await?;
     let invalid = |e: &serde_json::Error| CredentialError::InvalidResponse {
         status,
         message: format!("not a token response ({})", e.classify_name()),
