@@ -33,8 +33,11 @@
 //! # Ok(()) }
 //! ```
 
+mod format;
 mod ics;
 mod render;
+
+pub use format::{ReportFormat, UnknownFormat};
 
 use std::collections::BTreeMap;
 
