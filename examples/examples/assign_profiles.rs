@@ -1,20 +1,50 @@
-//! Enrollment profiles: create one from a template (every rule checked before any call), assign
-//! serial numbers from a CSV in batches with a result per device, and make it the default.
+//! Enrollment profiles: list a token's profiles, assign two imported devices to one of them and
+//! make it the default. The full commands are `intune-apple profiles ...`.
 //!
 //! ```text
-//! cargo run --example assign_profiles                    # simulated demo tenant
-//! cargo run --example assign_profiles -- --token ID --profile ID --csv devices.csv [--batch-size N] [--set-default] [--json]
-//! cargo run --example assign_profiles -- --token ID --template profile.json
+//! cargo run --example assign_profiles # on the simulated demo tenant
 //! ```
-//!
-//! Exit code: 0 done, 1 refused (profile rules) or some devices not assigned, 2 other error.
+#![allow(clippy::print_stdout)] // an example prints its results
+
+use futures::TryStreamExt as _;
+use intune_apple_core::workflows::profiles::{
+    assign_serial_numbers, set_default_profile, SerialAssignmentOptions,
+};
+use intune_apple_examples::demo;
 
 #[tokio::main]
-async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let var = |name: &str| std::env::var(name).ok();
-    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
-    let code =
-        intune_apple_examples::workflow_cli::assign_profiles(&args, &var, &mut out, &mut err).await;
-    std::process::exit(code);
+async fn main() -> Result<(), String> {
+    let tenant = intune_apple_examples::connect().await?;
+    let client = &tenant.client;
+    let token = demo::DEP_MAIN;
+    let profiles: Vec<_> = client
+        .enrollment_profiles(token)
+        .list()
+        .try_collect()
+        .await
+        .map_err(|e| e.to_string())?;
+    for p in &profiles {
+        println!("profile {:?} {:?}", p.id(), p.display_name());
+    }
+    let devices: Vec<_> = client
+        .imported_devices(token)
+        .list()
+        .try_collect()
+        .await
+        .map_err(|e| e.to_string())?;
+    let serials: Vec<String> = devices
+        .iter()
+        .filter_map(|d| d.serial_number.clone())
+        .take(2)
+        .collect();
+    let options = SerialAssignmentOptions::default();
+    let report = assign_serial_numbers(client, token, demo::IPHONE_PROFILE, &serials, &options)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("assigned {} of {}", report.assigned, serials.len());
+    let set = set_default_profile(client, token, demo::IPHONE_PROFILE)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("default profile is now {}", set.profile_id);
+    Ok(())
 }

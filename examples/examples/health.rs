@@ -1,13 +1,22 @@
-//! The tenant health report (the library's main job): `cargo run --example health -- --help`.
+//! The tenant health report, the library's main job, in a few calls. The full command with
+//! its options is `intune-apple health` (`cargo run -p intune-apple-cli -- health --help`).
+//!
+//! ```text
+//! cargo run --example health          # simulated demo tenant when no credentials are set
+//! ```
+#![allow(clippy::print_stdout)] // an example prints its results
 
-use std::io::IsTerminal as _;
+use intune_apple_core::workflows::report::{health_report, ReportOptions};
 
 #[tokio::main]
-async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let var = |name: &str| std::env::var(name).ok();
-    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
-    let code = intune_apple_examples::health_cli::run(&args, &var, &mut out, &mut err, color).await;
-    std::process::exit(code);
+async fn main() -> Result<(), String> {
+    let tenant = intune_apple_examples::connect().await?;
+    eprintln!("{}", tenant.banner());
+    let options = ReportOptions {
+        include_apps: true,
+        ..ReportOptions::default()
+    };
+    let report = health_report(&tenant.client, &options).await;
+    print!("{}", report.to_table(false));
+    std::process::exit(report.exit_code());
 }

@@ -1,19 +1,32 @@
 //! Renew an enrollment program token (Apple Business/School Manager `.p7m`) safely: the file
-//! is checked against the token's current public key before anything is uploaded.
+//! is checked against the token's current public key before it is uploaded. The full command
+//! is `intune-apple renew enrollment --token ID --p7m FILE --apple-id ID`.
 //!
 //! ```text
-//! cargo run --example renew_dep                          # simulated demo tenant
-//! cargo run --example renew_dep -- --token ID --p7m FILE_smime.p7m --apple-id abm@contoso.com [--sync] [--force] [--json]
+//! cargo run --example renew_dep       # on the simulated demo tenant
 //! ```
-//!
-//! Exit code: 0 renewed, 1 refused by a safety check (nothing written), 2 other error.
+#![allow(clippy::print_stdout)] // an example prints its results
+
+use intune_apple_core::workflows::renewal::{renew_enrollment_program_token, DepRenewalRequest};
+use intune_apple_core::Secret;
+use intune_apple_examples::demo;
 
 #[tokio::main]
-async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let var = |name: &str| std::env::var(name).ok();
-    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
-    let code =
-        intune_apple_examples::workflow_cli::renew_dep(&args, &var, &mut out, &mut err).await;
-    std::process::exit(code);
+async fn main() -> Result<(), String> {
+    let tenant = intune_apple_examples::connect().await?;
+    if !tenant.is_simulated() {
+        return Err("this example renews with demo files: use `intune-apple renew enrollment` for a real tenant".into());
+    }
+    let request = DepRenewalRequest {
+        token_id: demo::DEP_MAIN.to_owned(),
+        apple_id: demo::ABM_APPLE_ID.to_owned(),
+        p7m: Secret::new(demo::DEP_TOKEN),
+        file_name: Some(demo::DEP_TOKEN_NAME.to_owned()),
+        force: false,
+    };
+    let report = renew_enrollment_program_token(&tenant.client, &request)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("renewed {}: until {:?}", report.token_id, report.new_expiry);
+    Ok(())
 }

@@ -1,21 +1,28 @@
-//! VPP duplicate-app repair: after a renewed token was uploaded as a new token, copy the old
-//! apps' assignments onto the current token's apps, then tell when the old token can go.
-//! Dry run unless `--apply`.
+//! VPP duplicate-app repair: after a renewed token was uploaded as a new token, plan the copy of
+//! the old apps' assignments onto the current token's apps (a dry run: nothing is written).
+//! The full command is `intune-apple repair-duplicates [--apply]`.
 //!
 //! ```text
-//! cargo run --example repair_duplicates                  # plan, simulated demo tenant
-//! cargo run --example repair_duplicates -- --apply [--json]
+//! cargo run --example repair_duplicates   # on the simulated demo tenant
 //! ```
-//!
-//! Exit code: 0 nothing left to do, 1 work remains (plan not applied, failures, blockers), 2 error.
+#![allow(clippy::print_stdout)] // an example prints its results
+
+use intune_apple_core::workflows::duplicates::{repair_duplicate_apps, DuplicateRepairOptions};
 
 #[tokio::main]
-async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let var = |name: &str| std::env::var(name).ok();
-    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
-    let code =
-        intune_apple_examples::workflow_cli::repair_duplicates(&args, &var, &mut out, &mut err)
-            .await;
-    std::process::exit(code);
+async fn main() -> Result<(), String> {
+    let tenant = intune_apple_examples::connect().await?;
+    let plan = repair_duplicate_apps(&tenant.client, &DuplicateRepairOptions { apply: false })
+        .await
+        .map_err(|e| e.to_string())?;
+    for app in &plan.apps {
+        println!("{app:?}");
+    }
+    for t in &plan.old_tokens {
+        println!(
+            "old token {} ({}): can delete: {}; next: {}",
+            t.token_id, t.location, t.can_delete, t.next_step
+        );
+    }
+    Ok(())
 }

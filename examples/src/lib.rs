@@ -1,11 +1,14 @@
-//! Shared helpers of the runnable examples (`cargo run --example NAME`).
-//!
-//! - [`connect`]: a client for the real tenant when credentials are set, else the simulated demo
-//!   tenant; the command line of the workflow examples.
-//! - [`health_cli`]: the command behind `cargo run --example health`.
-//! - [`workflow_cli`]: the commands behind `renew_push`, `renew_dep`, `renew_vpp`,
-//!   `assign_profiles` and `repair_duplicates`.
+//! Shared helper of the runnable examples (`cargo run --example NAME`): a client for the real
+//! tenant when credentials are set, else the simulated demo tenant, with the demo files that
+//! pair with it. The `intune-apple` command (crate `intune-apple-cli`) is the full tool; each
+//! example shows the few library calls behind one of its subcommands.
 
-pub mod connect;
-pub mod health_cli;
-pub mod workflow_cli;
+pub use intune_apple_cli::connect::{connect_with, demo, Tenant};
+
+/// Connects with the process environment (see [`connect_with`]).
+///
+/// # Errors
+/// A message saying what is wrong with the environment or the simulator.
+pub async fn connect() -> Result<Tenant, String> {
+    connect_with(&|name| std::env::var(name).ok()).await
+}

@@ -314,6 +314,8 @@ pub const OPERATIONS: &[Operation] = &[
         "workflows",
         "workflows::profiles::parse_serial_numbers",
     ),
+    // the command line: `intune-apple ARGS...` (the crate intune-apple-cli)
+    function("run_cli", "cli", "intune_apple_cli::run_process"),
 ];
 
 /// Every stable error code a binding can raise: the kinds of [`crate::graph::ErrorKind`] and of

@@ -1,10 +1,9 @@
-//! Connect to the real tenant when credentials are set, else to the simulated demo tenant; and
-//! a small command-line reader shared by the workflow examples.
+//! Connect to the real tenant when credentials are set, else to the simulated demo tenant.
 
 use intune_apple_core::graph::{env, Client, ClientSecretCredential};
 use intune_apple_sim::{Seed, SimHandle, Simulator};
 
-/// The demo files that pair with the simulated tenant (see `examples/data/README.md`).
+/// The demo files that pair with the simulated tenant (see `intune-apple-cli/data/README.md`).
 pub mod demo {
     /// A correct renewal of the demo push certificate (same topic, later expiry).
     pub const PUSH_RENEWED: &str = include_str!("../data/demo-push-renewed.pem");
@@ -86,57 +85,6 @@ pub async fn connect_with(var: &dyn Fn(&str) -> Option<String>) -> Result<Tenant
         client,
         sim: Some(sim),
     })
-}
-
-/// The command line: `--name value` options and `--flag` switches.
-#[derive(Debug, Clone, Default)]
-pub struct Args {
-    items: Vec<String>,
-}
-
-impl Args {
-    /// Reads `args` (without the program name), checking them against the known `options`
-    /// (which take a value) and `flags`.
-    ///
-    /// # Errors
-    /// A message naming the unknown or incomplete argument.
-    pub fn from_args(args: &[String], options: &[&str], flags: &[&str]) -> Result<Self, String> {
-        let items: Vec<String> = args.to_vec();
-        let mut i = 0;
-        while i < items.len() {
-            let a = items[i].as_str();
-            if options.contains(&a) {
-                if i + 1 >= items.len() {
-                    return Err(format!("{a} needs a value"));
-                }
-                i += 2;
-            } else if flags.contains(&a) || a == "--help" {
-                i += 1;
-            } else {
-                return Err(format!(
-                    "unknown argument {a}; options: {} {}",
-                    options.join(" "),
-                    flags.join(" ")
-                ));
-            }
-        }
-        Ok(Self { items })
-    }
-
-    /// The value of option `name`.
-    #[must_use]
-    pub fn value(&self, name: &str) -> Option<String> {
-        self.items
-            .iter()
-            .position(|a| a == name)
-            .and_then(|i| self.items.get(i + 1).cloned())
-    }
-
-    /// Whether switch `name` is present.
-    #[must_use]
-    pub fn flag(&self, name: &str) -> bool {
-        self.items.iter().any(|a| a == name)
-    }
 }
 
 /// Reads a text file given on the command line.

@@ -1,9 +1,9 @@
-//! `cargo run --example health`: the command's logic, run directly against simulated tenants.
+//! `intune-apple health`: the command's logic, run directly against simulated tenants.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test setup: a failure should stop the test
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use intune_apple_examples::health_cli::{parse_args, run, Format, EXIT_USAGE};
+use intune_apple_cli::{run, Io, EXIT_USAGE};
 use intune_apple_sim::{Fault, FaultKind, Seed, SimHandle, Simulator};
 use serde_json::Value;
 
@@ -14,10 +14,20 @@ struct Output {
 }
 
 async fn health(args: &[&str], env: &BTreeMap<String, String>) -> Output {
-    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    let args: Vec<String> = std::iter::once("health")
+        .chain(args.iter().copied())
+        .map(str::to_owned)
+        .collect();
     let var = |name: &str| env.get(name).cloned();
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = run(&args, &var, &mut out, &mut err, false).await;
+    let mut io = Io {
+        stdout: &mut out,
+        stderr: &mut err,
+        var: &var,
+        confirm: None,
+        color: false,
+    };
+    let code = run(&args, &mut io).await;
     Output {
         code,
         stdout: String::from_utf8(out).unwrap(),
@@ -287,62 +297,59 @@ async fn bad_arguments_print_the_usage_and_exit_64() {
     ] {
         let o = demo(args).await;
         assert_eq!(o.code, EXIT_USAGE, "{args:?}");
-        assert!(o.stderr.starts_with("health: "), "{args:?}: {}", o.stderr);
-        assert!(
-            o.stderr.contains("Usage: cargo run --example health"),
-            "{args:?}"
-        );
+        assert!(o.stderr.starts_with("error: "), "{args:?}: {}", o.stderr);
+        assert!(o.stderr.contains("intune-apple health"), "{args:?}");
         assert!(o.stdout.is_empty(), "{args:?}");
     }
     let o = demo(&["--help"]).await;
     assert_eq!(o.code, 0);
-    assert!(o.stdout.starts_with("Usage:"));
+    assert!(
+        o.stdout.contains("Usage: intune-apple health"),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]
 fn parsing() {
-    let a = parse_args(&[]).unwrap();
+    use clap::Parser as _;
+    use intune_apple_cli::{Cli, Command};
+    use intune_apple_core::workflows::report::Format;
+    let health = |args: &[&str]| match Cli::try_parse_from(
+        ["intune-apple", "health"].iter().chain(args.iter()),
+    )
+    .unwrap()
+    .command
+    {
+        Command::Health(a) => a,
+        other => panic!("{other:?}"),
+    };
+    let a = health(&[]);
     assert_eq!(a.format, Format::Table);
-    assert!(a.options.include_apps);
-    assert_eq!(a.options.thresholds.vpp_token.warning_days, 30);
-    let args: Vec<String> = [
+    let o = a.options().unwrap();
+    assert!(o.include_apps);
+    assert_eq!(o.thresholds.vpp_token.warning_days, 30);
+    let a = health(&[
         "--warning-days=45",
         "--critical-days",
         "10",
         "--format",
         "md",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
-    let a = parse_args(&args).unwrap();
+    ]);
     assert_eq!(a.format, Format::Markdown);
+    let o = a.options().unwrap();
     for w in [
-        a.options.thresholds.push_certificate,
-        a.options.thresholds.enrollment_program_token,
-        a.options.thresholds.vpp_token,
+        o.thresholds.push_certificate,
+        o.thresholds.enrollment_program_token,
+        o.thresholds.vpp_token,
     ] {
         assert_eq!((w.warning_days, w.critical_days), (45, 10));
     }
 }
 
-/// The built `health` example itself (`cargo test` builds the examples next to the tests).
-fn example_binary() -> Option<std::path::PathBuf> {
-    let deps = std::env::current_exe().ok()?.parent()?.to_path_buf();
-    let bin = deps
-        .parent()?
-        .join("examples")
-        .join(format!("health{}", std::env::consts::EXE_SUFFIX));
-    bin.exists().then_some(bin)
-}
-
 #[test]
-fn the_built_example_prints_json_on_stdout_and_exits_2_on_the_demo() {
-    let Some(bin) = example_binary() else {
-        // Only when this test file is run alone (`--test health_cli`): the example is not built.
-        eprintln!("skipped: the health example is not built; run `cargo test --workspace`");
-        return;
-    };
+fn the_built_binary_prints_json_on_stdout_and_exits_2_on_the_demo() {
+    let bin = env!("CARGO_BIN_EXE_intune-apple");
     let mut cmd = std::process::Command::new(bin);
     for name in [
         "AZURE_TENANT_ID",
@@ -354,15 +361,15 @@ fn the_built_example_prints_json_on_stdout_and_exits_2_on_the_demo() {
     ] {
         cmd.env_remove(name);
     }
-    let out = cmd.args(["--format", "json"]).output().unwrap();
+    let out = cmd.args(["health", "--format", "json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is only JSON");
     assert_eq!(v["items"].as_array().unwrap().len(), 7);
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.starts_with("No credentials set"), "{stderr}");
 
-    let out = std::process::Command::new(example_binary().unwrap())
-        .arg("--bogus")
+    let out = std::process::Command::new(bin)
+        .args(["health", "--bogus"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(EXIT_USAGE));
