@@ -4,12 +4,14 @@
 //! - [`sync`]: whether a manual or full sync of an enrollment program token is allowed, and when;
 //! - [`health`]: severity and problems of the push certificate, enrollment program tokens and VPP tokens;
 //! - [`guidance`](mod@guidance): what happens if each kind lapses and how to renew it (English, French);
-//! - [`profile`]: every broken rule of an enrollment profile, with field path and fix.
+//! - [`profile`]: every broken rule of an enrollment profile, with field path and fix;
+//! - [`reconcile`]: what Apple Business assigns to each MDM server against what Intune holds.
 
 pub mod duplicates;
 pub mod guidance;
 pub mod health;
 pub mod profile;
+pub mod reconcile;
 pub mod sync;
 
 pub use guidance::{guidance, Guidance};

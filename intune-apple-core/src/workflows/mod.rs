@@ -8,7 +8,8 @@
 //!   [`renew_vpp_token`];
 //! - enrollment profiles: [`create_profile`], [`copy_profile`], [`assign_serial_numbers`],
 //!   [`set_default_profile`];
-//! - the VPP duplicate-app repair: [`repair_duplicate_apps`] (a dry run by default).
+//! - the VPP duplicate-app repair: [`repair_duplicate_apps`] (a dry run by default);
+//! - the Apple Business reconciliation: [`reconcile`] (read-only).
 //!
 //! Every workflow returns a typed [`WorkflowError`] whose message says what to do next; the
 //! renewals and the repair record each step taken as a [`Step`].
@@ -54,6 +55,7 @@
 pub mod duplicates;
 pub mod error;
 pub mod profiles;
+pub mod reconcile;
 pub mod renewal;
 pub mod report;
 pub mod step;
@@ -68,6 +70,7 @@ pub use profiles::{
     parse_serial_numbers, set_default_profile, DefaultProfileSet, DeviceOutcome, DeviceResult,
     ProfileCreated, SerialAssignmentOptions, SerialAssignmentReport, SerialList, ViolationSummary,
 };
+pub use reconcile::{reconcile, ReconcileError};
 pub use renewal::{
     download_push_csr, renew_enrollment_program_token, renew_enrollment_program_token_and_sync,
     renew_push_certificate, renew_vpp_token, CsrDownload, DepRenewalReport, DepRenewalRequest,
