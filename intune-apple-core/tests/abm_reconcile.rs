@@ -422,3 +422,91 @@ async fn ten_thousand_devices_take_a_few_requests() {
         elapsed.as_secs_f64(),
     );
 }
+
+#[tokio::test]
+async fn the_health_report_and_the_scan_carry_the_apple_business_section() {
+    use intune_apple_core::workflows::report::{
+        health_report, health_report_with_apple_business, scan_tenants_with_apple_business,
+        ReportOptions, TenantTarget, APPLE_BUSINESS,
+    };
+    let intune = Simulator::start(Seed::demo()).await.unwrap();
+    let apple = AppleBusinessSimulator::start(OrgSeed::demo())
+        .await
+        .unwrap();
+    let graph = graph_client(&intune);
+    let abm = apple_client(&apple, Arc::new(SystemClock), RequestBudget::default());
+    let options = ReportOptions::default();
+    let plain = health_report(&graph, &options).await;
+    let without =
+        health_report_with_apple_business(&graph, None, &options, &ReconcileOptions::default())
+            .await;
+    assert_eq!(without.items, plain.items);
+    let report = health_report_with_apple_business(
+        &graph,
+        Some(&abm),
+        &options,
+        &ReconcileOptions::default(),
+    )
+    .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let retail = report.items.iter().find(|i| i.id == DEP_RETAIL).unwrap();
+    let no_profile = retail
+        .problems
+        .iter()
+        .find(|p| p.code == "abm.no_profile")
+        .unwrap();
+    assert!(no_profile.message.contains("D20000000000") && no_profile.message.contains("(+7)"));
+    assert!(retail.severity >= Severity::Critical);
+    let retired = report
+        .items
+        .iter()
+        .find(|i| i.id == format!("appleBusiness:{RETIRED_SERVER_ID}"))
+        .unwrap();
+    assert_eq!(retired.problems[0].code, "abm.server_without_token");
+    assert!(report.to_markdown().contains("abm.migration_without_await"));
+
+    // Apple Business unreachable: the report says so and keeps the rest
+    apple.add_fault(AbmFault::new(
+        "/v1/*",
+        AbmFaultKind::HtmlError { status: 502 },
+    ));
+    let quick = abm::Client::builder()
+        .account(account(&apple))
+        .api_root(apple.base_url())
+        .token_url(apple.token_url())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let empty = Simulator::start(Seed::empty()).await.unwrap();
+    let targets = vec![
+        (
+            TenantTarget {
+                name: "contoso".into(),
+                client: graph.clone(),
+            },
+            Some(quick),
+        ),
+        (
+            TenantTarget {
+                name: "fabrikam".into(),
+                client: graph_client(&empty),
+            },
+            None,
+        ),
+    ];
+    let reports =
+        scan_tenants_with_apple_business(targets, &options, &ReconcileOptions::default(), 2).await;
+    let contoso = &reports[0].report;
+    let e = contoso
+        .errors
+        .iter()
+        .find(|e| e.section == APPLE_BUSINESS)
+        .unwrap();
+    assert_eq!(e.code, "server");
+    assert_eq!(contoso.items.len(), plain.items.len());
+    assert!(reports[1]
+        .report
+        .errors
+        .iter()
+        .all(|e| e.section != APPLE_BUSINESS));
+}

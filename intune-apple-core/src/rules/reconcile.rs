@@ -144,6 +144,10 @@ pub struct Finding {
     pub serials: Vec<String>,
     /// What to do.
     pub action: String,
+    /// The Apple MDM server id the finding is about, for the organisation's findings that
+    /// concern one server (`abm.server_without_token`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_id: Option<String>,
 }
 
 /// The reconciliation of one enrollment program token.
@@ -355,6 +359,7 @@ fn finding(
         summary,
         serials: sorted(serials),
         action,
+        server_id: None,
     }
 }
 
@@ -505,14 +510,16 @@ pub fn reconcile(
             continue;
         }
         let name = s.server_name.as_deref().unwrap_or(&s.id);
-        organization.push(finding(
+        let mut f = finding(
             "abm.server_without_token",
             "org",
             Severity::Warning,
             format!("Apple Business assigns {} device(s) to the MDM server \"{name}\", which matches no enrollment program token of this tenant: they will not enrol in Intune.", serials.len()),
             serials,
             format!("If \"{name}\" is Intune, upload its server token into an enrollment program token; if it is another MDM or retired, reassign its devices in Apple Business to the Intune server (Devices > select > Edit MDM Server)."),
-        ));
+        );
+        f.server_id = Some(s.id.clone());
+        organization.push(f);
     }
     if !on_two.is_empty() {
         organization.push(finding(

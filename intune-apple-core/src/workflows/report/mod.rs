@@ -33,8 +33,13 @@
 //! # Ok(()) }
 //! ```
 
+mod apple_business;
 mod ics;
 mod render;
+
+pub use apple_business::{
+    health_report_with_apple_business, scan_tenants_with_apple_business, APPLE_BUSINESS,
+};
 
 use std::collections::BTreeMap;
 
