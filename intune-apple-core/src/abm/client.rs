@@ -12,12 +12,12 @@ use serde::de::DeserializeOwned;
 use super::account::{ApiAccount, TOKEN_URL};
 use super::budget::{Limiter, RequestBudget};
 use super::error::{Error, ErrorKind};
-use super::model::{
+use crate::clock::{Clock, SystemClock};
+use crate::graph::{parse_retry_after, HttpStack, RetryPolicy};
+use crate::model::apple_business::{
     ActivityAttributes, Linkage, MdmServer, MdmServerAttributes, OrgDevice, OrgDeviceActivity,
     Page, Resource, Single,
 };
-use crate::clock::{Clock, SystemClock};
-use crate::graph::{parse_retry_after, HttpStack, RetryPolicy};
 use crate::Secret;
 
 /// A stream of the items of a paged listing (every page is asked for by cursor).

@@ -43,10 +43,9 @@ mod account;
 mod budget;
 mod client;
 mod error;
-mod model;
 
+pub use crate::model::apple_business::{normalize_serial, MdmServer, OrgDevice, OrgDeviceActivity};
 pub use account::{ApiAccount, Program, ASSERTION_AUDIENCE, ASSERTION_LIFETIME, TOKEN_URL};
 pub use budget::RequestBudget;
 pub use client::{env, Client, ClientBuilder, ItemStream};
 pub use error::{Error, ErrorKind};
-pub use model::{normalize_serial, MdmServer, OrgDevice, OrgDeviceActivity};

@@ -10,6 +10,7 @@
 //! - secrets (`token`, `certificate`, `depToken`, `adminAccountPassword`, `access_token`) are
 //!   [`Secret`](crate::Secret)s.
 
+pub mod apple_business;
 pub mod common;
 pub mod dep_onboarding;
 pub mod enrollment_profile;

@@ -6,12 +6,14 @@
 //! - [`guidance`](mod@guidance): what happens if each kind lapses and how to renew it (English, French);
 //! - [`profile`]: every broken rule of an enrollment profile, with field path and fix;
 //! - [`profile_template`]: enrollment profile templates, their drift and the writes of an apply.
+//! - [`reconcile`]: what Apple Business assigns to each MDM server against what Intune holds.
 
 pub mod duplicates;
 pub mod guidance;
 pub mod health;
 pub mod profile;
 pub mod profile_template;
+pub mod reconcile;
 pub mod sync;
 
 pub use guidance::{guidance, Guidance};

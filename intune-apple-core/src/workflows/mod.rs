@@ -9,7 +9,8 @@
 //! - enrollment profiles: [`create_profile`], [`copy_profile`], [`assign_serial_numbers`],
 //!   [`set_default_profile`]; profiles as code: [`profile_templates`] (export, drift, planned
 //!   apply of a template across tokens and tenants);
-//! - the VPP duplicate-app repair: [`repair_duplicate_apps`] (a dry run by default).
+//! - the VPP duplicate-app repair: [`repair_duplicate_apps`] (a dry run by default);
+//! - the Apple Business reconciliation: [`reconcile`] (read-only).
 //!
 //! Every workflow returns a typed [`WorkflowError`] whose message says what to do next; the
 //! renewals and the repair record each step taken as a [`Step`].
@@ -56,6 +57,7 @@ pub mod duplicates;
 pub mod error;
 pub mod profile_templates;
 pub mod profiles;
+pub mod reconcile;
 pub mod renewal;
 pub mod report;
 pub mod step;
@@ -70,6 +72,7 @@ pub use profiles::{
     parse_serial_numbers, set_default_profile, DefaultProfileSet, DeviceOutcome, DeviceResult,
     ProfileCreated, SerialAssignmentOptions, SerialAssignmentReport, SerialList, ViolationSummary,
 };
+pub use reconcile::{reconcile, ReconcileError};
 pub use renewal::{
     download_push_csr, renew_enrollment_program_token, renew_enrollment_program_token_and_sync,
     renew_push_certificate, renew_vpp_token, CsrDownload, DepRenewalReport, DepRenewalRequest,

@@ -361,12 +361,10 @@ fn route(
     match segs.as_slice() {
         ["mdmServers"] => {
             let fields = fields(&q, "mdmServers", Some(SERVER_DEFAULT_FIELDS));
-            let all: Vec<Value> = org
-                .servers
-                .iter()
-                .map(|s| server_json(org, s, &fields, &base))
-                .collect();
-            paged(all, &q, &format!("{base}/v1/mdmServers"))
+            let all: Vec<&Server> = org.servers.iter().collect();
+            paged(&all, &q, &format!("{base}/v1/mdmServers"), |s| {
+                server_json(org, s, &fields, &base)
+            })
         }
         ["mdmServers", id] => match org.servers.iter().find(|s| s.id == *id) {
             Some(s) => {
@@ -380,16 +378,16 @@ fn route(
             if !org.servers.iter().any(|s| s.id == *id) {
                 return Answer::not_found("mdmServers", id);
             }
-            let all: Vec<Value> = org
+            let all: Vec<&Device> = org
                 .devices
                 .iter()
                 .filter(|d| d.server.as_deref() == Some(*id))
-                .map(|d| json!({"type": "orgDevices", "id": d.serial}))
                 .collect();
             paged(
-                all,
+                &all,
                 &q,
                 &format!("{base}/v1/mdmServers/{id}/relationships/devices"),
+                |d| json!({"type": "orgDevices", "id": d.serial}),
             )
         }
         ["mdmServers", _, "devices"] => Answer::error(
@@ -400,12 +398,10 @@ fn route(
         ),
         ["orgDevices"] => {
             let fields = fields(&q, "orgDevices", None);
-            let all: Vec<Value> = org
-                .devices
-                .iter()
-                .map(|d| device_json(d, &fields, &base))
-                .collect();
-            paged(all, &q, &format!("{base}/v1/orgDevices"))
+            let all: Vec<&Device> = org.devices.iter().collect();
+            paged(&all, &q, &format!("{base}/v1/orgDevices"), |d| {
+                device_json(d, &fields, &base)
+            })
         }
         ["orgDevices", serial] => match org.by_serial.get(*serial).and_then(|i| org.devices.get(*i)) {
             Some(d) => {
@@ -553,7 +549,12 @@ fn device_json(d: &Device, fields: &Option<Vec<String>>, base: &str) -> Value {
 }
 
 /// One page of `all` by `limit` (default 100, at most 1000) and the opaque `cursor`.
-fn paged(all: Vec<Value>, q: &HashMap<String, String>, self_link: &str) -> Answer {
+fn paged<T>(
+    all: &[T],
+    q: &HashMap<String, String>,
+    self_link: &str,
+    json_of: impl Fn(&T) -> Value,
+) -> Answer {
     let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
         None => 100,
         Some(Ok(n)) if (1..=1000).contains(&n) => n,
@@ -592,7 +593,12 @@ fn paged(all: Vec<Value>, q: &HashMap<String, String>, self_link: &str) -> Answe
         },
     };
     let end = start.saturating_add(limit).min(all.len());
-    let data: Vec<Value> = all.get(start.min(all.len())..end).unwrap_or(&[]).to_vec();
+    let data: Vec<Value> = all
+        .get(start.min(all.len())..end)
+        .unwrap_or(&[])
+        .iter()
+        .map(json_of)
+        .collect();
     let mut links = json!({"self": self_link});
     let mut paging = json!({"limit": limit, "total": all.len()});
     if end < all.len() {

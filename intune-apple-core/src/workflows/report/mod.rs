@@ -35,6 +35,7 @@
 
 mod format;
 mod html;
+mod apple_business;
 mod ics;
 mod nagios;
 mod prometheus;
@@ -45,6 +46,9 @@ pub use format::{
     scan_to_prometheus, Format, UnknownFormat,
 };
 pub use prometheus::write_textfile;
+pub use apple_business::{
+    health_report_with_apple_business, scan_tenants_with_apple_business, APPLE_BUSINESS,
+};
 
 use std::collections::BTreeMap;
 

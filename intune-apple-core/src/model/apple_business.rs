@@ -1,4 +1,4 @@
-//! The resources of the Apple Business API, as read: MDM servers ("device management
+//! The resources of the Apple Business API (not Graph), as read by [`crate::abm`]: MDM servers ("device management
 //! services"), organisation devices, device activities. Enums are open strings (Apple adds
 //! values without a version bump); unknown attributes are ignored; timestamps are read with or
 //! without fractional seconds.
