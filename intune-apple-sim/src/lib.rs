@@ -4,6 +4,7 @@
 //! (on its own runtime, for synchronous callers), then point any Graph client at
 //! [`SimHandle::base_url`]. See `docs/simulator.md`.
 
+mod identity;
 mod seed;
 mod server;
 
@@ -13,6 +14,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use identity::{
+    FEDERATED_AUDIENCE, FEDERATED_CLIENT_ID, GITHUB_REQUEST_TOKEN, GITHUB_SUBJECT,
+    GRAPH_SERVICE_PRINCIPAL_ID, IDENTITY_HEADER, K8S_SUBJECT, LEGACY_MSI_SECRET,
+    MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_OBJECT_ID, PUBLIC_CLIENT_ID,
+    USER_ASSIGNED_CLIENT_ID, USER_ASSIGNED_OBJECT_ID, USER_ASSIGNED_RESOURCE_ID,
+};
 pub use seed::{AppSeed, DepTokenSeed, ProfileSeed, PushCertificateSeed, Seed, VppTokenSeed};
 
 /// What can go wrong starting or driving the simulator.

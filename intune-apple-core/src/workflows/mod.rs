@@ -53,6 +53,7 @@
 
 pub mod duplicates;
 pub mod error;
+pub mod permissions;
 pub mod profiles;
 pub mod renewal;
 pub mod report;
