@@ -321,7 +321,7 @@ async fn errors_and_log_lines_of_every_fault_hold_no_secret() {
             DeviceCodeCredential::new(sim.tenant_id(), intune_apple_sim::PUBLIC_CLIENT_ID)
                 .unwrap()
                 .with_prompt(Arc::new(move |p| {
-                    seen.lock().unwrap().push(format!("{p:?}"))
+                    seen.lock().unwrap().push(format!("{p:?}"));
                 }));
         let (c, _) = client_with(&sim, credential.clone());
         kinds.push(keep(&mut texts, c.push_certificate().get().await));
