@@ -23,6 +23,8 @@ const DEP_MAIN: &str = "d1111111-0000-4000-8000-000000000001";
 const VPP_MAIN: &str = "a1111111-0000-4000-8000-000000000001";
 const WRONG_SECRET: &str = "wrong-secret-7f3e9a";
 const STATIC_TOKEN: &str = "static-token-0c5d1b8e";
+const WRONG_IDENTITY_HEADER: &str = "wrong-identity-header-9d2c";
+const WRONG_RUNNER_TOKEN: &str = "wrong-runner-token-6b1e";
 const P7M: &str = "MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data\n\nMIAGCSqGSIb3DQEHA6CAMIACAQAxggFAMIIBPAIBADAkMBYxFDASBgNVBAMTC3NlY3JldC10b2tlbg==";
 
 /// A writer into the shared log buffer.
@@ -249,6 +251,86 @@ async fn errors_and_log_lines_of_every_fault_hold_no_secret() {
         "some calls succeeded after a retry"
     );
 
+    // Sign-in where jobs run: a managed identity's header, a federated token, the GitHub
+    // runner's request token, a device-code refresh token; right and wrong, through faults.
+    {
+        use intune_apple_core::graph::{
+            DeviceCodeCredential, GitHubActionsCredential, ManagedIdentityCredential,
+            ManagedIdentityId, ManagedIdentitySource, WorkloadIdentityCredential,
+        };
+        let app_service = |header: &str| {
+            ManagedIdentityCredential::with_source(
+                ManagedIdentitySource::AppService {
+                    endpoint: format!("{}/msi/token", sim.base_url()),
+                    header: Secret::new(header),
+                },
+                ManagedIdentityId::SystemAssigned,
+            )
+        };
+        sim.add_fault(Fault::new(
+            "GET",
+            "/msi/token",
+            FaultKind::Status { status: 503 },
+        ));
+        for header in [intune_apple_sim::IDENTITY_HEADER, WRONG_IDENTITY_HEADER] {
+            let credential = app_service(header);
+            texts.push(format!("{credential:?}"));
+            let (c, _) = client_with(&sim, credential);
+            kinds.push(keep(&mut texts, c.push_certificate().get().await));
+        }
+        sim.clear_faults();
+        for header in [intune_apple_sim::IDENTITY_HEADER, WRONG_IDENTITY_HEADER] {
+            let (c, _) = client_with(&sim, app_service(header));
+            kinds.push(keep(&mut texts, c.push_certificate().get().await));
+        }
+        let dir = std::env::temp_dir().join(format!("intune-apple-secrets-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("token");
+        for lifetime in [-5, 60] {
+            std::fs::write(
+                &file,
+                sim.federated_token(
+                    intune_apple_sim::K8S_SUBJECT,
+                    chrono::Duration::minutes(lifetime),
+                ),
+            )
+            .unwrap();
+            let credential = WorkloadIdentityCredential::new(
+                sim.tenant_id(),
+                intune_apple_sim::FEDERATED_CLIENT_ID,
+                &file,
+            );
+            texts.push(format!("{credential:?}"));
+            let (c, _) = client_with(&sim, credential);
+            kinds.push(keep(&mut texts, c.push_certificate().get().await));
+        }
+        for runner in [intune_apple_sim::GITHUB_REQUEST_TOKEN, WRONG_RUNNER_TOKEN] {
+            let credential = GitHubActionsCredential::new(
+                sim.tenant_id(),
+                intune_apple_sim::FEDERATED_CLIENT_ID,
+                sim.github_id_token_url(),
+                runner,
+            );
+            texts.push(format!("{credential:?}"));
+            let (c, _) = client_with(&sim, credential);
+            kinds.push(keep(&mut texts, c.push_certificate().get().await));
+        }
+        let prompts = Arc::new(Mutex::new(Vec::new()));
+        let seen = prompts.clone();
+        let credential =
+            DeviceCodeCredential::new(sim.tenant_id(), intune_apple_sim::PUBLIC_CLIENT_ID)
+                .unwrap()
+                .with_prompt(Arc::new(move |p| {
+                    seen.lock().unwrap().push(format!("{p:?}"));
+                }));
+        let (c, _) = client_with(&sim, credential.clone());
+        kinds.push(keep(&mut texts, c.push_certificate().get().await));
+        sim.expire_tokens();
+        kinds.push(keep(&mut texts, c.push_certificate().get().await));
+        texts.push(format!("{credential:?}"));
+        texts.extend(prompts.lock().unwrap().iter().cloned());
+    }
+
     let log = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
     assert!(
         log.contains("graph_call") && log.contains("retrying"),
@@ -272,8 +354,16 @@ async fn errors_and_log_lines_of_every_fault_hold_no_secret() {
         "-----BEGIN".to_string(),
         pem.lines().nth(1).unwrap().to_string(),
         key_body,
-        // A JWT (the client assertion) starts with the base64url of `{"`.
+        // A JWT (the client assertion, a federated token) starts with the base64url of `{"`.
         "eyJ".to_string(),
+        intune_apple_sim::IDENTITY_HEADER.to_string(),
+        WRONG_IDENTITY_HEADER.to_string(),
+        intune_apple_sim::GITHUB_REQUEST_TOKEN.to_string(),
+        WRONG_RUNNER_TOKEN.to_string(),
+        intune_apple_sim::LEGACY_MSI_SECRET.to_string(),
+        // Device-code refresh tokens and device codes of the simulator.
+        "sim-refresh-".to_string(),
+        "sim-device-".to_string(),
     ];
     for text in texts
         .iter()

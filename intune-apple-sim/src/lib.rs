@@ -8,6 +8,7 @@ pub mod abm;
 mod profile_rules;
 mod profile_seeds;
 mod faults_paging;
+mod identity;
 mod seed;
 mod server;
 mod time;
@@ -18,6 +19,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use identity::{
+    FEDERATED_AUDIENCE, FEDERATED_CLIENT_ID, GITHUB_REQUEST_TOKEN, GITHUB_SUBJECT,
+    GRAPH_SERVICE_PRINCIPAL_ID, IDENTITY_HEADER, K8S_SUBJECT, LEGACY_MSI_SECRET,
+    MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_OBJECT_ID, PUBLIC_CLIENT_ID,
+    USER_ASSIGNED_CLIENT_ID, USER_ASSIGNED_OBJECT_ID, USER_ASSIGNED_RESOURCE_ID,
+};
 pub use seed::{AppSeed, DepTokenSeed, ProfileSeed, PushCertificateSeed, Seed, VppTokenSeed};
 
 /// What can go wrong starting or driving the simulator.

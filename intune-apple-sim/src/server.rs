@@ -86,9 +86,9 @@ pub(crate) struct App {
 }
 
 pub(crate) struct TokenInfo {
-    expires: DateTime<Utc>,
-    read_only: bool,
-    client_id: &'static str,
+    pub(crate) expires: DateTime<Utc>,
+    pub(crate) read_only: bool,
+    pub(crate) client_id: &'static str,
 }
 
 /// One request counted by the throttles: when, whether it was a write, and which application.
@@ -105,7 +105,7 @@ pub(crate) struct Tenant {
     pub(crate) app_throttle: bool,
     pub(crate) page_size: usize,
     pub(crate) dep_sync_duration: Duration,
-    token_lifetime: i64,
+    pub(crate) token_lifetime: i64,
     push: Option<PushCert>,
     devices_unreachable_since: Option<DateTime<Utc>>,
     dep: Vec<DepToken>,
@@ -122,7 +122,8 @@ pub(crate) struct Shared {
     pub(crate) calls: Mutex<HashMap<(String, String), u64>>,
     pub(crate) log: Mutex<std::collections::VecDeque<LogEntry>>,
     pub(crate) writes: AtomicU64,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
+    pub(crate) identity: crate::identity::IdentityState,
 }
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -240,6 +241,7 @@ impl Shared {
             log: Mutex::new(std::collections::VecDeque::new()),
             writes: AtomicU64::new(0),
             addr,
+            identity: crate::identity::IdentityState::default(),
         }
     }
 }
@@ -272,18 +274,18 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 }
 
 /// A response before faults and logging are applied.
-struct Answer {
-    status: StatusCode,
-    body: Value,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Value,
     /// The body already serialised (large pages are written straight to bytes); `body` is
     /// then null.
-    raw: Option<Vec<u8>>,
-    headers: Vec<(&'static str, String)>,
-    write: bool,
+    pub(crate) raw: Option<Vec<u8>>,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) write: bool,
 }
 
 impl Answer {
-    fn ok(body: Value) -> Self {
+    pub(crate) fn ok(body: Value) -> Self {
         Self {
             status: StatusCode::OK,
             body,
@@ -304,7 +306,7 @@ impl Answer {
     fn no_content() -> Self {
         Self::written(StatusCode::NO_CONTENT, Value::Null)
     }
-    fn error(status: StatusCode, code: &str, message: &str, now: DateTime<Utc>) -> Self {
+    pub(crate) fn error(status: StatusCode, code: &str, message: &str, now: DateTime<Utc>) -> Self {
         let mut body = json!({"error": {"code": code, "message": message, "innerError": {
             "date": now.format("%Y-%m-%dT%H:%M:%S").to_string(),
             "request-id": uuid::Uuid::new_v4().to_string(),
@@ -324,7 +326,7 @@ impl Answer {
             write: false,
         }
     }
-    fn not_found(now: DateTime<Utc>) -> Self {
+    pub(crate) fn not_found(now: DateTime<Utc>) -> Self {
         Self::error(
             StatusCode::NOT_FOUND,
             "ResourceNotFound",
@@ -337,7 +339,7 @@ impl Answer {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
     headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -556,7 +558,7 @@ fn query_params(query: &str) -> HashMap<String, String> {
     url_decode_pairs(query)
 }
 
-fn url_decode_pairs(s: &str) -> HashMap<String, String> {
+pub(crate) fn url_decode_pairs(s: &str) -> HashMap<String, String> {
     s.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {
@@ -607,6 +609,10 @@ fn dispatch(
     if segs.first() == Some(&"_sim") {
         let mut a = sim_control(sh, t, method, &segs[1..], body);
         a.write = false;
+        return a;
+    }
+    // Managed identity, federation, device code, service principals.
+    if let Some(a) = crate::identity::dispatch(sh, t, method, &segs, query, headers, body) {
         return a;
     }
     // Token endpoint.

@@ -90,6 +90,7 @@ pub use credentials::{
 };
 pub use error::{Error, ErrorKind};
 pub use handlers::dep::{AssignmentBatch, ASSIGNMENT_BATCH};
+pub use handlers::{AppRole, AppRoleAssignment, ServicePrincipal, ServicePrincipals, GRAPH_APP_ID};
 pub use handlers::{
     EnrollmentProfiles, EnrollmentProgramTokens, ImportedDevices, PushCertificate, SyncOptions,
     VppApps, VppTokens,

@@ -56,6 +56,7 @@
 pub mod duplicates;
 pub mod error;
 pub mod profile_templates;
+pub mod permissions;
 pub mod profiles;
 pub mod reconcile;
 pub mod renewal;

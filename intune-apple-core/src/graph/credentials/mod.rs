@@ -100,9 +100,9 @@ impl AccessToken {
     /// use chrono::{TimeZone, Utc};
     /// use intune_apple_core::graph::AccessToken;
     /// let now = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
-    /// let t = AccessToken::from_external("MyCredential", "eyJ", 1_796_000_000.0, None, now).unwrap();
-    /// assert_eq!(t.expires_at.timestamp(), 1_796_000_000);
-    /// assert!(AccessToken::from_external("MyCredential", "", 1_796_000_000.0, None, now).is_err());
+    /// let t = AccessToken::from_external("MyCredential", "eyJ", 1_800_000_000.0, None, now).unwrap();
+    /// assert_eq!(t.expires_at.timestamp(), 1_800_000_000);
+    /// assert!(AccessToken::from_external("MyCredential", "", 1_800_000_000.0, None, now).is_err());
     /// assert!(AccessToken::from_external("MyCredential", "eyJ", f64::NAN, None, now).is_err());
     /// ```
     ///

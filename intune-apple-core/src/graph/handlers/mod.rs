@@ -7,12 +7,16 @@ pub(crate) mod apps;
 pub(crate) mod dep;
 pub(crate) mod devices;
 pub(crate) mod push;
+pub(crate) mod service_principals;
 pub(crate) mod vpp;
 
 pub use apps::VppApps;
 pub use dep::{EnrollmentProfiles, EnrollmentProgramTokens, SyncOptions};
 pub use devices::ImportedDevices;
 pub use push::PushCertificate;
+pub use service_principals::{
+    AppRole, AppRoleAssignment, ServicePrincipal, ServicePrincipals, GRAPH_APP_ID,
+};
 pub use vpp::VppTokens;
 
 /// Application permissions, least privileged first, as named in errors.

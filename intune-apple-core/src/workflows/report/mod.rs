@@ -208,6 +208,8 @@ pub mod section {
     /// In a multi-tenant scan, the tenant as a whole: its report ran out of time (code
     /// `timeout`) or stopped on an internal error (code `internal`).
     pub const TENANT: &str = "tenant";
+    /// The sign-in itself: when it is refused, no section is read and this is the one error.
+    pub const SIGN_IN: &str = "signIn";
 }
 
 /// The JSON name of a credential kind: `pushCertificate`, `enrollmentProgramToken`, `vppToken`.
@@ -328,6 +330,22 @@ pub async fn health_report(client: &Client, options: &ReportOptions) -> HealthRe
     }
     let thresholds = &options.thresholds;
     let locale = options.locale;
+
+    // One sign-in before the sections: a refused credential is asked for once and reported
+    // once, not once per section.
+    if let Err(e) = client.sign_in().await {
+        return HealthReport {
+            generated_at,
+            as_of: now,
+            items: Vec::new(),
+            errors: vec![ReportError {
+                section: section::SIGN_IN.to_owned(),
+                code: e.kind().as_str().to_owned(),
+                message: e.to_string(),
+            }],
+            thresholds: *thresholds,
+        };
+    }
 
     let push = client.push_certificate();
     let push = async move { push.get().await };
