@@ -62,7 +62,7 @@ export type VppTokenAccountType = 'business' | 'education'
 export type ActionState = 'none' | 'pending' | 'canceled' | 'active' | 'done' | 'failed' | 'notSupported'
 export type AppleDeviceDeliveryProtocol = 'default' | 'mobileDeviceManagement' | 'declarativeDeviceManagement' | 'unknownFutureValue'
 export type PushWarningCode = 'privateKeyIgnored' | 'cnUuidMismatch' | 'unexpectedIssuer' | 'appleIdUnknown' | 'appleIdDiffers' | 'currentTopicUnknown'
-export type FaultKind = 'throttle' | 'status' | 'delay' | 'resetBefore' | 'resetAfter' | 'malformed' | 'truncated' | 'foreignNextLink' | 'expireTokens'
+export type FaultKind = 'throttle' | 'status' | 'delay' | 'resetBefore' | 'resetAfter' | 'malformed' | 'truncated' | 'foreignNextLink' | 'expireTokens' | 'repeatNextLink' | 'cycleNextLink' | 'endlessBody'
 
 /**
  * An enrollment profile as Graph describes it (`depIOSEnrollmentProfile`,
@@ -788,9 +788,15 @@ export declare function enrollmentProgramTokenHealth(token: EnrollmentProgramTok
 
 /** Warning and critical windows, in whole days left. */
 export interface ExpiryWindow {
-  /** `warning` at most this many days before expiry (default 30). */
+  /**
+   * `warning` at most this many days before expiry (default 30; a whole number from 0 to
+   * 3650, at least `criticalDays`).
+   */
   warningDays?: number
-  /** `critical` at most this many days before expiry (default 7). */
+  /**
+   * `critical` at most this many days before expiry (default 7; a whole number from 0 to
+   * 3650).
+   */
   criticalDays?: number
 }
 

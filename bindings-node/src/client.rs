@@ -266,7 +266,7 @@ fn js<'e, T: serde::Serialize>(env: &'e Env, v: &T) -> Result<Unknown<'e>> {
 #[napi]
 impl Client {
     /// Builds a client from explicit options.
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(env: &Env, options: ClientOptions) -> Result<Self> {
         build(options)
             .map(|inner| Self { inner })
@@ -276,7 +276,7 @@ impl Client {
     /// Builds a client from the environment: `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, then
     /// `AZURE_CLIENT_SECRET` or `AZURE_CLIENT_CERTIFICATE_PATH`; or `INTUNE_APPLE_ACCESS_TOKEN`;
     /// plus `INTUNE_APPLE_GRAPH_URL`, `AZURE_AUTHORITY_HOST`, `INTUNE_APPLE_CLOUD`.
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_env(env: &Env) -> Result<Self> {
         let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         graph::Client::builder_from_env_with(from_env)
@@ -288,7 +288,7 @@ impl Client {
     }
 
     /// The Graph root URL in use.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn graph_root(&self) -> String {
         self.inner.graph_root().to_owned()
     }
@@ -368,7 +368,7 @@ impl Client {
     // ----- enrollment program tokens -----
 
     /// Every enrollment program (ADE / DEP / ABM) token, for `for await`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn enrollment_program_tokens(
         &self,
         options: Option<ListOptions<'_>>,
@@ -527,7 +527,7 @@ impl Client {
     // ----- enrollment profiles -----
 
     /// The enrollment profiles of a token, for `for await`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn enrollment_profiles(
         &self,
         token_id: String,
@@ -685,7 +685,7 @@ impl Client {
 
     /// The imported devices of a token, for `for await` (100,000 devices never sit in memory
     /// at once: pages are read as the loop goes).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn imported_devices(
         &self,
         env: &Env,
@@ -701,7 +701,7 @@ impl Client {
     }
 
     /// The imported devices of a token with this serial number.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn find_imported_devices(
         &self,
         env: &Env,
@@ -755,7 +755,7 @@ impl Client {
     // ----- VPP tokens -----
 
     /// Every VPP (Apps and Books) token, for `for await`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn vpp_tokens(&self, options: Option<ListOptions<'_>>) -> Result<VppTokenPager> {
         let (progress, sizes) = page_sizes();
         let stream = self.inner.vpp_tokens().list_with_progress(Some(progress));
@@ -870,7 +870,7 @@ impl Client {
     // ----- VPP apps -----
 
     /// Every iOS and macOS VPP app, for `for await`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn vpp_apps(&self, options: Option<ListOptions<'_>>) -> Result<MobileAppPager> {
         let (progress, sizes) = page_sizes();
         let stream = self.inner.vpp_apps().list_with_progress(Some(progress));
@@ -878,7 +878,7 @@ impl Client {
     }
 
     /// The VPP apps bought with one VPP token, for `for await`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn vpp_apps_for_token(&self, vpp_token_id: String) -> Result<MobileAppPager> {
         MobileAppPager::new(
             self.inner.vpp_apps().list_by_token(&vpp_token_id),
@@ -903,7 +903,7 @@ impl Client {
     }
 
     /// The assignments of an app, for `for await`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn app_assignments(&self, app_id: String) -> Result<AssignmentPager> {
         AssignmentPager::new(self.inner.vpp_apps().assignments(&app_id), None, None)
     }

@@ -584,8 +584,26 @@ pub(crate) fn to_js<'e, T: serde::Serialize>(env: &'e Env, value: &T) -> Result<
     json_to_js(env, &json, "")
 }
 
+/// How deeply JS objects and arrays may nest in an input (a cycle reaches it too).
+const MAX_DEPTH: usize = 64;
+/// The most elements an input array may hold (its length is the caller's number).
+const MAX_ELEMENTS: u32 = 100_000;
+
 /// A JS value as JSON, `Date`s as RFC 3339 text (for inputs decoded by the core's model).
+///
+/// Refuses (instead of overflowing the stack or allocating from an untrusted length) objects
+/// nested deeper than 64 levels or referring to themselves, arrays longer than 100,000
+/// elements, and invalid `Date`s.
 pub(crate) fn js_to_json(value: Unknown<'_>) -> Result<Value> {
+    js_to_json_at(value, 0)
+}
+
+fn js_to_json_at(value: Unknown<'_>, depth: usize) -> Result<Value> {
+    if depth > MAX_DEPTH {
+        return Err(napi::Error::from_reason(format!(
+            "the value nests deeper than {MAX_DEPTH} levels or refers to itself: pass plain data"
+        )));
+    }
     Ok(match value.get_type()? {
         ValueType::Boolean => Value::Bool(value.coerce_to_bool()?),
         ValueType::Number => {
@@ -605,7 +623,13 @@ pub(crate) fn js_to_json(value: Unknown<'_>) -> Result<Value> {
             if value.is_date()? {
                 let date = JsDate::from_unknown(value)?;
                 let ms = date.value_of()?;
-                let t = DateTime::<Utc>::from_timestamp_millis(ms as i64).unwrap_or_default();
+                let t = ms
+                    .is_finite()
+                    .then(|| DateTime::<Utc>::from_timestamp_millis(ms as i64))
+                    .flatten()
+                    .ok_or_else(|| {
+                        napi::Error::from_reason("an invalid Date was given: pass a valid Date")
+                    })?;
                 return Ok(Value::String(
                     t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
                 ));
@@ -613,9 +637,14 @@ pub(crate) fn js_to_json(value: Unknown<'_>) -> Result<Value> {
             if value.is_array()? {
                 let object = value.coerce_to_object()?;
                 let len = object.get_array_length()?;
-                let mut out = Vec::with_capacity(len as usize);
+                if len > MAX_ELEMENTS {
+                    return Err(napi::Error::from_reason(format!(
+                        "an array of {len} elements was given: at most {MAX_ELEMENTS} are accepted"
+                    )));
+                }
+                let mut out = Vec::new();
                 for i in 0..len {
-                    out.push(js_to_json(object.get_element::<Unknown>(i)?)?);
+                    out.push(js_to_json_at(object.get_element::<Unknown>(i)?, depth + 1)?);
                 }
                 return Ok(Value::Array(out));
             }
@@ -629,7 +658,7 @@ pub(crate) fn js_to_json(value: Unknown<'_>) -> Result<Value> {
                     .coerce_to_string()?
                     .into_utf8()?
                     .into_owned()?;
-                let v = js_to_json(object.get_named_property::<Unknown>(&name)?)?;
+                let v = js_to_json_at(object.get_named_property::<Unknown>(&name)?, depth + 1)?;
                 if !v.is_null() {
                     map.insert(name, v);
                 }

@@ -139,7 +139,7 @@ fn dep_info(d: &DepTokenFile) -> DepTokenFileInfo {
 
 /// Recognises an Apple file by its content (`.vpptoken`, push certificate, `.p7m`) and
 /// summarises it. Throws `ERR_TOKEN_FILE` when it cannot be read or is damaged.
-#[napi]
+#[napi(catch_unwind)]
 pub fn inspect(env: &Env, path: String) -> Result<AppleFileInfo> {
     let file = files::inspect(&path).map_err(|e| throw(env, e))?;
     file_info(env, file)
@@ -193,7 +193,7 @@ pub struct RenewalCheckOptions {
 /// Checks that the push certificate file at `path` can replace Intune's `current` one.
 /// Returns the warnings; throws `ERR_RENEWAL_REFUSED` when the upload would break enrolled
 /// devices (another topic) or gain nothing, `ERR_TOKEN_FILE` when the file is unreadable.
-#[napi(ts_return_type = "Array<PushWarningCode>")]
+#[napi(catch_unwind, ts_return_type = "Array<PushWarningCode>")]
 pub fn check_push_certificate_renewal(
     env: &Env,
     current: PushCertificate,
@@ -240,7 +240,7 @@ pub struct VppRenewalCheckInfo {
 }
 
 /// Checks a `.vpptoken` against the tenant's VPP tokens before a renewal.
-#[napi]
+#[napi(catch_unwind)]
 pub fn check_vpp_token_renewal(
     env: &Env,
     path: String,
@@ -289,7 +289,7 @@ pub fn check_vpp_token_renewal(
 
 /// Whether the `.p7m` at `path` was encrypted to the public key Intune gave for the token
 /// (`getEncryptionPublicKey`): `false` means it was downloaded for another MDM server.
-#[napi]
+#[napi(catch_unwind)]
 pub fn check_enrollment_program_token_file(
     env: &Env,
     path: String,

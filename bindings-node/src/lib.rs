@@ -11,6 +11,7 @@ mod client;
 mod convert;
 mod error;
 mod files;
+mod guard;
 mod pager;
 mod rules;
 mod sim;

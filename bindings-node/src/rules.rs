@@ -14,6 +14,7 @@ use napi_derive::napi;
 
 use crate::convert::{self, EnrollmentProgramToken, PushCertificate, VppTokenInfo};
 use crate::error::{failure, throw};
+use crate::guard;
 
 pub(crate) fn now_or(now: Option<DateTime<Utc>>) -> DateTime<Utc> {
     now.unwrap_or_else(|| SystemClock.now())
@@ -23,10 +24,12 @@ pub(crate) fn now_or(now: Option<DateTime<Utc>>) -> DateTime<Utc> {
 #[napi(object)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExpiryWindow {
-    /// `warning` at most this many days before expiry (default 30).
-    pub warning_days: Option<u32>,
-    /// `critical` at most this many days before expiry (default 7).
-    pub critical_days: Option<u32>,
+    /// `warning` at most this many days before expiry (default 30; a whole number from 0 to
+    /// 3650, at least `criticalDays`).
+    pub warning_days: Option<f64>,
+    /// `critical` at most this many days before expiry (default 7; a whole number from 0 to
+    /// 3650).
+    pub critical_days: Option<f64>,
 }
 
 /// Options of the health rules.
@@ -46,12 +49,14 @@ pub struct HealthOptions {
     pub vpp_token: Option<ExpiryWindow>,
 }
 
-fn window(base: Window, w: Option<ExpiryWindow>) -> Window {
-    let Some(w) = w else { return base };
-    Window {
-        warning_days: w.warning_days.map_or(base.warning_days, i64::from),
-        critical_days: w.critical_days.map_or(base.critical_days, i64::from),
-    }
+fn window(env: &Env, kind: &str, base: Window, w: Option<ExpiryWindow>) -> Result<Window> {
+    let Some(w) = w else { return Ok(base) };
+    Ok(Window {
+        warning_days: guard::days(env, &format!("{kind}.warningDays"), w.warning_days)?
+            .unwrap_or(base.warning_days),
+        critical_days: guard::days(env, &format!("{kind}.criticalDays"), w.critical_days)?
+            .unwrap_or(base.critical_days),
+    })
 }
 
 /// The locale of an option, read by the core's one parser: absent is English, an unknown name
@@ -62,14 +67,28 @@ pub(crate) fn locale(env: &Env, name: Option<&str>) -> Result<Locale> {
     })
 }
 
-pub(crate) fn thresholds(o: &HealthOptions) -> HealthThresholds {
+/// The thresholds of `o`, checked by the core (`ERR_INVALID_INPUT` saying what to give).
+pub(crate) fn thresholds(env: &Env, o: &HealthOptions) -> Result<HealthThresholds> {
     let base = HealthThresholds::default();
-    HealthThresholds {
-        push_certificate: window(base.push_certificate, o.push_certificate),
-        enrollment_program_token: window(base.enrollment_program_token, o.enrollment_program_token),
-        vpp_token: window(base.vpp_token, o.vpp_token),
+    let t = HealthThresholds {
+        push_certificate: window(
+            env,
+            "pushCertificate",
+            base.push_certificate,
+            o.push_certificate,
+        )?,
+        enrollment_program_token: window(
+            env,
+            "enrollmentProgramToken",
+            base.enrollment_program_token,
+            o.enrollment_program_token,
+        )?,
+        vpp_token: window(env, "vppToken", base.vpp_token, o.vpp_token)?,
         ..base
-    }
+    };
+    t.validate()
+        .map_err(|e| throw(env, failure("ERR_INVALID_INPUT", e.to_string())))?;
+    Ok(t)
 }
 
 /// One problem of a credential.
@@ -133,51 +152,54 @@ impl From<rules::TokenHealth> for TokenHealth {
 }
 
 /// The health of the push certificate.
-#[napi]
+#[napi(catch_unwind)]
 pub fn push_certificate_health(
     env: &Env,
     certificate: PushCertificate,
     options: Option<HealthOptions>,
 ) -> Result<TokenHealth> {
     let o = options.unwrap_or_default();
+    let thresholds = thresholds(env, &o)?;
     Ok(rules::push_certificate_health(
         &certificate.into(),
         now_or(o.now),
-        &thresholds(&o),
+        &thresholds,
         locale(env, o.locale.as_deref())?,
     )
     .into())
 }
 
 /// The health of an enrollment program token.
-#[napi]
+#[napi(catch_unwind)]
 pub fn enrollment_program_token_health(
     env: &Env,
     token: EnrollmentProgramToken,
     options: Option<HealthOptions>,
 ) -> Result<TokenHealth> {
     let o = options.unwrap_or_default();
+    let thresholds = thresholds(env, &o)?;
     Ok(rules::enrollment_program_token_health(
         &token.into(),
         now_or(o.now),
-        &thresholds(&o),
+        &thresholds,
         locale(env, o.locale.as_deref())?,
     )
     .into())
 }
 
 /// The health of a VPP token.
-#[napi]
+#[napi(catch_unwind)]
 pub fn vpp_token_health(
     env: &Env,
     token: VppTokenInfo,
     options: Option<HealthOptions>,
 ) -> Result<TokenHealth> {
     let o = options.unwrap_or_default();
+    let thresholds = thresholds(env, &o)?;
     Ok(rules::vpp_token_health(
         &token.into(),
         now_or(o.now),
-        &thresholds(&o),
+        &thresholds,
         locale(env, o.locale.as_deref())?,
     )
     .into())
@@ -199,7 +221,7 @@ pub struct RenewalGuidance {
 }
 
 /// Renewal guidance for a kind of credential.
-#[napi]
+#[napi(catch_unwind)]
 pub fn renewal_guidance(
     env: &Env,
     #[napi(ts_arg_type = "TokenKind")] kind: String,
@@ -273,7 +295,7 @@ pub struct SyncVerdict {
 
 /// Intune's sync rules: whether a manual (or full) sync of an enrollment program token may
 /// start now.
-#[napi]
+#[napi(catch_unwind)]
 pub fn decide_sync(times: SyncTimesInput, options: Option<SyncDecisionOptions>) -> SyncVerdict {
     let o = options.unwrap_or_default();
     let policy = if o.macos == Some(true) {
@@ -347,13 +369,13 @@ pub struct ValidationOptions {
     /// The instant to judge expiry against (default: now).
     pub now: Option<DateTime<Utc>>,
     /// How many profiles the token holds, this one included (default 1).
-    pub profiles_on_token: Option<u32>,
+    pub profiles_on_token: Option<f64>,
     /// Maximum profiles per token (default 1,000).
-    pub profile_limit: Option<u32>,
+    pub profile_limit: Option<f64>,
 }
 
 /// Every broken rule of an enrollment profile at once (empty when it is valid).
-#[napi]
+#[napi(catch_unwind)]
 pub fn validate_enrollment_profile(
     env: &Env,
     #[napi(ts_arg_type = "EnrollmentProfile")] profile: Unknown<'_>,
@@ -370,10 +392,10 @@ pub fn validate_enrollment_profile(
         .collect();
     let mut ctx = ValidationContext::new(&tokens, now_or(o.now));
     if let Some(n) = o.profiles_on_token {
-        ctx.profiles_on_token = n as usize;
+        ctx.profiles_on_token = guard::count(env, "profilesOnToken", n, 0, 1_000_000)?;
     }
     if let Some(n) = o.profile_limit {
-        ctx.profile_limit = n as usize;
+        ctx.profile_limit = guard::count(env, "profileLimit", n, 0, 1_000_000)?;
     }
     Ok(rules::validate_profile(&profile, &ctx)
         .into_iter()
@@ -382,7 +404,7 @@ pub fn validate_enrollment_profile(
 }
 
 /// The broken rules of a device name template (`{{SERIAL}}`, `{{DEVICETYPE}}`, ...).
-#[napi]
+#[napi(catch_unwind)]
 pub fn validate_device_name_template(template: String) -> Vec<Violation> {
     rules::validate_device_name_template(&template)
         .into_iter()

@@ -16,9 +16,9 @@ pub struct SimulatorOptions {
     /// VPP apps), `'empty'`, or a seed as JSON text (see docs/simulator.md).
     pub seed: Option<String>,
     /// Instead of a seed: one enrollment program token holding this many generated devices.
-    pub devices: Option<u32>,
+    pub devices: Option<f64>,
     /// Items per page of every collection.
-    pub page_size: Option<u32>,
+    pub page_size: Option<f64>,
     /// Whether Intune's per-tenant throttle is on.
     pub throttle: Option<bool>,
 }
@@ -72,7 +72,10 @@ pub struct Simulator {
 
 fn seed_of(options: &SimulatorOptions) -> std::result::Result<Seed, crate::error::Failure> {
     let mut seed = match (options.devices, options.seed.as_deref()) {
-        (Some(n), _) => Seed::with_devices(0, n as usize),
+        (Some(n), _) => {
+            let n = crate::guard::whole_or_failure("devices", n, 0, 100_000_000)?;
+            Seed::with_devices(0, usize::try_from(n).unwrap_or(0))
+        }
         (None, None | Some("demo")) => Seed::demo(),
         (None, Some("empty")) => Seed::empty(),
         (None, Some(json)) => {
@@ -80,7 +83,8 @@ fn seed_of(options: &SimulatorOptions) -> std::result::Result<Seed, crate::error
         }
     };
     if let Some(n) = options.page_size {
-        seed.page_size = (n as usize).max(1);
+        let n = crate::guard::whole_or_failure("pageSize", n, 1, 1_000_000)?;
+        seed.page_size = usize::try_from(n).unwrap_or(1);
     }
     if let Some(on) = options.throttle {
         seed.throttle = on;
@@ -91,7 +95,7 @@ fn seed_of(options: &SimulatorOptions) -> std::result::Result<Seed, crate::error
 #[napi]
 impl Simulator {
     /// Starts a simulator (seeded with the demo tenant unless told otherwise).
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn start(env: &Env, options: Option<SimulatorOptions>) -> Result<Self> {
         let seed = seed_of(&options.unwrap_or_default()).map_err(|f| throw(env, f))?;
         let handle = intune_apple_sim::Simulator::spawn(seed)
@@ -111,31 +115,31 @@ impl Simulator {
     }
 
     /// The Graph base URL to pass as `baseUrl`.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn base_url(&self, env: &Env) -> Result<String> {
         Ok(self.running(env)?.base_url())
     }
 
     /// The token authority to pass as `authorityHost`.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn authority_host(&self, env: &Env) -> Result<String> {
         Ok(self.running(env)?.authority_host())
     }
 
     /// The simulated tenant id.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn tenant_id(&self, env: &Env) -> Result<String> {
         Ok(self.running(env)?.tenant_id())
     }
 
     /// The client id of the read-write application.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn client_id(&self, env: &Env) -> Result<String> {
         Ok(self.running(env)?.client_id().to_owned())
     }
 
     /// Options for `new Client(...)` as the read-write application (test-only secret).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn client_options(&self, env: &Env) -> Result<ClientOptions> {
         let sim = self.running(env)?;
         Ok(ClientOptions {
@@ -149,7 +153,7 @@ impl Simulator {
     }
 
     /// Options for `new Client(...)` as the read-only application (its writes get 403).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn read_only_client_options(&self, env: &Env) -> Result<ClientOptions> {
         let sim = self.running(env)?;
         let (id, secret) = sim.read_only_client();
@@ -166,7 +170,7 @@ impl Simulator {
     /// The PEM text (certificate and private key, test-only) of the application that
     /// authenticates with a certificate: pass it as `certificate` (or write it to a file for
     /// `certificatePath`) with `certificateClientId`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn certificate_client_pem(&self, env: &Env) -> Result<String> {
         self.running(env)?;
         Ok(format!(
@@ -177,13 +181,13 @@ impl Simulator {
     }
 
     /// The client id of the certificate application.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn certificate_client_id(&self) -> String {
         intune_apple_sim::CERT_CLIENT_ID.to_owned()
     }
 
     /// Requests received so far, oldest first.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn request_log(&self, env: &Env) -> Result<Vec<SimulatorRequest>> {
         Ok(self
             .running(env)?
@@ -202,13 +206,13 @@ impl Simulator {
     }
 
     /// How many writes changed the tenant's state.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn writes_applied(&self, env: &Env) -> Result<f64> {
         Ok(self.running(env)?.writes_applied() as f64)
     }
 
     /// Adds a fault rule.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn add_fault(&self, env: &Env, fault: SimulatorFault) -> Result<()> {
         let sim = self.running(env)?;
         let mut json = serde_json::json!({
@@ -239,28 +243,28 @@ impl Simulator {
     }
 
     /// Removes every fault rule.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn clear_faults(&self, env: &Env) -> Result<()> {
         self.running(env)?.clear_faults();
         Ok(())
     }
 
     /// Expires every access token issued so far.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn expire_tokens(&self, env: &Env) -> Result<()> {
         self.running(env)?.expire_tokens();
         Ok(())
     }
 
     /// Turns Intune's per-tenant throttle on or off.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_throttle(&self, env: &Env, on: bool) -> Result<()> {
         self.running(env)?.set_throttle(on);
         Ok(())
     }
 
     /// Turns Intune's per-application throttle (100 writes / 1,000 requests per 20 s) on or off.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_app_throttle(&self, env: &Env, on: bool) -> Result<()> {
         self.running(env)?.set_app_throttle(on);
         Ok(())
@@ -268,49 +272,58 @@ impl Simulator {
 
     /// Sets how long a sync with Apple runs once triggered (milliseconds of the simulator's
     /// clock); while it runs, another sync of the same token is refused.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_dep_sync_duration(&self, env: &Env, ms: f64) -> Result<()> {
+        let ms = crate::guard::whole(env, "ms", ms, 0, crate::guard::MAX_SAFE)?;
         self.running(env)?
-            .set_dep_sync_duration(chrono::Duration::milliseconds(ms as i64));
+            .set_dep_sync_duration(chrono::Duration::milliseconds(ms));
         Ok(())
     }
 
     /// Sets the page size of collections.
-    #[napi]
-    pub fn set_page_size(&self, env: &Env, size: u32) -> Result<()> {
-        self.running(env)?.set_page_size(size as usize);
+    #[napi(catch_unwind)]
+    pub fn set_page_size(&self, env: &Env, size: f64) -> Result<()> {
+        let size = crate::guard::count(env, "size", size, 1, 1_000_000)?;
+        self.running(env)?.set_page_size(size);
         Ok(())
     }
 
     /// The simulator's clock.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn now(&self, env: &Env) -> Result<DateTime<Utc>> {
         Ok(self.running(env)?.now())
     }
 
     /// Sets the simulator's clock.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_now(&self, env: &Env, now: DateTime<Utc>) -> Result<()> {
         self.running(env)?.set_now(now);
         Ok(())
     }
 
     /// Moves the simulator's clock forward by `ms` milliseconds.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn advance(&self, env: &Env, ms: f64) -> Result<()> {
+        let ms = crate::guard::whole(
+            env,
+            "ms",
+            ms,
+            -crate::guard::MAX_SAFE,
+            crate::guard::MAX_SAFE,
+        )?;
         self.running(env)?
-            .advance(chrono::Duration::milliseconds(ms as i64));
+            .advance(chrono::Duration::milliseconds(ms));
         Ok(())
     }
 
     /// Whether the simulator is running.
-    #[napi(getter, js_name = "isRunning")]
+    #[napi(catch_unwind, getter, js_name = "isRunning")]
     pub fn running_now(&self) -> bool {
         self.handle.is_some()
     }
 
     /// Stops the simulator; later calls to it fail.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stop(&mut self) {
         self.handle = None;
     }

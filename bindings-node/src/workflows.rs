@@ -112,19 +112,19 @@ pub struct HealthReport {
 #[napi]
 impl HealthReport {
     /// When the report was made.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn generated_at(&self) -> DateTime<Utc> {
         self.inner.generated_at
     }
 
     /// The instant the credentials were evaluated at.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn as_of(&self) -> DateTime<Utc> {
         self.inner.as_of
     }
 
     /// One entry per credential, most urgent first.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn items(&self) -> Vec<ReportItem> {
         let json = serde_json::to_value(&self.inner.items).unwrap_or_default();
         self.inner
@@ -158,7 +158,7 @@ impl HealthReport {
     }
 
     /// One entry per section that could not be read.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn errors(&self) -> Vec<ReportSectionError> {
         self.inner
             .errors
@@ -172,45 +172,45 @@ impl HealthReport {
     }
 
     /// The worst severity of the report.
-    #[napi(getter, ts_return_type = "Severity")]
+    #[napi(catch_unwind, getter, ts_return_type = "Severity")]
     pub fn overall(&self) -> String {
         self.inner.overall().code().to_owned()
     }
 
     /// The exit code a scheduled job should end with (0 all fine, 1 attention, 2 expired or
     /// unreadable).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn exit_code(&self) -> i32 {
         self.inner.exit_code()
     }
 
     /// The documented JSON shape (`{ generatedAt, asOf, items, errors }`, times as text);
     /// `JSON.stringify(report)` uses it.
-    #[napi(js_name = "toJSON", ts_return_type = "HealthReportJson")]
+    #[napi(catch_unwind, js_name = "toJSON", ts_return_type = "HealthReportJson")]
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(&self.inner).unwrap_or_default()
     }
 
     /// Markdown for an email or a ticket.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn to_markdown(&self) -> String {
         self.inner.to_markdown()
     }
 
     /// An iCalendar file with an event (and alarms) per expiry.
-    #[napi(js_name = "toICS")]
+    #[napi(catch_unwind, js_name = "toICS")]
     pub fn to_ics(&self) -> String {
         self.inner.to_ics()
     }
 
     /// A text table for a terminal.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn to_table(&self, color: Option<bool>) -> String {
         self.inner.to_table(color.unwrap_or(false))
     }
 
     /// Reads a report saved with `JSON.stringify(report)`.
-    #[napi(factory, js_name = "fromJSON")]
+    #[napi(catch_unwind, factory, js_name = "fromJSON")]
     pub fn from_json(env: &Env, json: String) -> Result<Self> {
         report::HealthReport::from_json(&json)
             .map(|inner| Self { inner })
@@ -281,12 +281,16 @@ pub struct VppRenewalOptions {
 }
 
 fn core_report_options(env: &Env, o: ReportOptions) -> Result<report::ReportOptions> {
-    Ok(report::ReportOptions {
+    let options = report::ReportOptions {
         as_of: o.as_of,
-        thresholds: thresholds(&o.thresholds.unwrap_or_default()),
+        thresholds: thresholds(env, &o.thresholds.unwrap_or_default())?,
         locale: locale(env, o.locale.as_deref())?,
         include_apps: o.include_apps.unwrap_or(false),
-    })
+    };
+    options
+        .validate()
+        .map_err(|e| throw(env, Failure::from(e)))?;
+    Ok(options)
 }
 
 /// One tenant's report of `scanTenants`.
@@ -307,7 +311,7 @@ pub fn scan_tenants<'e>(
     names: Vec<String>,
     clients: Vec<&Client>,
     options: Option<ReportOptions>,
-    concurrency: Option<u32>,
+    concurrency: Option<f64>,
 ) -> Result<PromiseRaw<'e, Vec<TenantReport>>> {
     if names.len() != clients.len() {
         return Err(throw(
@@ -331,7 +335,10 @@ pub fn scan_tenants<'e>(
         })
         .collect();
     let options = core_report_options(env, options.unwrap_or_default())?;
-    let concurrency = concurrency.map_or(4, |c| c as usize);
+    let concurrency = match concurrency {
+        Some(c) => crate::guard::count(env, "concurrency", c, 0, u32::MAX as usize)?,
+        None => 4,
+    };
     run(
         env,
         async move { Ok::<_, Failure>(report::scan_tenants(targets, &options, concurrency).await) },
@@ -535,12 +542,12 @@ impl Client {
         token_id: String,
         profile_id: String,
         serial_numbers: Vec<String>,
-        batch_size: Option<u32>,
+        batch_size: Option<f64>,
     ) -> Result<PromiseRaw<'e, Unknown<'e>>> {
         let c = self.core();
         let mut options = SerialAssignmentOptions::default();
         if let Some(n) = batch_size {
-            options.batch_size = n as usize;
+            options.batch_size = crate::guard::count(env, "batchSize", n, 1, 1_000_000)?;
         }
         run(
             env,
@@ -584,7 +591,7 @@ pub struct SerialList {
 }
 
 /// Reads serial numbers from a CSV export or a plain list.
-#[napi]
+#[napi(catch_unwind)]
 pub fn parse_serial_numbers(env: &Env, text: String) -> Result<SerialList> {
     let list = profiles::parse_serial_numbers(&text).map_err(|e| throw(env, e))?;
     Ok(SerialList {

@@ -117,9 +117,13 @@ where
     let py_future = event_loop.call_method0("create_future")?;
     let (event_loop_ref, future_ref) = (event_loop.unbind(), py_future.clone().unbind());
     let task = runtime().spawn(async move {
-        let result = fut.await;
+        // A panic settles the awaitable with an error instead of leaving it pending forever.
+        let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(fut))
+            .await
+            .map_err(|panic| crate::pending::internal_message(&*panic));
         // taking the GIL may wait: not on a runtime worker
         let _ = tokio::task::spawn_blocking(move || {
+            let result = result.unwrap_or_else(|message| Err(crate::pending::internal(message)));
             let _ = attach(|py| deliver(py, &event_loop_ref, &future_ref, result));
         })
         .await;

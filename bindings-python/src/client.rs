@@ -144,8 +144,15 @@ fn device_from_py(obj: &Bound<'_, PyAny>) -> PyResult<ImportedAppleDeviceIdentit
 }
 
 fn seconds(name: &str, secs: f64) -> PyResult<Duration> {
+    // Zero (or less, or not a number) would fail every call at once: refused.
     Duration::try_from_secs_f64(secs)
-        .map_err(|_| invalid_input(format!("{name} must be a positive number of seconds")))
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            invalid_input(format!(
+                "{name} is {secs}: it must be a positive number of seconds (e.g. 30)"
+            ))
+        })
 }
 
 /// The core client shared by the sync and async Python faces.

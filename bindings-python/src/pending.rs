@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use futures::StreamExt as _;
+use futures::{FutureExt as _, StreamExt as _};
 use intune_apple_core::graph::{self, ItemStream};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -63,6 +63,31 @@ where
     })
 }
 
+/// The error of a call that panicked inside the library: an `IntuneAppleError`, never a
+/// `PanicException`.
+pub(crate) fn internal_error(panic: &(dyn std::any::Any + Send)) -> PyErr {
+    internal(internal_message(panic))
+}
+
+pub(crate) fn internal(message: String) -> PyErr {
+    crate::errors::build(&crate::errors::ErrorFields {
+        kind: "internal",
+        message,
+        ..crate::errors::ErrorFields::default()
+    })
+}
+
+pub(crate) fn internal_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    format!(
+        "the call stopped on an internal error of intune-apple ({what}); its outcome is unknown: check the tenant before running it again, and report this error"
+    )
+}
+
 type Boxed = Box<dyn IntoPyValue>;
 type BoxFuture = Pin<Box<dyn Future<Output = PyResult<Boxed>> + Send>>;
 
@@ -88,7 +113,14 @@ impl Pending {
         T: IntoPyValue,
         F: Future<Output = PyResult<T>> + Send + 'static,
     {
-        let boxed: BoxFuture = Box::pin(async move { fut.await.map(|v| Box::new(v) as Boxed) });
+        // A panic inside the call settles it with an error instead of unwinding into the
+        // runtime (which would leave an awaitable pending forever).
+        let boxed: BoxFuture = Box::pin(async move {
+            match std::panic::AssertUnwindSafe(fut).catch_unwind().await {
+                Ok(r) => r.map(|v| Box::new(v) as Boxed),
+                Err(panic) => Err(internal_error(&*panic)),
+            }
+        });
         Self {
             fut: Mutex::new(Some(boxed)),
         }
@@ -146,7 +178,8 @@ pub(crate) struct Pages {
 impl Pages {
     pub(crate) fn new<T: Field + Send + 'static>(stream: ItemStream<T>) -> Self {
         let (tx, rx) = tokio::sync::mpsc::channel::<Chunk>(AHEAD);
-        runtime().spawn(async move {
+        let on_panic = tx.clone();
+        let read_ahead = async move {
             let mut chunks = stream.ready_chunks(CHUNK);
             while let Some(chunk) = chunks.next().await {
                 let mut items = Vec::with_capacity(chunk.len());
@@ -171,6 +204,17 @@ impl Pages {
                 if tx.send((to_list, error)).await.is_err() || stop {
                     break;
                 }
+            }
+        };
+        runtime().spawn(async move {
+            // A panic while reading must not look like the end of the listing.
+            if let Err(panic) = std::panic::AssertUnwindSafe(read_ahead)
+                .catch_unwind()
+                .await
+            {
+                let message = internal_message(&*panic);
+                let to_list: ToList = Box::new(move |_| Err(internal(message)));
+                let _ = on_panic.send((to_list, None)).await;
             }
         });
         Self {

@@ -47,17 +47,12 @@ pub(crate) fn token_kind(py: Python<'_>, k: TokenKind) -> PyResult<Py<PyAny>> {
     enum_member(py, &CLASS, "intune_apple.rules", "TokenKind", k.code())
 }
 
-fn thresholds(warning_days: i64, critical_days: i64) -> HealthThresholds {
-    let w = Window {
-        warning_days,
-        critical_days,
-    };
-    HealthThresholds {
-        push_certificate: w,
-        enrollment_program_token: w,
-        vpp_token: w,
-        ..HealthThresholds::default()
-    }
+/// The same window for every kind, checked by the core (`InvalidInputError` saying what to
+/// give: whole days from 0 to 3650, critical at most warning).
+pub(crate) fn thresholds(warning_days: i64, critical_days: i64) -> PyResult<HealthThresholds> {
+    Window::new(warning_days, critical_days)
+        .and_then(HealthThresholds::with_window)
+        .map_err(|e| crate::errors::invalid_input(e.to_string()))
 }
 
 /// One problem of a credential.
@@ -166,7 +161,7 @@ pub(crate) fn push_certificate_health(
     let inner = rules::push_certificate_health(
         &certificate.inner,
         now,
-        &thresholds(warning_days, critical_days),
+        &thresholds(warning_days, critical_days)?,
         self::locale(locale)?,
     );
     Ok(PyTokenHealth { inner })
@@ -184,7 +179,7 @@ pub(crate) fn enrollment_program_token_health(
     let inner = rules::enrollment_program_token_health(
         &token.inner,
         now,
-        &thresholds(warning_days, critical_days),
+        &thresholds(warning_days, critical_days)?,
         self::locale(locale)?,
     );
     Ok(PyTokenHealth { inner })
@@ -202,7 +197,7 @@ pub(crate) fn vpp_token_health(
     let inner = rules::vpp_token_health(
         &token.inner,
         now,
-        &thresholds(warning_days, critical_days),
+        &thresholds(warning_days, critical_days)?,
         self::locale(locale)?,
     );
     Ok(PyTokenHealth { inner })

@@ -145,6 +145,9 @@ impl NativeSimulator {
             "truncated" => FaultKind::Truncated,
             "foreign_next_link" => FaultKind::ForeignNextLink,
             "expire_tokens" => FaultKind::ExpireTokens,
+            "repeat_next_link" => FaultKind::RepeatNextLink,
+            "cycle_next_link" => FaultKind::CycleNextLink,
+            "endless_body" => FaultKind::EndlessBody,
             other => {
                 return Err(PyValueError::new_err(format!(
                     "unknown fault kind {other:?}"

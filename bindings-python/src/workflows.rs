@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use intune_apple_core::rules::health::Window;
 use intune_apple_core::rules::HealthThresholds;
+use intune_apple_core::rules::Locale;
 use intune_apple_core::workflows::duplicates::{repair_duplicate_apps, DuplicateRepairOptions};
 use intune_apple_core::workflows::error::WorkflowError;
 use intune_apple_core::workflows::profiles::{self, SerialAssignmentOptions};
@@ -51,21 +52,14 @@ fn report_options(
     locale_name: &str,
     include_apps: bool,
 ) -> PyResult<ReportOptions> {
-    let w = Window {
-        warning_days,
-        critical_days,
-    };
-    Ok(ReportOptions {
+    let options = ReportOptions {
         as_of,
-        thresholds: HealthThresholds {
-            push_certificate: w,
-            enrollment_program_token: w,
-            vpp_token: w,
-            ..HealthThresholds::default()
-        },
+        thresholds: crate::rules::thresholds(warning_days, critical_days)?,
         locale: locale(locale_name)?,
         include_apps,
-    })
+    };
+    options.validate().map_err(|e| workflow_err(&e))?;
+    Ok(options)
 }
 
 fn workflow<T, F>(fut: F) -> Pending

@@ -101,7 +101,7 @@ class Simulator:
         ``/beta/deviceManagement/*``): ``throttle`` (429 with ``retry_after``), ``status``
         (``status``), ``delay`` (``ms``), ``reset_before``, ``reset_after`` (applied, then the
         connection drops), ``malformed``, ``truncated``, ``foreign_next_link``,
-        ``expire_tokens``. ``nth`` hits only the n-th matching call."""
+        ``repeat_next_link``, ``cycle_next_link``, ``endless_body``, ``expire_tokens``. ``nth`` hits only the n-th matching call."""
         self._sim.add_fault(method, path, kind, retry_after=retry_after, status=status, ms=ms, nth=nth)
 
     def clear_faults(self) -> None:
