@@ -186,7 +186,7 @@ impl NativeClient {
     #[pyo3(signature = (*, tenant_id=None, client_id=None, client_secret=None, certificate=None,
         certificate_path=None, certificate_password=None, access_token=None, base_url=None,
         authority_host=None, cloud=None, timeout=None, attempt_timeout=None, connect_timeout=None,
-        retries=None, user_agent=None))]
+        retries=None, user_agent=None, credential=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         tenant_id: Option<String>,
@@ -204,6 +204,7 @@ impl NativeClient {
         connect_timeout: Option<f64>,
         retries: Option<u32>,
         user_agent: Option<String>,
+        credential: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut b = graph::Client::builder();
         if let Some(name) = cloud {
@@ -214,6 +215,11 @@ impl NativeClient {
         let password = certificate_password.map(Secret::new);
         let password = password.as_ref().map(Secret::expose);
         match (access_token, tenant_id, client_id, client_secret) {
+            _ if credential.is_some() => {
+                if let Some(object) = &credential {
+                    b = b.credential(crate::credential::PyCredential::new(object)?);
+                }
+            }
             (Some(token), ..) => b = b.credential(StaticTokenCredential::new(token)),
             (None, Some(t), Some(c), Some(s)) => {
                 b = b.credential(ClientSecretCredential::new(t, c, s));

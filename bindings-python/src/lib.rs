@@ -4,12 +4,14 @@
 
 mod bridge;
 mod client;
+mod credential;
 mod errors;
 mod files;
 mod models;
 mod pending;
 mod rules;
 mod sim;
+mod sim_identity;
 mod workflows;
 
 use pyo3::prelude::*;

@@ -18,7 +18,7 @@ fn duration(seconds: f64) -> PyResult<chrono::Duration> {
 /// A running simulator.
 #[pyclass(module = "intune_apple._native", frozen)]
 pub(crate) struct NativeSimulator {
-    handle: SimHandle,
+    pub(crate) handle: SimHandle,
 }
 
 #[pymethods]

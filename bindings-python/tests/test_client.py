@@ -9,6 +9,7 @@ import pytest
 
 import intune_apple
 from intune_apple import (
+    AuthenticationError,
     Client,
     ConfigurationError,
     DepIosEnrollmentProfile,
@@ -254,11 +255,18 @@ def test_from_env(demo: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
     with Client.from_env() as client:
         assert client.get_push_certificate().topic_identifier
-    monkeypatch.delenv("AZURE_CLIENT_SECRET")
     monkeypatch.delenv("AZURE_TENANT_ID")
     with pytest.raises(ConfigurationError) as info:
         Client.from_env()
     assert "AZURE_TENANT_ID" in str(info.value)
+    # Nothing explicit left: the default chain, whose error at the first call lists each step.
+    monkeypatch.delenv("AZURE_CLIENT_SECRET")
+    with Client.from_env() as client:
+        with pytest.raises(AuthenticationError) as failed:
+            client.get_push_certificate()
+    for step in ("EnvironmentCredential", "WorkloadIdentityCredential",
+                 "ManagedIdentityCredential", "AzureCliCredential"):
+        assert step in str(failed.value)
 
 
 def test_constructor_options(demo: Simulator) -> None:

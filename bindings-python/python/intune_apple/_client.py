@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Callable, Optional, TypeVar, Union
 
-from intune_apple import _native
+from intune_apple import _credential, _native
 from intune_apple.errors import ConfigurationError, IntuneAppleError
 from intune_apple.files import DepTokenFile, PushCertificateFile, VppTokenFile
 from intune_apple.models import (
@@ -62,6 +62,7 @@ async def _aiterate(pages: _native.Pages[T]) -> AsyncIterator[T]:
 
 
 class _Base:
+    _asynchronous = False
     _native_client: Optional[_native.NativeClient]
 
     def __init__(
@@ -82,6 +83,7 @@ class _Base:
         connect_timeout: Optional[float] = None,
         retries: Optional[int] = None,
         user_agent: Optional[str] = None,
+        credential: Any = None,
     ) -> None:
         """Credentials: ``tenant_id`` + ``client_id`` with ``client_secret``, or with the app's
         certificate and its private key: ``certificate_path`` (a PEM file, or a PKCS#12
@@ -93,7 +95,9 @@ class _Base:
         the Graph root (a proxy, the simulator). ``timeout`` bounds a whole call (retries
         included, default 300 s), ``attempt_timeout`` one HTTP attempt (60 s),
         ``connect_timeout`` connecting (10 s). ``retries``: how many times a throttled or
-        unavailable read is retried (default 4)."""
+        unavailable read is retried (default 4). ``credential``: any azure-identity credential
+        (``ManagedIdentityCredential()``, ``DefaultAzureCredential()``, ...; the ``aio`` ones
+        with :class:`AsyncClient`), used instead of the other credential arguments."""
         self._native_client = _native.NativeClient(
             tenant_id=tenant_id, client_id=client_id, client_secret=client_secret,
             certificate=certificate, certificate_path=certificate_path,
@@ -101,6 +105,7 @@ class _Base:
             base_url=base_url, authority_host=authority_host, cloud=cloud, timeout=timeout,
             attempt_timeout=attempt_timeout, connect_timeout=connect_timeout, retries=retries,
             user_agent=user_agent,
+            credential=_credential.for_client(credential, asynchronous=self._asynchronous),
         )
 
     @classmethod
@@ -470,6 +475,8 @@ class AsyncClient(_Base):
     ...     async for device in client.imported_devices(token_id):
     ...         print(device.serial_number)
     """
+
+    _asynchronous = True
 
     @classmethod
     def from_env(cls) -> AsyncClient:

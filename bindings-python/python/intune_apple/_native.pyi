@@ -101,7 +101,7 @@ class NativeClient:
         base_url: Optional[str] = ..., authority_host: Optional[str] = ...,
         cloud: Optional[str] = ..., timeout: Optional[float] = ...,
         attempt_timeout: Optional[float] = ..., connect_timeout: Optional[float] = ...,
-        retries: Optional[int] = ..., user_agent: Optional[str] = ...,
+        retries: Optional[int] = ..., user_agent: Optional[str] = ..., credential: Any = ...,
     ) -> None: ...
     @staticmethod
     def from_env() -> NativeClient: ...
@@ -193,6 +193,12 @@ def _restore(name: str, data: bytes) -> Any:
 
 class NativeSimulator:
     base_url: str
+    identity_endpoint: str
+    identity_header: str
+    federated_client_id: str
+    def federated_token(self, seconds: int) -> str: ...
+    def token_requests(self) -> int: ...
+    def issue_token(self) -> str: ...
     authority_host: str
     tenant_id: str
     client_id: str

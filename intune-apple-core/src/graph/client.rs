@@ -441,6 +441,21 @@ impl Client {
         if let Some(token) = var(env::ACCESS_TOKEN) {
             return Ok(builder.credential(StaticTokenCredential::new(token)));
         }
+        // A secret or certificate names the environment credential: its ids must be there.
+        let explicit =
+            var(env::CLIENT_SECRET).is_some() || var(env::CLIENT_CERTIFICATE_PATH).is_some();
+        for name in [env::TENANT_ID, env::CLIENT_ID] {
+            if explicit && var(name).is_none() {
+                return Err(config(format!(
+                    "{name} is not set; set {}, {} and {} (or {}), or {} with a bearer token",
+                    env::TENANT_ID,
+                    env::CLIENT_ID,
+                    env::CLIENT_SECRET,
+                    env::CLIENT_CERTIFICATE_PATH,
+                    env::ACCESS_TOKEN
+                )));
+            }
+        }
         if let (Some(tenant), Some(client_id)) = (var(env::TENANT_ID), var(env::CLIENT_ID)) {
             if let Some(secret) = var(env::CLIENT_SECRET) {
                 return Ok(
