@@ -16,7 +16,11 @@ use crate::pending::Pending;
 use crate::workflows::workflow_err;
 
 /// A drift report, a plan or an apply report: its exit code, its JSON and its renderings.
-#[pyclass(frozen, module = "intune_apple.profile_templates", name = "ProfileReport")]
+#[pyclass(
+    frozen,
+    module = "intune_apple.profile_templates",
+    name = "ProfileReport"
+)]
 pub(crate) struct PyProfileReport {
     kind: &'static str,
     exit_code: i32,
@@ -45,8 +49,9 @@ impl PyProfileReport {
     }
     /// The report as a dict (of `to_json()`).
     fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let v: serde_json::Value = serde_json::from_str(&self.json)
-            .map_err(|e| crate::errors::invalid_input(format!("the report does not read back: {e}")))?;
+        let v: serde_json::Value = serde_json::from_str(&self.json).map_err(|e| {
+            crate::errors::invalid_input(format!("the report does not read back: {e}"))
+        })?;
         v.to_py(py)
     }
     /// Plain text.
@@ -187,9 +192,15 @@ pub(crate) fn apply_profile_template(
     let i = inputs(tenants, template, values, tokens)?;
     let options = ApplyOptions { apply };
     Ok(pending(async move {
-        profile_templates::apply_profile_template(&i.targets, &i.template, &i.values, &i.tokens, &options)
-            .await
-            .map(Report::Apply)
+        profile_templates::apply_profile_template(
+            &i.targets,
+            &i.template,
+            &i.values,
+            &i.tokens,
+            &options,
+        )
+        .await
+        .map(Report::Apply)
     }))
 }
 
