@@ -9,6 +9,7 @@ mod errors;
 mod files;
 mod models;
 mod pending;
+mod profile_templates;
 mod rules;
 mod sim;
 mod sim_identity;
@@ -36,5 +37,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     models::register(m)?;
     bridge::register(m)?;
     rules::register(m)?;
+    profile_templates::register(m)?;
     Ok(())
 }
