@@ -4,6 +4,7 @@
 //! (on its own runtime, for synchronous callers), then point any Graph client at
 //! [`SimHandle::base_url`]. See `docs/simulator.md`.
 
+mod real;
 mod seed;
 mod server;
 
@@ -87,6 +88,25 @@ pub enum FaultKind {
     ForeignNextLink,
     /// Expire every issued access token before handling the request.
     ExpireTokens,
+    /// Answer 429 `TooManyRequests` without a `Retry-After` header (real tenants do), not
+    /// applied.
+    ThrottleWithoutRetryAfter,
+    /// Answer as Intune's query broker does when it throttles: HTTP 500 with "Rate limit
+    /// reached because of too many requests to query broker" and no `Retry-After`, not applied.
+    QueryBrokerThrottle,
+    /// Answer 403 as for an application without the permission: Intune's message lists the
+    /// accepted permissions, legacy (`DeviceManagementServiceConfiguration.*`) and current
+    /// (`DeviceManagementServiceConfig.*`) names mixed.
+    MissingScope,
+    /// Serve the answer in the shapes real tenants use where the documentation shows others:
+    /// every `@odata.type` removed (collection members, expanded navigation properties, nested
+    /// complex types), `@odata.count` on every collection although `$count` was not asked, and
+    /// 200 with an empty body instead of 204.
+    RealShapes,
+    /// Answer 403 as Intune does when the application has the permission but its Intune role,
+    /// scope tags or the tenant's licence refuse the call: `UnknownError` wrapping
+    /// `{"ErrorCode":"Forbidden","Message":"<Intune's JSON document>"}`, three levels deep.
+    IntuneRefused,
 }
 
 /// A fault rule: which requests it hits and what it does.

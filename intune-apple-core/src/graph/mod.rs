@@ -70,6 +70,7 @@ mod error;
 mod handlers;
 mod paging;
 mod pkcs12;
+mod refusal;
 mod retry;
 
 pub use client::{
@@ -83,7 +84,8 @@ pub use credentials::{
 pub use error::{Error, ErrorKind};
 pub use handlers::dep::{AssignmentBatch, ASSIGNMENT_BATCH};
 pub use handlers::{
-    EnrollmentProfiles, EnrollmentProgramTokens, ImportedDevices, PushCertificate, SyncOptions,
-    VppApps, VppTokens,
+    EnrollmentPolicies, EnrollmentProfiles, EnrollmentProgramTokens, ImportedDevices,
+    PushCertificate, SyncOptions, VppApps, VppTokens,
 };
+pub use refusal::ForbiddenReason;
 pub use retry::{is_retryable_status, parse_retry_after, seconds_to_duration, RetryPolicy};

@@ -11,13 +11,17 @@
 //!   [`Secret`](crate::Secret)s.
 
 pub mod common;
+pub mod configuration_policy;
 pub mod dep_onboarding;
 pub mod enrollment_profile;
 pub mod error;
+pub mod error_levels;
 pub mod imported_device;
 pub mod push_certificate;
+pub mod untyped;
 pub mod vpp_app;
 pub mod vpp_token;
+pub mod vpp_token_revoke;
 
 pub use common::{
     decode, decode_value, is_never, odata_short_name, Collection, DecodeError, Entity,
@@ -58,3 +62,4 @@ pub use vpp_token::{
     VppTokenCreateRequest, VppTokenLicenseSummary, VppTokenRenewRequest, VppTokenState,
     VppTokenSyncStatus,
 };
+pub use vpp_token_revoke::VppTokenRevokeLicensesActionResult;

@@ -145,6 +145,8 @@ pub struct HealthThresholds {
     /// Grace period after the push certificate's expiry during which it can still be renewed
     /// with the same topic (documented: 30 days).
     pub push_grace_period: Duration,
+    /// When VPP app licences count as running out (default: 90% used or 10 left).
+    pub licences: super::licences::LicenceThresholds,
 }
 
 impl Default for HealthThresholds {
@@ -156,6 +158,7 @@ impl Default for HealthThresholds {
             dep_sync: SyncPolicy::default(),
             vpp_sync_interval: Duration::days(1),
             push_grace_period: Duration::days(30),
+            licences: super::licences::LicenceThresholds::default(),
         }
     }
 }

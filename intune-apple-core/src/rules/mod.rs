@@ -9,7 +9,9 @@
 pub mod duplicates;
 pub mod guidance;
 pub mod health;
+pub mod licences;
 pub mod profile;
+pub mod setup;
 pub mod sync;
 
 pub use guidance::{guidance, Guidance};

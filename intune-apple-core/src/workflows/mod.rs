@@ -54,6 +54,7 @@
 pub mod duplicates;
 pub mod error;
 pub mod profiles;
+pub mod push_setup;
 pub mod renewal;
 pub mod report;
 pub mod step;
