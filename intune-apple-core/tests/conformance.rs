@@ -329,3 +329,114 @@ fn every_action_and_function_of_the_metadata_is_accounted_for() {
         OFFERED.len()
     );
 }
+
+/// What the simulator serves, held against the metadata: for each body, the properties its
+/// type declares that it omits, and the properties it writes that the type does not declare.
+#[tokio::test]
+async fn the_simulator_s_bodies_against_the_metadata() {
+    let md = parse(BETA);
+    let sim = intune_apple_sim::Simulator::start(intune_apple_sim::Seed::demo())
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(sim.token_url())
+        .form(&[
+            ("client_id", sim.client_id()),
+            ("client_secret", sim.client_secret()),
+            ("grant_type", "client_credentials"),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = token["access_token"].as_str().unwrap().to_owned();
+    let get = |path: String| {
+        let http = http.clone();
+        let bearer = bearer.clone();
+        let url = format!("{}{path}", sim.base_url());
+        async move {
+            http.get(url)
+                .bearer_auth(bearer)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let dep = "d1111111-0000-4000-8000-000000000001";
+    let mut bodies: Vec<(String, Value)> = Vec::new();
+    let push = get("/beta/deviceManagement/applePushNotificationCertificate".into()).await;
+    bodies.push(("applePushNotificationCertificate".into(), push));
+    let token = get(format!(
+        "/beta/deviceManagement/depOnboardingSettings/{dep}"
+    ))
+    .await;
+    bodies.push(("depOnboardingSetting".into(), token));
+    for (path, declared) in [
+        (format!("/beta/deviceManagement/depOnboardingSettings/{dep}/enrollmentProfiles"), "enrollmentProfile"),
+        (format!("/beta/deviceManagement/depOnboardingSettings/{dep}/importedAppleDeviceIdentities?$top=1"), "importedAppleDeviceIdentity"),
+        ("/beta/deviceAppManagement/vppTokens".to_owned(), "vppToken"),
+        ("/beta/deviceAppManagement/mobileApps?$filter=isof('microsoft.graph.iosVppApp')".to_owned(), "iosVppApp"),
+        ("/beta/deviceAppManagement/mobileApps/b1111111-0000-4000-8000-000000000001/assignments".to_owned(), "mobileAppAssignment"),
+    ] {
+        let page = get(path).await;
+        for item in page["value"].as_array().unwrap() {
+            let ty = item["@odata.type"]
+                .as_str()
+                .map_or(declared.to_owned(), |t| t.trim_start_matches("#microsoft.graph.").to_owned());
+            bodies.push((ty, item.clone()));
+        }
+    }
+    let mut omitted = BTreeSet::new();
+    let mut undeclared = BTreeSet::new();
+    let mut declared_total = 0;
+    let mut seen_types = BTreeSet::new();
+    for (ty, body) in &bodies {
+        let props: BTreeSet<String> = all_properties(&md, ty).into_iter().map(|p| p.0).collect();
+        assert!(!props.is_empty(), "{ty} is not in the metadata extract");
+        if seen_types.insert(ty.clone()) {
+            declared_total += props.len();
+        }
+        let keys: BTreeSet<String> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| !k.starts_with('@'))
+            .cloned()
+            .collect();
+        for p in props.difference(&keys) {
+            omitted.insert(format!("{ty}.{p}"));
+        }
+        for k in keys.difference(&props) {
+            undeclared.insert(format!("{ty}.{k}"));
+        }
+        if let Some(t) = body["@odata.type"].as_str() {
+            assert!(
+                t.starts_with('#'),
+                "{ty}: @odata.type without its leading #: {t}"
+            );
+        }
+    }
+    println!(
+        "conformance: the simulator serves {} types ({declared_total} properties declared): {} omitted, {} undeclared",
+        seen_types.len(),
+        omitted.len(),
+        undeclared.len()
+    );
+    println!("omitted: {omitted:?}");
+    println!("undeclared: {undeclared:?}");
+    assert!(
+        undeclared.is_empty(),
+        "the simulator writes properties the metadata does not declare: {undeclared:?}"
+    );
+    assert!(
+        omitted.is_empty(),
+        "the simulator omits properties the metadata declares: {omitted:?}"
+    );
+}

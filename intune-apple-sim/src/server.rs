@@ -1140,6 +1140,37 @@ fn ios_or_mac_profile_json(p: &Profile) -> Value {
     for pane in if mac { MACOS_PANES } else { IOS_PANES } {
         j[*pane] = json!(false);
     }
+    // Every other property the metadata declares for the profile's type, at Intune's defaults.
+    for (k, v) in [
+        ("enabledSkipKeys", json!([])),
+        ("enrollmentTimeAzureAdGroupIds", json!([])),
+        ("waitForDeviceConfiguredConfirmation", json!(!mac)),
+    ] {
+        j[k] = v;
+    }
+    if mac {
+        for (k, v) in [
+            ("adminAccountFullName", Value::Null),
+            ("adminAccountPassword", Value::Null),
+            ("adminAccountUserName", Value::Null),
+            ("autoAdvanceSetupEnabled", json!(false)),
+            ("autoUnlockWithWatchDisabled", json!(false)),
+            ("depProfileAdminAccountPasswordRotationSetting", Value::Null),
+            ("dontAutoPopulatePrimaryAccountInfo", json!(false)),
+            ("enableRestrictEditing", json!(false)),
+            ("hideAdminAccount", json!(false)),
+            ("primaryAccountFullName", Value::Null),
+            ("primaryAccountUserName", Value::Null),
+            ("requestRequiresNetworkTether", json!(false)),
+            ("setPrimarySetupAccountAsRegularUser", json!(false)),
+            ("skipPrimarySetupAccountCreation", json!(false)),
+            ("usePlatformSSODuringSetupAssistant", json!(false)),
+        ] {
+            j[k] = v;
+        }
+    } else {
+        j["userlessSharedAadModeEnabled"] = json!(false);
+    }
     if !mac {
         for (k, v) in [
             ("awaitDeviceConfiguredConfirmation", json!(true)),
@@ -1739,6 +1770,8 @@ fn app_json(a: &App, version: &str) -> Value {
         j["supersededAppCount"] = json!(0);
         j["uploadState"] = json!(1);
         j["revokeLicenseActionResults"] = json!([]);
+        j["appleDeviceAppDeliveryProtocolType"] = json!("mobileDeviceManagement");
+        j["vppTokenDisplayName"] = Value::Null;
     }
     j
 }
@@ -2073,6 +2106,8 @@ fn vpp_json(v: &VppToken, beta: bool) -> Value {
         j["locationName"] = json!(v.location_name);
         j["claimTokenManagementFromExternalMdm"] = json!(false);
         j["roleScopeTagIds"] = json!(["0"]);
+        // Not nullable in the metadata.
+        j["appleDeviceAppDeliveryProtocolType"] = json!("mobileDeviceManagement");
     }
     j
 }
