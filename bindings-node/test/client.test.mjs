@@ -279,7 +279,7 @@ test('VPP tokens: list, get, create, renew, sync, revoke, licenses, delete', () 
 test('VPP apps: list, by token, get, assignments, assign', () =>
   withSim(async (sim, client) => {
     const apps = await client.vppApps().toArray()
-    assert.equal(apps.length, 4)
+    assert.equal(apps.length, 5)
     const byToken = await client.vppAppsForToken(VPP_MAIN).toArray()
     assert.deepEqual(byToken.map((a) => a.id), [APP_OUTLOOK])
     const outlook = await client.getVppApp(APP_OUTLOOK)

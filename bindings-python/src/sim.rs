@@ -115,7 +115,9 @@ impl NativeSimulator {
     }
     /// Adds a fault: `kind` is `throttle` (`retry_after`), `status` (`status`), `delay`
     /// (`ms`), `reset_before`, `reset_after`, `malformed`, `truncated`, `foreign_next_link`,
-    /// `expire_tokens`. `path` ends with `*` to match a prefix; `nth` hits only that call.
+    /// `expire_tokens`, and real tenants' answers: `throttle_without_retry_after`,
+    /// `query_broker_throttle`, `missing_scope`, `intune_refused`, `real_shapes`. `path` ends with `*` to match
+    /// a prefix; `nth` hits only that call.
     #[pyo3(signature = (method, path, kind, *, retry_after=None, status=None, ms=None, nth=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_fault(
@@ -148,6 +150,11 @@ impl NativeSimulator {
             "repeat_next_link" => FaultKind::RepeatNextLink,
             "cycle_next_link" => FaultKind::CycleNextLink,
             "endless_body" => FaultKind::EndlessBody,
+            "throttle_without_retry_after" => FaultKind::ThrottleWithoutRetryAfter,
+            "query_broker_throttle" => FaultKind::QueryBrokerThrottle,
+            "missing_scope" => FaultKind::MissingScope,
+            "intune_refused" => FaultKind::IntuneRefused,
+            "real_shapes" => FaultKind::RealShapes,
             other => {
                 return Err(PyValueError::new_err(format!(
                     "unknown fault kind {other:?}"

@@ -90,7 +90,7 @@ async def test_every_async_call(sim: Simulator) -> None:
         await client.get_vpp_token(made.id)
 
     apps = [a async for a in client.vpp_apps()]
-    assert len(apps) == 4
+    assert len(apps) == 5
     assert [a.id async for a in client.vpp_apps_for_token(VPP_MAIN) if isinstance(a, IosVppApp)] == [APP_OUTLOOK]
     assert isinstance(await client.get_vpp_app(APP_OUTLOOK), IosVppApp)
     assignments = [a async for a in client.app_assignments(APP_OUTLOOK)]

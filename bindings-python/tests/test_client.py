@@ -171,7 +171,7 @@ def test_vpp_tokens_full_cycle(sim: Simulator) -> None:
 def test_vpp_apps_and_assignments(sim: Simulator) -> None:
     client = sim.client()
     apps = list(client.vpp_apps())
-    assert len(apps) == 4 and all(isinstance(a, IosVppApp) for a in apps)
+    assert len(apps) == 5 and all(isinstance(a, IosVppApp) for a in apps)
     assert [a.id for a in client.vpp_apps_for_token(VPP_MAIN) if isinstance(a, IosVppApp)] == [APP_OUTLOOK]
     outlook = client.get_vpp_app(APP_OUTLOOK)
     assert isinstance(outlook, IosVppApp) and outlook.bundle_id == "com.microsoft.Office.Outlook"

@@ -272,6 +272,84 @@ async fn real_tenant_credentials_are_used_and_exit_codes_follow_the_report() {
 }
 
 #[tokio::test]
+async fn a_tenant_without_a_push_certificate_is_reported_not_failed() {
+    let seed = r#"{"pushCertificate": null,
+        "depTokens": [{"id": "d9999999-0000-4000-8000-000000000009", "tokenName": "ABM", "expiresInDays": 300,
+                       "lastSyncTriggeredHoursAgo": 2}]}"#;
+    let sim = Simulator::start(Seed::from_json(seed).unwrap())
+        .await
+        .unwrap();
+    let o = health(&["--format", "table"], &env_for(&sim)).await;
+    assert_eq!(o.code, 1, "critical, not a failed read: {}", o.stdout);
+    assert!(o.stdout.contains("push.missing"), "{}", o.stdout);
+    assert!(!o.stdout.contains("ERROR"), "{}", o.stdout);
+    let o = health(&["--format", "markdown"], &env_for(&sim)).await;
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stdout
+            .contains("no push certificate: no Apple device can be managed"),
+        "{}",
+        o.stdout
+    );
+    let o = health(&["--format", "json"], &env_for(&sim)).await;
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["errors"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn the_query_broker_s_500_is_retried_and_the_two_403s_are_told_apart() {
+    let sim = Simulator::start(Seed::from_json(HEALTHY).unwrap())
+        .await
+        .unwrap();
+    let push = "/beta/deviceManagement/applePushNotificationCertificate";
+    sim.add_fault(Fault::new("GET", push, FaultKind::QueryBrokerThrottle).nth(1));
+    let o = health(&["--format", "json"], &env_for(&sim)).await;
+    assert_eq!(o.code, 0, "backed off and read: {}", o.stdout);
+
+    let vpp = "/beta/deviceAppManagement/vppTokens";
+    sim.add_fault(Fault::new("GET", vpp, FaultKind::IntuneRefused));
+    let o = health(&["--format", "table"], &env_for(&sim)).await;
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(o.stdout.contains("Intune refused it"), "{}", o.stdout);
+    assert!(o.stdout.contains("scope tags"), "{}", o.stdout);
+    assert!(
+        !o.stdout.contains("\\\"") && !o.stdout.contains("{\""),
+        "{}",
+        o.stdout
+    );
+
+    sim.clear_faults();
+    sim.add_fault(Fault::new("GET", vpp, FaultKind::MissingScope));
+    let o = health(&["--format", "table"], &env_for(&sim)).await;
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(o.stdout.contains("Grant this permission"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("DeviceManagementServiceConfig.Read.All"),
+        "{}",
+        o.stdout
+    );
+    assert!(!o.stdout.contains("Intune refused it"), "{}", o.stdout);
+}
+
+#[tokio::test]
+async fn the_demo_shows_licences_running_out_and_a_profile_on_a_lapsed_token() {
+    let o = demo(&["--format", "table"]).await;
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(
+        o.stdout.contains("vpp.company_portal_licences"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains("dep.company_portal_token"),
+        "{}",
+        o.stdout
+    );
+    let o = demo(&["--format", "markdown"]).await;
+    assert!(o.stdout.contains("Retail kiosk iPad"), "{}", o.stdout);
+}
+
+#[tokio::test]
 async fn incomplete_credentials_fail_with_what_is_missing() {
     let env = BTreeMap::from([(
         "AZURE_TENANT_ID".to_owned(),

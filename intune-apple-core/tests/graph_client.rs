@@ -802,13 +802,13 @@ async fn vpp_app_progress_counts_both_platforms_together() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(apps.len(), 7, "4 iOS and 3 macOS apps");
+    assert_eq!(apps.len(), 8, "5 iOS and 3 macOS apps");
     let seen = seen.lock().unwrap().clone();
-    let expected: Vec<(u64, u64)> = vec![(2, 1), (4, 2), (6, 3), (7, 4)];
+    let expected: Vec<(u64, u64)> = vec![(2, 1), (4, 2), (5, 3), (7, 4), (8, 5)];
     assert_eq!(
         seen.iter().map(|p| (p.items, p.pages)).collect::<Vec<_>>(),
         expected,
-        "iOS pages of 2, 2, then macOS pages of 2, 1, counted on from the iOS total"
+        "iOS pages of 2, 2, 1, then macOS pages of 2, 1, counted on from the iOS total"
     );
 }
 

@@ -9,6 +9,7 @@ mod profile_rules;
 mod profile_seeds;
 mod faults_paging;
 mod identity;
+mod real;
 mod seed;
 mod server;
 mod time;
@@ -106,6 +107,25 @@ pub enum FaultKind {
     CycleNextLink,
     /// Answer with the status of the real answer and a body that never ends.
     EndlessBody,
+    /// Answer 429 `TooManyRequests` without a `Retry-After` header (real tenants do), not
+    /// applied.
+    ThrottleWithoutRetryAfter,
+    /// Answer as Intune's query broker does when it throttles: HTTP 500 with "Rate limit
+    /// reached because of too many requests to query broker" and no `Retry-After`, not applied.
+    QueryBrokerThrottle,
+    /// Answer 403 as for an application without the permission: Intune's message lists the
+    /// accepted permissions, legacy (`DeviceManagementServiceConfiguration.*`) and current
+    /// (`DeviceManagementServiceConfig.*`) names mixed.
+    MissingScope,
+    /// Serve the answer in the shapes real tenants use where the documentation shows others:
+    /// every `@odata.type` removed (collection members, expanded navigation properties, nested
+    /// complex types), `@odata.count` on every collection although `$count` was not asked, and
+    /// 200 with an empty body instead of 204.
+    RealShapes,
+    /// Answer 403 as Intune does when the application has the permission but its Intune role,
+    /// scope tags or the tenant's licence refuse the call: `UnknownError` wrapping
+    /// `{"ErrorCode":"Forbidden","Message":"<Intune's JSON document>"}`, three levels deep.
+    IntuneRefused,
 }
 
 /// A fault rule: which requests it hits and what it does.

@@ -48,6 +48,12 @@ pub struct ProfileSeed {
     /// `{"supportPhoneNumber": "+1 555 0199"}`).
     pub settings: serde_json::Map<String, serde_json::Value>,
     /// A settings-catalog enrollment policy: its id is `ECV2_{tokenId}_{guid}`.
+    /// iOS: the VPP token through which the profile installs the Company Portal (which also
+    /// turns on authentication with the Company Portal); `None`: it does not install it.
+    pub company_portal_vpp_token_id: Option<String>,
+    /// A settings-catalog enrollment policy (the new enrollment policy experience): its id is
+    /// `ECV2_{tokenId}_{guid}` and its settings are served by `deviceManagement/configurationPolicies`
+    /// with `creationSource` `DepTokenId_{tokenId}`.
     pub settings_catalog: bool,
 }
 
@@ -59,9 +65,20 @@ impl Default for ProfileSeed {
             platform: "ios".into(),
             is_default: false,
             settings: serde_json::Map::new(),
+            company_portal_vpp_token_id: None,
             settings_catalog: false,
         }
     }
+}
+
+/// The settings a profile seed writes over the platform's defaults.
+pub(crate) fn profile_settings(p: &ProfileSeed) -> serde_json::Map<String, serde_json::Value> {
+    let mut settings = p.settings.clone();
+    if let Some(token) = &p.company_portal_vpp_token_id {
+        settings.insert("enableAuthenticationViaCompanyPortal".into(), true.into());
+        settings.insert("companyPortalVppTokenId".into(), token.clone().into());
+    }
+    settings
 }
 
 /// One enrollment program token (`depOnboardingSetting`).
@@ -288,13 +305,29 @@ impl Seed {
                     last_sync_error_code: 3,
                     last_sync_triggered_hours_ago: Some(30.0),
                     device_count: 12,
-                    profiles: vec![ProfileSeed {
-                        guid: "e3333333-0000-4000-8000-000000000003".into(),
-                        display_name: "Retail iPad".into(),
-                        platform: "ios".into(),
-                        is_default: false,
-                        ..ProfileSeed::default()
-                    }],
+                    profiles: vec![
+                        // Installs the Company Portal through the Training Center token, whose
+                        // Company Portal licences are nearly used up.
+                        ProfileSeed {
+                            guid: "e3333333-0000-4000-8000-000000000003".into(),
+                            display_name: "Retail iPad".into(),
+                            platform: "ios".into(),
+                            is_default: false,
+                            company_portal_vpp_token_id: Some(vpp_school.clone()),
+                            settings_catalog: false,
+                            ..ProfileSeed::default()
+                        },
+                        // Installs it through the expired Warehouse token.
+                        ProfileSeed {
+                            guid: "e4444444-0000-4000-8000-000000000004".into(),
+                            display_name: "Retail kiosk iPad".into(),
+                            platform: "ios".into(),
+                            is_default: false,
+                            company_portal_vpp_token_id: Some(vpp_old.clone()),
+                            settings_catalog: false,
+                            ..ProfileSeed::default()
+                        },
+                    ],
                 },
             ],
             vpp_tokens: vec![
@@ -358,6 +391,17 @@ impl Seed {
                     &vpp_renewed,
                     &[],
                 ),
+                // The Company Portal of the Training Center: 48 of 50 licences used.
+                AppSeed {
+                    used_license_count: 48,
+                    ..app(
+                        "b6666666-0000-4000-8000-000000000006",
+                        "Intune Company Portal",
+                        "com.microsoft.CompanyPortal",
+                        &vpp_school,
+                        &[],
+                    )
+                },
             ],
             groups: vec![group_all, group_sales],
             ..Self::empty()

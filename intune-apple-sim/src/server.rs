@@ -180,7 +180,7 @@ impl Shared {
                         display_name: p.display_name.clone(),
                         platform: p.platform.clone(),
                         is_default: p.is_default,
-                        settings: p.settings.clone(),
+                        settings: crate::seed::profile_settings(p),
                     })
                     .collect(),
             })
@@ -463,6 +463,24 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
         Some(FaultKind::ExpireTokens) => {
             lock(&sh.tenant).tokens.clear();
         }
+        Some(
+            kind @ (FaultKind::ThrottleWithoutRetryAfter
+            | FaultKind::QueryBrokerThrottle
+            | FaultKind::MissingScope
+            | FaultKind::IntuneRefused),
+        ) => {
+            let now = lock(&sh.tenant).now;
+            let (status, body) = match kind {
+                FaultKind::ThrottleWithoutRetryAfter => (429, crate::real::throttled(now)),
+                FaultKind::QueryBrokerThrottle => (500, crate::real::query_broker_throttle(now)),
+                FaultKind::MissingScope => (403, crate::real::missing_scope(now, &path)),
+                _ => (403, crate::real::intune_refused(now, &path)),
+            };
+            let st = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let bytes = body.to_string().into_bytes();
+            log(status, bytes.len());
+            return json_response(st, bytes, &[]);
+        }
         other => post_fault = other,
     }
 
@@ -485,6 +503,7 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
                     FaultKind::ForeignNextLink
                         | FaultKind::RepeatNextLink
                         | FaultKind::CycleNextLink
+                        | FaultKind::RealShapes
                 )
             ) {
                 answer.body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
@@ -519,6 +538,19 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
             let bytes = b"{\"value\": [ {\"id\": <html>Service Unavailable</html>".to_vec();
             log(answer.status.as_u16(), bytes.len());
             json_response(answer.status, bytes, &answer.headers)
+        }
+        Some(FaultKind::RealShapes) => {
+            let mut body = answer.body;
+            crate::real::real_shapes(&mut body);
+            let (status, bytes) = if answer.status == StatusCode::NO_CONTENT {
+                (StatusCode::OK, Vec::new())
+            } else if body.is_null() {
+                (answer.status, Vec::new())
+            } else {
+                (answer.status, body.to_string().into_bytes())
+            };
+            log(status.as_u16(), bytes.len());
+            json_response(status, bytes, &answer.headers)
         }
         Some(FaultKind::ForeignNextLink) => {
             let mut body = answer.body;
@@ -705,6 +737,17 @@ fn dispatch(
                 "value": csr_text()
             }))
         }
+        ["deviceManagement", "applePushNotificationCertificate", "generateApplePushNotificationCertificateSigningRequest"]
+            if beta && *method == Method::POST =>
+        {
+            Answer::written(
+                StatusCode::OK,
+                json!({
+                    "@odata.context": format!("{GRAPH}/beta/$metadata#Edm.String"),
+                    "value": csr_text()
+                }),
+            )
+        }
         ["deviceAppManagement", "vppTokens"] => match *method {
             Method::GET => {
                 let items: Vec<Value> = t.vpp.iter().map(|v| vpp_json(v, beta)).collect();
@@ -722,6 +765,88 @@ fn dispatch(
             Method::POST => vpp_create(t, &body_json, beta),
             _ => Answer::not_found(now),
         },
+        ["deviceAppManagement", "vppTokens", "syncLicenseCounts"]
+            if beta && *method == Method::POST =>
+        {
+            for v in &mut t.vpp {
+                v.last_sync = now;
+            }
+            Answer::no_content()
+        }
+        ["deviceManagement", "depOnboardingSettings", func]
+            if beta && func.starts_with("getExpiringVppTokenCount(") && *method == Method::GET =>
+        {
+            let decoded = percent_decode(func);
+            let at = decoded
+                .trim_start_matches("getExpiringVppTokenCount(expiringBeforeDateTime=")
+                .trim_end_matches(')')
+                .trim_matches('\'');
+            match DateTime::parse_from_rfc3339(at) {
+                Ok(at) => {
+                    let n = t.vpp.iter().filter(|v| v.expires < at).count();
+                    Answer::ok(json!({
+                        "@odata.context": format!("{GRAPH}/beta/$metadata#Edm.Int32"),
+                        "value": n
+                    }))
+                }
+                Err(_) => {
+                    Answer::bad_request("expiringBeforeDateTime must be an ISO 8601 time", now)
+                }
+            }
+        }
+        ["deviceManagement", "depOnboardingSettings", id, "releaseAppleDevices"]
+            if beta && *method == Method::POST =>
+        {
+            let serials = body_json
+                .get("deviceSerialNumbers")
+                .and_then(Value::as_array);
+            match (t.dep.iter().any(|d| d.id == *id), serials) {
+                (false, _) => Answer::not_found(now),
+                (true, Some(s)) if !s.is_empty() => Answer::no_content(),
+                (true, _) => Answer::bad_request("deviceSerialNumbers is required", now),
+            }
+        }
+        ["deviceAppManagement", "mobileApps", id, "microsoft.graph.iosVppApp", action]
+            if beta
+                && *method == Method::POST
+                && matches!(
+                    *action,
+                    "revokeAllLicenses" | "revokeDeviceLicense" | "revokeUserLicense"
+                ) =>
+        {
+            let needs = match *action {
+                "revokeDeviceLicense" => Some("managedDeviceId"),
+                "revokeUserLicense" => Some("userId"),
+                _ => None,
+            };
+            let has_notify = body_json
+                .get("notifyManagedDevices")
+                .is_some_and(Value::is_boolean);
+            match t
+                .apps
+                .iter_mut()
+                .find(|a| a.id == *id && a.platform != "macOS")
+            {
+                None => Answer::not_found(now),
+                Some(_) if !has_notify => {
+                    Answer::bad_request("notifyManagedDevices is required", now)
+                }
+                Some(_)
+                    if needs
+                        .is_some_and(|k| body_json.get(k).and_then(Value::as_str).is_none()) =>
+                {
+                    Answer::bad_request(&format!("{} is required", needs.unwrap_or_default()), now)
+                }
+                Some(a) => {
+                    if *action == "revokeAllLicenses" {
+                        a.used = 0;
+                    } else {
+                        a.used = (a.used - 1).max(0);
+                    }
+                    Answer::no_content()
+                }
+            }
+        }
         ["deviceAppManagement", "vppTokens", id] if !id.starts_with("getLicensesForApp(") => {
             vpp_one(t, method, id, &body_json, version)
         }
@@ -790,6 +915,46 @@ fn dispatch(
                 }
                 None => Answer::not_found(now),
             }
+        }
+        ["deviceManagement", "configurationPolicies"] if beta && *method == Method::GET => {
+            // The settings-catalog enrollment policies (`ECV2_{token}_{policy}` profiles).
+            let filter = q.get("$filter").cloned().unwrap_or_default();
+            let items: Vec<Value> = t
+                .dep
+                .iter()
+                .flat_map(|d| d.profiles.iter().map(move |p| (d, p)))
+                .filter_map(|(d, p)| {
+                    let policy = p.id.strip_prefix(&format!("ECV2_{}_", d.id))?;
+                    let source = format!("DepTokenId_{}", d.id);
+                    (filter.is_empty() || filter.contains(&source)).then(|| {
+                        json!({
+                            "id": policy,
+                            "name": p.display_name,
+                            "description": "",
+                            "platforms": if p.platform == "macOS" { "macOS" } else { "iOS" },
+                            "technologies": "enrollment",
+                            "creationSource": source,
+                            "settingCount": 12,
+                            "isAssigned": true,
+                            "roleScopeTagIds": ["0"],
+                            "createdDateTime": ts(d.modified),
+                            "lastModifiedDateTime": ts(d.modified),
+                            "templateReference": {"templateId": "", "templateFamily": "none",
+                                "templateDisplayName": null, "templateDisplayVersion": null}
+                        })
+                    })
+                })
+                .collect();
+            collection(
+                t.page_size,
+                &base,
+                "deviceManagement/configurationPolicies",
+                version,
+                "deviceManagement/configurationPolicies",
+                &q,
+                items.len(),
+                |i| items[i].clone(),
+            )
         }
         ["deviceManagement", "depOnboardingSettings", ..] if beta => {
             dep_routes(t, method, &rest[2..], &q, &body_json, &base)
@@ -941,7 +1106,36 @@ const MACOS_PANES: &[&str] = &[
     "registrationDisabled",
 ];
 
+/// The properties of `enrollmentProfile`, the base of the tvOS and visionOS profiles.
+const ENROLLMENT_PROFILE_PROPERTIES: &[&str] = &[
+    "@odata.type",
+    "id",
+    "configurationEndpointUrl",
+    "description",
+    "displayName",
+    "enableAuthenticationViaCompanyPortal",
+    "requireCompanyPortalOnSetupAssistantEnrolledDevices",
+    "requiresUserAuthentication",
+];
+
 fn profile_json(p: &Profile) -> Value {
+    let base_type = match p.platform.as_str() {
+        "tvOS" => Some("#microsoft.graph.depTvOSEnrollmentProfile"),
+        "visionOS" => Some("#microsoft.graph.depVisionOSEnrollmentProfile"),
+        _ => None,
+    };
+    if let Some(ty) = base_type {
+        let mut j = ios_or_mac_profile_json(p);
+        if let Some(map) = j.as_object_mut() {
+            map.retain(|k, _| ENROLLMENT_PROFILE_PROPERTIES.contains(&k.as_str()));
+            map.insert("@odata.type".into(), json!(ty));
+        }
+        return j;
+    }
+    ios_or_mac_profile_json(p)
+}
+
+fn ios_or_mac_profile_json(p: &Profile) -> Value {
     let mac = p.platform == "macOS";
     let ty = if mac {
         "#microsoft.graph.depMacOSEnrollmentProfile"
@@ -967,6 +1161,37 @@ fn profile_json(p: &Profile) -> Value {
     });
     for pane in if mac { MACOS_PANES } else { IOS_PANES } {
         j[*pane] = json!(false);
+    }
+    // Every other property the metadata declares for the profile's type, at Intune's defaults.
+    for (k, v) in [
+        ("enabledSkipKeys", json!([])),
+        ("enrollmentTimeAzureAdGroupIds", json!([])),
+        ("waitForDeviceConfiguredConfirmation", json!(!mac)),
+    ] {
+        j[k] = v;
+    }
+    if mac {
+        for (k, v) in [
+            ("adminAccountFullName", Value::Null),
+            ("adminAccountPassword", Value::Null),
+            ("adminAccountUserName", Value::Null),
+            ("autoAdvanceSetupEnabled", json!(false)),
+            ("autoUnlockWithWatchDisabled", json!(false)),
+            ("depProfileAdminAccountPasswordRotationSetting", Value::Null),
+            ("dontAutoPopulatePrimaryAccountInfo", json!(false)),
+            ("enableRestrictEditing", json!(false)),
+            ("hideAdminAccount", json!(false)),
+            ("primaryAccountFullName", Value::Null),
+            ("primaryAccountUserName", Value::Null),
+            ("requestRequiresNetworkTether", json!(false)),
+            ("setPrimarySetupAccountAsRegularUser", json!(false)),
+            ("skipPrimarySetupAccountCreation", json!(false)),
+            ("usePlatformSSODuringSetupAssistant", json!(false)),
+        ] {
+            j[k] = v;
+        }
+    } else {
+        j["userlessSharedAadModeEnabled"] = json!(false);
     }
     if !mac {
         for (k, v) in [
@@ -1153,6 +1378,8 @@ fn dep_routes(
                         for (name, platform) in [
                             ("defaultIosEnrollmentProfile", "ios"),
                             ("defaultMacOsEnrollmentProfile", "macOS"),
+                            ("defaultTvOSEnrollmentProfile", "tvOS"),
+                            ("defaultVisionOSEnrollmentProfile", "visionOS"),
                         ] {
                             if expand.contains(name) {
                                 j[name] = d
@@ -1571,6 +1798,8 @@ fn app_json(a: &App, version: &str) -> Value {
         j["supersededAppCount"] = json!(0);
         j["uploadState"] = json!(1);
         j["revokeLicenseActionResults"] = json!([]);
+        j["appleDeviceAppDeliveryProtocolType"] = json!("mobileDeviceManagement");
+        j["vppTokenDisplayName"] = Value::Null;
     }
     j
 }
@@ -1905,6 +2134,8 @@ fn vpp_json(v: &VppToken, beta: bool) -> Value {
         j["locationName"] = json!(v.location_name);
         j["claimTokenManagementFromExternalMdm"] = json!(false);
         j["roleScopeTagIds"] = json!(["0"]);
+        // Not nullable in the metadata.
+        j["appleDeviceAppDeliveryProtocolType"] = json!("mobileDeviceManagement");
     }
     j
 }

@@ -318,7 +318,7 @@ async fn apps_filter_and_assign_replaces() {
     let (_, apps) = c
         .get("/beta/deviceAppManagement/mobileApps?$filter=isof('microsoft.graph.iosVppApp')")
         .await;
-    assert_eq!(apps["value"].as_array().unwrap().len(), 4);
+    assert_eq!(apps["value"].as_array().unwrap().len(), 5);
     assert_shape("v1-iosVppApp-list.response.json", &apps["value"][0]);
     let (_, dup) = c.get("/beta/deviceAppManagement/mobileApps?$filter=vppTokenId%20eq%20'a4444444-0000-4000-8000-000000000004'").await;
     assert_eq!(dup["value"].as_array().unwrap().len(), 1);

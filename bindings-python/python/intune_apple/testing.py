@@ -101,7 +101,11 @@ class Simulator:
         ``/beta/deviceManagement/*``): ``throttle`` (429 with ``retry_after``), ``status``
         (``status``), ``delay`` (``ms``), ``reset_before``, ``reset_after`` (applied, then the
         connection drops), ``malformed``, ``truncated``, ``foreign_next_link``,
-        ``repeat_next_link``, ``cycle_next_link``, ``endless_body``, ``expire_tokens``. ``nth`` hits only the n-th matching call."""
+        ``repeat_next_link``, ``cycle_next_link``, ``endless_body``, ``expire_tokens``; and answers of real tenants: ``throttle_without_retry_after`` (429
+        without ``Retry-After``), ``query_broker_throttle`` (Intune's HTTP 500 "Rate limit
+        reached"), ``missing_scope`` (403 listing the accepted permissions), ``intune_refused``
+        (403 from Intune's role, scope tags or licence). ``nth`` hits only the n-th matching
+        call."""
         self._sim.add_fault(method, path, kind, retry_after=retry_after, status=status, ms=ms, nth=nth)
 
     def clear_faults(self) -> None:

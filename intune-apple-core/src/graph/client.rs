@@ -804,7 +804,10 @@ impl Client {
                 continue;
             }
             // 504 on a write: the gateway gave up, the backend may still have applied it
-            let retryable = is_retryable_status(status) && (idempotent || status != 504);
+            // Intune's query broker throttles reads with a 500 and no `Retry-After`: back off.
+            let broker_throttle = status == 500 && error.kind() == ErrorKind::Throttled;
+            let retryable = (is_retryable_status(status) && (idempotent || status != 504))
+                || (broker_throttle && idempotent);
             if !retryable {
                 if status == 504 {
                     return Err(error.with_kind(ErrorKind::OutcomeUnknown));
@@ -815,7 +818,7 @@ impl Client {
                 .retry_after()
                 .unwrap_or_else(|| inner.retry.backoff(attempt - 1, rand::random::<f64>()));
             if !self.may_retry(attempt, waited, wait) {
-                let kind = if status == 429 || error.retry_after().is_some() {
+                let kind = if status == 429 || broker_throttle || error.retry_after().is_some() {
                     ErrorKind::Throttled
                 } else {
                     ErrorKind::Server

@@ -6,6 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::credentials::CredentialError;
+use super::refusal::{self, ForbiddenReason};
 use crate::model::{DecodeError, GraphErrorBody};
 
 /// What went wrong, for programs to match on.
@@ -14,11 +15,13 @@ use crate::model::{DecodeError, GraphErrorBody};
 pub enum ErrorKind {
     /// 401, or no token could be obtained: the credential is wrong, expired or for another tenant.
     Unauthorized,
-    /// 403: the app lacks the permission this call needs (see [`Error::required_permission`]).
+    /// 403: the app lacks the permission this call needs (see [`Error::required_permission`]),
+    /// or Intune refused an app that has it (see [`Error::forbidden_reason`]).
     Forbidden,
     /// 404: the resource does not exist (deleted, wrong id, or not in this tenant).
     NotFound,
-    /// 429 (or 503 with `Retry-After`) after the retry budget: Graph or Intune throttled the app.
+    /// 429 (or 503 with `Retry-After`, or Intune's query broker's 500 "Rate limit reached")
+    /// after the retry budget: Graph or Intune throttled the app.
     Throttled,
     /// 409 / 412: the resource changed or is in a state that refuses the call.
     Conflict,
@@ -99,6 +102,10 @@ struct Details {
     retry_after: Option<Duration>,
     next_allowed_at: Option<DateTime<Utc>>,
     required_permission: Option<&'static str>,
+    forbidden_reason: Option<ForbiddenReason>,
+    accepted_permissions: Vec<String>,
+    /// A hint for this error in place of its kind's.
+    hint: Option<String>,
     decode_path: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
@@ -137,6 +144,9 @@ impl Error {
                 retry_after: None,
                 next_allowed_at: None,
                 required_permission: None,
+                forbidden_reason: None,
+                accepted_permissions: Vec::new(),
+                hint: None,
                 decode_path: None,
                 source: None,
             }),
@@ -156,13 +166,18 @@ impl Error {
         let parsed: Option<GraphErrorBody> = serde_json::from_slice(body).ok();
         let graph = parsed.map(|b| b.error);
         let code = graph.as_ref().and_then(|g| g.code.clone());
-        let message = graph
+        let nested = graph
             .as_ref()
-            .and_then(crate::model::GraphError::readable_message)
-            .unwrap_or_else(|| format!("HTTP {status} without a Graph error body"));
-        let body_retry = graph
-            .as_ref()
-            .and_then(crate::model::GraphError::retry_after_seconds)
+            .and_then(|g| g.message.as_deref())
+            .map(crate::model::error_levels::unwrap_message)
+            .unwrap_or_default();
+        let message = if nested.text.trim().is_empty() {
+            format!("HTTP {status} without a Graph error body")
+        } else {
+            nested.text.clone()
+        };
+        let body_retry = nested
+            .retry_after_seconds
             .and_then(super::retry::seconds_to_duration);
         let kind = match status {
             401 => ErrorKind::Unauthorized,
@@ -171,6 +186,7 @@ impl Error {
             409 | 412 => ErrorKind::Conflict,
             429 => ErrorKind::Throttled,
             400..=499 => ErrorKind::InvalidInput,
+            _ if refusal::is_query_broker_throttle(status, &message) => ErrorKind::Throttled,
             _ => ErrorKind::Server,
         };
         let mut err = Self::new(kind, operation, first_line(&message));
@@ -188,7 +204,21 @@ impl Error {
         );
         err.inner.retry_after = retry_after.or(body_retry);
         if kind == ErrorKind::Forbidden {
-            err.inner.required_permission = Some(required_permission);
+            let (reason, accepted) =
+                refusal::classify_forbidden(err.inner.code.as_deref(), &nested);
+            err.inner.forbidden_reason = Some(reason);
+            match reason {
+                ForbiddenReason::IntuneRefused => {
+                    err.inner.hint = Some(refusal::INTUNE_REFUSED_HINT.to_owned());
+                }
+                _ => {
+                    err.inner.required_permission = Some(required_permission);
+                    if !accepted.is_empty() {
+                        err.inner.hint = Some(refusal::missing_permission_hint(&accepted));
+                    }
+                    err.inner.accepted_permissions = accepted;
+                }
+            }
         }
         err
     }
@@ -307,6 +337,26 @@ impl Error {
     pub fn required_permission(&self) -> Option<&'static str> {
         self.inner.required_permission
     }
+    /// Why Intune answered 403 (on [`ErrorKind::Forbidden`]): a missing permission, or a
+    /// refusal by Intune's role, scope tags or licence of an app that has it.
+    #[must_use]
+    pub fn forbidden_reason(&self) -> Option<ForbiddenReason> {
+        self.inner.forbidden_reason
+    }
+    /// The permissions Intune's 403 message says it accepts (any one is enough), legacy and
+    /// current names as Intune lists them; empty when it lists none.
+    #[must_use]
+    pub fn accepted_permissions(&self) -> &[String] {
+        &self.inner.accepted_permissions
+    }
+    /// What to do next (also the end of `Display`).
+    #[must_use]
+    pub fn hint(&self) -> &str {
+        self.inner
+            .hint
+            .as_deref()
+            .unwrap_or_else(|| self.inner.kind.hint())
+    }
     /// The JSON path of the field that failed to decode (on [`ErrorKind::Decode`]).
     #[must_use]
     pub fn decode_path(&self) -> Option<&str> {
@@ -345,8 +395,16 @@ impl Error {
         if let Some(t) = self.inner.next_allowed_at {
             details.push(format!("next allowed at {}", t.to_rfc3339()));
         }
-        if let Some(p) = self.inner.required_permission {
+        if !self.inner.accepted_permissions.is_empty() {
+            details.push(format!(
+                "accepts any of {}",
+                self.inner.accepted_permissions.join(", ")
+            ));
+        } else if let Some(p) = self.inner.required_permission {
             details.push(format!("needs {p}"));
+        }
+        if self.inner.forbidden_reason == Some(ForbiddenReason::IntuneRefused) {
+            details.push("refused by Intune, not by a missing permission".to_owned());
         }
         if let Some(p) = &self.inner.decode_path {
             details.push(format!("field `{p}`"));
@@ -357,7 +415,7 @@ impl Error {
             out.push(')');
         }
         out.push_str(". ");
-        out.push_str(self.inner.kind.hint());
+        out.push_str(self.hint());
         out
     }
 }

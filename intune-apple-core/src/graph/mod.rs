@@ -74,6 +74,7 @@ mod error;
 mod handlers;
 mod paging;
 mod pkcs12;
+mod refusal;
 mod retry;
 
 pub use client::{
@@ -92,8 +93,9 @@ pub use error::{Error, ErrorKind};
 pub use handlers::dep::{AssignmentBatch, ASSIGNMENT_BATCH};
 pub use handlers::{AppRole, AppRoleAssignment, ServicePrincipal, ServicePrincipals, GRAPH_APP_ID};
 pub use handlers::{
-    EnrollmentProfiles, EnrollmentProgramTokens, ImportedDevices, PushCertificate, SyncOptions,
-    VppApps, VppTokens,
+    EnrollmentPolicies, EnrollmentProfiles, EnrollmentProgramTokens, ImportedDevices,
+    PushCertificate, SyncOptions, VppApps, VppTokens,
 };
 pub use paging::ListLimits;
+pub use refusal::ForbiddenReason;
 pub use retry::{is_retryable_status, parse_retry_after, seconds_to_duration, RetryPolicy};

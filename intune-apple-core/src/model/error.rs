@@ -41,13 +41,12 @@ impl GraphError {
     /// The message to show a person: Intune's inner `Message` when `message` is Intune's JSON
     /// document (and has one), otherwise the raw `message` text.
     #[must_use]
+    /// Every level of JSON is decoded (`UnknownError` wrapping `{"ErrorCode":"Forbidden",
+    /// "Message":"<Intune's document>"}`), see [`super::error_levels::unwrap_message`].
     pub fn readable_message(&self) -> Option<String> {
-        if let Some(inner) = self.intune_message() {
-            if let Some(text) = inner.message.filter(|m| !m.is_empty()) {
-                return Some(text);
-            }
-        }
-        self.message.clone()
+        self.message
+            .as_deref()
+            .map(|m| super::error_levels::unwrap_message(m).text)
     }
 
     /// The retry delay in seconds that Intune wrote into its JSON `message` (`RetryAfter`), if any.

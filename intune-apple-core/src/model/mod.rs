@@ -12,13 +12,17 @@
 
 pub mod apple_business;
 pub mod common;
+pub mod configuration_policy;
 pub mod dep_onboarding;
 pub mod enrollment_profile;
 pub mod error;
+pub mod error_levels;
 pub mod imported_device;
 pub mod push_certificate;
+pub mod untyped;
 pub mod vpp_app;
 pub mod vpp_token;
+pub mod vpp_token_revoke;
 
 pub use common::{
     decode, decode_value, is_never, odata_short_name, Collection, DecodeError, Entity,
@@ -59,3 +63,4 @@ pub use vpp_token::{
     VppTokenCreateRequest, VppTokenLicenseSummary, VppTokenRenewRequest, VppTokenState,
     VppTokenSyncStatus,
 };
+pub use vpp_token_revoke::VppTokenRevokeLicensesActionResult;

@@ -251,6 +251,8 @@ pub struct HealthThresholds {
     /// A token whose last successful sync is older than this is `critical` rather than
     /// `warning` (`*.sync_stale`). `None` (the default): a stale sync is a warning.
     pub sync_critical_after: Option<Duration>,
+    /// When VPP app licences count as running out (default: 90% used or 10 left).
+    pub licences: super::licences::LicenceThresholds,
 }
 
 impl HealthThresholds {
@@ -282,6 +284,7 @@ impl HealthThresholds {
             vpp_sync_interval: Duration::hours(12),
             push_grace_period: Duration::days(30),
             sync_critical_after: Some(Duration::days(3)),
+            licences: super::licences::LicenceThresholds::default(),
         }
     }
 }
@@ -352,6 +355,7 @@ impl Default for HealthThresholds {
             vpp_sync_interval: Duration::days(1),
             push_grace_period: Duration::days(30),
             sync_critical_after: None,
+            licences: super::licences::LicenceThresholds::default(),
         }
     }
 }

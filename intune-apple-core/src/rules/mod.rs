@@ -11,9 +11,11 @@
 pub mod duplicates;
 pub mod guidance;
 pub mod health;
+pub mod licences;
 pub mod profile;
 pub mod profile_template;
 pub mod reconcile;
+pub mod setup;
 pub mod sync;
 
 pub use guidance::{guidance, Guidance};

@@ -59,6 +59,7 @@ pub mod profile_templates;
 pub mod permissions;
 pub mod profiles;
 pub mod reconcile;
+pub mod push_setup;
 pub mod renewal;
 pub mod report;
 pub mod step;

@@ -195,7 +195,7 @@ pub async fn renew_push_certificate(
         None => (
             vec![Refusal::new(
                 "noCurrentCertificate",
-                "the tenant has no push certificate: this is a first setup, not a renewal; set it up in the Intune admin center, or use force to upload this one",
+                "the tenant has no push certificate: this is a first set-up, not a renewal. Create one: generate a signing request (generate_push_csr, Graph generateApplePushNotificationCertificateSigningRequest, or Intune admin center: Devices > Enrollment > Apple > Apple MDM Push certificate), choose Create a Certificate (not Renew) at https://identity.apple.com with a Managed Apple ID of the organisation, then upload the .pem (use force to upload this one as the first)",
             )],
             new.warnings.clone(),
         ),

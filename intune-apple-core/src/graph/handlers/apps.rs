@@ -28,7 +28,7 @@ const APPS_WRITE: &str = "DeviceManagementApps.ReadWrite.All";
 /// ```
 #[derive(Debug, Clone)]
 pub struct VppApps {
-    client: Client,
+    pub(super) client: Client,
 }
 
 impl Client {
@@ -85,17 +85,18 @@ impl VppApps {
                 });
             }) as ProgressCallback
         });
-        let of_type = |odata_type: &str, progress: Option<ProgressCallback>| {
-            self.client.list(
-                Call::get(ApiVersion::Beta, APPS.into(), APPS, APPS_READ)
-                    .query("$filter", format!("isof('{odata_type}')")),
-                progress,
+        let of_type = |short: &'static str, progress: Option<ProgressCallback>| {
+            // Members of an `isof` listing may come without `@odata.type`: they are of that type.
+            futures::TryStreamExt::map_ok(
+                self.client.list(
+                    Call::get(ApiVersion::Beta, APPS.into(), APPS, APPS_READ)
+                        .query("$filter", format!("isof('microsoft.graph.{short}')")),
+                    progress,
+                ),
+                move |app: MobileApp| app.with_declared_type(short),
             )
         };
-        Box::pin(
-            of_type("microsoft.graph.iosVppApp", ios_progress)
-                .chain(of_type("microsoft.graph.macOsVppApp", mac_progress)),
-        )
+        Box::pin(of_type("iosVppApp", ios_progress).chain(of_type("macOsVppApp", mac_progress)))
     }
 
     /// The VPP apps of one VPP token (`$filter=vppTokenId eq '...'`, beta).

@@ -30,6 +30,16 @@ fn typed(profile: &EnrollmentProfile) -> Option<serde_json::Value> {
         _ => None,
     };
     let mut value = serde_json::to_value(profile).ok()?;
+    // tvOS and visionOS profiles derive from `enrollmentProfile`, not from
+    // `depEnrollmentBaseProfile`: send only the properties that type declares.
+    if matches!(
+        profile,
+        EnrollmentProfile::DepTvOs(_) | EnrollmentProfile::DepVisionOs(_)
+    ) {
+        if let Some(map) = value.as_object_mut() {
+            map.retain(|k, _| ENROLLMENT_PROFILE_PROPERTIES.contains(&k.as_str()));
+        }
+    }
     if let (Some(ty), Some(map)) = (odata_type, value.as_object_mut()) {
         // The variant says which type is meant, whatever the inner value carried.
         map.insert(
@@ -39,6 +49,18 @@ fn typed(profile: &EnrollmentProfile) -> Option<serde_json::Value> {
     }
     Some(value)
 }
+
+/// The properties `enrollmentProfile` declares (beta metadata), with `id` and `@odata.type`.
+pub(crate) const ENROLLMENT_PROFILE_PROPERTIES: &[&str] = &[
+    "@odata.type",
+    "id",
+    "configurationEndpointUrl",
+    "description",
+    "displayName",
+    "enableAuthenticationViaCompanyPortal",
+    "requireCompanyPortalOnSetupAssistantEnrolledDevices",
+    "requiresUserAuthentication",
+];
 
 /// A call with the profile as its body, typed by [`typed`].
 fn with_profile(call: Call, profile: &EnrollmentProfile) -> Result<Call, Error> {
@@ -64,7 +86,7 @@ pub const ASSIGNMENT_BATCH: usize = 1_000;
 /// ```
 #[derive(Debug, Clone)]
 pub struct EnrollmentProgramTokens {
-    client: Client,
+    pub(super) client: Client,
 }
 
 /// Options of [`EnrollmentProgramTokens::sync`].
@@ -120,7 +142,7 @@ impl EnrollmentProgramTokens {
         )
     }
 
-    /// One token, with its default iOS and macOS profiles expanded.
+    /// One token, with its default iOS, macOS, tvOS and visionOS profiles expanded.
     ///
     /// # Errors
     /// [`Error`]; `NotFound` for an unknown id.
@@ -135,7 +157,7 @@ impl EnrollmentProgramTokens {
                 )
                 .query(
                     "$expand",
-                    "defaultIosEnrollmentProfile,defaultMacOsEnrollmentProfile",
+                    "defaultIosEnrollmentProfile,defaultMacOsEnrollmentProfile,defaultTvOSEnrollmentProfile,defaultVisionOSEnrollmentProfile",
                 ),
             )
             .await
@@ -380,15 +402,19 @@ impl EnrollmentProfiles {
     /// Every profile of the token (iOS, macOS, and any other type, kept as `Other`).
     #[must_use]
     pub fn list(&self) -> ItemStream<EnrollmentProfile> {
-        self.client.list(
-            Call::get(
-                ApiVersion::Beta,
-                self.base(),
-                "/deviceManagement/depOnboardingSettings/{id}/enrollmentProfiles",
-                SERVICE_CONFIG_READ,
+        // Members may come without `@odata.type`: resolved by their properties.
+        Box::pin(futures::TryStreamExt::map_ok(
+            self.client.list(
+                Call::get(
+                    ApiVersion::Beta,
+                    self.base(),
+                    "/deviceManagement/depOnboardingSettings/{id}/enrollmentProfiles",
+                    SERVICE_CONFIG_READ,
+                ),
+                None,
             ),
-            None,
-        )
+            EnrollmentProfile::resolve_untyped,
+        ))
     }
 
     /// One profile.

@@ -3,9 +3,11 @@
 //! in `beta`; the push certificate and VPP tokens are read from `beta` too, because it has
 //! every property `v1.0` has, and more (`displayName`, `locationName`).
 
+pub(crate) mod actions;
 pub(crate) mod apps;
 pub(crate) mod dep;
 pub(crate) mod devices;
+pub(crate) mod enrollment_policies;
 pub(crate) mod push;
 pub(crate) mod service_principals;
 pub(crate) mod vpp;
@@ -13,6 +15,7 @@ pub(crate) mod vpp;
 pub use apps::VppApps;
 pub use dep::{EnrollmentProfiles, EnrollmentProgramTokens, SyncOptions};
 pub use devices::ImportedDevices;
+pub use enrollment_policies::EnrollmentPolicies;
 pub use push::PushCertificate;
 pub use service_principals::{
     AppRole, AppRoleAssignment, ServicePrincipal, ServicePrincipals, GRAPH_APP_ID,

@@ -57,6 +57,26 @@ impl PushCertificate {
             .await
     }
 
+    /// Generates a new certificate signing request for a **first set-up** of the push
+    /// certificate (`POST /beta/deviceManagement/applePushNotificationCertificate/generateApplePushNotificationCertificateSigningRequest`,
+    /// an action returning `Edm.String`). Upload it at Apple's portal with *Create a
+    /// Certificate*. For a renewal use [`Self::download_csr`]: a new request does not help renew
+    /// the certificate in use.
+    ///
+    /// # Errors
+    /// [`Error`].
+    pub async fn generate_csr(&self) -> Result<String, Error> {
+        const T: &str = "/deviceManagement/applePushNotificationCertificate/generateApplePushNotificationCertificateSigningRequest";
+        self.client
+            .get_value(Call::post(
+                ApiVersion::Beta,
+                T.into(),
+                T,
+                SERVICE_CONFIG_WRITE,
+            ))
+            .await
+    }
+
     /// Uploads a renewed certificate: `PATCH` with the Apple ID and the PEM text. Check the file
     /// first with `files::check_renewal`: Intune accepts a certificate with another topic, and
     /// that silently breaks every device. Returns the certificate as Intune now has it.

@@ -22,7 +22,7 @@ const ONE: &str = "/deviceAppManagement/vppTokens/{id}";
 /// ```
 #[derive(Debug, Clone)]
 pub struct VppTokens {
-    client: Client,
+    pub(super) client: Client,
 }
 
 impl Client {

@@ -39,6 +39,7 @@ mod apple_business;
 mod ics;
 mod nagios;
 mod prometheus;
+mod licences;
 mod render;
 
 pub use format::{
@@ -63,6 +64,9 @@ use crate::rules::guidance::guidance;
 use crate::rules::health::{
     enrollment_program_token_health, expiry_severity, push_certificate_health, vpp_token_health,
     HealthThresholds, Severity, TokenHealth, TokenKind,
+};
+use crate::rules::setup::{
+    is_apple_configurator_key, missing_push_certificate, push_setup_steps, AppleFootprint,
 };
 use crate::rules::Locale;
 use crate::workflows::error::WorkflowError;
@@ -210,6 +214,9 @@ pub mod section {
     pub const TENANT: &str = "tenant";
     /// The sign-in itself: when it is refused, no section is read and this is the one error.
     pub const SIGN_IN: &str = "signIn";
+    /// The enrollment profiles of the enrollment program tokens, read with the VPP apps to find
+    /// the profiles that install the Company Portal.
+    pub const ENROLLMENT_PROFILES: &str = "enrollmentProfiles";
 }
 
 /// The JSON name of a credential kind: `pushCertificate`, `enrollmentProgramToken`, `vppToken`.
@@ -381,19 +388,15 @@ pub async fn health_report(client: &Client, options: &ReportOptions) -> HealthRe
                 .unwrap_or_else(|| "applePushNotificationCertificate".to_owned());
             items.push(item(h, id, locale));
         }
+        // A tenant that never set one up answers 404: a finding, not a failed read.
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            items.push(missing_push_item(
+                dep.as_ref().ok(),
+                vpp.as_ref().ok(),
+                locale,
+            ));
+        }
         Err(e) => errors.push(report_error(section::PUSH_CERTIFICATE, &e, locale)),
-    }
-    match dep {
-        Ok(tokens) => items.extend(tokens.iter().map(|t| {
-            let h = health_at(now, generated_at, thresholds, |at| {
-                enrollment_program_token_health(t, at, thresholds, locale)
-            });
-            let id = t.id.clone().unwrap_or_default();
-            let mut it = item(h, id, locale);
-            it.sync = Some(dep_sync(t, &thresholds.dep_sync, generated_at));
-            it
-        })),
-        Err(e) => errors.push(report_error(section::ENROLLMENT_PROGRAM_TOKENS, &e, locale)),
     }
     let apps = match apps {
         Some(Ok(apps)) => Some(apps),
@@ -403,6 +406,40 @@ pub async fn health_report(client: &Client, options: &ReportOptions) -> HealthRe
         }
         None => None,
     };
+    // Licences and the Company Portal of enrollment profiles, read with the apps.
+    let dep = dep.map(|t| {
+        t.into_iter()
+            .filter(|t| !is_apple_configurator_key(t))
+            .collect::<Vec<_>>()
+    });
+    let view = match (&apps, &dep) {
+        (Some(apps), Ok(tokens)) => match licences::installs_by_token(client, tokens).await {
+            Ok(installs) => Some(licences::LicenceView::new(apps, installs)),
+            Err(e) => {
+                errors.push(report_error(section::ENROLLMENT_PROFILES, &e, locale));
+                Some(licences::LicenceView::new(apps, BTreeMap::new()))
+            }
+        },
+        (Some(apps), Err(_)) => Some(licences::LicenceView::new(apps, BTreeMap::new())),
+        _ => None,
+    };
+    let no_vpp = Vec::new();
+    let vpp_known = vpp.as_ref().unwrap_or(&no_vpp);
+    match &dep {
+        Ok(tokens) => items.extend(tokens.iter().map(|t| {
+            let mut h = health_at(now, generated_at, thresholds, |at| {
+                enrollment_program_token_health(t, at, thresholds, locale)
+            });
+            let id = t.id.clone().unwrap_or_default();
+            if let Some(view) = &view {
+                view.add_to_dep(&mut h, &id, vpp_known, now, locale);
+            }
+            let mut it = item(h, id, locale);
+            it.sync = Some(dep_sync(t, &thresholds.dep_sync, generated_at));
+            it
+        })),
+        Err(e) => errors.push(report_error(section::ENROLLMENT_PROGRAM_TOKENS, e, locale)),
+    }
     match vpp {
         Ok(tokens) => {
             // Which token of a location is current is decided now, as the repair would.
@@ -417,6 +454,9 @@ pub async fn health_report(client: &Client, options: &ReportOptions) -> HealthRe
                 let id = t.id.clone().unwrap_or_default();
                 if let Some(f) = findings.get(&id) {
                     add_app_problems(&mut h, f, locale);
+                }
+                if let Some(view) = &view {
+                    view.add_to_vpp(&mut h, &id, &thresholds.licences, locale);
                 }
                 let mut it = item(h, id, locale);
                 it.sync = Some(ItemSync {
@@ -535,18 +575,27 @@ fn dep_sync(
     }
 }
 
+/// The item of a push certificate the tenant does not have: critical when Apple credentials
+/// wait for it. A section that could not be read counts as "something may wait".
+fn missing_push_item(
+    dep: Option<&Vec<DepOnboardingSetting>>,
+    vpp: Option<&Vec<VppToken>>,
+    locale: Locale,
+) -> ReportItem {
+    let footprint = AppleFootprint {
+        enrollment_program_tokens: dep.map_or(1, |d| {
+            d.iter().filter(|t| !is_apple_configurator_key(t)).count()
+        }),
+        vpp_tokens: vpp.map_or(1, Vec::len),
+        apple_devices: 0,
+    };
+    let h = missing_push_certificate(&footprint, locale);
+    let mut it = item(h, "applePushNotificationCertificate".to_owned(), locale);
+    it.renewal = push_setup_steps(locale);
+    it
+}
+
 fn report_error(section: &str, e: &Error, locale: Locale) -> ReportError {
-    if section == section::PUSH_CERTIFICATE && e.kind() == ErrorKind::NotFound {
-        let what = match locale {
-            Locale::En => "No Apple MDM push certificate is configured in this tenant: Intune cannot manage any iPhone, iPad or Mac until one is uploaded (Intune admin center: Devices > Enrollment > Apple > Apple MDM Push certificate)",
-            Locale::Fr => "Aucun certificat Push MDM Apple n'est configuré dans ce locataire : Intune ne peut gérer aucun iPhone, iPad ni Mac tant qu'aucun n'est chargé (centre d'administration Intune : Appareils > Inscription > Apple > Certificat Push MDM Apple)",
-        };
-        return ReportError {
-            section: section.to_owned(),
-            code: e.kind().as_str().to_owned(),
-            message: format!("{what}. ({e})"),
-        };
-    }
     let what = match (section, locale) {
         (section::PUSH_CERTIFICATE, Locale::En) => "Could not read the push certificate",
         (section::PUSH_CERTIFICATE, Locale::Fr) => "Lecture du certificat push impossible",
@@ -558,6 +607,12 @@ fn report_error(section: &str, e: &Error, locale: Locale) -> ReportError {
         }
         (section::VPP_TOKENS, Locale::En) => "Could not read the VPP tokens",
         (section::VPP_TOKENS, Locale::Fr) => "Lecture des jetons VPP impossible",
+        (section::ENROLLMENT_PROFILES, Locale::En) => {
+            "Could not read the enrollment profiles (to check the Company Portal they install)"
+        }
+        (section::ENROLLMENT_PROFILES, Locale::Fr) => {
+            "Lecture des profils d'inscription impossible (pour vérifier le Portail d'entreprise qu'ils installent)"
+        }
         (_, Locale::En) => "Could not read the VPP apps",
         (_, Locale::Fr) => "Lecture des applications VPP impossible",
     };

@@ -1,0 +1,55 @@
+"""Answers of real Intune tenants, reproduced by the simulator: no push certificate (a finding,
+not a failed read), the query broker's throttling as HTTP 500, and the two kinds of 403."""
+
+from __future__ import annotations
+
+import pytest
+
+from intune_apple import PermissionDeniedError, Severity
+from intune_apple.testing import Simulator
+
+PUSH = "/beta/deviceManagement/applePushNotificationCertificate"
+VPP = "/beta/deviceAppManagement/vppTokens"
+
+
+def test_real_tenant_answers_are_reported_and_told_apart() -> None:
+    seed = {"pushCertificate": None,
+            "depTokens": [{"id": "d9999999-0000-4000-8000-000000000009", "tokenName": "ABM"}]}
+    with Simulator(seed) as sim:
+        # 1. No push certificate: a critical finding, not an error.
+        report = sim.client().health_report()
+        assert report.errors == []
+        push = next(i for i in report.items if i.id == "applePushNotificationCertificate")
+        assert push.severity is Severity.CRITICAL
+        assert push.problems[0].code == "push.missing"
+        assert push.problems[0].message.startswith("no push certificate: no Apple device can be managed")
+
+        # 2. The query broker's HTTP 500 is throttling: the read backs off and succeeds.
+        sim.add_fault("GET", VPP, "query_broker_throttle", nth=1)
+        assert list(sim.client().vpp_tokens()) == []
+        assert [e.status for e in sim.request_log() if e.path.startswith(VPP)][-2:] == [500, 200]
+
+        # 4. The two kinds of 403, with their own hints and no escaped JSON.
+        sim.clear_faults()
+        sim.add_fault("GET", VPP, "intune_refused")
+        with pytest.raises(PermissionDeniedError) as refused:
+            list(sim.client().vpp_tokens())
+        assert "Intune refused it" in str(refused.value) and "scope tags" in str(refused.value)
+        assert '\\"' not in str(refused.value) and '{"' not in str(refused.value)
+        assert refused.value.required_permission is None
+        sim.clear_faults()
+        sim.add_fault("GET", VPP, "missing_scope")
+        with pytest.raises(PermissionDeniedError) as missing:
+            list(sim.client().vpp_tokens())
+        assert "Grant this permission" in str(missing.value)
+        assert "DeviceManagementServiceConfiguration.Read.All" in str(missing.value)
+        assert "Intune refused it" not in str(missing.value)
+
+
+def test_the_demo_reports_licences_and_profiles_on_lapsed_tokens(demo: Simulator) -> None:
+    report = demo.client().health_report(include_apps=True)
+    codes = {p.code for i in report.items for p in i.problems}
+    assert {"vpp.company_portal_licences", "dep.company_portal_token"} <= codes
+    retail = next(i for i in report.items if i.name == "Contoso Retail ABM")
+    assert retail.severity is Severity.CRITICAL
+    assert any("Retail kiosk iPad" in p.message for p in retail.problems)
