@@ -258,7 +258,8 @@ pub struct HealthThresholds {
 impl HealthThresholds {
     /// The rules of the Intune admin center's connector status: `warning` 7 days before expiry
     /// or after 1 day without a sync, unhealthy (`critical`) after 3 days without a sync, and
-    /// `expired` once expired (never `critical` on the expiry alone: `critical_days` is -1).
+    /// `expired` once expired. On the expiry alone it is `critical` only on its last day
+    /// (`critical_days` 0, the least that [`HealthThresholds::validate`] accepts).
     ///
     /// ```
     /// use intune_apple_core::rules::health::{HealthThresholds, ThresholdPreset};
@@ -270,7 +271,7 @@ impl HealthThresholds {
     pub fn intune_parity() -> Self {
         let window = Window {
             warning_days: 7,
-            critical_days: -1,
+            critical_days: 0,
         };
         Self {
             push_certificate: window,
