@@ -32,7 +32,7 @@ async fn main() {
 }
 
 async fn run(args: &[String], var: &dyn Fn(&str) -> Option<String>) -> Result<i32, String> {
-    let tenant = intune_apple_examples::connect::connect_with(var).await?;
+    let tenant = intune_apple_examples::connect_with(var).await?;
     eprintln!("{}", tenant.banner());
     // the real organisation when configured, else the simulated one behind the demo tenant
     let mut simulated = None;

@@ -85,6 +85,7 @@ async fn add_apple_business(
                     problems: vec![problem(f)],
                     consequence: f.summary.clone(),
                     renewal: vec![f.action.clone()],
+                    sync: None,
                 });
             }
             for f in r
