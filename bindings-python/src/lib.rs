@@ -8,6 +8,7 @@ mod errors;
 mod files;
 mod models;
 mod pending;
+mod reconcile;
 mod rules;
 mod sim;
 mod workflows;
@@ -22,6 +23,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pending::Pages>()?;
     m.add_class::<pending::PageProgress>()?;
     m.add_class::<sim::NativeSimulator>()?;
+    m.add_class::<reconcile::NativeAppleBusinessSimulator>()?;
     m.add_class::<files::PyVppTokenFile>()?;
     m.add_class::<files::PyVppRenewalCheck>()?;
     m.add_class::<files::PyPushCertificateFile>()?;
