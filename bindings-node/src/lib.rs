@@ -12,6 +12,7 @@ mod convert;
 mod error;
 mod files;
 mod pager;
+mod reconcile;
 mod rules;
 mod sim;
 mod workflows;
