@@ -5,6 +5,7 @@ const addon = require('./index.js')
 export const {
   Client,
   Simulator,
+  AppleBusinessSimulator,
   IntuneAppleError,
   ImportedDevicePager,
   EnrollmentProgramTokenPager,

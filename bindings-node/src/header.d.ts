@@ -296,3 +296,38 @@ export declare function scanTenants(
 
 /** The exit code of a scan: the worst `report.exitCode` of its tenants (0 for none). */
 export declare function scanExitCode(reports: ReadonlyArray<TenantReport>): number
+
+/** One finding of `Client.reconcile` (see docs/apple-business.md). */
+export interface ReconcileFinding {
+  code: string
+  /** `a` to `f`, or `org`. */
+  case: string
+  severity: Severity
+  summary: string
+  /** Every serial number concerned. */
+  serials: string[]
+  action: string
+  serverId?: string
+}
+
+/** The result of `Client.reconcile`. */
+export interface Reconciliation {
+  generatedAt: string
+  tokens: Array<{
+    tokenId: string
+    tokenName: string | null
+    server: {
+      serverId: string
+      serverName: string | null
+      evidence: 'pinned' | 'serialOverlap' | 'name'
+      confidence: 'high' | 'medium' | 'low'
+      sharedSerials: number
+      appleSerials: number
+      intuneSerials: number
+      explanation: string
+    } | null
+    severity: Severity
+    findings: ReconcileFinding[]
+  }>
+  organization: ReconcileFinding[]
+}

@@ -13,6 +13,7 @@ mod error;
 mod files;
 mod guard;
 mod pager;
+mod reconcile;
 mod rules;
 mod sim;
 mod workflows;

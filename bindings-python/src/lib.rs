@@ -10,6 +10,7 @@ mod files;
 mod models;
 mod pending;
 mod profile_templates;
+mod reconcile;
 mod rules;
 mod sim;
 mod sim_identity;
@@ -25,6 +26,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pending::Pages>()?;
     m.add_class::<pending::PageProgress>()?;
     m.add_class::<sim::NativeSimulator>()?;
+    m.add_class::<reconcile::NativeAppleBusinessSimulator>()?;
     m.add_class::<files::PyVppTokenFile>()?;
     m.add_class::<files::PyVppRenewalCheck>()?;
     m.add_class::<files::PyPushCertificateFile>()?;

@@ -4,6 +4,7 @@ the async client awaits. Listings are iterators that fetch one Graph page at a t
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import datetime
@@ -371,6 +372,26 @@ class Client(_Base):
         self._c.assign_app(app_id, list(assignments)).wait()
 
     # workflows
+    def reconcile(
+        self,
+        apple_client_id: str,
+        apple_key_id: str,
+        apple_private_key: Union[str, bytes],
+        *,
+        apple_api_url: Optional[str] = None,
+        apple_token_url: Optional[str] = None,
+        requests_per_minute: int = 20,
+    ) -> dict[str, Any]:
+        """Reconciles the Apple Business organisation of the API account (client id, key id,
+        the ``.pem`` private key's text) with this tenant's enrollment program tokens: per token,
+        its Apple MDM server (``server``: ``evidence``, ``confidence``) and ``findings`` (``code``,
+        ``case`` a-f, ``severity``, every ``serials``, ``action``); see docs/apple-business.md.
+        Read-only on both sides."""
+        return dict(json.loads(self._c.reconcile(
+            apple_client_id, apple_key_id, apple_private_key, apple_api_url=apple_api_url,
+            apple_token_url=apple_token_url, requests_per_minute=requests_per_minute,
+        ).wait()))
+
     def health_report(
         self,
         *,
@@ -677,6 +698,22 @@ class AsyncClient(_Base):
     async def assign_app(self, app_id: str, assignments: Sequence[AssignmentInput]) -> None:
         """As :meth:`Client.assign_app`."""
         await self._c.assign_app(app_id, list(assignments)).future()
+
+    async def reconcile(
+        self,
+        apple_client_id: str,
+        apple_key_id: str,
+        apple_private_key: Union[str, bytes],
+        *,
+        apple_api_url: Optional[str] = None,
+        apple_token_url: Optional[str] = None,
+        requests_per_minute: int = 20,
+    ) -> dict[str, Any]:
+        """As :meth:`Client.reconcile`."""
+        return dict(json.loads(await self._c.reconcile(
+            apple_client_id, apple_key_id, apple_private_key, apple_api_url=apple_api_url,
+            apple_token_url=apple_token_url, requests_per_minute=requests_per_minute,
+        ).future()))
 
     async def health_report(
         self,

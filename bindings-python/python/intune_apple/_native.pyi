@@ -159,6 +159,11 @@ class NativeClient:
     def app_assignments(self, app_id: str) -> Pages[MobileAppAssignment]: ...
     def assign_app(self, app_id: str, assignments: list[Any]) -> Pending[None]: ...
     # workflows
+    def reconcile(
+        self, apple_client_id: str, apple_key_id: str, apple_private_key: Union[str, bytes], *,
+        apple_api_url: Optional[str] = ..., apple_token_url: Optional[str] = ...,
+        requests_per_minute: int = ...,
+    ) -> Pending[str]: ...
     def health_report(
         self, *, as_of: Optional[datetime] = ..., warning_days: int = ..., critical_days: int = ...,
         locale: str = ..., include_apps: bool = ...,
@@ -225,6 +230,16 @@ class NativeSimulator:
     def set_now(self, now: datetime) -> None: ...
     def advance(self, seconds: float) -> None: ...
     def shutdown(self) -> None: ...
+
+class NativeAppleBusinessSimulator:
+    base_url: str
+    token_url: str
+    client_id: str
+    key_id: str
+    private_key_pem: str
+    tokens_issued: int
+    def __init__(self, seed: str = ...) -> None: ...
+    def close(self) -> None: ...
 
 # files
 class VppTokenFile:

@@ -165,3 +165,49 @@ class Simulator:
 
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
+
+
+class AppleBusinessSimulator:
+    """Starts the simulated Apple Business service (the organisation behind the demo tenant with
+    ``seed="demo"``); a context manager. ``reconcile_args()`` are the keyword arguments of
+    :meth:`Client.reconcile` for it."""
+
+    def __init__(self, seed: Union[str, dict[str, Any]] = "demo") -> None:
+        text = seed if isinstance(seed, str) else json.dumps(seed)
+        self._sim = _native.NativeAppleBusinessSimulator(text)
+        self.base_url: str = self._sim.base_url
+        self.token_url: str = self._sim.token_url
+        self.client_id: str = self._sim.client_id
+        self.key_id: str = self._sim.key_id
+
+    def __repr__(self) -> str:
+        return f"AppleBusinessSimulator(base_url={self.base_url!r})"
+
+    @property
+    def private_key_pem(self) -> str:
+        """The API account's test-only private key."""
+        return self._sim.private_key_pem
+
+    @property
+    def tokens_issued(self) -> int:
+        """Token requests granted so far."""
+        return self._sim.tokens_issued
+
+    def reconcile_args(self) -> dict[str, Any]:
+        """``apple_client_id``, ``apple_key_id``, ``apple_private_key``, ``apple_api_url`` and
+        ``apple_token_url`` for this service."""
+        return {
+            "apple_client_id": self.client_id, "apple_key_id": self.key_id,
+            "apple_private_key": self.private_key_pem, "apple_api_url": self.base_url,
+            "apple_token_url": self.token_url,
+        }
+
+    def close(self) -> None:
+        """Stops the service."""
+        self._sim.close()
+
+    def __enter__(self) -> "AppleBusinessSimulator":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
