@@ -28,5 +28,6 @@ export const {
   parseSerialNumbers,
   scanTenants,
   scanExitCode,
+  runCli,
 } = addon
 export default addon
