@@ -17,6 +17,9 @@ export type ErrorCode =
   | 'ERR_DECODE'
   | 'ERR_SERVER'
   | 'ERR_CONFIGURATION'
+  | 'ERR_INVALID_PROFILE'
+  | 'ERR_VERIFICATION_FAILED'
+  | 'ERR_IO'
 
 /**
  * The error of every intune-apple call (thrown, or the reason of a rejected Promise).
@@ -180,7 +183,7 @@ export interface DepRenewalReport {
   steps: Array<WorkflowStep>
 }
 
-/** What `renewVppTokenFile` did. */
+/** What `renewVppToken` did. */
 export interface VppRenewalReport {
   tokenId: string
   organizationName: string
@@ -327,22 +330,22 @@ export declare class Client {
   /** The Graph root URL in use. */
   get graphRoot(): string
   /** The tenant's Apple MDM push certificate. */
-  pushCertificate(): Promise<PushCertificate>
+  getPushCertificate(): Promise<PushCertificate>
   /** The certificate signing request to upload to the Apple Push Certificates Portal. */
-  downloadPushCertificateSigningRequest(): Promise<string>
+  downloadPushCertificateCsr(): Promise<string>
   /**
    * Uploads a renewed push certificate (PEM text) for `appleId`. Check it first with
    * `checkPushCertificateRenewal`.
    */
   uploadPushCertificate(appleId: string, pem: string): Promise<PushCertificate>
   /** The data-sharing consent for the push certificate. */
-  pushCertificateDataSharingConsent(): Promise<DataSharingConsentInfo>
+  getDataSharingConsent(): Promise<DataSharingConsentInfo>
   /** Grants the data-sharing consent for the push certificate. */
-  grantPushCertificateDataSharingConsent(): Promise<DataSharingConsentInfo>
+  grantDataSharingConsent(): Promise<DataSharingConsentInfo>
   /** Every enrollment program (ADE / DEP / ABM) token, for `for await`. */
   enrollmentProgramTokens(options?: ListOptions | undefined | null): EnrollmentProgramTokenPager
   /** One enrollment program token. */
-  enrollmentProgramToken(id: string): Promise<EnrollmentProgramToken>
+  getEnrollmentProgramToken(id: string): Promise<EnrollmentProgramToken>
   /**
    * The public key (PEM certificate) to upload to Apple Business Manager when renewing a
    * token. Use this, not `generateEncryptionPublicKey`, for a renewal.
@@ -368,7 +371,7 @@ export declare class Client {
   /** The enrollment profiles of a token, for `for await`. */
   enrollmentProfiles(tokenId: string, options?: ListOptions | undefined | null): EnrollmentProfilePager
   /** One enrollment profile. */
-  enrollmentProfile(tokenId: string, profileId: string): Promise<EnrollmentProfile>
+  getEnrollmentProfile(tokenId: string, profileId: string): Promise<EnrollmentProfile>
   /** Creates an enrollment profile (give its `@odata.type`). */
   createEnrollmentProfile(tokenId: string, profile: EnrollmentProfile): Promise<EnrollmentProfile>
   /** Changes an enrollment profile (give its `@odata.type` and the changed properties). */
@@ -390,7 +393,7 @@ export declare class Client {
    */
   importedDevices(tokenId: string, options?: ListOptions | undefined | null): ImportedDevicePager
   /** The imported devices of a token with this serial number. */
-  findImportedDevice(tokenId: string, serialNumber: string): ImportedDevicePager
+  findImportedDevices(tokenId: string, serialNumber: string): ImportedDevicePager
   /** Imports device serial numbers under a token. */
   importDevices(tokenId: string, devices: Array<ImportedDevice>, overwrite?: boolean | undefined | null): Promise<Array<ImportResult>>
   /** Deletes an imported device. */
@@ -398,14 +401,15 @@ export declare class Client {
   /** Every VPP (Apps and Books) token, for `for await`. */
   vppTokens(options?: ListOptions | undefined | null): VppTokenPager
   /** One VPP token. */
-  vppToken(id: string): Promise<VppTokenInfo>
+  getVppToken(id: string): Promise<VppTokenInfo>
   /** Adds a VPP token from the content of a `.vpptoken` file. */
   createVppToken(options: CreateVppTokenOptions): Promise<VppTokenInfo>
   /**
-   * Renews a VPP token with the content of a new `.vpptoken` file (check it first with
-   * `checkVppTokenRenewal`).
+   * Uploads the content of a new `.vpptoken` file into a VPP token, unchecked: the raw Graph
+   * call. `renewVppToken` is the checked workflow (right organisation, not expired, no second
+   * token for one location); use this only after `checkVppTokenRenewal`.
    */
-  renewVppToken(id: string, tokenFile: string): Promise<void>
+  uploadVppToken(id: string, tokenFile: string): Promise<void>
   /** Deletes a VPP token from Intune. */
   deleteVppToken(id: string): Promise<void>
   /** Syncs the licenses of a VPP token with Apple. */
@@ -417,9 +421,9 @@ export declare class Client {
   /** Every iOS and macOS VPP app, for `for await`. */
   vppApps(options?: ListOptions | undefined | null): MobileAppPager
   /** The VPP apps bought with one VPP token, for `for await`. */
-  vppAppsByToken(vppTokenId: string): MobileAppPager
+  vppAppsForToken(vppTokenId: string): MobileAppPager
   /** One app. */
-  vppApp(appId: string): Promise<MobileApp>
+  getVppApp(appId: string): Promise<MobileApp>
   /** The assignments of an app, for `for await`. */
   appAssignments(appId: string): AssignmentPager
   /** Replaces the assignments of an app. */
@@ -435,14 +439,17 @@ export declare class Client {
    */
   renewPushCertificate(options: PushRenewalOptions): Promise<PushRenewalReport>
   /** Saves the push certificate signing request to `path`, for the Apple portal. */
-  savePushCertificateSigningRequest(path: string): Promise<CsrDownload>
+  downloadPushCsr(path: string): Promise<CsrDownload>
   /**
    * Renews an enrollment program token with a `.p7m`, after checking it was made for this
    * token's key.
    */
   renewEnrollmentProgramToken(options: DepRenewalOptions): Promise<DepRenewalReport>
-  /** Renews the VPP token of the file's organisation (and location) in place. */
-  renewVppTokenFile(options: VppRenewalOptions): Promise<VppRenewalReport>
+  /**
+   * Renews the VPP token of the file's organisation (and location) in place, after every
+   * safety check (the checked workflow; `uploadVppToken` is the raw upload).
+   */
+  renewVppToken(options: VppRenewalOptions): Promise<VppRenewalReport>
   /**
    * Plans (default) or applies the repair of VPP apps present under two tokens: copies the
    * assignments of the old copy to the one on the current token.
@@ -875,6 +882,12 @@ export interface ImportResult {
  */
 export declare function inspect(path: string): AppleFileInfo
 
+/**
+ * As `inspect`, from the file's content (a `Buffer`); `fileName` feeds the `.p7m` download
+ * time read from Apple's file name.
+ */
+export declare function inspectBytes(data: Buffer, fileName?: string | undefined | null): AppleFileInfo
+
 /** The fields of an `IntuneAppleError`, as given to its constructor. */
 export interface IntuneAppleErrorFields {
   /** The readable message: what failed, why, and what to do next. Never holds a secret. */
@@ -1085,6 +1098,14 @@ export interface RetryOptions {
   /** The most time spent waiting across retries, in milliseconds. */
   totalBudgetMs?: number
 }
+
+/**
+ * Runs the command line `args` (without the program name) with the process's stdout,
+ * stderr, environment and terminal, and returns the exit code (`intune-apple --help`). It
+ * blocks the event loop while it runs: it is the program, not a library call. A panic is
+ * reported as exit code 70 (`EX_SOFTWARE`) instead of aborting Node.
+ */
+export declare function runCli(args: Array<string>): number
 
 /** Serial numbers read from a CSV or a plain list (one per line). */
 export interface SerialList {

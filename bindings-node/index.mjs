@@ -29,5 +29,6 @@ export const {
   parseSerialNumbers,
   scanTenants,
   scanExitCode,
+  runCli,
 } = addon
 export default addon

@@ -3,6 +3,7 @@
 //! enums and the sync/async faces.
 
 mod bridge;
+mod cli;
 mod client;
 mod credential;
 mod errors;
@@ -31,6 +32,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<files::PyVppRenewalCheck>()?;
     m.add_class::<files::PyPushCertificateFile>()?;
     m.add_class::<files::PyDepTokenFile>()?;
+    m.add_function(wrap_pyfunction!(cli::run_cli, m)?)?;
     m.add_function(wrap_pyfunction!(files::inspect, m)?)?;
     m.add_function(wrap_pyfunction!(files::inspect_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(workflows::scan_tenants, m)?)?;

@@ -1,5 +1,5 @@
-"""``python -m intune_apple health``: the health report from the command line, with the Rust
-``health`` example's options, output and exit codes."""
+"""``python -m intune_apple health``: the health report from the command line, the same Rust
+command as the Cargo binary ``intune-apple`` (options, output and exit codes)."""
 
 from __future__ import annotations
 
@@ -58,6 +58,6 @@ def test_bad_arguments_exit_64_and_help_exits_0() -> None:
                  ["health", "--bogus"], []):
         done = run(*args)
         assert done.returncode == 64, (args, done.stderr)
-        assert "usage:" in done.stderr and done.stdout == ""
+        assert "Usage: intune-apple" in done.stderr and done.stdout == ""
     helped = run("health", "--help")
-    assert helped.returncode == 0 and "--no-apps" in helped.stdout and "exit codes" in helped.stdout
+    assert helped.returncode == 0 and "--no-apps" in helped.stdout and "Exit codes" in helped.stdout

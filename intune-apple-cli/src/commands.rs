@@ -228,6 +228,26 @@ fn confirm(io: &mut Io<'_>, plan: &[String], yes: bool) -> bool {
     }
 }
 
+/// Confirms the plan, then runs the write and prints its report as JSON. `write` is a future:
+/// nothing of it runs before the confirmation.
+async fn planned<T: serde::Serialize>(
+    io: &mut Io<'_>,
+    plan: &[String],
+    yes: bool,
+    write: impl std::future::Future<Output = Result<T, WorkflowError>>,
+) -> i32 {
+    if !confirm(io, plan, yes) {
+        return EXIT_NOT_CONFIRMED;
+    }
+    match write.await {
+        Ok(report) => {
+            json(io, &report);
+            0
+        }
+        Err(e) => fail(io, &e),
+    }
+}
+
 fn fail(io: &mut Io<'_>, e: &WorkflowError) -> i32 {
     let _ = writeln!(io.stderr, "{e}");
     exit_code(e)
@@ -256,12 +276,8 @@ pub async fn run(command: Command, io: &mut Io<'_>) -> i32 {
     // Commands that need no tenant.
     match &command {
         Command::Inspect(a) => return inspect_file(io, &a.file),
-        Command::Profiles(Profiles::Validate { template }) => {
-            let Some(text) = read_path(io, template) else {
-                return 2;
-            };
-            return validate_template(io, &text);
-        }
+        // No tenant: the rules that need none.
+        Command::Profiles(Profiles::Validate { template }) => return validate_file(io, template),
         Command::Simulator(a) => return simulator(io, a.empty).await,
         _ => {}
     }
@@ -289,21 +305,12 @@ pub async fn run(command: Command, io: &mut Io<'_>) -> i32 {
                 "upload the push certificate {} ({summary}) with Apple ID {apple_id}, after checking that it keeps the current topic",
                 pem.display()
             )];
-            if !confirm(io, &plan, yes) {
-                return EXIT_NOT_CONFIRMED;
-            }
             let request = PushRenewalRequest {
                 apple_id,
                 pem: Secret::new(text),
                 force,
             };
-            match renew_push_certificate(client, &request).await {
-                Ok(r) => {
-                    json(io, &r);
-                    0
-                }
-                Err(e) => fail(io, &e),
-            }
+            planned(io, &plan, yes, renew_push_certificate(client, &request)).await
         }
         Command::Renew(Renew::Enrollment {
             token,
@@ -321,9 +328,6 @@ pub async fn run(command: Command, io: &mut Io<'_>) -> i32 {
                 p7m.display(),
                 if sync { ", then start a sync" } else { "" }
             )];
-            if !confirm(io, &plan, yes) {
-                return EXIT_NOT_CONFIRMED;
-            }
             let request = DepRenewalRequest {
                 token_id: token,
                 apple_id,
@@ -331,19 +335,19 @@ pub async fn run(command: Command, io: &mut Io<'_>) -> i32 {
                 file_name: p7m.file_name().map(|n| n.to_string_lossy().into_owned()),
                 force,
             };
-            let result = if sync {
-                renew_enrollment_program_token_and_sync(client, &request, &SyncOptions::default())
+            let write = async {
+                if sync {
+                    renew_enrollment_program_token_and_sync(
+                        client,
+                        &request,
+                        &SyncOptions::default(),
+                    )
                     .await
-            } else {
-                renew_enrollment_program_token(client, &request).await
-            };
-            match result {
-                Ok(r) => {
-                    json(io, &r);
-                    0
+                } else {
+                    renew_enrollment_program_token(client, &request).await
                 }
-                Err(e) => fail(io, &e),
-            }
+            };
+            planned(io, &plan, yes, write).await
         }
         Command::Renew(Renew::Vpp {
             file,
@@ -369,22 +373,13 @@ pub async fn run(command: Command, io: &mut Io<'_>) -> i32 {
                     ", refusing when there is none"
                 }
             )];
-            if !confirm(io, &plan, yes) {
-                return EXIT_NOT_CONFIRMED;
-            }
             let request = VppRenewalRequest {
                 token_file: Secret::new(text),
                 location,
                 create_if_missing,
                 force,
             };
-            match renew_vpp_token(client, &request).await {
-                Ok(r) => {
-                    json(io, &r);
-                    0
-                }
-                Err(e) => fail(io, &e),
-            }
+            planned(io, &plan, yes, renew_vpp_token(client, &request)).await
         }
         Command::Csr(a) => match download_push_csr(client, &a.out).await {
             Ok(csr) => {
@@ -460,8 +455,8 @@ async fn profiles(
     client: &intune_apple_core::graph::Client,
     command: Profiles,
 ) -> i32 {
-    let result = match command {
-        Profiles::Validate { .. } => return 2,
+    match command {
+        Profiles::Validate { template } => validate_file(io, &template),
         Profiles::Create {
             token,
             template,
@@ -475,15 +470,10 @@ async fn profiles(
                 Err(e) => return fail(io, &e),
             };
             let plan = [format!(
-                "create the profile of {} on enrollment program token {token}",
+                "create the profile of {} on enrollment program token {token}, after checking every rule",
                 template.display()
             )];
-            if !confirm(io, &plan, yes) {
-                return EXIT_NOT_CONFIRMED;
-            }
-            create_profile(client, &token, &profile)
-                .await
-                .map(|r| serde_json::to_value(r).unwrap_or_default())
+            planned(io, &plan, yes, create_profile(client, &token, &profile)).await
         }
         Profiles::Copy {
             token,
@@ -498,12 +488,8 @@ async fn profiles(
                     .map(|n| format!(" as {n:?}"))
                     .unwrap_or_default()
             )];
-            if !confirm(io, &plan, yes) {
-                return EXIT_NOT_CONFIRMED;
-            }
-            copy_profile(client, &token, &profile, client, &to_token, name.as_deref())
-                .await
-                .map(|r| serde_json::to_value(r).unwrap_or_default())
+            let write = copy_profile(client, &token, &profile, client, &to_token, name.as_deref());
+            planned(io, &plan, yes, write).await
         }
         Profiles::Assign {
             token,
@@ -524,15 +510,12 @@ async fn profiles(
                 list.serial_numbers.len(),
                 csv.display()
             )];
-            if !confirm(io, &plan, yes) {
-                return EXIT_NOT_CONFIRMED;
-            }
             let options = SerialAssignmentOptions {
                 batch_size: usize::from(batch_size),
             };
-            assign_serial_numbers(client, &token, &profile, &list.serial_numbers, &options)
-                .await
-                .map(|r| serde_json::to_value(r).unwrap_or_default())
+            let write =
+                assign_serial_numbers(client, &token, &profile, &list.serial_numbers, &options);
+            planned(io, &plan, yes, write).await
         }
         Profiles::Default {
             token,
@@ -542,20 +525,14 @@ async fn profiles(
             let plan = [format!(
                 "make profile {profile} the default of enrollment program token {token}"
             )];
-            if !confirm(io, &plan, yes) {
-                return EXIT_NOT_CONFIRMED;
-            }
-            set_default_profile(client, &token, &profile)
-                .await
-                .map(|r| serde_json::to_value(r).unwrap_or_default())
+            planned(
+                io,
+                &plan,
+                yes,
+                set_default_profile(client, &token, &profile),
+            )
+            .await
         }
-    };
-    match result {
-        Ok(v) => {
-            json(io, &v);
-            0
-        }
-        Err(e) => fail(io, &e),
     }
 }
 
@@ -565,8 +542,11 @@ fn repair_done(r: &intune_apple_core::workflows::duplicates::DuplicateRepairRepo
 }
 
 /// `profiles validate`: every rule that needs nothing from the tenant; exit 1 on an error.
-fn validate_template(io: &mut Io<'_>, text: &str) -> i32 {
-    let profile = match parse_profile_template(text) {
+fn validate_file(io: &mut Io<'_>, path: &std::path::Path) -> i32 {
+    let Some(text) = read_path(io, path) else {
+        return 2;
+    };
+    let profile = match parse_profile_template(&text) {
         Ok(p) => p,
         Err(e) => return fail(io, &e),
     };

@@ -56,6 +56,22 @@ impl Tenant {
     }
 }
 
+/// A client of the simulated tenant `sim`, signed in with its client secret.
+///
+/// # Errors
+/// When the client cannot be built from the simulator's addresses.
+pub fn client_for(sim: &SimHandle) -> Result<Client, intune_apple_core::graph::Error> {
+    Client::builder()
+        .base_url(sim.base_url())
+        .authority_host(sim.authority_host())
+        .credential(ClientSecretCredential::new(
+            sim.tenant_id(),
+            sim.client_id(),
+            sim.client_secret(),
+        ))
+        .build()
+}
+
 /// Connects to the tenant of the credentials that `var` reads (the process environment:
 /// `|name| std::env::var(name).ok()`), or starts the simulated demo tenant when none are set.
 ///
@@ -71,16 +87,7 @@ pub async fn connect_with(var: &dyn Fn(&str) -> Option<String>) -> Result<Tenant
     let sim = Simulator::start(Seed::demo())
         .await
         .map_err(|e| e.to_string())?;
-    let client = Client::builder()
-        .base_url(sim.base_url())
-        .authority_host(sim.authority_host())
-        .credential(ClientSecretCredential::new(
-            sim.tenant_id(),
-            sim.client_id(),
-            sim.client_secret(),
-        ))
-        .build()
-        .map_err(|e| e.to_string())?;
+    let client = client_for(&sim).map_err(|e| e.to_string())?;
     Ok(Tenant {
         client,
         sim: Some(sim),

@@ -18,12 +18,22 @@
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
-use intune_apple_core::graph::{env, Client, ClientSecretCredential};
+use intune_apple_core::graph::{env, Client};
 use intune_apple_core::rules::Locale;
 use intune_apple_core::workflows::report::{health_report, Format, ReportOptions};
 use intune_apple_sim::{Seed, Simulator};
 
 use crate::EXIT_USAGE;
+
+/// What `health --help` says after the options.
+pub const AFTER_HELP: &str = "\
+Credentials (from the environment; without any, the simulated demo tenant is used):
+  AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH
+  (PEM or .pfx, with AZURE_CLIENT_CERTIFICATE_PASSWORD when it has one),
+  or INTUNE_APPLE_GRAPH_URL and INTUNE_APPLE_ACCESS_TOKEN.
+
+Exit codes: 0 all ok; 1 warning, critical or unknown; 2 expired or a call failed;
+64 bad arguments.";
 
 /// The arguments of `health`.
 #[derive(Debug, Clone, clap::Args)]
@@ -166,15 +176,7 @@ pub async fn run(
         } else {
             writeln!(stdout, "{notice}")
         };
-        let client = Client::builder()
-            .base_url(sim.base_url())
-            .authority_host(sim.authority_host())
-            .credential(ClientSecretCredential::new(
-                sim.tenant_id(),
-                sim.client_id(),
-                sim.client_secret(),
-            ))
-            .build();
+        let client = crate::connect::client_for(&sim);
         _sim = Some(sim);
         match client {
             Ok(c) => c,

@@ -57,6 +57,7 @@ pub struct Cli {
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Report on the push certificate, enrollment program tokens and VPP tokens
+    #[command(after_help = health::AFTER_HELP)]
     Health(health::HealthArgs),
     /// Check an Apple file (.pem, .p7m, .vpptoken) offline, by its content
     Inspect(commands::InspectArgs),
