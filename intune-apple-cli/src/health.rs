@@ -110,16 +110,7 @@ impl HealthArgs {
 
 /// Whether the environment names a tenant to report on.
 pub fn has_credentials(var: &dyn Fn(&str) -> Option<String>) -> bool {
-    [
-        env::TENANT_ID,
-        env::CLIENT_ID,
-        env::CLIENT_SECRET,
-        env::CLIENT_CERTIFICATE_PATH,
-        env::GRAPH_URL,
-        env::ACCESS_TOKEN,
-    ]
-    .iter()
-    .any(|name| var(name).is_some_and(|v| !v.is_empty()))
+    env::names_a_credential(var)
 }
 
 /// Runs `health`: reads the environment through `var`, writes the report to `stdout` and

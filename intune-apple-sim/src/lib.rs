@@ -5,10 +5,10 @@
 //! [`SimHandle::base_url`]. See `docs/simulator.md`.
 
 pub mod abm;
-mod profile_rules;
-mod profile_seeds;
 mod faults_paging;
 mod identity;
+mod profile_rules;
+mod profile_seeds;
 mod real;
 mod seed;
 mod server;

@@ -375,6 +375,39 @@ pub mod env {
     pub const ACCESS_TOKEN: &str = "INTUNE_APPLE_ACCESS_TOKEN";
     /// National cloud: `global`, `usgov`, `dod`, `china`.
     pub const CLOUD: &str = "INTUNE_APPLE_CLOUD";
+
+    /// Whether the environment read through `var` names a way to sign in to a tenant: an app
+    /// secret or certificate, a ready token, or an identity of the host a scheduled job runs
+    /// on (managed identity, workload identity, GitHub Actions OIDC, or
+    /// `AZURE_TOKEN_CREDENTIALS`). Front ends that fall back to the simulated demo tenant ask
+    /// this, so that a runbook with a managed identity and no secret reports on its tenant.
+    ///
+    /// ```
+    /// use intune_apple_core::graph::env;
+    /// assert!(!env::names_a_credential(&|_| None));
+    /// assert!(env::names_a_credential(&|name| {
+    ///     (name == "IDENTITY_ENDPOINT").then(|| "http://127.0.0.1:1/msi".to_owned())
+    /// }));
+    /// ```
+    pub fn names_a_credential(var: &dyn Fn(&str) -> Option<String>) -> bool {
+        use crate::graph::credentials::{assertion, chain, managed_identity};
+        [
+            TENANT_ID,
+            CLIENT_ID,
+            CLIENT_SECRET,
+            CLIENT_CERTIFICATE_PATH,
+            GRAPH_URL,
+            ACCESS_TOKEN,
+            managed_identity::vars::IDENTITY_ENDPOINT,
+            managed_identity::vars::MSI_ENDPOINT,
+            managed_identity::vars::POD_IDENTITY_AUTHORITY_HOST,
+            assertion::vars::FEDERATED_TOKEN_FILE,
+            assertion::vars::ACTIONS_ID_TOKEN_REQUEST_URL,
+            chain::TOKEN_CREDENTIALS,
+        ]
+        .iter()
+        .any(|name| var(name).is_some_and(|v| !v.is_empty()))
+    }
 }
 
 impl Client {

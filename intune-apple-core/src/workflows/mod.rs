@@ -55,11 +55,11 @@
 
 pub mod duplicates;
 pub mod error;
-pub mod profile_templates;
 pub mod permissions;
+pub mod profile_templates;
 pub mod profiles;
-pub mod reconcile;
 pub mod push_setup;
+pub mod reconcile;
 pub mod renewal;
 pub mod report;
 pub mod step;

@@ -26,13 +26,13 @@
 //! back-off, a refused sign-in never, and a refusal is remembered for the life of the client so
 //! that a run asks once and reports it once.
 
-mod assertion;
+pub(crate) mod assertion;
 mod azure_cli;
 mod certificate;
 pub(crate) mod chain;
 mod device_code;
 mod explain;
-mod managed_identity;
+pub(crate) mod managed_identity;
 mod secret;
 mod static_token;
 

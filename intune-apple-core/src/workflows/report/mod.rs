@@ -33,23 +33,23 @@
 //! # Ok(()) }
 //! ```
 
+mod apple_business;
 mod format;
 mod html;
-mod apple_business;
 mod ics;
+mod licences;
 mod nagios;
 mod prometheus;
-mod licences;
 mod render;
 
+pub use apple_business::{
+    health_report_with_apple_business, scan_tenants_with_apple_business, APPLE_BUSINESS,
+};
 pub use format::{
     scan_to_checkmk, scan_to_html, scan_to_html_email, scan_to_nagios, scan_to_openmetrics,
     scan_to_prometheus, Format, UnknownFormat,
 };
 pub use prometheus::write_textfile;
-pub use apple_business::{
-    health_report_with_apple_business, scan_tenants_with_apple_business, APPLE_BUSINESS,
-};
 
 use std::collections::BTreeMap;
 
