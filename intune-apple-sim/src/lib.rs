@@ -4,6 +4,7 @@
 //! (on its own runtime, for synchronous callers), then point any Graph client at
 //! [`SimHandle::base_url`]. See `docs/simulator.md`.
 
+mod mail;
 mod seed;
 mod server;
 

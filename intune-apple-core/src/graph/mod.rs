@@ -86,4 +86,5 @@ pub use handlers::{
     EnrollmentProfiles, EnrollmentProgramTokens, ImportedDevices, PushCertificate, SyncOptions,
     VppApps, VppTokens,
 };
+pub use handlers::{Mail, MailAttachment, OutgoingMail};
 pub use retry::{is_retryable_status, parse_retry_after, seconds_to_duration, RetryPolicy};

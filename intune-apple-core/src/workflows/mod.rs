@@ -53,6 +53,7 @@
 
 pub mod duplicates;
 pub mod error;
+pub mod notify;
 pub mod profiles;
 pub mod renewal;
 pub mod report;

@@ -6,12 +6,14 @@
 pub(crate) mod apps;
 pub(crate) mod dep;
 pub(crate) mod devices;
+pub(crate) mod mail;
 pub(crate) mod push;
 pub(crate) mod vpp;
 
 pub use apps::VppApps;
 pub use dep::{EnrollmentProfiles, EnrollmentProgramTokens, SyncOptions};
 pub use devices::ImportedDevices;
+pub use mail::{Mail, MailAttachment, OutgoingMail};
 pub use push::PushCertificate;
 pub use vpp::VppTokens;
 

@@ -40,6 +40,7 @@ mod nagios;
 mod prometheus;
 mod render;
 
+pub(crate) use format::{email_html, format_time_public, kind_label_public};
 pub use format::{
     scan_to_checkmk, scan_to_html, scan_to_html_email, scan_to_nagios, scan_to_openmetrics,
     scan_to_prometheus, Format, UnknownFormat,
