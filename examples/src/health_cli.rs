@@ -1,8 +1,11 @@
 //! `cargo run --example health`: the tenant health report on the command line.
 //!
 //! ```text
-//! health [--format table|markdown|json|ics] [--as-of RFC3339] [--warning-days N]
+//! health [--format table|markdown|json|ics|prometheus|openmetrics|nagios|checkmk|html]
+//!        [--output FILE] [--as-of RFC3339] [--preset default|intune] [--warning-days N]
 //!        [--critical-days N] [--locale en|fr] [--no-apps]
+//!        [--notify teams=URL|slack=URL|webhook=URL|email=ADDR]... [--notify-always]
+//!        [--notify-thresholds 30,14,7,3,1] [--state FILE] [--mail-from ADDR]
 //! ```
 //!
 //! Without credentials in the environment it starts the simulated demo tenant in-process and
@@ -12,15 +15,30 @@
 //! it reports on that tenant.
 //!
 //! Exit codes: `0` everything ok; `1` something is warning, critical or unknown; `2` something
-//! expired, a section could not be read, or the client could not be set up; `64` bad arguments
-//! (the usage is printed on stderr).
+//! expired, a section could not be read, the client could not be set up, or a notification
+//! was not delivered; `64` bad arguments (the usage is printed on stderr). With `--format
+//! nagios`: the plugin codes 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (could not check).
+//!
+//! Formats, channels, thresholds and the change-state are parsed and decided in the core
+//! (`Format`, `Channel`, `ThresholdPreset`, `notify::state`): this file only wires them.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use intune_apple_core::graph::{env, Client, ClientSecretCredential};
+use intune_apple_core::rules::health::ThresholdPreset;
 use intune_apple_core::rules::Locale;
-use intune_apple_core::workflows::report::{health_report, ReportOptions};
+use intune_apple_core::workflows::notify::state::{
+    decide, load_state, save_state, NotifyPolicy, StateLoad,
+};
+use intune_apple_core::workflows::notify::{
+    channels_from_env, deliver, finish_channels, Channel, DeliveryOptions, Notification,
+};
+pub use intune_apple_core::workflows::report::Format;
+use intune_apple_core::workflows::report::{
+    health_report, write_textfile, ReportOptions, TenantReport,
+};
 use intune_apple_sim::{Seed, Simulator};
 
 /// Exit code for bad command-line arguments (`EX_USAGE`).
@@ -34,35 +52,39 @@ Report on the Apple credentials of an Intune tenant: push certificate, enrollmen
 tokens, VPP tokens (and the VPP apps).
 
 Options:
-  --format FORMAT     table (default), markdown, json or ics
+  --format FORMAT     table (default), markdown, json, ics, prometheus, openmetrics,
+                      nagios, checkmk or html
+  --output FILE       write the report to FILE atomically (e.g. a .prom file of
+                      node_exporter's textfile collector) instead of stdout
   --as-of RFC3339     evaluate at this instant instead of now (e.g. 2027-01-01T00:00:00Z)
+  --preset PRESET     default (warning 30 days, critical 7) or intune (the admin center's
+                      connector status: warning 7 days or 1 day without sync, critical 3
+                      days without sync); --warning-days/--critical-days adjust it
   --warning-days N    warning when at most N days are left (default 30)
   --critical-days N   critical when at most N days are left (default 7)
   --locale LOCALE     en (default) or fr
   --no-apps           do not read the VPP apps (skips the duplicate-app checks)
   -h, --help          this help
 
+Notifications (sent when something changed since the last run kept in --state):
+  --notify CHANNEL    teams=URL, slack=URL, webhook=URL or email=ADDR[,ADDR]; repeatable.
+                      Better from the environment, out of process lists:
+                      INTUNE_APPLE_NOTIFY_TEAMS, _SLACK, _WEBHOOK, _EMAIL
+  --state FILE        the change-state kept between runs (created when missing)
+  --notify-always     send a digest on every run, changed or not
+  --notify-thresholds DAYS  days before expiry that notify (default 30,14,7,3,1; and expiry)
+  --mail-from ADDR    the mailbox e-mail is sent from (or INTUNE_APPLE_MAIL_FROM), with
+                      the Mail.Send permission; INTUNE_APPLE_WEBHOOK_SECRET signs webhooks
+
 Credentials (from the environment; without any, the simulated demo tenant is used):
   AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH
   (PEM or .pfx, with AZURE_CLIENT_CERTIFICATE_PASSWORD when it has one),
   or INTUNE_APPLE_GRAPH_URL and INTUNE_APPLE_ACCESS_TOKEN.
 
-Exit codes: 0 all ok; 1 warning, critical or unknown; 2 expired or a call failed;
-64 bad arguments.
+Exit codes: 0 all ok; 1 warning, critical or unknown; 2 expired, a call failed or a
+notification was not delivered; 64 bad arguments. --format nagios: 0 OK, 1 WARNING,
+2 CRITICAL, 3 UNKNOWN.
 ";
-
-/// How to print the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Aligned terminal table.
-    Table,
-    /// Markdown for an email.
-    Markdown,
-    /// The stable JSON of `docs/report.md`.
-    Json,
-    /// iCalendar of the renewal deadlines.
-    Ics,
-}
 
 /// Parsed command line.
 #[derive(Debug, Clone)]
@@ -73,6 +95,16 @@ pub struct Args {
     pub options: ReportOptions,
     /// `--help` was asked.
     pub help: bool,
+    /// `--output`.
+    pub output: Option<PathBuf>,
+    /// `--notify`, in order.
+    pub channels: Vec<Channel>,
+    /// `--state`.
+    pub state: Option<PathBuf>,
+    /// When to notify (`--notify-always`, `--notify-thresholds`).
+    pub policy: NotifyPolicy,
+    /// `--mail-from`.
+    pub mail_from: Option<String>,
 }
 
 fn value<'a>(
@@ -107,6 +139,11 @@ pub fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut warning = None;
     let mut critical = None;
     let mut help = false;
+    let mut output = None;
+    let mut channels = Vec::new();
+    let mut state = None;
+    let mut policy = NotifyPolicy::default();
+    let mut mail_from = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -117,18 +154,30 @@ pub fn parse_args(args: &[String]) -> Result<Args, String> {
             "-h" | "--help" => help = true,
             "--no-apps" => options.include_apps = false,
             "--format" => {
-                format = match value(flag, inline, &mut rest)? {
-                    "table" => Format::Table,
-                    "markdown" | "md" => Format::Markdown,
-                    "json" => Format::Json,
-                    "ics" => Format::Ics,
-                    other => {
-                        return Err(format!(
-                            "--format must be table, markdown, json or ics, not '{other}'"
-                        ))
-                    }
-                }
+                format = value(flag, inline, &mut rest)?
+                    .parse::<Format>()
+                    .map_err(|e| format!("--format: {e}"))?;
             }
+            "--output" => output = Some(PathBuf::from(value(flag, inline, &mut rest)?)),
+            "--preset" => {
+                let p: ThresholdPreset = value(flag, inline, &mut rest)?
+                    .parse()
+                    .map_err(|e| format!("--preset: {e}"))?;
+                options.thresholds = p.thresholds();
+            }
+            "--notify" => channels.push(
+                value(flag, inline, &mut rest)?
+                    .parse::<Channel>()
+                    .map_err(|e| format!("--notify: {e}"))?,
+            ),
+            "--notify-always" => policy.always = true,
+            "--notify-thresholds" => {
+                policy.thresholds_days =
+                    NotifyPolicy::parse_thresholds(value(flag, inline, &mut rest)?)
+                        .map_err(|e| format!("--notify-thresholds: {e}"))?;
+            }
+            "--state" => state = Some(PathBuf::from(value(flag, inline, &mut rest)?)),
+            "--mail-from" => mail_from = Some(value(flag, inline, &mut rest)?.to_owned()),
             "--as-of" => {
                 let text = value(flag, inline, &mut rest)?;
                 let at = DateTime::parse_from_rfc3339(text).map_err(|e| {
@@ -171,6 +220,11 @@ pub fn parse_args(args: &[String]) -> Result<Args, String> {
         format,
         options,
         help,
+        output,
+        channels,
+        state,
+        policy,
+        mail_from,
     })
 }
 
@@ -250,9 +304,10 @@ async fn run_inner(
             sim.base_url()
         );
         let _ = match args.format {
-            Format::Json | Format::Ics => writeln!(stderr, "{notice}"),
+            _ if args.output.is_some() => writeln!(stderr, "{notice}"),
             Format::Markdown => writeln!(stdout, "> {notice}\n"),
             Format::Table => writeln!(stdout, "{notice}"),
+            _ => writeln!(stderr, "{notice}"),
         };
         let client = Client::builder()
             .base_url(sim.base_url())
@@ -273,16 +328,96 @@ async fn run_inner(
         }
     };
     let report = health_report(&client, &args.options).await;
-    let text = match args.format {
-        Format::Table => report.to_table(color),
-        Format::Markdown => report.to_markdown(),
-        Format::Json => {
-            let mut j = report.to_json();
-            j.push('\n');
-            j
+    let text = args.format.render(&report, color && args.output.is_none());
+    let mut code = args.format.exit_code(&report);
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = write_textfile(path, &text) {
+                let _ = writeln!(stderr, "health: cannot write {}: {e}", path.display());
+                return 2;
+            }
         }
-        Format::Ics => report.to_ics(),
-    };
-    let _ = stdout.write_all(text.as_bytes());
-    report.exit_code()
+        None => {
+            let _ = stdout.write_all(text.as_bytes());
+        }
+    }
+    let notified = notify(&args, var, client, report, stderr).await;
+    if !notified {
+        code = code.max(2);
+    }
+    code
+}
+
+/// Sends the notifications the change-state calls for; `false` when one was not delivered or
+/// the state could not be saved (the state is then left as it was, so that the next run
+/// sends the alert again rather than losing it).
+async fn notify(
+    args: &Args,
+    var: &dyn Fn(&str) -> Option<String>,
+    client: Client,
+    report: intune_apple_core::workflows::report::HealthReport,
+    stderr: &mut dyn Write,
+) -> bool {
+    let mut channels = args.channels.clone();
+    match channels_from_env(var) {
+        Ok(more) => channels.extend(more),
+        Err(e) => {
+            let _ = writeln!(stderr, "health: {e}");
+            return false;
+        }
+    }
+    let channels: Vec<Channel> = finish_channels(channels, var)
+        .into_iter()
+        .map(|c| c.with_mail_from(args.mail_from.clone()))
+        .collect();
+    if channels.is_empty() && args.state.is_none() {
+        return true;
+    }
+    let previous = args.state.as_deref().map_or(StateLoad::Missing, load_state);
+    let reports = vec![TenantReport {
+        tenant: String::new(),
+        report,
+    }];
+    let decision = decide(&previous, &reports, &args.policy, client.clock().now());
+    if let Some(n) = &decision.notice {
+        let _ = writeln!(stderr, "health: {n}");
+    }
+    if !decision.send {
+        let _ = writeln!(
+            stderr,
+            "health: no change since the last notification: nothing sent"
+        );
+        return true;
+    }
+    let note = Notification::from_decision(&reports, &decision);
+    let mut delivered = true;
+    for o in deliver(&channels, &note, Some(&client), &DeliveryOptions::default()).await {
+        match o.result {
+            Ok(()) => {
+                let _ = writeln!(stderr, "health: notified {}", o.channel);
+            }
+            Err(e) => {
+                delivered = false;
+                let _ = writeln!(stderr, "health: not notified: {e}");
+            }
+        }
+    }
+    if !delivered {
+        let _ = writeln!(
+            stderr,
+            "health: the state is kept as it was, so the next run sends this alert again"
+        );
+        return false;
+    }
+    if let Some(path) = &args.state {
+        if let Err(e) = save_state(path, &decision.next) {
+            let _ = writeln!(
+                stderr,
+                "health: cannot save the notification state to {}: {e}",
+                path.display()
+            );
+            return false;
+        }
+    }
+    true
 }
