@@ -132,13 +132,14 @@ async fn notifies_on_change_only_and_could_not_check_once() {
     sim.clear_faults();
     let _ = health(&args, &env).await;
     assert_eq!(seen.lock().unwrap().len(), 3);
-    let s = seen.lock().unwrap();
-    let changes = s[2].1["data"]["changes"].as_array().unwrap().clone();
+    let changes = seen.lock().unwrap()[2].1["data"]["changes"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert!(
         changes.iter().any(|c| c["what"]["type"] == "checkRestored"),
         "{changes:?}"
     );
-    drop(s);
 
     // A damaged state file: reported, rebuilt, and the alerts sent again.
     std::fs::write(&state, "{ not json").unwrap();

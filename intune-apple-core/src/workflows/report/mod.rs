@@ -146,9 +146,9 @@ pub struct ItemSync {
     /// The last successful sync (enrollment program tokens) or the last sync (VPP tokens).
     #[serde(default, with = "rfc3339_opt")]
     pub last_sync_at: Option<DateTime<Utc>>,
-    /// Enrollment program tokens: the earliest instant at which Intune accepts a manual sync
-    /// ([`SyncPolicy::decide`](crate::rules::sync::SyncPolicy::decide); `generatedAt` when one is
-    /// allowed now). `None` for VPP tokens, which Intune does not throttle this way.
+    /// Enrollment program tokens: the earliest instant at which Intune accepts a manual sync,
+    /// by the sync rules (`generatedAt` when one is allowed now). `None` for VPP tokens, which
+    /// Intune does not throttle this way.
     #[serde(default, with = "rfc3339_opt")]
     pub next_sync_allowed_at: Option<DateTime<Utc>>,
 }
