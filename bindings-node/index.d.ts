@@ -273,6 +273,8 @@ export interface HealthReportJson {
     problems: Array<{ code: string; message: string }>
     consequence: string
     renewal: Array<string>
+    /** Tokens only: the last sync and, for enrollment program tokens, the next manual sync the sync rules allow. */
+    sync?: { lastSyncAt: string | null; nextSyncAllowedAt: string | null }
   }>
   errors: Array<{ section: string; code: string; message: string }>
 }

@@ -50,9 +50,10 @@ py_model!(PyVppToken, intune_apple_core::model::VppToken, "VppToken", [id, displ
 py_model!(PyVppTokenLicenseSummary, intune_apple_core::model::VppTokenLicenseSummary, "VppTokenLicenseSummary", [organization_name, vpp_token_id], [odata_type, vpp_token_id, apple_id, organization_name, available_license_count, used_license_count]);
 py_model!(PyUnknownObject, intune_apple_core::model::UnknownObject, "UnknownObject", [odata_type, properties], [odata_type, properties]);
 py_model!(PyHealthReport, intune_apple_core::workflows::report::HealthReport, "HealthReport", [generated_at, as_of], [generated_at, as_of, items, errors]);
-py_model!(PyReportItem, intune_apple_core::workflows::report::ReportItem, "ReportItem", [id, name, severity], [kind, id, name, apple_id, expires_at, days_left, severity, problems, consequence, renewal]);
+py_model!(PyReportItem, intune_apple_core::workflows::report::ReportItem, "ReportItem", [id, name, severity], [kind, id, name, apple_id, expires_at, days_left, severity, problems, consequence, renewal, sync]);
 py_model!(PyReportProblem, intune_apple_core::workflows::report::ReportProblem, "ReportProblem", [code], [code, message]);
 py_model!(PyReportError, intune_apple_core::workflows::report::ReportError, "ReportError", [code], [section, code, message]);
+py_model!(PyItemSync, intune_apple_core::workflows::report::ItemSync, "ItemSync", [last_sync_at, next_sync_allowed_at], [last_sync_at, next_sync_allowed_at]);
 py_model!(PyPushRenewalReport, intune_apple_core::workflows::renewal::PushRenewalReport, "PushRenewalReport", [serial_number, topic], [topic, previous_topic, topic_changed, previous_expiry, new_expiry, serial_number, forced, overridden, warnings, steps]);
 py_model!(PyCsrDownload, intune_apple_core::workflows::renewal::CsrDownload, "CsrDownload", [path, bytes], [path, bytes, next_step]);
 py_model!(PyDepRenewalReport, intune_apple_core::workflows::renewal::DepRenewalReport, "DepRenewalReport", [token_name, token_id], [token_id, token_name, server_name_from_file_name, previous_expiry, new_expiry, forced, overridden, warnings, steps]);
@@ -120,6 +121,7 @@ pub(crate) fn register(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyRe
     m.add_class::<crate::models::PyReportItem>()?;
     m.add_class::<crate::models::PyReportProblem>()?;
     m.add_class::<crate::models::PyReportError>()?;
+    m.add_class::<crate::models::PyItemSync>()?;
     m.add_class::<crate::models::PyPushRenewalReport>()?;
     m.add_class::<crate::models::PyCsrDownload>()?;
     m.add_class::<crate::models::PyDepRenewalReport>()?;
@@ -189,6 +191,7 @@ pub(crate) fn restore_generated(
         "ReportItem" => crate::models::restore_as::<intune_apple_core::workflows::report::ReportItem>(py, name, data),
         "ReportProblem" => crate::models::restore_as::<intune_apple_core::workflows::report::ReportProblem>(py, name, data),
         "ReportError" => crate::models::restore_as::<intune_apple_core::workflows::report::ReportError>(py, name, data),
+        "ItemSync" => crate::models::restore_as::<intune_apple_core::workflows::report::ItemSync>(py, name, data),
         "PushRenewalReport" => crate::models::restore_as::<intune_apple_core::workflows::renewal::PushRenewalReport>(py, name, data),
         "CsrDownload" => crate::models::restore_as::<intune_apple_core::workflows::renewal::CsrDownload>(py, name, data),
         "DepRenewalReport" => crate::models::restore_as::<intune_apple_core::workflows::renewal::DepRenewalReport>(py, name, data),

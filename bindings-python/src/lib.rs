@@ -2,6 +2,7 @@
 //! call `intune-apple-core`. The Python half (`python/intune_apple`) holds the exceptions, the
 //! enums and the sync/async faces.
 
+mod alerts;
 mod bridge;
 mod cli;
 mod client;

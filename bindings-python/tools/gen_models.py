@@ -31,7 +31,7 @@ EXTRA_SOURCES = {
 }
 # Results of the workflows (exposed by intune_apple.workflows).
 WORKFLOW_WRAP = [
-    "HealthReport", "ReportItem", "ReportProblem", "ReportError", "PushRenewalReport",
+    "HealthReport", "ReportItem", "ReportProblem", "ReportError", "ItemSync", "PushRenewalReport",
     "CsrDownload", "DepRenewalReport", "VppRenewalReport", "Step", "Refusal",
     "DuplicateRepairReport", "AppRepair", "AssignmentSummary", "AssignmentKey",
     "AssignmentConflict", "NotCopied", "OrphanApp", "OldToken", "AppRef", "ProfileCreated",
@@ -58,6 +58,22 @@ EXTRA_STUBS = {
         '        """A plain-text table (ANSI colours with ``color=True``)."""\n',
         "    def to_ics(self) -> str:\n"
         '        """An iCalendar file: one event per expiry, alarms at the thresholds."""\n',
+        "    def to_prometheus(self) -> str:\n"
+        '        """Prometheus text 0.0.4 for node_exporter\'s textfile collector (``docs/alerts.md``)."""\n',
+        "    def to_openmetrics(self) -> str:\n"
+        '        """The same series in OpenMetrics 1.0, ending with ``# EOF``."""\n',
+        "    def to_nagios(self) -> str:\n"
+        '        """Nagios / Icinga plugin output; exit with ``nagios_exit_code``."""\n',
+        "    @property\n    def nagios_exit_code(self) -> int:\n"
+        '        """0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (could not check)."""\n',
+        "    def to_checkmk(self) -> str:\n"
+        '        """Checkmk local-check lines, one service per credential."""\n',
+        "    def to_html(self) -> str:\n"
+        '        """A self-contained HTML page with an SVG timeline."""\n',
+        "    def to_html_email(self) -> str:\n"
+        '        """The HTML e-mail body: inline styles, the timeline as a table."""\n',
+        "    def render(self, format: str) -> str:\n"
+        '        """Renders in a format by name: table, markdown, json, ics, prometheus, openmetrics, nagios, checkmk, html."""\n',
         "    @staticmethod\n    def from_json(text: str) -> HealthReport:\n"
         '        """Reads a report back from ``to_json()``."""\n',
     ],

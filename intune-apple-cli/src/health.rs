@@ -16,31 +16,59 @@
 //! (the usage is printed on stderr).
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use intune_apple_core::graph::{env, Client};
+use intune_apple_core::rules::health::ThresholdPreset;
 use intune_apple_core::rules::Locale;
-use intune_apple_core::workflows::report::{health_report, Format, ReportOptions};
+use intune_apple_core::workflows::notify::state::{
+    decide, load_state, save_state, NotifyPolicy, StateLoad,
+};
+use intune_apple_core::workflows::notify::{
+    channels_from_env, deliver, finish_channels, Channel, DeliveryOptions, Notification,
+};
+use intune_apple_core::workflows::report::{
+    health_report, write_textfile, Format, HealthReport, ReportOptions, TenantReport,
+};
 use intune_apple_sim::{Seed, Simulator};
 
 use crate::EXIT_USAGE;
 
 /// What `health --help` says after the options.
 pub const AFTER_HELP: &str = "\
+Notifications are sent when something changed since the run kept in --state (a credential
+crossing 30, 14, 7, 3 or 1 days before expiry, or expiry; a new problem; a recovery; a run
+that could not check). Channels are better given in the environment, out of process lists:
+INTUNE_APPLE_NOTIFY_TEAMS, _SLACK, _WEBHOOK, _EMAIL; INTUNE_APPLE_WEBHOOK_SECRET signs
+webhooks; INTUNE_APPLE_MAIL_FROM is the mailbox e-mail is sent from (Mail.Send).
+
 Credentials (from the environment; without any, the simulated demo tenant is used):
   AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH
   (PEM or .pfx, with AZURE_CLIENT_CERTIFICATE_PASSWORD when it has one),
-  or INTUNE_APPLE_GRAPH_URL and INTUNE_APPLE_ACCESS_TOKEN.
+  or INTUNE_APPLE_GRAPH_URL and INTUNE_APPLE_ACCESS_TOKEN, or the identity of the host
+  (managed identity, workload identity, GitHub Actions OIDC, AZURE_TOKEN_CREDENTIALS).
 
-Exit codes: 0 all ok; 1 warning, critical or unknown; 2 expired or a call failed;
-64 bad arguments.";
+Exit codes: 0 all ok; 1 warning, critical or unknown; 2 expired, a call failed or a
+notification was not delivered; 64 bad arguments. --format nagios: 0 OK, 1 WARNING,
+2 CRITICAL, 3 UNKNOWN.";
 
 /// The arguments of `health`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct HealthArgs {
-    /// table (default), markdown (or md), json or ics
+    /// table (default), markdown (or md), json, ics, prometheus, openmetrics, nagios, checkmk
+    /// or html
     #[arg(long, value_name = "FORMAT", default_value = "table", value_parser = parse_format)]
     pub format: Format,
+    /// Write the report to FILE atomically (e.g. a .prom file of node_exporter's textfile
+    /// collector) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// default (warning 30 days, critical 7) or intune (the admin center's connector status:
+    /// warning 7 days or 1 day without sync, critical 3 days without sync);
+    /// --warning-days/--critical-days adjust it
+    #[arg(long, value_name = "PRESET", value_parser = parse_preset)]
+    pub preset: Option<ThresholdPreset>,
     /// Evaluate at this instant instead of now (e.g. 2027-01-01T00:00:00Z)
     #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
     pub as_of: Option<DateTime<Utc>>,
@@ -56,6 +84,38 @@ pub struct HealthArgs {
     /// Do not read the VPP apps (skips the duplicate-app checks)
     #[arg(long)]
     pub no_apps: bool,
+    /// A channel to notify on change: teams=URL, slack=URL, webhook=URL or
+    /// email=ADDR[,ADDR]; repeatable (better from INTUNE_APPLE_NOTIFY_* variables)
+    #[arg(long = "notify", value_name = "CHANNEL", value_parser = parse_channel)]
+    pub notify: Vec<Channel>,
+    /// The change-state kept between runs (created when missing, rebuilt when damaged)
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Send a digest on every run, changed or not
+    #[arg(long)]
+    pub notify_always: bool,
+    /// Days before expiry that notify (default 30,14,7,3,1; and expiry itself)
+    #[arg(long, value_name = "DAYS", value_parser = parse_thresholds)]
+    pub notify_thresholds: Option<DayList>,
+    /// The mailbox e-mail is sent from (or INTUNE_APPLE_MAIL_FROM), with Mail.Send
+    #[arg(long, value_name = "ADDR")]
+    pub mail_from: Option<String>,
+}
+
+fn parse_preset(text: &str) -> Result<ThresholdPreset, String> {
+    text.parse()
+}
+
+fn parse_channel(text: &str) -> Result<Channel, String> {
+    text.parse::<Channel>().map_err(|e| e.to_string())
+}
+
+/// The days of `--notify-thresholds`, parsed by the core.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayList(pub Vec<i64>);
+
+fn parse_thresholds(text: &str) -> Result<DayList, String> {
+    NotifyPolicy::parse_thresholds(text).map(DayList)
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {
@@ -80,6 +140,7 @@ impl HealthArgs {
     /// A message when `--critical-days` is more than `--warning-days`.
     pub fn options(&self) -> Result<ReportOptions, String> {
         let mut options = ReportOptions {
+            thresholds: self.preset.unwrap_or(ThresholdPreset::Default).thresholds(),
             include_apps: !self.no_apps,
             as_of: self.as_of,
             locale: self.locale.unwrap_or_default(),
@@ -160,7 +221,7 @@ pub async fn run(
             sim.base_url()
         );
         // On stderr when stdout holds a document for a program; a quote in Markdown.
-        let _ = if args.format.is_machine_readable() {
+        let _ = if args.format.is_machine_readable() || args.output.is_some() {
             writeln!(stderr, "{notice}")
         } else if args.format == Format::Markdown {
             writeln!(stdout, "> {notice}\n")
@@ -178,6 +239,110 @@ pub async fn run(
         }
     };
     let report = health_report(&client, &options).await;
-    let _ = stdout.write_all(args.format.render(&report, color).as_bytes());
-    report.exit_code()
+    let text = args.format.render(&report, color && args.output.is_none());
+    let mut code = args.format.exit_code(&report);
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = write_textfile(path, &text) {
+                let _ = writeln!(stderr, "health: cannot write {}: {e}", path.display());
+                return 2;
+            }
+        }
+        None => {
+            let _ = stdout.write_all(text.as_bytes());
+        }
+    }
+    if !notify(args, var, client, report, stderr).await {
+        code = code.max(2);
+    }
+    code
+}
+
+impl HealthArgs {
+    /// When to notify, from `--notify-always` and `--notify-thresholds`.
+    #[must_use]
+    pub fn policy(&self) -> NotifyPolicy {
+        let mut policy = NotifyPolicy {
+            always: self.notify_always,
+            ..NotifyPolicy::default()
+        };
+        if let Some(DayList(days)) = &self.notify_thresholds {
+            policy.thresholds_days.clone_from(days);
+        }
+        policy
+    }
+}
+
+/// Sends the notifications the change-state calls for; `false` when one was not delivered or
+/// the state could not be saved (the state is then left as it was, so that the next run
+/// sends the alert again rather than losing it).
+async fn notify(
+    args: &HealthArgs,
+    var: &dyn Fn(&str) -> Option<String>,
+    client: Client,
+    report: HealthReport,
+    stderr: &mut dyn Write,
+) -> bool {
+    let mut channels = args.notify.clone();
+    match channels_from_env(var) {
+        Ok(more) => channels.extend(more),
+        Err(e) => {
+            let _ = writeln!(stderr, "health: {e}");
+            return false;
+        }
+    }
+    let channels: Vec<Channel> = finish_channels(channels, var)
+        .into_iter()
+        .map(|c| c.with_mail_from(args.mail_from.clone()))
+        .collect();
+    if channels.is_empty() && args.state.is_none() {
+        return true;
+    }
+    let previous = args.state.as_deref().map_or(StateLoad::Missing, load_state);
+    let reports = vec![TenantReport {
+        tenant: String::new(),
+        report,
+    }];
+    let decision = decide(&previous, &reports, &args.policy(), client.clock().now());
+    if let Some(n) = &decision.notice {
+        let _ = writeln!(stderr, "health: {n}");
+    }
+    if !decision.send {
+        let _ = writeln!(
+            stderr,
+            "health: no change since the last notification: nothing sent"
+        );
+        return true;
+    }
+    let note = Notification::from_decision(&reports, &decision);
+    let mut delivered = true;
+    for o in deliver(&channels, &note, Some(&client), &DeliveryOptions::default()).await {
+        match o.result {
+            Ok(()) => {
+                let _ = writeln!(stderr, "health: notified {}", o.channel);
+            }
+            Err(e) => {
+                delivered = false;
+                let _ = writeln!(stderr, "health: not notified: {e}");
+            }
+        }
+    }
+    if !delivered {
+        let _ = writeln!(
+            stderr,
+            "health: the state is kept as it was, so the next run sends this alert again"
+        );
+        return false;
+    }
+    if let Some(path) = &args.state {
+        if let Err(e) = save_state(path, &decision.next) {
+            let _ = writeln!(
+                stderr,
+                "health: cannot save the notification state to {}: {e}",
+                path.display()
+            );
+            return false;
+        }
+    }
+    true
 }

@@ -330,6 +330,9 @@ async fn errors_and_log_lines_of_every_fault_hold_no_secret() {
         texts.push(format!("{credential:?}"));
         texts.extend(prompts.lock().unwrap().iter().cloned());
     }
+    // Notifiers: webhook URLs and signing secrets never reach errors, Debug or the log, with
+    // an endpoint refusing connections, one that is gone, and one throttling then accepting.
+    texts.extend(notify_texts(&sim, &client).await);
 
     let log = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
     assert!(
@@ -364,6 +367,8 @@ async fn errors_and_log_lines_of_every_fault_hold_no_secret() {
         // Device-code refresh tokens and device codes of the simulator.
         "sim-refresh-".to_string(),
         "sim-device-".to_string(),
+        WEBHOOK_SIG.to_string(),
+        WEBHOOK_SECRET.to_string(),
     ];
     for text in texts
         .iter()
@@ -379,4 +384,55 @@ async fn errors_and_log_lines_of_every_fault_hold_no_secret() {
             "an authorization header in: {text}"
         );
     }
+}
+
+const WEBHOOK_SIG: &str = "sig-canary-4d2f9b7e";
+const WEBHOOK_SECRET: &str = "whsec_Y2FuYXJ5LXdlYmhvb2stc2VjcmV0LTAxMjM0NTY3";
+
+/// Error texts and `Debug` of channels whose URLs and secrets are canaries, delivered to the
+/// simulator's Graph root (which answers 404 for a webhook path), to a refused port, and by
+/// e-mail from a mailbox outside the app's scope.
+async fn notify_texts(sim: &SimHandle, client: &Client) -> Vec<String> {
+    use intune_apple_core::workflows::notify::{deliver, Channel, DeliveryOptions, Notification};
+    use intune_apple_core::workflows::report::{health_report, ReportOptions, TenantReport};
+    let report = health_report(client, &ReportOptions::default()).await;
+    let reports = vec![TenantReport {
+        tenant: String::new(),
+        report,
+    }];
+    let refused = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut channels = Vec::new();
+    for base in [sim.base_url(), format!("http://127.0.0.1:{refused}")] {
+        let url = format!("{base}/workflows/x/invoke?sig={WEBHOOK_SIG}");
+        channels.push(format!("teams={url}").parse::<Channel>().unwrap());
+        channels.push(format!("slack={url}").parse::<Channel>().unwrap());
+        channels.push(
+            format!("webhook={url}")
+                .parse::<Channel>()
+                .unwrap()
+                .with_webhook_secret(Some(Secret::new(WEBHOOK_SECRET))),
+        );
+    }
+    channels.push(Channel::Email {
+        to: vec!["a@contoso.example".into()],
+        from: Some("outside-scope@contoso.example".into()),
+    });
+    let options = DeliveryOptions {
+        clock: Arc::new(ManualClock::new(sim.now())),
+        ..DeliveryOptions::default()
+    };
+    let note = Notification::digest(&reports);
+    let mut texts = Vec::new();
+    for (c, o) in channels
+        .iter()
+        .zip(deliver(&channels, &note, Some(client), &options).await)
+    {
+        texts.push(format!("{c:?} {c}"));
+        let e = o.result.unwrap_err();
+        texts.push(format!("{e} {e:?}"));
+    }
+    texts
 }

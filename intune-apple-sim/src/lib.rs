@@ -7,6 +7,7 @@
 pub mod abm;
 mod faults_paging;
 mod identity;
+mod mail;
 mod profile_rules;
 mod profile_seeds;
 mod real;

@@ -270,7 +270,10 @@ fn assignment_json(id: &str, intent: &str, group: &str) -> Value {
 }
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(handle).with_state(shared)
+    Router::new()
+        .merge(crate::mail::routes())
+        .fallback(handle)
+        .with_state(shared)
 }
 
 /// A response before faults and logging are applied.

@@ -21,7 +21,7 @@ _NAMES = [
     "MacOsVppAppAssignmentSettings", "VppTokenActionResult", "VppToken", "VppTokenLicenseSummary",
     "UnknownObject",
     # results of the workflows
-    "HealthReport", "ReportItem", "ReportProblem", "ReportError", "PushRenewalReport",
+    "HealthReport", "ReportItem", "ReportProblem", "ReportError", "ItemSync", "PushRenewalReport",
     "CsrDownload", "DepRenewalReport", "VppRenewalReport", "Step", "Refusal",
     "DuplicateRepairReport", "AppRepair", "AssignmentSummary", "AssignmentKey",
     "AssignmentConflict", "NotCopied", "OrphanApp", "OldToken", "AppRef", "ProfileCreated",

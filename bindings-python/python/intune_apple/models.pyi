@@ -44,6 +44,7 @@ __all__ = [
     'ReportItem',
     'ReportProblem',
     'ReportError',
+    'ItemSync',
     'PushRenewalReport',
     'CsrDownload',
     'DepRenewalReport',
@@ -1486,6 +1487,23 @@ class HealthReport:
         """A plain-text table (ANSI colours with ``color=True``)."""
     def to_ics(self) -> str:
         """An iCalendar file: one event per expiry, alarms at the thresholds."""
+    def to_prometheus(self) -> str:
+        """Prometheus text 0.0.4 for node_exporter's textfile collector (``docs/alerts.md``)."""
+    def to_openmetrics(self) -> str:
+        """The same series in OpenMetrics 1.0, ending with ``# EOF``."""
+    def to_nagios(self) -> str:
+        """Nagios / Icinga plugin output; exit with ``nagios_exit_code``."""
+    @property
+    def nagios_exit_code(self) -> int:
+        """0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (could not check)."""
+    def to_checkmk(self) -> str:
+        """Checkmk local-check lines, one service per credential."""
+    def to_html(self) -> str:
+        """A self-contained HTML page with an SVG timeline."""
+    def to_html_email(self) -> str:
+        """The HTML e-mail body: inline styles, the timeline as a table."""
+    def render(self, format: str) -> str:
+        """Renders in a format by name: table, markdown, json, ics, prometheus, openmetrics, nagios, checkmk, html."""
     @staticmethod
     def from_json(text: str) -> HealthReport:
         """Reads a report back from ``to_json()``."""
@@ -1525,6 +1543,9 @@ class ReportItem:
     @property
     def renewal(self) -> list[str]:
         """The renewal steps, in order (Intune admin center, Apple portal, upload, check)."""
+    @property
+    def sync(self) -> Optional[ItemSync]:
+        """The sync facts of a token (absent for the push certificate, which does not sync)."""
     def to_dict(self) -> dict[str, Any]:
         """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
     def __eq__(self, other: object) -> bool: ...
@@ -1552,6 +1573,18 @@ class ReportError:
     @property
     def message(self) -> str:
         """What failed and what to do next."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class ItemSync:
+    """When a token last synced with Apple, and when the sync rules next allow one."""
+    @property
+    def last_sync_at(self) -> Optional[datetime]:
+        """The last successful sync (enrollment program tokens) or the last sync (VPP tokens)."""
+    @property
+    def next_sync_allowed_at(self) -> Optional[datetime]:
+        """Enrollment program tokens: the earliest instant at which Intune accepts a manual sync, by the sync rules (`generatedAt` when one is allowed now). `None` for VPP tokens, which Intune does not throttle this way."""
     def to_dict(self) -> dict[str, Any]:
         """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
     def __eq__(self, other: object) -> bool: ...

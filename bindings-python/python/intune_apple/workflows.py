@@ -24,6 +24,7 @@ from intune_apple.models import (
     DeviceResult,
     DuplicateRepairReport,
     HealthReport,
+    ItemSync,
     NotCopied,
     OldToken,
     OrphanApp,
@@ -98,7 +99,7 @@ def parse_serial_numbers(text: str) -> SerialList:
 
 __all__ = [
     "scan_tenants", "scan_tenants_async", "parse_serial_numbers",
-    "HealthReport", "ReportItem", "ReportProblem", "ReportError", "PushRenewalReport",
+    "HealthReport", "ReportItem", "ReportProblem", "ReportError", "ItemSync", "PushRenewalReport",
     "CsrDownload", "DepRenewalReport", "VppRenewalReport", "Step", "Refusal",
     "DuplicateRepairReport", "AppRepair", "AssignmentSummary", "AssignmentKey",
     "AssignmentConflict", "NotCopied", "OrphanApp", "OldToken", "AppRef", "ProfileCreated",

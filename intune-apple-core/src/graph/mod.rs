@@ -96,6 +96,7 @@ pub use handlers::{
     EnrollmentPolicies, EnrollmentProfiles, EnrollmentProgramTokens, ImportedDevices,
     PushCertificate, SyncOptions, VppApps, VppTokens,
 };
+pub use handlers::{Mail, MailAttachment, OutgoingMail};
 pub use paging::ListLimits;
 pub use refusal::ForbiddenReason;
 pub use retry::{is_retryable_status, parse_retry_after, seconds_to_duration, RetryPolicy};

@@ -55,6 +55,7 @@
 
 pub mod duplicates;
 pub mod error;
+pub mod notify;
 pub mod permissions;
 pub mod profile_templates;
 pub mod profiles;

@@ -8,6 +8,7 @@ pub(crate) mod apps;
 pub(crate) mod dep;
 pub(crate) mod devices;
 pub(crate) mod enrollment_policies;
+pub(crate) mod mail;
 pub(crate) mod push;
 pub(crate) mod service_principals;
 pub(crate) mod vpp;
@@ -16,6 +17,7 @@ pub use apps::VppApps;
 pub use dep::{EnrollmentProfiles, EnrollmentProgramTokens, SyncOptions};
 pub use devices::ImportedDevices;
 pub use enrollment_policies::EnrollmentPolicies;
+pub use mail::{Mail, MailAttachment, OutgoingMail};
 pub use push::PushCertificate;
 pub use service_principals::{
     AppRole, AppRoleAssignment, ServicePrincipal, ServicePrincipals, GRAPH_APP_ID,

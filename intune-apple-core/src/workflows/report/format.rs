@@ -287,3 +287,28 @@ pub fn scan_to_html(reports: &[TenantReport]) -> String {
 pub fn scan_to_html_email(reports: &[TenantReport]) -> String {
     html::html(&scoped(reports), false, true)
 }
+
+/// RFC 3339 in UTC, as the report's JSON writes instants.
+pub(crate) fn format_time_public(t: &chrono::DateTime<chrono::Utc>) -> String {
+    super::format_time(t)
+}
+
+/// `push certificate`, `enrollment program token`, `VPP token`.
+pub(crate) fn kind_label_public(kind: crate::rules::health::TokenKind) -> &'static str {
+    nagios::short_kind(kind)
+}
+
+/// The e-mail body of one or many reports, with the changes that caused it listed first.
+pub(crate) fn email_html(reports: &[TenantReport], changes: &[String]) -> String {
+    let scan = reports.len() > 1 || reports.first().is_some_and(|r| !r.tenant.is_empty());
+    let all: Vec<Scoped<'_>> = reports
+        .iter()
+        .map(|r| {
+            (
+                (!r.tenant.is_empty()).then_some(r.tenant.as_str()),
+                &r.report,
+            )
+        })
+        .collect();
+    html::html_with_preface(&all, false, scan, changes)
+}

@@ -424,12 +424,12 @@ fn report_body(out: &mut String, tenant: Option<&str>, report: &HealthReport, sv
 
 fn page(title: &str, svg: bool, body: &str) -> String {
     let mut out = String::new();
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{}</title>{}</head><body style=\"margin:0;padding:16px 24px;background:#fff;color:#222;{FONT}\">\
 <div style=\"max-width:1000px;margin:0 auto;\">{body}\
-<p style=\"margin:24px 0 0 0;font-size:11px;color:#777;\">intune-apple health report</p></div></body></html>\n",
+<p style=\"margin:24px 0 0 0;font-size:11px;color:#777;\">intune-apple health report</p></div></body></html>",
         esc(title),
         if svg {
             "<style>@media print{body{padding:0}svg{max-width:100%}}</style>"
@@ -462,7 +462,27 @@ fn overview(out: &mut String, reports: &[Scoped<'_>]) {
 }
 
 pub(super) fn html(reports: &[Scoped<'_>], svg: bool, scan: bool) -> String {
+    html_with_preface(reports, svg, scan, &[])
+}
+
+/// As [`html`], with a "What changed" list first (the reason of a notification).
+pub(super) fn html_with_preface(
+    reports: &[Scoped<'_>],
+    svg: bool,
+    scan: bool,
+    changes: &[String],
+) -> String {
     let mut body = String::new();
+    if !changes.is_empty() {
+        let _ = write!(
+            body,
+            "<div style=\"border:1px solid #1565c0;background:#e3f2fd;padding:8px 14px;margin:8px 0;\"><p style=\"margin:4px 0;font-weight:bold;font-size:14px;\">What changed</p><ul style=\"margin:4px 0;padding-left:20px;font-size:13px;\">"
+        );
+        for c in changes {
+            let _ = write!(body, "<li class=\"change\">{}</li>", esc(c));
+        }
+        body.push_str("</ul></div>");
+    }
     if scan {
         overview(&mut body, reports);
     }

@@ -246,33 +246,6 @@ pub(super) fn calendar(report: &HealthReport, thresholds: &HealthThresholds) -> 
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn folds_at_75_octets_without_splitting_characters() {
-        let line = format!("DESCRIPTION:{}", "é".repeat(100));
-        let mut out = String::new();
-        fold(&line, &mut out);
-        for physical in out.split("\r\n").filter(|l| !l.is_empty()) {
-            assert!(physical.len() <= 75, "{} octets", physical.len());
-        }
-        let unfolded = out.replace("\r\n ", "");
-        assert_eq!(unfolded, format!("{line}\r\n"));
-    }
-
-    #[test]
-    fn escapes_text() {
-        assert_eq!(escape_text("a,b;c\\d\r\ne\nf"), "a\\,b\\;c\\\\d\\ne\\nf");
-    }
-
-    #[test]
-    fn uid_keeps_only_safe_characters() {
-        assert_eq!(uid_part("a b/c.d_e-f"), "a-b-c.d_e-f");
-    }
-}
-
 /// One calendar with the events of every tenant of a scan.
 pub(super) fn merge(reports: &[super::TenantReport]) -> String {
     let mut out = String::new();
@@ -298,4 +271,31 @@ pub(super) fn merge(reports: &[super::TenantReport]) -> String {
     }
     fold("END:VCALENDAR", &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_at_75_octets_without_splitting_characters() {
+        let line = format!("DESCRIPTION:{}", "é".repeat(100));
+        let mut out = String::new();
+        fold(&line, &mut out);
+        for physical in out.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(physical.len() <= 75, "{} octets", physical.len());
+        }
+        let unfolded = out.replace("\r\n ", "");
+        assert_eq!(unfolded, format!("{line}\r\n"));
+    }
+
+    #[test]
+    fn escapes_text() {
+        assert_eq!(escape_text("a,b;c\\d\r\ne\nf"), "a\\,b\\;c\\\\d\\ne\\nf");
+    }
+
+    #[test]
+    fn uid_keeps_only_safe_characters() {
+        assert_eq!(uid_part("a b/c.d_e-f"), "a-b-c.d_e-f");
+    }
 }

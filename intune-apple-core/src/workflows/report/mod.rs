@@ -45,6 +45,7 @@ mod render;
 pub use apple_business::{
     health_report_with_apple_business, scan_tenants_with_apple_business, APPLE_BUSINESS,
 };
+pub(crate) use format::{email_html, format_time_public, kind_label_public};
 pub use format::{
     scan_to_checkmk, scan_to_html, scan_to_html_email, scan_to_nagios, scan_to_openmetrics,
     scan_to_prometheus, Format, UnknownFormat,
@@ -169,9 +170,9 @@ pub struct ItemSync {
     /// The last successful sync (enrollment program tokens) or the last sync (VPP tokens).
     #[serde(default, with = "rfc3339_opt")]
     pub last_sync_at: Option<DateTime<Utc>>,
-    /// Enrollment program tokens: the earliest instant at which Intune accepts a manual sync
-    /// ([`SyncPolicy::decide`](crate::rules::sync::SyncPolicy::decide); `generatedAt` when one is
-    /// allowed now). `None` for VPP tokens, which Intune does not throttle this way.
+    /// Enrollment program tokens: the earliest instant at which Intune accepts a manual sync,
+    /// by the sync rules (`generatedAt` when one is allowed now). `None` for VPP tokens, which
+    /// Intune does not throttle this way.
     #[serde(default, with = "rfc3339_opt")]
     pub next_sync_allowed_at: Option<DateTime<Utc>>,
 }
