@@ -113,6 +113,10 @@ pub struct SyncArgs {
 /// `profiles ...`.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Profiles {
+    /// Compare a profile template with the tenant's profiles (exit 0 none, 1 drift, 2 unchecked)
+    Drift(crate::tenant_admin::DriftArgs),
+    /// Plan the writes that bring the tenant to a profile template; --apply makes them
+    Apply(crate::tenant_admin::ApplyArgs),
     /// Check a profile template against every rule (no call to Intune)
     Validate {
         /// The profile JSON (Graph's depIOSEnrollmentProfile / depMacOSEnrollmentProfile)
@@ -207,7 +211,7 @@ pub struct CompletionsArgs {
 }
 
 /// Prints the plan, then asks (or takes `--yes`). `false`: nothing may be written.
-fn confirm(io: &mut Io<'_>, plan: &[String], yes: bool) -> bool {
+pub(crate) fn confirm(io: &mut Io<'_>, plan: &[String], yes: bool) -> bool {
     let _ = writeln!(io.stdout, "Plan:");
     for line in plan {
         let _ = writeln!(io.stdout, "  - {line}");
@@ -253,7 +257,7 @@ fn fail(io: &mut Io<'_>, e: &WorkflowError) -> i32 {
     exit_code(e)
 }
 
-fn json(io: &mut Io<'_>, value: &impl serde::Serialize) {
+pub(crate) fn json(io: &mut Io<'_>, value: &impl serde::Serialize) {
     let _ = writeln!(
         io.stdout,
         "{}",
@@ -261,7 +265,7 @@ fn json(io: &mut Io<'_>, value: &impl serde::Serialize) {
     );
 }
 
-fn read_path(io: &mut Io<'_>, path: &std::path::Path) -> Option<String> {
+pub(crate) fn read_path(io: &mut Io<'_>, path: &std::path::Path) -> Option<String> {
     match read(&path.to_string_lossy()) {
         Ok(text) => Some(text),
         Err(e) => {
@@ -421,6 +425,8 @@ pub async fn run(command: Command, io: &mut Io<'_>) -> i32 {
             }
         }
         Command::Profiles(p) => profiles(io, client, p).await,
+        Command::GrantPermissions(a) => crate::tenant_admin::grant(io, client, &a).await,
+        Command::Reconcile(a) => crate::tenant_admin::reconcile_command(io, client, &a).await,
         Command::RepairDuplicates(a) => {
             let plan = match repair_duplicate_apps(client, &DuplicateRepairOptions::default()).await
             {
@@ -457,6 +463,8 @@ async fn profiles(
 ) -> i32 {
     match command {
         Profiles::Validate { template } => validate_file(io, &template),
+        Profiles::Drift(a) => crate::tenant_admin::drift(io, client, &a).await,
+        Profiles::Apply(a) => crate::tenant_admin::apply(io, client, &a).await,
         Profiles::Create {
             token,
             template,

@@ -78,8 +78,7 @@ pub fn client_for(sim: &SimHandle) -> Result<Client, intune_apple_core::graph::E
 /// # Errors
 /// A message saying what is wrong with the environment or the simulator.
 pub async fn connect_with(var: &dyn Fn(&str) -> Option<String>) -> Result<Tenant, String> {
-    let set = |name: &str| var(name).is_some_and(|v| !v.is_empty());
-    if set(env::TENANT_ID) || set(env::ACCESS_TOKEN) {
+    if env::names_a_credential(var) {
         let client = Client::from_env_with(|name| var(name).filter(|v| !v.is_empty()))
             .map_err(|e| e.to_string())?;
         return Ok(Tenant { client, sim: None });

@@ -30,6 +30,7 @@ use clap::{CommandFactory as _, Parser};
 pub mod commands;
 pub mod connect;
 pub mod health;
+pub mod tenant_admin;
 
 /// Exit code for bad command-line arguments (`EX_USAGE`).
 pub const EXIT_USAGE: i32 = 64;
@@ -73,6 +74,11 @@ pub enum Command {
     Profiles(commands::Profiles),
     /// Repair VPP apps present under two tokens (plan; --apply to write)
     RepairDuplicates(commands::RepairArgs),
+    /// Grant a managed identity (or app) the Graph permissions of the report, or of renewals
+    /// and repairs with --read-write (planned; idempotent)
+    GrantPermissions(tenant_admin::GrantArgs),
+    /// Compare what Apple Business assigns to each MDM server with what Intune holds (read-only)
+    Reconcile(tenant_admin::ReconcileArgs),
     /// Run the simulated Intune tenant on loopback until interrupted
     Simulator(commands::SimulatorArgs),
     /// Print shell completions

@@ -357,10 +357,20 @@ async fn incomplete_credentials_fail_with_what_is_missing() {
         "AZURE_TENANT_ID".to_owned(),
         "contoso.onmicrosoft.com".to_owned(),
     )]);
+    // A tenant id alone is no credential: the default chain tries each step, and the one
+    // sign-in error of the report lists them, naming what is missing.
     let o = health(&[], &env).await;
     assert_eq!(o.code, 2);
-    assert!(o.stderr.contains("AZURE_CLIENT_ID"), "{}", o.stderr);
-    assert!(o.stdout.is_empty());
+    assert!(o.stdout.contains("signIn"), "{}", o.stdout);
+    assert!(o.stdout.contains("AZURE_CLIENT_ID"), "{}", o.stdout);
+    for step in [
+        "EnvironmentCredential",
+        "WorkloadIdentityCredential",
+        "ManagedIdentityCredential",
+        "AzureCliCredential",
+    ] {
+        assert!(o.stdout.contains(step), "{step}: {}", o.stdout);
+    }
 }
 
 #[tokio::test]

@@ -77,7 +77,7 @@ async fn no_push_certificate_in_an_empty_tenant_is_informational() {
 async fn push_renewal_without_a_certificate_is_a_first_set_up_and_points_to_creating_one() {
     let (sim, client) = common::start(no_push_with_a_token()).await;
     let pem = std::fs::read_to_string(format!(
-        "{}/../examples/data/demo-push-renewed.pem",
+        "{}/../intune-apple-cli/data/demo-push-renewed.pem",
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();

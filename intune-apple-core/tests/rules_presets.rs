@@ -71,8 +71,13 @@ fn intune_parity_expiry_warns_at_seven_days_and_is_unhealthy_once_expired() {
         sev(Duration::days(7) + Duration::hours(1)),
         Severity::Warning
     );
-    // The last hours before expiry are still a warning, as in the admin center.
-    assert_eq!(sev(Duration::hours(1)), Severity::Warning);
+    // The last day before expiry is critical: thresholds are whole days from 0 (the admin
+    // center has no such step; the preset's one departure from it).
+    assert_eq!(
+        sev(Duration::days(1) + Duration::hours(1)),
+        Severity::Warning
+    );
+    assert_eq!(sev(Duration::hours(1)), Severity::Critical);
     assert_eq!(sev(Duration::zero()), Severity::Expired);
     // The default preset: 20 days is already a warning, 5 days critical.
     let d = HealthThresholds::default();

@@ -44,7 +44,7 @@
 //!     let apps: Vec<_> = client.vpp_apps().list().try_collect().await?;
 //!     assert_eq!(
 //!         (tokens.len(), profiles.len(), devices.len(), vpp.len(), apps.len()),
-//!         (2, 2, 250, 4, 4)
+//!         (2, 2, 250, 4, 5)
 //!     );
 //!     Ok::<_, Box<dyn std::error::Error>>(())
 //! })?;

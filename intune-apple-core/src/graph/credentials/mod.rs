@@ -417,6 +417,9 @@ pub(crate) async fn request_token(
 }
 
 /// As [`request_token`], keeping a refresh token when one comes back.
+/// The longest lifetime a token answer is believed for (a year and a day).
+const MAX_TOKEN_LIFETIME_SECS: i64 = 366 * 86_400;
+
 /// A token answer is a few kilobytes: past this it is refused, not buffered.
 pub(crate) const MAX_TOKEN_ANSWER: usize = 1 << 20;
 
@@ -481,11 +484,13 @@ pub(crate) async fn request_grant(
         }
     })?;
     let now = ctx.clock.now();
-    let expires_in = body.expires_in.map_or(3599, NumberOrText::get);
-    let expires_at = after(now, expires_in).ok_or_else(|| CredentialError::InvalidResponse {
-        status,
-        message: format!("expires_in is not a usable lifetime ({expires_in})"),
-    })?;
+    // The server chooses the number: at most a year, never negative, never past the end of
+    // time (a token said to live for i64::MAX seconds is used, and asked for again in a year).
+    let expires_in = body
+        .expires_in
+        .map_or(3599, NumberOrText::get)
+        .clamp(0, MAX_TOKEN_LIFETIME_SECS);
+    let expires_at = after(now, expires_in).unwrap_or(now);
     let refresh_at = body
         .refresh_in
         .map(NumberOrText::get)
