@@ -1,7 +1,6 @@
 //! `grant-permissions`, `reconcile` and `profiles drift|apply`: thin layers over the core's
 //! workflows (`workflows::permissions`, `workflows::reconcile`, `workflows::profile_templates`).
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use intune_apple_core::abm::{self, ApiAccount, RequestBudget};

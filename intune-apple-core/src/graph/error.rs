@@ -283,6 +283,14 @@ impl Error {
         if let CredentialError::Rejected { code, .. } = err.root() {
             e.inner.code = Some(code.clone());
         }
+        // The chain's message already lists each step and what to configure: no generic hint
+        // about a secret that was never given.
+        if matches!(err, CredentialError::Chain(_)) {
+            e.inner.hint = Some(
+                "Nothing was sent to Intune: no credential of the chain was usable here."
+                    .to_owned(),
+            );
+        }
         e.inner.source = Some(Box::new(err));
         e
     }
@@ -414,7 +422,10 @@ impl Error {
             out.push_str(&details.join(", "));
             out.push(')');
         }
-        out.push_str(". ");
+        if !out.ends_with('.') {
+            out.push('.');
+        }
+        out.push(' ');
         out.push_str(self.hint());
         out
     }
