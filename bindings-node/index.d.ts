@@ -65,7 +65,7 @@ export type VppTokenAccountType = 'business' | 'education'
 export type ActionState = 'none' | 'pending' | 'canceled' | 'active' | 'done' | 'failed' | 'notSupported'
 export type AppleDeviceDeliveryProtocol = 'default' | 'mobileDeviceManagement' | 'declarativeDeviceManagement' | 'unknownFutureValue'
 export type PushWarningCode = 'privateKeyIgnored' | 'cnUuidMismatch' | 'unexpectedIssuer' | 'appleIdUnknown' | 'appleIdDiffers' | 'currentTopicUnknown'
-export type FaultKind = 'throttle' | 'status' | 'delay' | 'resetBefore' | 'resetAfter' | 'malformed' | 'truncated' | 'foreignNextLink' | 'expireTokens' | 'repeatNextLink' | 'cycleNextLink' | 'endlessBody'
+export type FaultKind = 'throttle' | 'status' | 'delay' | 'resetBefore' | 'resetAfter' | 'malformed' | 'truncated' | 'foreignNextLink' | 'expireTokens' | 'repeatNextLink' | 'cycleNextLink' | 'endlessBody' | 'throttleWithoutRetryAfter' | 'queryBrokerThrottle' | 'missingScope' | 'intuneRefused' | 'realShapes'
 
 /**
  * An enrollment profile as Graph describes it (`depIOSEnrollmentProfile`,
@@ -299,6 +299,41 @@ export declare function scanTenants(
 /** The exit code of a scan: the worst `report.exitCode` of its tenants (0 for none). */
 export declare function scanExitCode(reports: ReadonlyArray<TenantReport>): number
 
+/** One finding of `Client.reconcile` (see docs/apple-business.md). */
+export interface ReconcileFinding {
+  code: string
+  /** `a` to `f`, or `org`. */
+  case: string
+  severity: Severity
+  summary: string
+  /** Every serial number concerned. */
+  serials: string[]
+  action: string
+  serverId?: string
+}
+
+/** The result of `Client.reconcile`. */
+export interface Reconciliation {
+  generatedAt: string
+  tokens: Array<{
+    tokenId: string
+    tokenName: string | null
+    server: {
+      serverId: string
+      serverName: string | null
+      evidence: 'pinned' | 'serialOverlap' | 'name'
+      confidence: 'high' | 'medium' | 'low'
+      sharedSerials: number
+      appleSerials: number
+      intuneSerials: number
+      explanation: string
+    } | null
+    severity: Severity
+    findings: ReconcileFinding[]
+  }>
+  organization: ReconcileFinding[]
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -306,6 +341,18 @@ export declare function scanExitCode(reports: ReadonlyArray<TenantReport>): numb
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/** A simulated Apple Business service on 127.0.0.1 (the organisation behind the demo tenant). */
+export declare class AppleBusinessSimulator {
+  /** Starts it: `'demo'` (default), `'empty'`, or an organisation as JSON text. */
+  static start(seed?: string | undefined | null): AppleBusinessSimulator
+  /** The options of `client.reconcile(...)` for this service (with its test-only key). */
+  reconcileOptions(): AppleBusinessOptions
+  /** Token requests granted so far. */
+  get tokensIssued(): number
+  /** Stops it. */
+  stop(): void
+}
 
 /** The assignments of an app, page by page. */
 export declare class AssignmentPager {
@@ -430,6 +477,12 @@ export declare class Client {
   appAssignments(appId: string): AssignmentPager
   /** Replaces the assignments of an app. */
   assignApp(appId: string, assignments: Array<MobileAppAssignment>): Promise<void>
+  /**
+   * Reconciles the Apple Business organisation of the API account with this tenant's
+   * enrollment program tokens: per token its Apple MDM server (`evidence`, `confidence`) and
+   * `findings` (`code`, `case` a-f, `severity`, every `serials`, `action`). Read-only.
+   */
+  reconcile(options: AppleBusinessOptions): Promise<Reconciliation>
   /**
    * The health of every Apple credential of the tenant: `toJSON()`, `toMarkdown()`,
    * `toICS()`, `toTable()`.
@@ -602,6 +655,22 @@ export declare class VppTokenPager {
    * end. `for await` over the pager itself yields the items one by one.
    */
   nextPage(): Promise<Array<VppTokenInfo> | null>
+}
+
+/** The Apple Business API account and service of `reconcile`. */
+export interface AppleBusinessOptions {
+  /** The API account's client id (`BUSINESSAPI.…` or `SCHOOLAPI.…`). */
+  appleClientId: string
+  /** The API account's key id. */
+  appleKeyId: string
+  /** The text of the API account's private key (`.pem`). A secret. */
+  applePrivateKey: string
+  /** The API root (default `https://api-business.apple.com`). */
+  appleApiUrl?: string
+  /** The token endpoint (default `https://account.apple.com/auth/oauth2/token`). */
+  appleTokenUrl?: string
+  /** Requests allowed per minute (default 20). */
+  requestsPerMinute?: number
 }
 
 /** What `inspect` recognised: `kind` says which of the other fields is set. */

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.AppleBusinessSimulator = nativeBinding.AppleBusinessSimulator
 module.exports.AssignmentPager = nativeBinding.AssignmentPager
 module.exports.Client = nativeBinding.Client
 module.exports.EnrollmentProfilePager = nativeBinding.EnrollmentProfilePager

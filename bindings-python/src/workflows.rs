@@ -2,9 +2,6 @@
 //! workflows, duplicate-app repair. Each returns a typed report class.
 
 use chrono::{DateTime, Utc};
-use intune_apple_core::rules::health::Window;
-use intune_apple_core::rules::HealthThresholds;
-use intune_apple_core::rules::Locale;
 use intune_apple_core::workflows::duplicates::{repair_duplicate_apps, DuplicateRepairOptions};
 use intune_apple_core::workflows::error::WorkflowError;
 use intune_apple_core::workflows::profiles::{self, SerialAssignmentOptions};
