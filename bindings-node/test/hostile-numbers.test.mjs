@@ -45,7 +45,7 @@ test('the reproduction: a negative warning window is refused, never wrapped', ()
 
 test('every synchronous function survives hostile numbers and dates', () =>
   withSim(async (sim, client) => {
-    const cert = await client.pushCertificate()
+    const cert = await client.getPushCertificate()
     const dep = (await client.enrollmentProgramTokens().toArray())[0]
     const vpp = await client.vppTokens().toArray()
     const report = await client.healthReport()

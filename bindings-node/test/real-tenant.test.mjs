@@ -19,6 +19,8 @@ test('real tenant answers: no push certificate, 500 throttling, the two 403s', (
     assert.equal(push.problems[0].code, 'push.missing')
     assert.match(push.problems[0].message, /^no push certificate: no Apple device can be managed/)
 
+    // clearFaults restarts the per-route call counts, so nth 1 is the next call.
+    sim.clearFaults()
     sim.addFault({ method: 'GET', path: VPP, kind: 'queryBrokerThrottle', nth: 1 })
     assert.deepEqual(await client.vppTokens().toArray(), [])
     const statuses = sim.requestLog().filter((e) => e.path.startsWith(VPP)).map((e) => e.status)
