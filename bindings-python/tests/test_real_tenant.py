@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from intune_apple import PermissionDeniedError, Severity
+from intune_apple import PermissionDeniedError
+from intune_apple.rules import Severity
 from intune_apple.testing import Simulator
 
 PUSH = "/beta/deviceManagement/applePushNotificationCertificate"
