@@ -1545,7 +1545,7 @@ class ReportError:
     """A section of the report that could not be read."""
     @property
     def section(self) -> str:
-        """`pushCertificate`, `enrollmentProgramTokens`, `vppTokens` or `vppApps`."""
+        """`pushCertificate`, `enrollmentProgramTokens`, `vppTokens`, `vppApps`, or `options` when the options were refused."""
     @property
     def code(self) -> str:
         """The error kind ([`crate::graph::ErrorKind::as_str`]): `forbidden`, `throttled`, ..."""
