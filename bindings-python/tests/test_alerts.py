@@ -36,12 +36,12 @@ def test_prometheus_text_parses_with_prometheus_client(demo: Simulator) -> None:
 def test_openmetrics_parses_with_the_openmetrics_parser(demo: Simulator) -> None:
     report = demo.client().health_report()
     text = report.to_openmetrics()
-    families = {f.name: f for f in parse_openmetrics(text)}
+    families = {f.name: f for f in parse_openmetrics(text)}  # type: ignore[no-untyped-call]
     assert families["intune_apple_credential"].type == "info"
     assert families["intune_apple_credential_expiry_timestamp_seconds"].unit == "seconds"
     # The 0.0.4 text is not OpenMetrics: the parser insists on `# EOF`.
     with pytest.raises(ValueError):
-        list(parse_openmetrics(report.to_prometheus()))
+        list(parse_openmetrics(report.to_prometheus()))  # type: ignore[no-untyped-call]
 
 
 def test_nagios_checkmk_and_html(demo: Simulator) -> None:
