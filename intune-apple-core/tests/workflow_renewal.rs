@@ -22,7 +22,7 @@ const VPP_TRAINING: &str = "a2222222-0000-4000-8000-000000000002";
 const P7M_NAME: &str = "ContosoABM_Token_2026-11-23T11-30-00Z_smime.p7m";
 
 fn data(name: &str) -> String {
-    let path = format!("{}/../examples/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../intune-apple-cli/data/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 

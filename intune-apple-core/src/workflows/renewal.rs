@@ -532,7 +532,7 @@ pub async fn renew_enrollment_program_token(
 ///     .credential(ClientSecretCredential::new(sim.tenant_id(), sim.client_id(), sim.client_secret()))
 ///     .build()?;
 /// let name = "ContosoABM_Token_2026-11-23T11-30-00Z_smime.p7m";
-/// let p7m = std::fs::read_to_string(format!("{}/../examples/data/{name}", env!("CARGO_MANIFEST_DIR")))?;
+/// let p7m = std::fs::read_to_string(format!("{}/../intune-apple-cli/data/{name}", env!("CARGO_MANIFEST_DIR")))?;
 /// let request = DepRenewalRequest {
 ///     token_id: "d1111111-0000-4000-8000-000000000001".into(),
 ///     apple_id: "abm@contoso.example".into(),
