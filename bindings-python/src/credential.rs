@@ -60,8 +60,17 @@ fn call(
     Python::attach(|py| {
         let object = object.bind(py);
         let describe = |e: PyErr| {
-            let text = e.value(py).str().map_or_else(|_| String::new(), |s| s.to_string());
-            let first = text.lines().next().unwrap_or("").chars().take(300).collect::<String>();
+            let text = e
+                .value(py)
+                .str()
+                .map_or_else(|_| String::new(), |s| s.to_string());
+            let first = text
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(300)
+                .collect::<String>();
             let class = e
                 .get_type(py)
                 .name()
@@ -86,11 +95,18 @@ fn call(
         let token: String = answer
             .getattr("token")
             .and_then(|t| t.extract())
-            .map_err(|_| external("its answer has no `token` text (expected an AccessToken or AccessTokenInfo)".into()))?;
+            .map_err(|_| {
+                external(
+                    "its answer has no `token` text (expected an AccessToken or AccessTokenInfo)"
+                        .into(),
+                )
+            })?;
         let expires_on: f64 = answer
             .getattr("expires_on")
             .and_then(|t| t.extract())
-            .map_err(|_| external("its answer has no numeric `expires_on` (Unix seconds)".into()))?;
+            .map_err(|_| {
+                external("its answer has no numeric `expires_on` (Unix seconds)".into())
+            })?;
         let refresh_on: Option<f64> = answer
             .getattr("refresh_on")
             .ok()

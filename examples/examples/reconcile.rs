@@ -11,6 +11,8 @@
 //! `APPLE_BUSINESS_KEY_ID` and `APPLE_BUSINESS_PRIVATE_KEY_PATH` the real organisation (see
 //! `docs/apple-business.md`). Exit code: 0 both sides agree, 1 findings, 2 error.
 
+#![allow(clippy::print_stdout)] // an example prints its results
+
 use intune_apple_core::abm::{self, ApiAccount, RequestBudget};
 use intune_apple_core::rules::Severity;
 use intune_apple_core::workflows::reconcile::{reconcile, ReconcileOptions};

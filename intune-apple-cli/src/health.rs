@@ -144,7 +144,6 @@ impl HealthArgs {
             include_apps: !self.no_apps,
             as_of: self.as_of,
             locale: self.locale.unwrap_or_default(),
-            ..ReportOptions::default()
         };
         let t = &mut options.thresholds;
         for w in [

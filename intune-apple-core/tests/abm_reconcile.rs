@@ -382,7 +382,7 @@ async fn a_refused_assertion_is_unauthorized_and_not_retried() {
 }
 
 /// The figures of `docs/apple-business.md`: a token of 10,000 devices against an organisation
-/// of 10,000 devices. Prints the time taken; asserts only the request counts.
+/// of 10,000 devices. Asserts the request counts; the time is the benchmarks' business.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_devices_take_a_few_requests() {
     const N: usize = 10_000;
@@ -393,11 +393,9 @@ async fn ten_thousand_devices_take_a_few_requests() {
         .unwrap();
     let graph = graph_client(&intune);
     let abm = apple_client(&apple, Arc::new(SystemClock), RequestBudget::unlimited());
-    let started = std::time::Instant::now(); // measured once for the docs, never asserted
     let r = reconcile(&graph, &abm, &ReconcileOptions::default())
         .await
         .unwrap();
-    let elapsed = started.elapsed();
     let m = r.tokens[0].server.as_ref().unwrap();
     assert_eq!((m.shared_serials, m.confidence), (N, Confidence::High));
     assert!(
@@ -417,9 +415,8 @@ async fn ten_thousand_devices_take_a_few_requests() {
         .filter(|e| !e.path.contains("oauth2"))
         .count();
     eprintln!(
-        "reconciling {N} devices: {} Apple Business requests (+1 token), {graph_requests} Graph requests, {:.2} s on the simulators (no request budget); with the default budget of 20 a minute the request past the 20th waits for the window, about 60 s in all",
+        "reconciling {N} devices: {} Apple Business requests (+1 token), {graph_requests} Graph requests. With the default budget of 20 a minute the request past the 20th waits for the window, about 60 s in all",
         abm.requests_sent(),
-        elapsed.as_secs_f64(),
     );
 }
 

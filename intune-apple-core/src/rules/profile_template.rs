@@ -1308,7 +1308,10 @@ mod tests {
             platform: TemplatePlatform::Ios,
             display_name: "Corp".into(),
             default: None,
-            settings: settings.as_object().cloned().unwrap_or_default(),
+            settings: match settings {
+                Value::Object(map) => map,
+                _ => serde_json::Map::new(),
+            },
         }
     }
 

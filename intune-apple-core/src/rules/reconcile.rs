@@ -227,14 +227,14 @@ mod severity_code {
 
 /// The Intune platform a device enrols as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum Os {
+enum Enrols {
     Ios,
     MacOs,
     TvOs,
     VisionOs,
 }
 
-impl Os {
+impl Enrols {
     fn name(self) -> &'static str {
         match self {
             Self::Ios => "iOS/iPadOS",
@@ -720,18 +720,18 @@ fn token_findings(
         .iter()
         .filter_map(|p| p.id().map(|id| (id, p)))
         .collect();
-    let mut defaults: BTreeMap<Os, &EnrollmentProfile> = BTreeMap::new();
+    let mut defaults: BTreeMap<Enrols, &EnrollmentProfile> = BTreeMap::new();
     for p in &t.profiles {
-        if let (true, Some(os)) = (is_default(p), Os::of_profile(p)) {
+        if let (true, Some(os)) = (is_default(p), Enrols::of_profile(p)) {
             defaults.entry(os).or_insert(p);
         }
     }
     let os_of = |serial: &str, d: &ImportedAppleDeviceIdentity| {
-        Os::of_platform(d.platform.as_ref()).or_else(|| {
+        Enrols::of_platform(d.platform.as_ref()).or_else(|| {
             org_devices
                 .get(serial)
                 .and_then(|o| o.product_family.as_deref())
-                .and_then(Os::of_family)
+                .and_then(Enrols::of_family)
         })
     };
     let profile_of = |serial: &str, d: &ImportedAppleDeviceIdentity| {
@@ -851,7 +851,7 @@ fn token_findings(
         }
         match profile_of(serial, d) {
             None => no_profile
-                .entry(os_of(serial, d).map_or("unknown platform", Os::name))
+                .entry(os_of(serial, d).map_or("unknown platform", Enrols::name))
                 .or_default()
                 .push(serial.clone()),
             Some(p) => {
@@ -922,9 +922,9 @@ fn token_findings(
         // (e) families Apple sends here by default without an Intune default profile
         let mut families: Vec<String> = Vec::new();
         for f in &s.default_product_families {
-            match Os::of_family(f) {
+            match Enrols::of_family(f) {
                 Some(os) if !defaults.contains_key(&os) => {
-                    families.push(format!("{f} ({})", os.name()))
+                    families.push(format!("{f} ({})", os.name()));
                 }
                 _ => {}
             }

@@ -863,7 +863,7 @@ fn set_name(p: &mut EnrollmentProfile, name: &str) {
         EnrollmentProfile::DepIos(x) => x.display_name = Some(name.to_owned()),
         EnrollmentProfile::DepMacOs(x) => x.display_name = Some(name.to_owned()),
         EnrollmentProfile::DepTvOs(x) | EnrollmentProfile::DepVisionOs(x) => {
-            x.display_name = Some(name.to_owned())
+            x.display_name = Some(name.to_owned());
         }
         _ => {}
     }
