@@ -26,6 +26,8 @@ def test_real_tenant_answers_are_reported_and_told_apart() -> None:
         assert push.problems[0].message.startswith("no push certificate: no Apple device can be managed")
 
         # 2. The query broker's HTTP 500 is throttling: the read backs off and succeeds.
+        # clear_faults restarts the per-route call counts, so nth 1 is the next call.
+        sim.clear_faults()
         sim.add_fault("GET", VPP, "query_broker_throttle", nth=1)
         assert list(sim.client().vpp_tokens()) == []
         assert [e.status for e in sim.request_log() if e.path.startswith(VPP)][-2:] == [500, 200]

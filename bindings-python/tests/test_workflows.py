@@ -75,7 +75,11 @@ async def test_async_health_report_and_scan(demo: Simulator) -> None:
 def test_scan_tenants(demo: Simulator) -> None:
     with Simulator("empty") as empty:
         scans = workflows.scan_tenants({"contoso": demo.client(), "fabrikam": empty.client()}, concurrency=2)
-    assert [(name, len(r.items)) for name, r in scans] == [("contoso", 7), ("fabrikam", 0)]
+    assert [(name, len(r.items)) for name, r in scans] == [("contoso", 7), ("fabrikam", 1)]
+    # A tenant with nothing set up says so as an informational finding, not as an error.
+    (missing,) = scans[1][1].items
+    assert [p.code for p in missing.problems] == ["push.missing"]
+    assert scans[1][1].errors == []
     assert max(r.exit_code for _, r in scans) == 2
 
 

@@ -203,6 +203,7 @@ pub const OPERATIONS: &[Operation] = &[
         "set_default_profile",
         "workflows::profiles::set_default_profile",
     ),
+    client("reconcile", "workflows::reconcile::reconcile"),
     // module-level: files
     function("inspect", "files", "files::inspect"),
     function("inspect_bytes", "files", "files::inspect_bytes"),
@@ -314,6 +315,39 @@ pub const OPERATIONS: &[Operation] = &[
         "workflows",
         "workflows::profiles::parse_serial_numbers",
     ),
+    // module-level: enrollment profiles as code (over one client or a mapping of named clients)
+    missing(
+        function(
+            "profile_drift",
+            "profile_templates",
+            "workflows::profile_templates::profile_drift",
+        ),
+        &["node"],
+    ),
+    missing(
+        function(
+            "plan_profile_apply",
+            "profile_templates",
+            "workflows::profile_templates::plan_profile_apply",
+        ),
+        &["node"],
+    ),
+    missing(
+        function(
+            "apply_profile_template",
+            "profile_templates",
+            "workflows::profile_templates::apply_profile_template",
+        ),
+        &["node"],
+    ),
+    missing(
+        function(
+            "export_profile_template",
+            "profile_templates",
+            "workflows::profile_templates::export_profile_template",
+        ),
+        &["node"],
+    ),
     // the command line: `intune-apple ARGS...` (the crate intune-apple-cli)
     function("run_cli", "cli", "intune_apple_cli::run_process"),
 ];
@@ -337,6 +371,7 @@ pub const ERROR_CODES: &[&str] = &[
     "configuration",
     "renewal_refused",
     "invalid_profile",
+    "invalid_template",
     "token_file",
     "verification_failed",
     "io",
@@ -451,6 +486,7 @@ mod tests {
             W::RenewalRefused { reasons: vec![] },
             W::InvalidInput("x".into()),
             W::InvalidProfile { violations: vec![] },
+            W::InvalidTemplate { issues: vec![] },
             verification,
             W::Io {
                 path: "p".into(),

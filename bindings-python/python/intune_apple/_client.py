@@ -258,7 +258,7 @@ class Client(_Base):
         return self._c.get_enrollment_profile(token_id, profile_id).wait()
 
     def create_enrollment_profile(self, token_id: str, profile: ProfileInput) -> EnrollmentProfile:
-        """Creates a profile (validate it first with ``rules.validate_profile``)."""
+        """Creates a profile (validate it first with ``rules.validate_enrollment_profile``)."""
         return self._c.create_enrollment_profile(token_id, profile).wait()
 
     def update_enrollment_profile(self, token_id: str, profile_id: str, changes: ProfileInput) -> None:

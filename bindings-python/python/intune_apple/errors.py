@@ -165,6 +165,13 @@ class InvalidProfileError(InvalidInputError):
     kind = "invalid_profile"
 
 
+class InvalidTemplateError(InvalidInputError):
+    """An enrollment profile template (or its values file) breaks the rules; nothing was read
+    from or written to a tenant. The message lists every issue, with its path in the file."""
+
+    kind = "invalid_template"
+
+
 class LocalFileError(IntuneAppleError):
     """A local file could not be read or written: check the path and its permissions."""
 
@@ -190,6 +197,7 @@ _BY_KIND: dict[str, type[IntuneAppleError]] = {
         RenewalRefusedError,
         VerificationFailedError,
         InvalidProfileError,
+        InvalidTemplateError,
         LocalFileError,
     )
 }
@@ -228,5 +236,6 @@ __all__ = [
     "ThrottledError", "ConflictError", "SyncTooSoonError", "InvalidInputError",
     "OutcomeUnknownError", "TransportError", "DecodeError", "ServerError", "ConfigurationError",
     "TokenFileError", "RenewalRefusedError", "VerificationFailedError", "InvalidProfileError",
+    "InvalidTemplateError",
     "LocalFileError",
 ]

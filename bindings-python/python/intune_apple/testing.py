@@ -109,7 +109,7 @@ class Simulator:
         self._sim.add_fault(method, path, kind, retry_after=retry_after, status=status, ms=ms, nth=nth)
 
     def clear_faults(self) -> None:
-        """Removes every fault."""
+        """Removes every fault and restarts the per-route call counts that ``nth`` counts."""
         self._sim.clear_faults()
 
     def request_log(self) -> list[LogEntry]:
