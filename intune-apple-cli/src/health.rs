@@ -19,6 +19,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
+use intune_apple_core::clock::{Clock as _, SystemClock};
 use intune_apple_core::graph::{env, Client};
 use intune_apple_core::rules::health::ThresholdPreset;
 use intune_apple_core::rules::Locale;
@@ -29,7 +30,7 @@ use intune_apple_core::workflows::notify::{
     channels_from_env, deliver, finish_channels, Channel, DeliveryOptions, Notification,
 };
 use intune_apple_core::workflows::report::{
-    health_report, write_textfile, Format, HealthReport, ReportOptions, TenantReport,
+    health_report, write_textfile, Format, ReportOptions, TenantReport,
 };
 use intune_apple_sim::{Seed, Simulator};
 
@@ -251,7 +252,11 @@ pub async fn run(
             let _ = stdout.write_all(text.as_bytes());
         }
     }
-    if !notify(args, var, client, report, stderr).await {
+    let reports = vec![TenantReport {
+        tenant: String::new(),
+        report,
+    }];
+    if !notify_reports(args, var, Some(client), reports, "health", stderr).await {
         code = code.max(2);
     }
     code
@@ -272,21 +277,23 @@ impl HealthArgs {
     }
 }
 
-/// Sends the notifications the change-state calls for; `false` when one was not delivered or
-/// the state could not be saved (the state is then left as it was, so that the next run
-/// sends the alert again rather than losing it).
-async fn notify(
+/// Sends the notifications the change-state calls for (the reports of one tenant, or of a
+/// scan); `false` when one was not delivered or the state could not be saved (the state is
+/// then left as it was, so that the next run sends the alert again rather than losing it).
+/// `client` sends e-mail (Graph `sendMail`); `command` prefixes what is written on stderr.
+pub(crate) async fn notify_reports(
     args: &HealthArgs,
     var: &dyn Fn(&str) -> Option<String>,
-    client: Client,
-    report: HealthReport,
+    client: Option<Client>,
+    reports: Vec<TenantReport>,
+    command: &str,
     stderr: &mut dyn Write,
 ) -> bool {
     let mut channels = args.notify.clone();
     match channels_from_env(var) {
         Ok(more) => channels.extend(more),
         Err(e) => {
-            let _ = writeln!(stderr, "health: {e}");
+            let _ = writeln!(stderr, "{command}: {e}");
             return false;
         }
     }
@@ -298,38 +305,44 @@ async fn notify(
         return true;
     }
     let previous = args.state.as_deref().map_or(StateLoad::Missing, load_state);
-    let reports = vec![TenantReport {
-        tenant: String::new(),
-        report,
-    }];
-    let decision = decide(&previous, &reports, &args.policy(), client.clock().now());
+    let now = client
+        .as_ref()
+        .map_or_else(|| SystemClock.now(), |c| c.clock().now());
+    let decision = decide(&previous, &reports, &args.policy(), now);
     if let Some(n) = &decision.notice {
-        let _ = writeln!(stderr, "health: {n}");
+        let _ = writeln!(stderr, "{command}: {n}");
     }
     if !decision.send {
         let _ = writeln!(
             stderr,
-            "health: no change since the last notification: nothing sent"
+            "{command}: no change since the last notification: nothing sent"
         );
         return true;
     }
     let note = Notification::from_decision(&reports, &decision);
     let mut delivered = true;
-    for o in deliver(&channels, &note, Some(&client), &DeliveryOptions::default()).await {
+    for o in deliver(
+        &channels,
+        &note,
+        client.as_ref(),
+        &DeliveryOptions::default(),
+    )
+    .await
+    {
         match o.result {
             Ok(()) => {
-                let _ = writeln!(stderr, "health: notified {}", o.channel);
+                let _ = writeln!(stderr, "{command}: notified {}", o.channel);
             }
             Err(e) => {
                 delivered = false;
-                let _ = writeln!(stderr, "health: not notified: {e}");
+                let _ = writeln!(stderr, "{command}: not notified: {e}");
             }
         }
     }
     if !delivered {
         let _ = writeln!(
             stderr,
-            "health: the state is kept as it was, so the next run sends this alert again"
+            "{command}: the state is kept as it was, so the next run sends this alert again"
         );
         return false;
     }
@@ -337,7 +350,7 @@ async fn notify(
         if let Err(e) = save_state(path, &decision.next) {
             let _ = writeln!(
                 stderr,
-                "health: cannot save the notification state to {}: {e}",
+                "{command}: cannot save the notification state to {}: {e}",
                 path.display()
             );
             return false;

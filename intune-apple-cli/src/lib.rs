@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! intune-apple health                         the tenant health report (the main job)
+//! intune-apple scan --tenant NAME=ID ...      the same for many tenants at once
 //! intune-apple inspect FILE                   check a .pem / .p7m / .vpptoken offline
 //! intune-apple renew push|enrollment|vpp ...  safe renewals (planned, then confirmed)
 //! intune-apple csr --out FILE                 the push certificate CSR for Apple's portal
@@ -30,6 +31,7 @@ use clap::{CommandFactory as _, Parser};
 pub mod commands;
 pub mod connect;
 pub mod health;
+pub mod scan;
 pub mod tenant_admin;
 
 /// Exit code for bad command-line arguments (`EX_USAGE`).
@@ -60,6 +62,10 @@ pub enum Command {
     /// Report on the push certificate, enrollment program tokens and VPP tokens
     #[command(after_help = health::AFTER_HELP)]
     Health(health::HealthArgs),
+    /// The health report of many tenants at once (an MSP, or several tenants): the options of
+    /// health, for every tenant
+    #[command(after_help = scan::AFTER_HELP)]
+    Scan(scan::ScanArgs),
     /// Check an Apple file (.pem, .p7m, .vpptoken) offline, by its content
     Inspect(commands::InspectArgs),
     /// Renew a credential safely: planned and checked, then written after confirmation
@@ -138,6 +144,7 @@ pub async fn run(args: &[String], io: &mut Io<'_>) -> i32 {
     };
     let code = match cli.command {
         Command::Health(a) => health::run(&a, io.var, io.stdout, io.stderr, io.color).await,
+        Command::Scan(a) => scan::run(&a, io.var, io.stdout, io.stderr, io.color).await,
         Command::Completions(a) => {
             let mut cmd = Cli::command();
             clap_complete::generate(a.shell, &mut cmd, "intune-apple", io.stdout);

@@ -3,55 +3,24 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use intune_apple_cli::{run, Io, EXIT_USAGE};
-use intune_apple_sim::{Fault, FaultKind, Seed, SimHandle, Simulator};
+use intune_apple_cli::EXIT_USAGE;
+use intune_apple_sim::{Fault, FaultKind, Seed, Simulator};
 use serde_json::Value;
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
+
+use common::{env_for, Output};
 
 async fn health(args: &[&str], env: &BTreeMap<String, String>) -> Output {
-    let args: Vec<String> = std::iter::once("health")
+    let args: Vec<&str> = std::iter::once("health")
         .chain(args.iter().copied())
-        .map(str::to_owned)
         .collect();
-    let var = |name: &str| env.get(name).cloned();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let mut io = Io {
-        stdout: &mut out,
-        stderr: &mut err,
-        var: &var,
-        confirm: None,
-        color: false,
-    };
-    let code = run(&args, &mut io).await;
-    Output {
-        code,
-        stdout: String::from_utf8(out).unwrap(),
-        stderr: String::from_utf8(err).unwrap(),
-    }
+    common::cli(&args, env).await
 }
 
 /// The demo tenant: no credentials in the environment.
 async fn demo(args: &[&str]) -> Output {
     health(args, &BTreeMap::new()).await
-}
-
-/// The environment of a real tenant, pointed at a simulator.
-fn env_for(sim: &SimHandle) -> BTreeMap<String, String> {
-    [
-        ("AZURE_TENANT_ID", sim.tenant_id()),
-        ("AZURE_CLIENT_ID", sim.client_id().to_owned()),
-        ("AZURE_CLIENT_SECRET", sim.client_secret().to_owned()),
-        ("AZURE_AUTHORITY_HOST", sim.authority_host()),
-        ("INTUNE_APPLE_GRAPH_URL", sim.base_url()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
 }
 
 const HEALTHY: &str = r#"{

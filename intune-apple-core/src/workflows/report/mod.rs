@@ -592,6 +592,14 @@ fn missing_push_item(
     };
     let h = missing_push_certificate(&footprint, locale);
     let mut it = item(h, "applePushNotificationCertificate".to_owned(), locale);
+    // What a reader of the table sees in the name column: that there is none.
+    it.name.get_or_insert_with(|| {
+        match locale {
+            Locale::En => "none set up",
+            Locale::Fr => "aucun configuré",
+        }
+        .to_owned()
+    });
     it.renewal = push_setup_steps(locale);
     it
 }
