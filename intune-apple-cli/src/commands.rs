@@ -117,6 +117,8 @@ pub enum Profiles {
     Drift(crate::tenant_admin::DriftArgs),
     /// Plan the writes that bring the tenant to a profile template; --apply makes them
     Apply(crate::tenant_admin::ApplyArgs),
+    /// Write a profile template (and its placeholders' values) from an existing profile
+    Export(crate::tenant_admin::ExportArgs),
     /// Check a profile template against every rule (no call to Intune)
     Validate {
         /// The profile JSON (Graph's depIOSEnrollmentProfile / depMacOSEnrollmentProfile)
@@ -465,6 +467,7 @@ async fn profiles(
         Profiles::Validate { template } => validate_file(io, &template),
         Profiles::Drift(a) => crate::tenant_admin::drift(io, client, &a).await,
         Profiles::Apply(a) => crate::tenant_admin::apply(io, client, &a).await,
+        Profiles::Export(a) => crate::tenant_admin::export(io, client, &a).await,
         Profiles::Create {
             token,
             template,

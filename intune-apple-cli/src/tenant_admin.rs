@@ -1,22 +1,22 @@
-//! `grant-permissions`, `reconcile` and `profiles drift|apply`: thin layers over the core's
+//! `grant-permissions`, `reconcile` and `profiles drift|apply|export`: thin layers over the core's
 //! workflows (`workflows::permissions`, `workflows::reconcile`, `workflows::profile_templates`).
 
 use std::path::PathBuf;
 
 use intune_apple_core::abm::{self, ApiAccount, RequestBudget};
 use intune_apple_core::graph::Client;
-use intune_apple_core::rules::profile_template::parse_template;
+use intune_apple_core::rules::profile_template::{parse_template, ExportOptions};
 use intune_apple_core::rules::Severity;
 use intune_apple_core::workflows::error::WorkflowError;
 use intune_apple_core::workflows::permissions::{
     grant_permissions, plan_permissions, PermissionSet,
 };
 use intune_apple_core::workflows::profile_templates::{
-    apply_profile_template, plan_profile_apply, profile_drift, ApplyOptions, TemplateValues,
-    TokenSelection,
+    apply_profile_template, export_profile_template, plan_profile_apply, profile_drift,
+    ApplyOptions, TemplateValues, TokenSelection,
 };
 use intune_apple_core::workflows::reconcile::{reconcile, ReconcileOptions};
-use intune_apple_core::workflows::report::TenantTarget;
+use intune_apple_core::workflows::report::{write_textfile, TenantTarget};
 use intune_apple_core::Secret;
 use intune_apple_sim::abm::{AppleBusinessSimulator, OrgSeed};
 
@@ -85,6 +85,31 @@ pub struct ApplyArgs {
     /// Write without asking
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+/// `profiles export`: a template from an existing profile.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    /// The enrollment program token's id
+    #[arg(long, value_name = "ID")]
+    pub token: String,
+    /// The profile's id (see `profiles drift` or the admin center)
+    #[arg(long, value_name = "ID")]
+    pub profile: String,
+    /// Keep this tenant's support phone, department, VPP token and groups as they are instead
+    /// of turning them into placeholders
+    #[arg(long)]
+    pub no_placeholders: bool,
+    /// Write the template to FILE (atomically) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write this tenant's values of the placeholders to FILE: the --values file of drift and
+    /// apply
+    #[arg(long, value_name = "FILE")]
+    pub values_out: Option<PathBuf>,
+    /// The tenant's name in the values file
+    #[arg(long, value_name = "NAME", default_value = "tenant")]
+    pub tenant: String,
 }
 
 fn fail(io: &mut Io<'_>, e: &WorkflowError) -> i32 {
@@ -281,4 +306,52 @@ pub async fn apply(io: &mut Io<'_>, client: &Client, a: &ApplyArgs) -> i32 {
         }
         Err(e) => fail(io, &e),
     }
+}
+
+/// Runs `profiles export`: the template on stdout (or `--out`), what was left out on stderr,
+/// the placeholders' values in `--values-out`. Reads only.
+pub async fn export(io: &mut Io<'_>, client: &Client, a: &ExportArgs) -> i32 {
+    let options = ExportOptions {
+        placeholders: !a.no_placeholders,
+    };
+    let exported = match export_profile_template(client, &a.token, &a.profile, &options).await {
+        Ok(e) => e,
+        Err(e) => return fail(io, &e),
+    };
+    for note in &exported.notes {
+        let _ = writeln!(io.stderr, "note: {note}");
+    }
+    let mut template = exported.template.to_json();
+    template.push('\n');
+    match &a.out {
+        Some(path) => {
+            if let Err(e) = write_textfile(path, &template) {
+                let _ = writeln!(io.stderr, "cannot write {}: {e}", path.display());
+                return 2;
+            }
+        }
+        None => {
+            let _ = io.stdout.write_all(template.as_bytes());
+        }
+    }
+    if let Some(path) = &a.values_out {
+        let values = TemplateValues {
+            defaults: std::collections::BTreeMap::new(),
+            tenants: std::iter::once((a.tenant.clone(), exported.values)).collect(),
+        };
+        let mut text = serde_json::to_string_pretty(&values).unwrap_or_default();
+        text.push('\n');
+        if let Err(e) = write_textfile(path, &text) {
+            let _ = writeln!(io.stderr, "cannot write {}: {e}", path.display());
+            return 2;
+        }
+    } else if !exported.values.is_empty() {
+        let names: Vec<&str> = exported.values.keys().map(String::as_str).collect();
+        let _ = writeln!(
+            io.stderr,
+            "placeholders: {} (their values in this tenant: --values-out FILE)",
+            names.join(", ")
+        );
+    }
+    0
 }

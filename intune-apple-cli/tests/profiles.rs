@@ -1,0 +1,148 @@
+//! `intune-apple profiles export|drift|apply`: enrollment profiles as code, end to end on a
+//! simulated tenant: a template exported from a profile shows no drift against it; a changed
+//! template drifts, is planned without writing, then applied.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test setup: a failure should stop the test
+
+mod common;
+
+use common::{cli, env_for, temp_dir};
+use intune_apple_cli::connect::demo::{DEP_MAIN, IPHONE_PROFILE};
+use intune_apple_cli::EXIT_NOT_CONFIRMED;
+use intune_apple_sim::{Seed, Simulator};
+use serde_json::Value;
+
+#[tokio::test]
+async fn export_then_drift_then_plan_then_apply() {
+    let sim = Simulator::start(Seed::demo()).await.unwrap();
+    let env = env_for(&sim);
+    let dir = temp_dir("profiles");
+    let (template, values) = (dir.join("iphone.json"), dir.join("values.json"));
+    let (t, v) = (template.to_str().unwrap(), values.to_str().unwrap());
+
+    let o = cli(
+        &[
+            "profiles",
+            "export",
+            "--token",
+            DEP_MAIN,
+            "--profile",
+            IPHONE_PROFILE,
+            "--out",
+            t,
+            "--values-out",
+            v,
+            "--tenant",
+            "contoso",
+        ],
+        &env,
+    )
+    .await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let exported: Value =
+        serde_json::from_str(&std::fs::read_to_string(&template).unwrap()).unwrap();
+    assert_eq!(exported["displayName"], "Corporate iPhone", "{exported:#}");
+    let vals: Value = serde_json::from_str(&std::fs::read_to_string(&values).unwrap()).unwrap();
+    assert!(vals["tenants"]["contoso"].is_object(), "{vals:#}");
+    assert_eq!(sim.writes_applied(), 0, "export only reads");
+
+    // To stdout without --out: the same template.
+    let o = cli(
+        &[
+            "profiles",
+            "export",
+            "--token",
+            DEP_MAIN,
+            "--profile",
+            IPHONE_PROFILE,
+        ],
+        &env,
+    )
+    .await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let again: Value = serde_json::from_str(&o.stdout).expect("stdout is only the template");
+    assert_eq!(again["settings"], exported["settings"]);
+
+    let drift = [
+        "profiles",
+        "drift",
+        "--template",
+        t,
+        "--values",
+        v,
+        "--tenant",
+        "contoso",
+        "--token",
+        DEP_MAIN,
+    ];
+    let o = cli(&drift, &env).await;
+    assert_eq!(
+        o.code, 0,
+        "an exported template holds no drift against its source: {}{}",
+        o.stdout, o.stderr
+    );
+
+    // The template now wants another support department: drift, then a plan that writes nothing.
+    let mut changed = exported.clone();
+    changed["settings"]["supportDepartment"] = Value::from("Service desk (as code)");
+    std::fs::write(&template, serde_json::to_string_pretty(&changed).unwrap()).unwrap();
+    let o = cli(&drift, &env).await;
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("supportDepartment"), "{}", o.stdout);
+
+    let apply = [
+        "profiles",
+        "apply",
+        "--template",
+        t,
+        "--values",
+        v,
+        "--tenant",
+        "contoso",
+        "--token",
+        DEP_MAIN,
+    ];
+    let o = cli(&apply, &env).await;
+    assert_ne!(
+        o.code, 0,
+        "a plan with writes is not a success: {}",
+        o.stdout
+    );
+    assert_eq!(sim.writes_applied(), 0, "the plan writes nothing");
+
+    let mut with_apply: Vec<&str> = apply.to_vec();
+    with_apply.push("--apply");
+    let o = cli(&with_apply, &env).await;
+    assert_eq!(
+        o.code, EXIT_NOT_CONFIRMED,
+        "no terminal and no --yes: {}",
+        o.stderr
+    );
+    assert_eq!(sim.writes_applied(), 0);
+
+    with_apply.push("--yes");
+    let o = cli(&with_apply, &env).await;
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(sim.writes_applied() > 0);
+    let o = cli(&drift, &env).await;
+    assert_eq!(o.code, 0, "applied: no drift left: {}", o.stdout);
+}
+
+#[tokio::test]
+async fn exporting_a_profile_that_does_not_exist_says_so() {
+    let sim = Simulator::start(Seed::demo()).await.unwrap();
+    let o = cli(
+        &[
+            "profiles",
+            "export",
+            "--token",
+            DEP_MAIN,
+            "--profile",
+            "no-such-profile",
+        ],
+        &env_for(&sim),
+    )
+    .await;
+    assert_eq!(o.code, 2);
+    assert_eq!(o.stdout, "");
+    assert!(!o.stderr.is_empty());
+}
