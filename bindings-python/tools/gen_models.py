@@ -22,7 +22,9 @@ MODEL = CORE / "model"
 # Other sources of result types, with the Rust path their items are reachable by.
 EXTRA_SOURCES = {
     CORE / "workflows" / "report" / "mod.rs": "intune_apple_core::workflows::report",
-    CORE / "workflows" / "renewal.rs": "intune_apple_core::workflows::renewal",
+    CORE / "workflows" / "renewal" / "push.rs": "intune_apple_core::workflows::renewal",
+    CORE / "workflows" / "renewal" / "enrollment_program.rs": "intune_apple_core::workflows::renewal",
+    CORE / "workflows" / "renewal" / "vpp.rs": "intune_apple_core::workflows::renewal",
     CORE / "workflows" / "duplicates.rs": "intune_apple_core::workflows::duplicates",
     CORE / "workflows" / "profiles.rs": "intune_apple_core::workflows::profiles",
     CORE / "workflows" / "step.rs": "intune_apple_core::workflows::step",

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::Stream;
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -16,26 +15,13 @@ use super::credentials::{
     ClientCertificateCredential, ClientSecretCredential, Credential, DefaultAzureCredential,
     StaticTokenCredential, TokenCache, TokenRequestContext,
 };
+use super::env;
 use super::error::{Error, ErrorKind};
+use super::listing::ListLimits;
 use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
 use crate::clock::{Clock, SystemClock};
 use crate::model::{decode, Entity, ValueResult};
 use crate::Secret;
-
-/// A stream of items of a paged Graph collection.
-pub type ItemStream<T> = std::pin::Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
-
-/// Progress of a paged listing, given to a progress callback after each page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct PageProgress {
-    /// Items received so far.
-    pub items: u64,
-    /// Pages received so far.
-    pub pages: u64,
-}
-
-/// A progress callback of a paged listing.
-pub type ProgressCallback = Arc<dyn Fn(PageProgress) + Send + Sync>;
 
 /// The Microsoft Graph client for Intune's Apple resources.
 ///
@@ -67,7 +53,7 @@ struct Inner {
     operation_timeout: Duration,
     user_agent: String,
     max_response_bytes: usize,
-    list_limits: super::paging::ListLimits,
+    list_limits: ListLimits,
 }
 
 impl std::fmt::Debug for Client {
@@ -184,7 +170,7 @@ pub struct ClientBuilder {
     clock: Arc<dyn Clock>,
     allow_insecure_http: bool,
     max_response_bytes: usize,
-    list_limits: super::paging::ListLimits,
+    list_limits: ListLimits,
 }
 
 /// The largest Graph answer a client reads by default: 64 MiB (a page of 1,000 devices is
@@ -207,7 +193,7 @@ impl Default for ClientBuilder {
             clock: Arc::new(SystemClock),
             allow_insecure_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            list_limits: super::paging::ListLimits::default(),
+            list_limits: ListLimits::default(),
         }
     }
 }
@@ -292,7 +278,7 @@ impl ClientBuilder {
     }
     /// The bounds of every paged listing (pages, items, an optional deadline); see
     /// [`ListLimits`](super::ListLimits).
-    pub fn list_limits(mut self, limits: super::paging::ListLimits) -> Self {
+    pub fn list_limits(mut self, limits: ListLimits) -> Self {
         self.list_limits = limits;
         self
     }
@@ -350,63 +336,6 @@ impl ClientBuilder {
                 list_limits: self.list_limits,
             }),
         })
-    }
-}
-
-/// The environment variables [`Client::from_env`] reads.
-pub mod env {
-    /// Tenant (directory) id.
-    pub const TENANT_ID: &str = "AZURE_TENANT_ID";
-    /// Application (client) id.
-    pub const CLIENT_ID: &str = "AZURE_CLIENT_ID";
-    /// Client secret.
-    pub const CLIENT_SECRET: &str = "AZURE_CLIENT_SECRET";
-    /// Path of the app's certificate with its private key: a PEM file, or a PKCS#12 file
-    /// (`.pfx`/`.p12`).
-    pub const CLIENT_CERTIFICATE_PATH: &str = "AZURE_CLIENT_CERTIFICATE_PATH";
-    /// Password of the certificate file: the PKCS#12 export password, or the password of an
-    /// encrypted key in a PEM file.
-    pub const CLIENT_CERTIFICATE_PASSWORD: &str = "AZURE_CLIENT_CERTIFICATE_PASSWORD";
-    /// Token authority host.
-    pub const AUTHORITY_HOST: &str = "AZURE_AUTHORITY_HOST";
-    /// Graph root URL (the client adds `/v1.0` or `/beta`).
-    pub const GRAPH_URL: &str = "INTUNE_APPLE_GRAPH_URL";
-    /// A bearer token obtained elsewhere.
-    pub const ACCESS_TOKEN: &str = "INTUNE_APPLE_ACCESS_TOKEN";
-    /// National cloud: `global`, `usgov`, `dod`, `china`.
-    pub const CLOUD: &str = "INTUNE_APPLE_CLOUD";
-
-    /// Whether the environment read through `var` names a way to sign in to a tenant: an app
-    /// secret or certificate, a ready token, or an identity of the host a scheduled job runs
-    /// on (managed identity, workload identity, GitHub Actions OIDC, or
-    /// `AZURE_TOKEN_CREDENTIALS`). Front ends that fall back to the simulated demo tenant ask
-    /// this, so that a runbook with a managed identity and no secret reports on its tenant.
-    ///
-    /// ```
-    /// use intune_apple_core::graph::env;
-    /// assert!(!env::names_a_credential(&|_| None));
-    /// assert!(env::names_a_credential(&|name| {
-    ///     (name == "IDENTITY_ENDPOINT").then(|| "http://127.0.0.1:1/msi".to_owned())
-    /// }));
-    /// ```
-    pub fn names_a_credential(var: &dyn Fn(&str) -> Option<String>) -> bool {
-        use crate::graph::credentials::{assertion, chain, managed_identity};
-        [
-            TENANT_ID,
-            CLIENT_ID,
-            CLIENT_SECRET,
-            CLIENT_CERTIFICATE_PATH,
-            GRAPH_URL,
-            ACCESS_TOKEN,
-            managed_identity::vars::IDENTITY_ENDPOINT,
-            managed_identity::vars::MSI_ENDPOINT,
-            managed_identity::vars::POD_IDENTITY_AUTHORITY_HOST,
-            assertion::vars::FEDERATED_TOKEN_FILE,
-            assertion::vars::ACTIONS_ID_TOKEN_REQUEST_URL,
-            chain::TOKEN_CREDENTIALS,
-        ]
-        .iter()
-        .any(|name| var(name).is_some_and(|v| !v.is_empty()))
     }
 }
 
@@ -468,7 +397,7 @@ impl Client {
         }
         let chain =
             || DefaultAzureCredential::from_env_with(&var).map_err(|e| config(e.to_string()));
-        if var(super::credentials::chain::TOKEN_CREDENTIALS).is_some() {
+        if var(env::TOKEN_CREDENTIALS).is_some() {
             return Ok(builder.credential(chain()?));
         }
         if let Some(token) = var(env::ACCESS_TOKEN) {
@@ -528,7 +457,7 @@ impl Client {
     }
 
     /// The bounds of paged listings.
-    pub(crate) fn list_limits(&self) -> super::paging::ListLimits {
+    pub(crate) fn list_limits(&self) -> ListLimits {
         self.inner.list_limits
     }
 
@@ -589,15 +518,6 @@ impl Client {
     /// A call whose answer body is ignored (204, or 200 with a body we do not need).
     pub(crate) async fn send_no_content(&self, call: Call) -> Result<(), Error> {
         self.execute(call).await.map(|_| ())
-    }
-
-    /// Every item of a paged collection, as a stream, page by page (see `paging`).
-    pub(crate) fn list<T: DeserializeOwned + Send + 'static>(
-        &self,
-        call: Call,
-        progress: Option<ProgressCallback>,
-    ) -> ItemStream<T> {
-        super::paging::list(self, call, progress)
     }
 
     /// The call for an `@odata.nextLink`, refused unless it points to the Graph root's origin

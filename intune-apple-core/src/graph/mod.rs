@@ -70,17 +70,16 @@ mod client;
 mod cloud;
 pub mod credentials;
 mod endpoint;
+pub mod env;
 mod error;
 mod handlers;
+mod listing;
 mod paging;
 mod pkcs12;
 mod refusal;
 mod retry;
 
-pub use client::{
-    env, Client, ClientBuilder, HttpStack, ItemStream, PageProgress, ProgressCallback,
-    DEFAULT_MAX_RESPONSE_BYTES,
-};
+pub use client::{Client, ClientBuilder, HttpStack, DEFAULT_MAX_RESPONSE_BYTES};
 pub use cloud::{ApiVersion, Cloud};
 pub use credentials::{
     explain_aadsts, AccessToken, AssertionAlgorithm, AzureCliCredential, ChainAttempt,
@@ -97,6 +96,6 @@ pub use handlers::{
     PushCertificate, SyncOptions, VppApps, VppTokens,
 };
 pub use handlers::{Mail, MailAttachment, OutgoingMail};
-pub use paging::ListLimits;
+pub use listing::{ItemStream, ListLimits, PageProgress, ProgressCallback};
 pub use refusal::ForbiddenReason;
 pub use retry::{is_retryable_status, parse_retry_after, seconds_to_duration, RetryPolicy};

@@ -14,8 +14,9 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, V
 use serde::{Deserialize, Deserializer};
 use tokio::sync::mpsc;
 
-use super::client::{Call, Client, ItemStream, PageProgress, ProgressCallback, RawResponse};
+use super::client::{Call, Client, RawResponse};
 use super::error::{Error, ErrorKind};
+use super::listing::{ItemStream, ListLimits, PageProgress, ProgressCallback};
 use crate::model::{decode, Collection, DecodeError};
 
 /// Pages fetched and waiting for the consumer, besides the one the task holds: a listing keeps
@@ -59,30 +60,6 @@ impl<B: Default> Spare<B> {
         let mut spare = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if spare.len() < SPARE_BUFFERS {
             spare.push(buffer);
-        }
-    }
-}
-
-/// Bounds of one paged listing, so that a server (or a proxy) that keeps handing out
-/// `@odata.nextLink`s cannot keep a listing going forever. A link that was already followed in
-/// the same listing (a repeating or cycling link) always ends it with an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ListLimits {
-    /// The most pages read (default 100,000: 100 million devices at Graph's 1,000 a page).
-    pub max_pages: u64,
-    /// The most items read (default 100 million).
-    pub max_items: u64,
-    /// The longest a whole listing may take, on the client's clock (default none: each call
-    /// still has the operation timeout).
-    pub deadline: Option<std::time::Duration>,
-}
-
-impl Default for ListLimits {
-    fn default() -> Self {
-        Self {
-            max_pages: 100_000,
-            max_items: 100_000_000,
-            deadline: None,
         }
     }
 }
@@ -163,6 +140,17 @@ impl State {
             }
         }
         None
+    }
+}
+
+impl Client {
+    /// Every item of a paged collection, as a stream, page by page.
+    pub(crate) fn list<T: DeserializeOwned + Send + 'static>(
+        &self,
+        call: Call,
+        progress: Option<ProgressCallback>,
+    ) -> ItemStream<T> {
+        list(self, call, progress)
     }
 }
 

@@ -27,15 +27,7 @@ pub const GITHUB_AUDIENCE: &str = "api://AzureADTokenExchange";
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/// The variables these credentials read.
-pub mod vars {
-    /// Path of the federated token file.
-    pub const FEDERATED_TOKEN_FILE: &str = "AZURE_FEDERATED_TOKEN_FILE";
-    /// The GitHub runner's ID-token request URL.
-    pub const ACTIONS_ID_TOKEN_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
-    /// The GitHub runner's ID-token request bearer token (a secret).
-    pub const ACTIONS_ID_TOKEN_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
-}
+pub(crate) use crate::graph::env::federation as vars;
 
 /// A callback returning a client assertion (a signed JWT). It is called each time a new access
 /// token is needed; an error message it returns is shown as the credential's error.

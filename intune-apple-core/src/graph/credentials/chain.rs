@@ -20,12 +20,9 @@ use super::{
     ManagedIdentityId, ManagedIdentitySource, TokenRequestContext, WorkloadIdentityCredential,
 };
 use crate::clock::BoxFuture;
-use crate::graph::env;
+use crate::graph::env::{self, TOKEN_CREDENTIALS};
 
 const NAME: &str = "DefaultAzureCredential";
-
-/// The variable that narrows the chain.
-pub const TOKEN_CREDENTIALS: &str = "AZURE_TOKEN_CREDENTIALS";
 
 /// One step of a failed chain: what it is, what it tried, and why it failed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,23 +22,7 @@ use super::{after, AccessToken, Credential, CredentialError, TokenRequestContext
 use crate::clock::BoxFuture;
 use crate::Secret;
 
-/// The environment variables managed identity reads.
-pub mod vars {
-    /// App Service / Functions / Automation / Arc endpoint.
-    pub const IDENTITY_ENDPOINT: &str = "IDENTITY_ENDPOINT";
-    /// App Service / Functions / Automation header value (a secret).
-    pub const IDENTITY_HEADER: &str = "IDENTITY_HEADER";
-    /// Set with Service Fabric's endpoint (not supported here).
-    pub const IDENTITY_SERVER_THUMBPRINT: &str = "IDENTITY_SERVER_THUMBPRINT";
-    /// Set by the Arc agent.
-    pub const IMDS_ENDPOINT: &str = "IMDS_ENDPOINT";
-    /// Cloud Shell, or with [`MSI_SECRET`] the 2017 protocol.
-    pub const MSI_ENDPOINT: &str = "MSI_ENDPOINT";
-    /// The 2017 protocol's secret.
-    pub const MSI_SECRET: &str = "MSI_SECRET";
-    /// Overrides the IMDS address (`http://127.0.0.1:PORT` in tests).
-    pub const POD_IDENTITY_AUTHORITY_HOST: &str = "AZURE_POD_IDENTITY_AUTHORITY_HOST";
-}
+pub(crate) use crate::graph::env::managed_identity as vars;
 
 const IMDS_HOST: &str = "http://169.254.169.254";
 const ARC_DEFAULT_ENDPOINT: &str = "http://localhost:40342/metadata/identity/oauth2/token";

@@ -5,9 +5,8 @@ use std::sync::Arc;
 
 use futures::StreamExt as _;
 
-use crate::graph::client::{
-    odata_string, seg, Call, Client, ItemStream, PageProgress, ProgressCallback,
-};
+use crate::graph::client::{odata_string, seg, Call, Client};
+use crate::graph::listing::{ItemStream, PageProgress, ProgressCallback};
 use crate::graph::{ApiVersion, Error};
 use crate::model::{
     AssignmentTarget, MobileApp, MobileAppAssignRequest, MobileAppAssignment,

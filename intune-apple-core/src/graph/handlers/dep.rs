@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::permission::{SERVICE_CONFIG_READ, SERVICE_CONFIG_WRITE};
-use crate::graph::client::{seg, Call, Client, ItemStream, ProgressCallback};
+use crate::graph::client::{seg, Call, Client};
+use crate::graph::listing::{ItemStream, ProgressCallback};
 use crate::graph::{ApiVersion, Error, ErrorKind};
 use crate::model::{
     DepOnboardingSetting, EnrollmentProfile, UpdateDeviceProfileAssignmentRequest,

@@ -1,7 +1,8 @@
 //! Imported Apple device identities of an enrollment program token (beta).
 
 use super::permission::{SERVICE_CONFIG_READ, SERVICE_CONFIG_WRITE};
-use crate::graph::client::{odata_string, seg, Call, Client, ItemStream, ProgressCallback};
+use crate::graph::client::{odata_string, seg, Call, Client};
+use crate::graph::listing::{ItemStream, ProgressCallback};
 use crate::graph::{ApiVersion, Error};
 use crate::model::{
     ImportAppleDeviceIdentityListRequest, ImportedAppleDeviceIdentity,

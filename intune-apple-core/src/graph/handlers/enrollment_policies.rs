@@ -2,7 +2,8 @@
 //! policy experience): `client.enrollment_policies(token_id)`.
 
 use super::permission::SERVICE_CONFIG_READ;
-use crate::graph::client::{odata_string, Call, Client, ItemStream};
+use crate::graph::client::{odata_string, Call, Client};
+use crate::graph::listing::ItemStream;
 use crate::graph::ApiVersion;
 use crate::model::configuration_policy::{dep_creation_source, ConfigurationPolicy};
 
