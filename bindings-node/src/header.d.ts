@@ -212,11 +212,14 @@ export interface AppRepair {
   targetAppId: string
   targetTokenId: string
   sourceAppIds: Array<string>
+  /** The target app's assignments before the repair (verification checks they are all still there). */
+  before: Array<{ key: AssignmentKey; intent: string | null }>
   toCopy: Array<{ key: AssignmentKey; intent: string | null }>
   alreadyPresent: Array<AssignmentKey>
   conflicts: Array<{ key: AssignmentKey; keptIntent: string | null; oldIntent: string | null }>
   notCopied: Array<{ key: AssignmentKey | null; reason: string }>
-  outcome: 'nothingToDo' | 'planned' | 'copied' | 'failed'
+  /** `changedMeanwhile`: someone changed the target's assignments during the run, nothing written; `unread`: its assignments could not be read, nothing planned or written. */
+  outcome: 'nothingToDo' | 'planned' | 'copied' | 'failed' | 'changedMeanwhile' | 'unread'
   verified: boolean | null
   error: string | null
 }
@@ -225,7 +228,7 @@ export interface AppRepair {
 export interface DuplicateRepairReport {
   dryRun: boolean
   apps: Array<AppRepair>
-  orphans: Array<{ app: { appId: string; displayName: string | null; bundleId: string; platform: string; vppTokenId: string }; assignmentCount: number }>
+  orphans: Array<{ app: { appId: string; displayName: string | null; bundleId: string; platform: string; vppTokenId: string }; assignmentCount: number | null; error: string | null }>
   oldTokens: Array<{ tokenId: string; location: string; replacedBy: string; canDelete: boolean; blockers: Array<string>; nextStep: string }>
   unresolved: Array<string>
 }

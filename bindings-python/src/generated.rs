@@ -61,12 +61,12 @@ py_model!(PyVppRenewalReport, intune_apple_core::workflows::renewal::VppRenewalR
 py_model!(PyStep, intune_apple_core::workflows::step::Step, "Step", [name, outcome], [name, outcome, detail]);
 py_model!(PyRefusal, intune_apple_core::workflows::error::Refusal, "Refusal", [code], [code, message, overridable]);
 py_model!(PyDuplicateRepairReport, intune_apple_core::workflows::duplicates::DuplicateRepairReport, "DuplicateRepairReport", [dry_run, apps], [dry_run, apps, orphans, old_tokens, unresolved]);
-py_model!(PyAppRepair, intune_apple_core::workflows::duplicates::AppRepair, "AppRepair", [display_name, bundle_id, outcome], [bundle_id, display_name, target_app_id, target_token_id, source_app_ids, to_copy, already_present, conflicts, not_copied, outcome, verified, error]);
+py_model!(PyAppRepair, intune_apple_core::workflows::duplicates::AppRepair, "AppRepair", [display_name, bundle_id, outcome], [bundle_id, display_name, target_app_id, target_token_id, source_app_ids, before, to_copy, already_present, conflicts, not_copied, outcome, verified, error]);
 py_model!(PyAssignmentSummary, intune_apple_core::workflows::duplicates::AssignmentSummary, "AssignmentSummary", [intent], [key, intent]);
 py_model!(PyAssignmentKey, intune_apple_core::rules::duplicates::AssignmentKey, "AssignmentKey", [target_type], [target_type, target_id]);
 py_model!(PyAssignmentConflict, intune_apple_core::rules::duplicates::AssignmentConflict, "AssignmentConflict", [key, kept_intent], [key, kept_intent, old_intent]);
 py_model!(PyNotCopied, intune_apple_core::rules::duplicates::NotCopied, "NotCopied", [key, reason], [key, reason]);
-py_model!(PyOrphanApp, intune_apple_core::workflows::duplicates::OrphanApp, "OrphanApp", [app, assignment_count], [app, assignment_count]);
+py_model!(PyOrphanApp, intune_apple_core::workflows::duplicates::OrphanApp, "OrphanApp", [app, assignment_count], [app, assignment_count, error]);
 py_model!(PyOldToken, intune_apple_core::workflows::duplicates::OldToken, "OldToken", [token_id], [token_id, location, replaced_by, can_delete, blockers, next_step]);
 py_model!(PyAppRef, intune_apple_core::rules::duplicates::AppRef, "AppRef", [display_name, bundle_id, vpp_token_id], [app_id, display_name, bundle_id, platform, vpp_token_id]);
 py_model!(PyProfileCreated, intune_apple_core::workflows::profiles::ProfileCreated, "ProfileCreated", [display_name, token_id, profile_id], [token_id, profile_id, display_name, copied_from, warnings, notes]);

@@ -123,7 +123,7 @@ async fn dry_run_plans_and_writes_nothing() {
     assert_eq!(by_target["c2"].to_copy.len(), 1);
     assert_eq!(report.orphans.len(), 1);
     assert_eq!(report.orphans[0].app.app_id, "d1");
-    assert_eq!(report.orphans[0].assignment_count, 1);
+    assert_eq!(report.orphans[0].assignment_count, Some(1));
     assert_eq!(report.old_tokens.len(), 1);
     let old = &report.old_tokens[0];
     assert_eq!(
@@ -321,7 +321,8 @@ async fn a_failed_read_back_after_the_copy_keeps_the_report_and_the_old_token() 
             "/beta/deviceAppManagement/mobileApps/b4444444-0000-4000-8000-000000000004/assignments",
             FaultKind::Status { status: 500 },
         )
-        .nth(2),
+        // The third read: after the plan's and the one just before the write.
+        .nth(3),
     );
     let report = repair_duplicate_apps(&client, &APPLY).await.unwrap();
     let app = &report.apps[0];
@@ -340,4 +341,117 @@ async fn a_failed_read_back_after_the_copy_keeps_the_report_and_the_old_token() 
         "{:?}",
         again.old_tokens[0].blockers
     );
+}
+
+#[tokio::test]
+async fn an_unreadable_app_is_recorded_and_the_run_goes_on() {
+    let (sim, client) = common::start(seed()).await;
+    // The old Notes Plus app's assignments cannot be read; the orphan's neither.
+    for app in ["b1", "d1"] {
+        sim.add_fault(Fault::new(
+            "GET",
+            &format!("/beta/deviceAppManagement/mobileApps/{app}/assignments"),
+            FaultKind::Status { status: 500 },
+        ));
+    }
+    let report = repair_duplicate_apps(&client, &APPLY).await.unwrap();
+    let by_target: HashMap<_, _> = report
+        .apps
+        .iter()
+        .map(|a| (a.target_app_id.as_str(), a))
+        .collect();
+    assert_eq!(by_target["b2"].outcome, RepairOutcome::Unread);
+    assert!(by_target["b2"]
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("nothing was planned or written"));
+    assert_eq!(
+        by_target["a2"].outcome,
+        RepairOutcome::Copied,
+        "the others go on"
+    );
+    assert_eq!(by_target["c2"].outcome, RepairOutcome::Copied);
+    assert_eq!(report.orphans[0].assignment_count, None);
+    assert!(report.orphans[0].error.is_some());
+    let old = &report.old_tokens[0];
+    assert!(!old.can_delete);
+    assert!(
+        old.blockers
+            .iter()
+            .any(|b| b.starts_with("Notes Plus") && b.contains("could not be read")),
+        "{:?}",
+        old.blockers
+    );
+    assert!(
+        old.blockers
+            .iter()
+            .any(|b| b.starts_with("Legacy Tool") && b.contains("could not be read")),
+        "{:?}",
+        old.blockers
+    );
+    assert!(
+        targets(&client, "b2").await.is_empty(),
+        "nothing written to b2"
+    );
+}
+
+#[tokio::test]
+async fn a_change_made_during_the_repair_is_not_overwritten() {
+    let (sim, client) = common::start(seed()).await;
+    let sim = std::sync::Arc::new(sim);
+    // The second read of Maps Pro's new app (the one just before its write) waits, and an admin
+    // assigns it to the sales group meanwhile.
+    let path = "/beta/deviceAppManagement/mobileApps/c2/assignments";
+    sim.add_fault(Fault::new("GET", path, FaultKind::Delay { ms: 1500 }).nth(2));
+    let admin = client.clone();
+    let sales: intune_apple_core::model::MobileAppAssignment =
+        serde_json::from_value(serde_json::json!({
+            "intent": "available",
+            "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": G_SALES}
+        }))
+        .unwrap();
+    let log = std::sync::Arc::clone(&sim);
+    let meanwhile = tokio::spawn(async move {
+        // Once the plan's read of the app is answered (the next one, just before the write, is
+        // held for 1.5 s), change the app under the repair's feet.
+        loop {
+            let reads = log
+                .request_log()
+                .iter()
+                .filter(|e| e.method == "GET" && e.path.starts_with(path))
+                .count();
+            if reads >= 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        admin.vpp_apps().assign("c2", vec![sales]).await.unwrap();
+    });
+    let report = repair_duplicate_apps(&client, &APPLY).await.unwrap();
+    meanwhile.await.unwrap();
+    let maps = report
+        .apps
+        .iter()
+        .find(|a| a.target_app_id == "c2")
+        .unwrap();
+    assert_eq!(maps.outcome, RepairOutcome::ChangedMeanwhile, "{maps:?}");
+    assert!(maps.before.is_empty(), "c2 had no assignment when planned");
+    assert_eq!(maps.verified, None);
+    // The admin's change stands; the planned copy was not written over it.
+    assert_eq!(
+        targets(&client, "c2").await,
+        HashMap::from([(format!("group {G_SALES}"), 1)])
+    );
+    assert!(report.old_tokens[0]
+        .blockers
+        .iter()
+        .any(|b| b.starts_with("Maps Pro") && b.contains("changed during the repair")));
+    // The next run plans from what is there now, keeps the admin's assignment and adds the copy.
+    let again = repair_duplicate_apps(&client, &APPLY).await.unwrap();
+    let maps = again.apps.iter().find(|a| a.target_app_id == "c2").unwrap();
+    assert_eq!(maps.outcome, RepairOutcome::Copied);
+    assert_eq!(maps.before.len(), 1);
+    assert_eq!(maps.verified, Some(true));
+    assert_eq!(targets(&client, "c2").await.len(), 2);
 }

@@ -1781,6 +1781,9 @@ class AppRepair:
     def source_app_ids(self) -> list[str]:
         """The apps on old tokens (their assignments are copied; they are not changed)."""
     @property
+    def before(self) -> list[AssignmentSummary]:
+        """The target app's assignments before the repair (verification checks they are all still there)."""
+    @property
     def to_copy(self) -> list[AssignmentSummary]:
         """Assignments copied (or to copy, in a dry run)."""
     @property
@@ -1862,8 +1865,11 @@ class OrphanApp:
     def app(self) -> AppRef:
         """The app."""
     @property
-    def assignment_count(self) -> int:
-        """How many assignments it has (lost if the old token is deleted)."""
+    def assignment_count(self) -> Optional[int]:
+        """How many assignments it has (lost if the old token is deleted); `None` when they could not be read (see `error`)."""
+    @property
+    def error(self) -> Optional[str]:
+        """Why its assignments could not be read."""
     def to_dict(self) -> dict[str, Any]:
         """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
     def __eq__(self, other: object) -> bool: ...

@@ -8,6 +8,13 @@
 //! target's own assignments are sent back with the copies). Re-running after a failure finishes
 //! the job without doubling anything.
 //!
+//! The report keeps its record whatever happens: an app whose assignments cannot be read is
+//! reported as [`RepairOutcome::Unread`] and the run goes on with the others; just before each
+//! write the target app's assignments are read again, and when someone changed them since the
+//! plan the write is skipped ([`RepairOutcome::ChangedMeanwhile`]); verification checks that
+//! every assignment the target had before ([`AppRepair::before`]) is still there and that every
+//! copied one is there exactly once.
+//!
 //! ```no_run
 //! use intune_apple_core::graph::Client;
 //! use intune_apple_core::workflows::duplicates::{repair_duplicate_apps, DuplicateRepairOptions};
@@ -57,6 +64,13 @@ pub enum RepairOutcome {
     Copied,
     /// The write failed (see `error`); run the repair again.
     Failed,
+    /// The target app's assignments changed between the plan and the write (someone edited
+    /// them during the run): nothing was written; run the repair again to plan from what is
+    /// there now.
+    ChangedMeanwhile,
+    /// An app's assignments could not be read (see `error`): nothing was planned or written for
+    /// this app; run the repair again.
+    Unread,
 }
 
 /// One assignment, as the report shows it.
@@ -90,6 +104,9 @@ pub struct AppRepair {
     pub target_token_id: String,
     /// The apps on old tokens (their assignments are copied; they are not changed).
     pub source_app_ids: Vec<String>,
+    /// The target app's assignments before the repair (verification checks they are all
+    /// still there).
+    pub before: Vec<AssignmentSummary>,
     /// Assignments copied (or to copy, in a dry run).
     pub to_copy: Vec<AssignmentSummary>,
     /// Targets already on the app of the current token.
@@ -112,8 +129,11 @@ pub struct AppRepair {
 pub struct OrphanApp {
     /// The app.
     pub app: AppRef,
-    /// How many assignments it has (lost if the old token is deleted).
-    pub assignment_count: usize,
+    /// How many assignments it has (lost if the old token is deleted); `None` when they could
+    /// not be read (see `error`).
+    pub assignment_count: Option<usize>,
+    /// Why its assignments could not be read.
+    pub error: Option<String>,
 }
 
 /// An old token and whether it can be deleted.
@@ -177,32 +197,35 @@ pub async fn repair_duplicate_apps(
 
     let mut repairs = Vec::new();
     for dup in &findings.duplicates {
-        let mut sources = Vec::new();
-        for s in &dup.sources {
-            sources.extend(assignments(client, &s.app_id).await?);
-        }
-        let current = assignments(client, &dup.target.app_id).await?;
+        let (sources, current) = match read_pair(client, dup).await {
+            Ok(read) => read,
+            Err(e) => {
+                repairs.push(unread(dup, &e));
+                continue;
+            }
+        };
         let plan = plan_assignments(&current, &sources);
         let (outcome, error) = if plan.is_complete() {
             (RepairOutcome::NothingToDo, None)
         } else if !options.apply {
             (RepairOutcome::Planned, None)
         } else {
-            match client
-                .vpp_apps()
-                .assign(&dup.target.app_id, plan.merged.clone())
-                .await
-            {
-                Ok(()) => (RepairOutcome::Copied, None),
-                Err(e) => (RepairOutcome::Failed, Some(e.to_string())),
-            }
+            write_unless_changed(client, &dup.target.app_id, &current, plan.merged.clone()).await
         };
         let mut error = error;
-        let verified = if options.apply && outcome != RepairOutcome::Planned {
-            // After a write, a failed read-back must not lose the report: it leaves the app
-            // unverified (and its old token blocked).
+        let verify = options.apply
+            && matches!(
+                outcome,
+                RepairOutcome::Copied | RepairOutcome::Failed | RepairOutcome::NothingToDo
+            );
+        let verified = if verify {
+            // After a write (or a write whose answer was lost), a failed read-back must not
+            // lose the report: it leaves the app unverified (and its old token blocked).
             match assignments(client, &dup.target.app_id).await {
-                Ok(after) => Some(exactly_once(&after, &sources, &plan.conflicts)),
+                Ok(after) => Some(
+                    exactly_once(&after, &sources, &plan.conflicts)
+                        && still_there(&after, &current),
+                ),
                 Err(e) => {
                     error
                         .get_or_insert_with(|| format!("could not read the assignments back: {e}"));
@@ -218,6 +241,7 @@ pub async fn repair_duplicate_apps(
             target_app_id: dup.target.app_id.clone(),
             target_token_id: dup.target.vpp_token_id.clone(),
             source_app_ids: dup.sources.iter().map(|s| s.app_id.clone()).collect(),
+            before: current.iter().filter_map(summary).collect(),
             to_copy: plan.to_copy.iter().filter_map(summary).collect(),
             already_present: plan.already_present,
             conflicts: plan.conflicts,
@@ -230,10 +254,14 @@ pub async fn repair_duplicate_apps(
 
     let mut orphans = Vec::new();
     for app in &findings.orphans {
-        let count = assignments(client, &app.app_id).await?.len();
+        let (assignment_count, error) = match assignments(client, &app.app_id).await {
+            Ok(a) => (Some(a.len()), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
         orphans.push(OrphanApp {
             app: app.clone(),
-            assignment_count: count,
+            assignment_count,
+            error,
         });
     }
 
@@ -250,6 +278,93 @@ pub async fn repair_duplicate_apps(
         old_tokens,
         unresolved: findings.tokens.unresolved,
     })
+}
+
+/// The assignments of a duplicate's old apps and of its target app.
+async fn read_pair(
+    client: &Client,
+    dup: &crate::rules::duplicates::DuplicateApp,
+) -> Result<(Vec<MobileAppAssignment>, Vec<MobileAppAssignment>), WorkflowError> {
+    let mut sources = Vec::new();
+    for s in &dup.sources {
+        sources.extend(assignments(client, &s.app_id).await?);
+    }
+    let current = assignments(client, &dup.target.app_id).await?;
+    Ok((sources, current))
+}
+
+/// The entry of an app whose assignments could not be read: nothing planned, nothing written.
+fn unread(dup: &crate::rules::duplicates::DuplicateApp, e: &WorkflowError) -> AppRepair {
+    AppRepair {
+        bundle_id: dup.bundle_id.clone(),
+        display_name: dup.target.display_name.clone(),
+        target_app_id: dup.target.app_id.clone(),
+        target_token_id: dup.target.vpp_token_id.clone(),
+        source_app_ids: dup.sources.iter().map(|s| s.app_id.clone()).collect(),
+        before: Vec::new(),
+        to_copy: Vec::new(),
+        already_present: Vec::new(),
+        conflicts: Vec::new(),
+        not_copied: Vec::new(),
+        outcome: RepairOutcome::Unread,
+        verified: None,
+        error: Some(format!(
+            "the assignments could not be read ({e}): nothing was planned or written for this app; run the repair again"
+        )),
+    }
+}
+
+/// Reads the target app's assignments again and writes `merged` only when they are still those
+/// the plan was made from.
+async fn write_unless_changed(
+    client: &Client,
+    app_id: &str,
+    planned_from: &[MobileAppAssignment],
+    merged: Vec<MobileAppAssignment>,
+) -> (RepairOutcome, Option<String>) {
+    match assignments(client, app_id).await {
+        Ok(now) if same_assignments(&now, planned_from) => {
+            match client.vpp_apps().assign(app_id, merged).await {
+                Ok(()) => (RepairOutcome::Copied, None),
+                Err(e) => (RepairOutcome::Failed, Some(e.to_string())),
+            }
+        }
+        Ok(_) => (
+            RepairOutcome::ChangedMeanwhile,
+            Some("the app's assignments changed after they were read (someone edited them during the repair): nothing was written; run the repair again to plan from what is there now".into()),
+        ),
+        Err(e) => (
+            RepairOutcome::Failed,
+            Some(format!(
+                "the assignments could not be read again just before writing ({e}): nothing was written; run the repair again"
+            )),
+        ),
+    }
+}
+
+/// The same targets with the same intents, as many times each.
+fn same_assignments(a: &[MobileAppAssignment], b: &[MobileAppAssignment]) -> bool {
+    fn counts(
+        list: &[MobileAppAssignment],
+    ) -> HashMap<(Option<AssignmentKey>, Option<String>), usize> {
+        let mut out = HashMap::new();
+        for x in list {
+            let intent = x.intent.as_ref().map(|i| i.as_str().to_owned());
+            *out.entry((assignment_key(x), intent)).or_default() += 1;
+        }
+        out
+    }
+    counts(a) == counts(b)
+}
+
+/// Whether every target the app had before the repair is still on it.
+fn still_there(after: &[MobileAppAssignment], before: &[MobileAppAssignment]) -> bool {
+    let now: std::collections::HashSet<AssignmentKey> =
+        after.iter().filter_map(assignment_key).collect();
+    before
+        .iter()
+        .filter_map(assignment_key)
+        .all(|k| now.contains(&k))
 }
 
 /// Whether every copyable target of `sources` (conflicts aside) is on the app exactly once.
@@ -296,6 +411,12 @@ fn old_token_status(
                 "{name}: copying failed ({}); run the repair again",
                 repair.error.as_deref().unwrap_or("unknown error")
             )),
+            RepairOutcome::ChangedMeanwhile => blockers.push(format!(
+                "{name}: its assignments changed during the repair; run the repair again"
+            )),
+            RepairOutcome::Unread => blockers.push(format!(
+                "{name}: its assignments could not be read; run the repair again"
+            )),
             RepairOutcome::Copied | RepairOutcome::NothingToDo => {
                 if repair.verified == Some(false) {
                     blockers.push(format!(
@@ -320,13 +441,18 @@ fn old_token_status(
     }
     for o in orphans
         .iter()
-        .filter(|o| o.app.vpp_token_id == old.token_id && o.assignment_count > 0)
+        .filter(|o| o.app.vpp_token_id == old.token_id)
     {
-        blockers.push(format!(
-            "{}: {} assignment(s) and no copy of the app on the current token; sync the current token's licences (or buy the app on that location) and run the repair again",
-            o.app.display_name.as_deref().unwrap_or(&o.app.bundle_id),
-            o.assignment_count
-        ));
+        let name = o.app.display_name.as_deref().unwrap_or(&o.app.bundle_id);
+        match o.assignment_count {
+            Some(0) => {}
+            Some(n) => blockers.push(format!(
+                "{name}: {n} assignment(s) and no copy of the app on the current token; sync the current token's licences (or buy the app on that location) and run the repair again"
+            )),
+            None => blockers.push(format!(
+                "{name}: its assignments could not be read (it has no copy on the current token); run the repair again"
+            )),
+        }
     }
     let can_delete = blockers.is_empty();
     let next_step = if can_delete {
