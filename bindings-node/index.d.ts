@@ -66,7 +66,7 @@ export type VppTokenAccountType = 'business' | 'education'
 export type ActionState = 'none' | 'pending' | 'canceled' | 'active' | 'done' | 'failed' | 'notSupported'
 export type AppleDeviceDeliveryProtocol = 'default' | 'mobileDeviceManagement' | 'declarativeDeviceManagement' | 'unknownFutureValue'
 export type PushWarningCode = 'privateKeyIgnored' | 'cnUuidMismatch' | 'unexpectedIssuer' | 'appleIdUnknown' | 'appleIdDiffers' | 'currentTopicUnknown'
-export type FaultKind = 'throttle' | 'status' | 'delay' | 'resetBefore' | 'resetAfter' | 'malformed' | 'truncated' | 'foreignNextLink' | 'expireTokens' | 'repeatNextLink' | 'cycleNextLink' | 'endlessBody' | 'throttleWithoutRetryAfter' | 'queryBrokerThrottle' | 'missingScope' | 'intuneRefused' | 'realShapes'
+export type FaultKind = 'throttle' | 'unavailable' | 'status' | 'appliedThenStatus' | 'delay' | 'resetBefore' | 'resetAfter' | 'malformed' | 'truncated' | 'foreignNextLink' | 'expireTokens' | 'repeatNextLink' | 'cycleNextLink' | 'endlessBody' | 'throttleWithoutRetryAfter' | 'queryBrokerThrottle' | 'missingScope' | 'intuneRefused' | 'realShapes'
 
 /**
  * An enrollment profile as Graph describes it (`depIOSEnrollmentProfile`,

@@ -113,11 +113,14 @@ impl NativeSimulator {
     fn writes_applied(&self) -> u64 {
         self.handle.writes_applied()
     }
-    /// Adds a fault: `kind` is `throttle` (`retry_after`), `status` (`status`), `delay`
-    /// (`ms`), `reset_before`, `reset_after`, `malformed`, `truncated`, `foreign_next_link`,
-    /// `expire_tokens`, and real tenants' answers: `throttle_without_retry_after`,
-    /// `query_broker_throttle`, `missing_scope`, `intune_refused`, `real_shapes`. `path` ends with `*` to match
-    /// a prefix; `nth` hits only that call.
+    /// Adds a fault: `kind` is the snake_case name of a simulator fault kind: `throttle`
+    /// (`retry_after`), `unavailable` (`retry_after`), `status` (`status`),
+    /// `applied_then_status` (`status`), `delay` (`ms`), `reset_before`, `reset_after`,
+    /// `malformed`, `truncated`, `foreign_next_link`, `expire_tokens`, `repeat_next_link`,
+    /// `cycle_next_link`, `endless_body`, and real tenants' answers:
+    /// `throttle_without_retry_after`, `query_broker_throttle`, `missing_scope`,
+    /// `intune_refused`, `real_shapes`. `path` ends with `*` to match a prefix; `nth` hits
+    /// only that call.
     #[pyo3(signature = (method, path, kind, *, retry_after=None, status=None, ms=None, nth=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_fault(
@@ -130,37 +133,34 @@ impl NativeSimulator {
         ms: Option<u64>,
         nth: Option<u64>,
     ) -> PyResult<()> {
-        let missing = |what: &str| PyValueError::new_err(format!("fault {kind} needs {what}"));
-        let kind = match kind {
-            "throttle" => FaultKind::Throttle {
-                retry_after: retry_after.ok_or_else(|| missing("retry_after"))?,
-            },
-            "status" => FaultKind::Status {
-                status: status.ok_or_else(|| missing("status"))?,
-            },
-            "delay" => FaultKind::Delay {
-                ms: ms.ok_or_else(|| missing("ms"))?,
-            },
-            "reset_before" => FaultKind::ResetBefore,
-            "reset_after" => FaultKind::ResetAfter,
-            "malformed" => FaultKind::Malformed,
-            "truncated" => FaultKind::Truncated,
-            "foreign_next_link" => FaultKind::ForeignNextLink,
-            "expire_tokens" => FaultKind::ExpireTokens,
-            "repeat_next_link" => FaultKind::RepeatNextLink,
-            "cycle_next_link" => FaultKind::CycleNextLink,
-            "endless_body" => FaultKind::EndlessBody,
-            "throttle_without_retry_after" => FaultKind::ThrottleWithoutRetryAfter,
-            "query_broker_throttle" => FaultKind::QueryBrokerThrottle,
-            "missing_scope" => FaultKind::MissingScope,
-            "intune_refused" => FaultKind::IntuneRefused,
-            "real_shapes" => FaultKind::RealShapes,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown fault kind {other:?}"
-                )))
+        // The core's fault specification decides the kinds and their fields (serde, as in
+        // Node): the Python name is the snake_case form of the kind.
+        let camel = kind.split('_').enumerate().fold(String::new(), |mut out, (n, part)| {
+            if n == 0 {
+                out.push_str(part);
+            } else {
+                let mut chars = part.chars();
+                if let Some(first) = chars.next() {
+                    out.extend(first.to_uppercase());
+                    out.push_str(chars.as_str());
+                }
             }
-        };
+            out
+        });
+        let mut spec = serde_json::json!({ "kind": camel });
+        if let Some(obj) = spec.as_object_mut() {
+            if let Some(v) = retry_after {
+                obj.insert("retry_after".into(), v.into());
+            }
+            if let Some(v) = status {
+                obj.insert("status".into(), v.into());
+            }
+            if let Some(v) = ms {
+                obj.insert("ms".into(), v.into());
+            }
+        }
+        let kind: FaultKind = serde_json::from_value(spec)
+            .map_err(|e| PyValueError::new_err(format!("invalid fault {kind:?}: {e}")))?;
         let mut fault = Fault::new(method, path, kind);
         if let Some(n) = nth {
             fault = fault.nth(n);

@@ -84,6 +84,18 @@ pub enum FaultKind {
         /// HTTP status.
         status: u16,
     },
+    /// Answer 503 with this `Retry-After` header value, not applied (a service asking to come
+    /// back later: a write may be resent).
+    Unavailable {
+        /// Value of the `Retry-After` header.
+        retry_after: String,
+    },
+    /// Apply the request, then answer this status (e.g. 500, 502 or 504) with a Graph error
+    /// body: the write happened although the answer says it failed.
+    AppliedThenStatus {
+        /// HTTP status.
+        status: u16,
+    },
     /// Wait this many milliseconds, then serve normally.
     Delay {
         /// Milliseconds.

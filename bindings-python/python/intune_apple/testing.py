@@ -98,9 +98,10 @@ class Simulator:
         nth: Optional[int] = None,
     ) -> None:
         """Injects a fault on ``method path`` (``path`` ending with ``*`` matches a prefix, e.g.
-        ``/beta/deviceManagement/*``): ``throttle`` (429 with ``retry_after``), ``status``
-        (``status``), ``delay`` (``ms``), ``reset_before``, ``reset_after`` (applied, then the
-        connection drops), ``malformed``, ``truncated``, ``foreign_next_link``,
+        ``/beta/deviceManagement/*``): ``throttle`` (429 with ``retry_after``), ``unavailable``
+        (503 with ``retry_after``), ``status`` (``status``, not applied), ``applied_then_status``
+        (applied, then ``status``), ``delay`` (``ms``), ``reset_before``, ``reset_after``
+        (applied, then the connection drops), ``malformed``, ``truncated``, ``foreign_next_link``,
         ``repeat_next_link``, ``cycle_next_link``, ``endless_body``, ``expire_tokens``; and answers of real tenants: ``throttle_without_retry_after`` (429
         without ``Retry-After``), ``query_broker_throttle`` (Intune's HTTP 500 "Rate limit
         reached"), ``missing_scope`` (403 listing the accepted permissions), ``intune_refused``

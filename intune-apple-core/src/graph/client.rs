@@ -717,15 +717,11 @@ impl Client {
                         .with_status(status)
                         .with_client_request_id(client_request_id));
                     }
-                    let kind = if (200..300).contains(&status) {
-                        ErrorKind::Decode
-                    } else {
-                        ErrorKind::OutcomeUnknown
-                    };
+                    // A write's answer cut off, 2xx or not: it may have been applied.
                     return Err(Error::new(
-                        kind,
+                        ErrorKind::OutcomeUnknown,
                         op,
-                        format!("HTTP {status} came back but its body was cut off ({description}); read the resource back to see its state"),
+                        format!("HTTP {status} came back but its body was cut off ({description}); the request may have been applied: read the resource back to see its state"),
                     )
                     .with_status(status)
                     .with_client_request_id(client_request_id));
@@ -756,13 +752,21 @@ impl Client {
                 attempt -= 1;
                 continue;
             }
-            // 504 on a write: the gateway gave up, the backend may still have applied it
             // Intune's query broker throttles reads with a 500 and no `Retry-After`: back off.
             let broker_throttle = status == 500 && error.kind() == ErrorKind::Throttled;
-            let retryable = (is_retryable_status(status) && (idempotent || status != 504))
-                || (broker_throttle && idempotent);
+            // A write is resent only when the answer says it was not applied: 429, or 503 with
+            // a `Retry-After`. Any other 5xx (a 500, a 502 from a proxy, a 504 from a gateway
+            // that gave up, a bare 503) may come after the backend applied it: the caller reads
+            // the resource back instead.
+            let retryable = if idempotent {
+                is_retryable_status(status) || broker_throttle
+            } else {
+                status == 429 || (status == 503 && error.retry_after().is_some())
+            };
             if !retryable {
-                if status == 504 {
+                // The broker's throttling refusal says the write was not taken: it stays
+                // `Throttled` (not resent automatically either).
+                if !idempotent && status >= 500 && !broker_throttle {
                     return Err(error.with_kind(ErrorKind::OutcomeUnknown));
                 }
                 return Err(error);

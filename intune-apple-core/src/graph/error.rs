@@ -370,7 +370,10 @@ impl Error {
     pub fn decode_path(&self) -> Option<&str> {
         self.inner.decode_path.as_deref()
     }
-    /// Whether retrying later may succeed.
+    /// Whether the same call may simply be made again later: throttling, a transport failure
+    /// before any answer, a server error on a read, a sync asked too soon. Never for
+    /// [`ErrorKind::OutcomeUnknown`] (a write that may have been applied, including a write
+    /// answered with a 5xx other than 503 with `Retry-After`): read the resource back first.
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         matches!(

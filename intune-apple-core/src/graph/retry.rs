@@ -1,9 +1,12 @@
 //! Retry policy: which responses are retried, how long to wait (`Retry-After`, Intune's own
 //! `RetryAfter`, or full-jitter exponential back-off), and the total budget.
 //!
-//! Only requests whose outcome is known to be "not applied" are retried: a 429, 503 or 504
-//! answer, or a connection that failed before the request was sent. A write whose outcome is
-//! unknown is never resent.
+//! Only requests whose outcome is known to be "not applied" are retried. A read (`GET`) is
+//! retried on 429, 503 and 504, Intune's query-broker 500, and a failed or cut-off connection.
+//! A write is retried only on 429, on 503 with a `Retry-After`, and when the connection failed
+//! before the request was sent; any other 5xx, a lost answer or a cut-off body makes it
+//! [`super::ErrorKind::OutcomeUnknown`] (it may have been applied): the workflows read back,
+//! and a write whose outcome is unknown is never resent.
 
 use std::time::Duration;
 

@@ -193,10 +193,22 @@ pub async fn create_profile(
     let mut profile = template.clone();
     prepare_for_create(&mut profile)?;
     let violations = validate_for(client, token_id, &profile).await?;
-    let created = client
-        .enrollment_profiles(token_id)
-        .create(&profile)
-        .await?;
+    let api = client.enrollment_profiles(token_id);
+    let before: Vec<EnrollmentProfile> = api.list().try_collect().await?;
+    let (created, notes) = match api.create(&profile).await {
+        Ok(created) => (created, Vec::new()),
+        Err(e) if e.kind() == crate::graph::ErrorKind::OutcomeUnknown => {
+            // The answer was lost: look for the profile this attempt may have made (of this
+            // name, not there before) rather than creating a second one.
+            let found = find_created_profile(&api, &before, profile.display_name())
+                .await?
+                .ok_or(WorkflowError::Graph(e))?;
+            let note =
+                "the answer to the create was lost; read back: the profile was created".to_owned();
+            (found, vec![note])
+        }
+        Err(e) => return Err(e.into()),
+    };
     let profile_id =
         created
             .id()
@@ -211,8 +223,21 @@ pub async fn create_profile(
         display_name: created.display_name().map(str::to_owned),
         copied_from: None,
         warnings: violations.iter().map(ViolationSummary::from).collect(),
-        notes: Vec::new(),
+        notes,
     })
+}
+
+/// After a create whose answer was lost: a profile listed now, not in `before`, named `name`.
+async fn find_created_profile(
+    api: &crate::graph::EnrollmentProfiles,
+    before: &[EnrollmentProfile],
+    name: Option<&str>,
+) -> Result<Option<EnrollmentProfile>, WorkflowError> {
+    let known: std::collections::HashSet<&str> = before.iter().filter_map(|p| p.id()).collect();
+    let now: Vec<EnrollmentProfile> = api.list().try_collect().await?;
+    Ok(now
+        .into_iter()
+        .find(|p| p.id().is_some_and(|id| !known.contains(id)) && p.display_name() == name))
 }
 
 /// Copies profile `profile_id` of token `source_token_id` (read with `source`) to token

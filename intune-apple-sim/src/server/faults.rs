@@ -118,6 +118,19 @@ pub(super) async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Respo
             log(st.as_u16(), bytes.len());
             return json_response(st, bytes, &[]);
         }
+        Some(FaultKind::Unavailable { retry_after }) => {
+            let now = lock(&sh.tenant).now;
+            let st = StatusCode::SERVICE_UNAVAILABLE;
+            let a = Answer::error(
+                st,
+                "ServiceUnavailable",
+                "The service is temporarily unavailable.",
+                now,
+            );
+            let bytes = a.body.to_string().into_bytes();
+            log(st.as_u16(), bytes.len());
+            return json_response(st, bytes, &[("retry-after", retry_after)]);
+        }
         Some(FaultKind::Delay { ms }) => {
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
         }
@@ -242,6 +255,19 @@ pub(super) async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Respo
             let bytes = body.to_string().into_bytes();
             log(answer.status.as_u16(), bytes.len());
             json_response(answer.status, bytes, &answer.headers)
+        }
+        Some(FaultKind::AppliedThenStatus { status }) => {
+            let now = lock(&sh.tenant).now;
+            let st = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let a = Answer::error(
+                st,
+                "InternalServerError",
+                "An internal server error occurred.",
+                now,
+            );
+            let bytes = a.body.to_string().into_bytes();
+            log(st.as_u16(), bytes.len());
+            json_response(st, bytes, &[])
         }
         Some(FaultKind::EndlessBody) => {
             log(answer.status.as_u16(), 0);

@@ -172,6 +172,32 @@ fn vpp_flag_refusal(flag: &VppRenewalFlag, file: &VppTokenFile) -> Option<Refusa
     }
 }
 
+/// After a create whose answer was lost: the id of a token listed now and not `before`, of
+/// the file's organisation (and `location`, when given); `None` when there is none.
+async fn find_created_token(
+    api: &crate::graph::VppTokens,
+    file: &VppTokenFile,
+    before: &[VppToken],
+    location: Option<&str>,
+) -> Result<Option<String>, WorkflowError> {
+    let now: Vec<VppToken> = api.list().try_collect().await?;
+    let known: std::collections::HashSet<&str> =
+        before.iter().filter_map(|t| t.id.as_deref()).collect();
+    Ok(now
+        .into_iter()
+        .filter(|t| t.id.as_deref().is_some_and(|id| !known.contains(id)))
+        .filter(|t| {
+            t.organization_name
+                .as_deref()
+                .is_none_or(|o| o == file.organization_name)
+                && location.is_none_or(|l| {
+                    t.location_name.as_deref().is_none_or(|n| n == l)
+                        || t.display_name.as_deref() == Some(l)
+                })
+        })
+        .find_map(|t| t.id))
+}
+
 /// Renews a VPP token safely: inspects the `.vpptoken`, finds the Intune token of the same
 /// organisation (and location), uploads the file into it (`PATCH`, never a second token for the
 /// same location), starts a licence sync, reads it back and verifies the expiry moved. When the
@@ -224,8 +250,21 @@ pub async fn renew_vpp_token(
             .iter()
             .filter(|f| matches!(f, VppRenewalFlag::DuplicateOfExisting { .. })),
     ) {
-        if let Some(r) = vpp_flag_refusal(flag, &file) {
-            if !reasons.contains(&r) {
+        if let Some(mut r) = vpp_flag_refusal(flag, &file) {
+            // The same file in another token: uploading it here would leave two Intune tokens
+            // on one Apple token (every app twice). `force` never overrides that.
+            if let VppRenewalFlag::DuplicateOfExisting { token_id } = flag {
+                let elsewhere = existing.and_then(|t| t.id.as_deref()) != token_id.as_deref();
+                if elsewhere {
+                    r.overridable = false;
+                }
+            }
+            if let Some(same) = reasons
+                .iter_mut()
+                .find(|x: &&mut Refusal| x.code == r.code && x.message == r.message)
+            {
+                same.overridable &= r.overridable;
+            } else {
                 reasons.push(r);
             }
         }
@@ -236,7 +275,7 @@ pub async fn renew_vpp_token(
         }
     }
     if !reasons.is_empty() {
-        if !request.force {
+        if !request.force || reasons.iter().any(|r| !r.overridable) {
             return Err(WorkflowError::RenewalRefused { reasons });
         }
         steps.push(Step::new(
@@ -273,7 +312,7 @@ pub async fn renew_vpp_token(
             (id, t.expiration_date_time, false)
         }
         None => {
-            let created = api
+            let answer = api
                 .create(&VppTokenCreateRequest {
                     odata_type: None,
                     token: file.content.clone(),
@@ -284,11 +323,31 @@ pub async fn renew_vpp_token(
                     data_sharing_consent_granted: Some(true),
                     claim_token_management_from_external_mdm: None,
                 })
-                .await?;
-            let id = created.id.ok_or_else(|| WorkflowError::VerificationFailed {
-                what: "Intune created the token but returned no id; list the VPP tokens to find it".into(),
-            })?;
-            steps.push(Step::done("create", format!("new token {id} created")));
+                .await;
+            let id = match answer {
+                Ok(created) => {
+                    let id = created.id.ok_or_else(|| WorkflowError::VerificationFailed {
+                        what: "Intune created the token but returned no id; list the VPP tokens to find it".into(),
+                    })?;
+                    steps.push(Step::done("create", format!("new token {id} created")));
+                    id
+                }
+                Err(e) if e.kind() == ErrorKind::OutcomeUnknown => {
+                    // The answer was lost: look for the token this attempt may have made
+                    // (one that was not there before, of this organisation and location)
+                    // rather than creating a second one.
+                    let id = find_created_token(&api, &file, &tokens, request.location.as_deref())
+                        .await?
+                        .ok_or(WorkflowError::Graph(e))?;
+                    steps.push(Step::new(
+                        "create",
+                        StepOutcome::Warning,
+                        format!("the answer was lost; read back: new token {id} was created"),
+                    ));
+                    id
+                }
+                Err(e) => return Err(e.into()),
+            };
             (id, None, true)
         }
     };
