@@ -22,11 +22,9 @@ use chrono::{DateTime, Utc};
 use intune_apple_core::graph::{env, Client};
 use intune_apple_core::rules::health::ThresholdPreset;
 use intune_apple_core::rules::Locale;
-use intune_apple_core::workflows::notify::state::{
-    decide, load_state, save_state, NotifyPolicy, StateLoad,
-};
+use intune_apple_core::workflows::notify::state::NotifyPolicy;
 use intune_apple_core::workflows::notify::{
-    channels_from_env, deliver, finish_channels, Channel, DeliveryOptions, Notification,
+    channels_from_env, finish_channels, notify_on_change, Channel, DeliveryOptions, NotifyOptions,
 };
 use intune_apple_core::workflows::report::{
     health_report, write_textfile, Format, HealthReport, ReportOptions, TenantReport,
@@ -272,9 +270,10 @@ impl HealthArgs {
     }
 }
 
-/// Sends the notifications the change-state calls for; `false` when one was not delivered or
-/// the state could not be saved (the state is then left as it was, so that the next run
-/// sends the alert again rather than losing it).
+/// Sends the notifications the change-state calls for (the core's [`notify_on_change`]) and
+/// says what happened on `stderr`; `false` when one was not delivered or the state could not be
+/// saved (the state is then left as it was, so that the next run sends the alert again rather
+/// than losing it).
 async fn notify(
     args: &HealthArgs,
     var: &dyn Fn(&str) -> Option<String>,
@@ -290,58 +289,48 @@ async fn notify(
             return false;
         }
     }
-    let channels: Vec<Channel> = finish_channels(channels, var)
-        .into_iter()
-        .map(|c| c.with_mail_from(args.mail_from.clone()))
-        .collect();
+    let channels = finish_channels(channels, var);
     if channels.is_empty() && args.state.is_none() {
         return true;
     }
-    let previous = args.state.as_deref().map_or(StateLoad::Missing, load_state);
-    let reports = vec![TenantReport {
+    let options = NotifyOptions {
+        channels,
+        state_path: args.state.clone(),
+        policy: args.policy(),
+        now: Some(client.clock().now()),
+        delivery: DeliveryOptions::default(),
+        mail_from: args.mail_from.clone(),
+        webhook_secret: None,
+    };
+    let reports = [TenantReport {
         tenant: String::new(),
         report,
     }];
-    let decision = decide(&previous, &reports, &args.policy(), client.clock().now());
-    if let Some(n) = &decision.notice {
+    let run = notify_on_change(&reports, &options, Some(&client)).await;
+    if let Some(n) = &run.notice {
         let _ = writeln!(stderr, "health: {n}");
     }
-    if !decision.send {
+    if !run.due {
         let _ = writeln!(
             stderr,
             "health: no change since the last notification: nothing sent"
         );
         return true;
     }
-    let note = Notification::from_decision(&reports, &decision);
-    let mut delivered = true;
-    for o in deliver(&channels, &note, Some(&client), &DeliveryOptions::default()).await {
-        match o.result {
-            Ok(()) => {
-                let _ = writeln!(stderr, "health: notified {}", o.channel);
-            }
-            Err(e) => {
-                delivered = false;
-                let _ = writeln!(stderr, "health: not notified: {e}");
-            }
-        }
+    for o in &run.outcomes {
+        let _ = match &o.result {
+            Ok(()) => writeln!(stderr, "health: notified {}", o.channel),
+            Err(e) => writeln!(stderr, "health: not notified: {e}"),
+        };
     }
-    if !delivered {
+    if !run.delivered() {
         let _ = writeln!(
             stderr,
             "health: the state is kept as it was, so the next run sends this alert again"
         );
-        return false;
     }
-    if let Some(path) = &args.state {
-        if let Err(e) = save_state(path, &decision.next) {
-            let _ = writeln!(
-                stderr,
-                "health: cannot save the notification state to {}: {e}",
-                path.display()
-            );
-            return false;
-        }
+    if let Some(e) = &run.state_error {
+        let _ = writeln!(stderr, "health: {e}");
     }
-    true
+    run.succeeded()
 }

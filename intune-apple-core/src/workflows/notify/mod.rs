@@ -11,7 +11,9 @@
 //!
 //! Every delivery has a timeout, bounded retries that honour `Retry-After` (429 and 5xx), and
 //! a [`NotifyError`] that says what to do. Webhook URLs and signing secrets are [`Secret`]s:
-//! they never appear in `Debug`, errors or logs. [`state`] decides *when* to notify.
+//! they never appear in `Debug`, errors or logs. [`state`] decides *when* to notify;
+//! [`notify_on_change`] is one scheduled run: load the state, decide, deliver, save the state
+//! only once every channel delivered.
 //!
 //! ```no_run
 //! use intune_apple_core::workflows::notify::{deliver, Channel, DeliveryOptions, Notification};
@@ -26,6 +28,7 @@
 
 mod email;
 mod http;
+mod run;
 mod slack;
 pub mod state;
 mod teams;
@@ -37,6 +40,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use email::{email_message, ATTACHMENT_NAME};
+pub use run::{notify_on_change, NotifyOptions, NotifyRun};
 pub use slack::slack_payload;
 pub use teams::teams_payload;
 pub use webhook::{sign, webhook_event, webhook_id};
