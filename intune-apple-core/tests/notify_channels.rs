@@ -666,6 +666,26 @@ async fn a_failed_delivery_keeps_the_state_so_the_next_run_sends_again() {
         "{text}"
     );
     assert_eq!(load_state(&state), StateLoad::Missing, "kept as it was");
+    // The shape the bindings hand out says the same, without the URL.
+    let v = serde_json::to_value(&run).unwrap();
+    assert_eq!(
+        (&v["due"], &v["sent"], &v["delivered"], &v["succeeded"]),
+        (
+            &Value::Bool(true),
+            &Value::Bool(true),
+            &Value::Bool(false),
+            &Value::Bool(false)
+        )
+    );
+    assert_eq!(v["stateSaved"], false);
+    assert_eq!(v["outcomes"][0]["delivered"], true);
+    assert_eq!(v["outcomes"][1]["channel"], "teams");
+    assert!(v["outcomes"][1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("could not be reached"));
+    assert!(!v.to_string().contains("SECRET-SIG-123"));
+    assert!(v["changes"].as_array().is_some_and(|c| !c.is_empty()));
 
     // The next run, the channel fixed: the same alert again, with the same webhook-id.
     let options = run_options(vec![good], &state, &c);

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
 
 use super::state::{decide, load_state, save_state, Change, NotifyPolicy, StateLoad};
 use super::{deliver, Channel, DeliveryOptions, Notification, Outcome};
@@ -78,6 +79,53 @@ impl NotifyRun {
     #[must_use]
     pub fn succeeded(&self) -> bool {
         self.delivered() && self.state_error.is_none()
+    }
+}
+
+/// The shape the bindings hand out: `{due, sent, delivered, succeeded, notice, changes,
+/// outcomes: [{channel, delivered, error}], stateSaved, stateError}`, `changes` as in the
+/// webhook event, `error` the readable message of a failed channel (never its URL).
+impl Serialize for NotifyRun {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct OutcomeJson<'a> {
+            channel: &'a str,
+            delivered: bool,
+            error: Option<String>,
+        }
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct RunJson<'a> {
+            due: bool,
+            sent: bool,
+            delivered: bool,
+            succeeded: bool,
+            notice: Option<&'a str>,
+            changes: &'a [Change],
+            outcomes: Vec<OutcomeJson<'a>>,
+            state_saved: bool,
+            state_error: Option<&'a str>,
+        }
+        RunJson {
+            due: self.due,
+            sent: self.sent(),
+            delivered: self.delivered(),
+            succeeded: self.succeeded(),
+            notice: self.notice.as_deref(),
+            changes: &self.changes,
+            outcomes: self
+                .outcomes
+                .iter()
+                .map(|o| OutcomeJson {
+                    channel: &o.channel,
+                    delivered: o.result.is_ok(),
+                    error: o.result.as_ref().err().map(ToString::to_string),
+                })
+                .collect(),
+            state_saved: self.state_saved,
+            state_error: self.state_error.as_deref(),
+        }
+        .serialize(serializer)
     }
 }
 
