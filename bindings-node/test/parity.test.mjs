@@ -13,7 +13,7 @@ const present = (op) => !op.missingIn.includes('node')
 
 // Exports that are classes or helpers rather than core operations.
 const NOT_OPERATIONS = new Set([
-  'Client', 'Simulator', 'IntuneAppleError', 'HealthReport', 'ImportedDevicePager',
+  'Client', 'Simulator', 'AppleBusinessSimulator', 'IntuneAppleError', 'HealthReport', 'ImportedDevicePager',
   'EnrollmentProgramTokenPager', 'VppTokenPager', 'EnrollmentProfilePager', 'MobileAppPager',
   'AssignmentPager', 'default',
 ])
