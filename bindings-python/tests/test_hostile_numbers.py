@@ -90,18 +90,18 @@ def test_every_function_survives_hostile_numbers_and_dates(demo: Simulator) -> N
                 refused += 1
     assert refused > 0
     for d in DATES:
-        for fn in (
+        for check in (
             lambda: rules.push_certificate_health(cert, d),
             lambda: rules.enrollment_program_token_health(dep, d),
             lambda: rules.vpp_token_health(vpp, d),
-            lambda: rules.sync_decision(dep, d, last_triggered=d, last_successful=d, last_full_sync=d, full=True),
+            lambda: rules.decide_sync(dep, d, last_triggered=d, last_successful=d, last_full_sync=d, full=True),
             lambda: rules.validate_enrollment_profile({"displayName": "x"}, d, vpp_tokens=[vpp]),
             lambda: rules.vpp_token_usable(vpp, d),
             lambda: rules.superseded_tokens([vpp], d),
             lambda: client.health_report(as_of=d).to_ics(),
             lambda: demo.set_now(d),
         ):
-            survives(fn)
+            survives(check)
     demo.set_now(datetime.now(timezone.utc))
     far = json.loads(report_json)
     for when in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"):
@@ -112,7 +112,7 @@ def test_every_function_survives_hostile_numbers_and_dates(demo: Simulator) -> N
             survives(render)
     survives(lambda: inspect_bytes(b"A" * (2 << 20)))
     survives(lambda: inspect(SAMPLES / "vpptoken" / "apple-doc-example.vpptoken"))
-    survives(lambda: rules.guidance("vpp_token", "\x00" * 10))
+    survives(lambda: rules.renewal_guidance("vpp_token", "\x00" * 10))
 
 
 def test_an_abort_would_be_seen() -> None:
