@@ -731,3 +731,22 @@ async fn without_a_state_or_channels_every_run_is_due_and_nothing_is_written() {
     assert!(run.due && run.outcomes.is_empty() && run.succeeded());
     assert!(!run.sent() && !run.state_saved);
 }
+
+#[test]
+fn delivery_limits_from_a_binding_are_checked() {
+    let o = DeliveryOptions::with_limits(Some(1), Some(5)).unwrap();
+    assert_eq!((o.max_attempts, o.timeout), (1, Duration::from_secs(5)));
+    let d = DeliveryOptions::with_limits(None, None).unwrap();
+    assert_eq!((d.max_attempts, d.timeout), (4, Duration::from_secs(20)));
+    for (a, t) in [
+        (Some(0), None),
+        (Some(11), None),
+        (Some(-1), None),
+        (Some(i64::MAX), None),
+        (None, Some(0)),
+        (None, Some(601)),
+        (None, Some(i64::MIN)),
+    ] {
+        assert!(DeliveryOptions::with_limits(a, t).is_err(), "{a:?} {t:?}");
+    }
+}

@@ -406,6 +406,50 @@ impl Default for DeliveryOptions {
     }
 }
 
+impl DeliveryOptions {
+    /// The most attempts [`DeliveryOptions::with_limits`] accepts.
+    pub const MAX_ATTEMPTS: i64 = 10;
+    /// The longest timeout of one attempt [`DeliveryOptions::with_limits`] accepts, in seconds.
+    pub const MAX_TIMEOUT_SECONDS: i64 = 600;
+
+    /// The default options with the attempts (1 to [`Self::MAX_ATTEMPTS`]) and the timeout
+    /// of one attempt (1 to [`Self::MAX_TIMEOUT_SECONDS`] seconds) given, as a binding's
+    /// `max_attempts` / `timeout_seconds` ask.
+    ///
+    /// # Errors
+    /// A value outside its range.
+    pub fn with_limits(
+        max_attempts: Option<i64>,
+        timeout_seconds: Option<i64>,
+    ) -> Result<Self, String> {
+        let mut o = Self::default();
+        if let Some(n) = max_attempts {
+            o.max_attempts = u32::try_from(n)
+                .ok()
+                .filter(|n| (1..=Self::MAX_ATTEMPTS).contains(&i64::from(*n)))
+                .ok_or_else(|| {
+                    format!(
+                        "attempts per channel must be from 1 to {}, not {n}",
+                        Self::MAX_ATTEMPTS
+                    )
+                })?;
+        }
+        if let Some(s) = timeout_seconds {
+            o.timeout = u64::try_from(s)
+                .ok()
+                .filter(|s| (1..=Self::MAX_TIMEOUT_SECONDS.unsigned_abs()).contains(s))
+                .map(Duration::from_secs)
+                .ok_or_else(|| {
+                    format!(
+                        "the timeout of one attempt must be from 1 to {} seconds, not {s}",
+                        Self::MAX_TIMEOUT_SECONDS
+                    )
+                })?;
+        }
+        Ok(o)
+    }
+}
+
 /// Why a notification was not delivered. The message never contains the URL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotifyError {
