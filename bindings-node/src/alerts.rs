@@ -15,6 +15,7 @@ use napi_derive::napi;
 
 use crate::client::Client;
 use crate::error::{failure, run, throw, Failure};
+use crate::guard::MAX_SAFE;
 use crate::workflows::HealthReport;
 
 #[napi]
@@ -129,6 +130,8 @@ pub fn notify<'e>(
         .map(|spec| spec.parse::<Channel>())
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| invalid(env, e.to_string()))?;
+    // Whole numbers here; their ranges are the core's.
+    let whole = |name: &str, v: f64| crate::guard::whole(env, name, v, -MAX_SAFE, MAX_SAFE);
     let mut policy = NotifyPolicy {
         always: o.always.unwrap_or(false),
         ..NotifyPolicy::default()
@@ -136,21 +139,20 @@ pub fn notify<'e>(
     if let Some(days) = o.thresholds_days {
         let days = days
             .into_iter()
-            .map(|d| crate::guard::whole(env, "thresholdsDays", d, 1, 3650))
+            .map(|d| whole("thresholdsDays", d))
             .collect::<Result<Vec<_>>>()?;
         policy.thresholds_days =
             NotifyPolicy::check_thresholds(days).map_err(|e| invalid(env, e))?;
     }
-    let mut delivery = DeliveryOptions::default();
-    if let Some(n) = o.max_attempts {
-        delivery.max_attempts = u32::try_from(crate::guard::whole(env, "maxAttempts", n, 1, 10)?)
-            .unwrap_or(delivery.max_attempts);
-    }
-    if let Some(s) = o.timeout_seconds {
-        delivery.timeout = std::time::Duration::from_secs(
-            u64::try_from(crate::guard::whole(env, "timeoutSeconds", s, 1, 600)?).unwrap_or(20),
-        );
-    }
+    let delivery = DeliveryOptions::with_limits(
+        o.max_attempts
+            .map(|n| whole("maxAttempts", n))
+            .transpose()?,
+        o.timeout_seconds
+            .map(|s| whole("timeoutSeconds", s))
+            .transpose()?,
+    )
+    .map_err(|e| invalid(env, e))?;
     let options = CoreOptions {
         channels,
         state_path: o.state_path.map(PathBuf::from),
