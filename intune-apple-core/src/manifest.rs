@@ -315,10 +315,7 @@ pub const OPERATIONS: &[Operation] = &[
         "workflows",
         "workflows::profiles::parse_serial_numbers",
     ),
-    missing(
-        function("notify", "workflows", "workflows::notify::notify_on_change"),
-        &["python"],
-    ),
+    function("notify", "workflows", "workflows::notify::notify_on_change"),
     // module-level: enrollment profiles as code (over one client or a mapping of named clients)
     missing(
         function(
