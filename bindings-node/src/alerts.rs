@@ -75,8 +75,9 @@ impl HealthReport {
 }
 
 /// Options of `notify`.
+// No `Debug`: the channels hold webhook URLs and `webhook_secret` a signing secret.
 #[napi(object)]
-#[derive(Debug, Clone, Default)]
+#[derive(Default)]
 pub struct NotifyOptions {
     /// `teams=URL`, `slack=URL`, `webhook=URL` or `email=ADDR[,ADDR]` (URLs are secrets: keep
     /// them in the environment, not in code).
