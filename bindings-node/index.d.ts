@@ -303,6 +303,79 @@ export declare function scanTenants(
 /** The exit code of a scan: the worst `report.exitCode` of its tenants (0 for none). */
 export declare function scanExitCode(reports: ReadonlyArray<TenantReport>): number
 
+/** One reason a notification was sent: the `changes` of the webhook event, times as `Date`. */
+export interface NotifyChange {
+  /** The tenant ('' for a single report). */
+  tenant: string
+  /** The credential, when the change is about one. */
+  credential: {
+    kind: 'pushCertificate' | 'enrollmentProgramToken' | 'vppToken'
+    id: string
+    name: string | null
+    expiresAt: Date | null
+    daysLeft: number | null
+  } | null
+  /** Its severity now. */
+  severity: Severity
+  /** What changed. */
+  what:
+    | { type: 'crossed'; thresholdDays: number }
+    | { type: 'expired' }
+    | { type: 'newProblem'; codes: Array<string> }
+    | { type: 'renewed' }
+    | { type: 'recovered' }
+    | { type: 'couldNotCheck'; section: string; code: string; message: string }
+    | { type: 'checkRestored'; section: string }
+}
+
+/** What one channel made of a notification. */
+export interface NotifyOutcome {
+  /** The channel as shown to people (`slack`, `webhook (signed)`, `email to a@b`): never its URL. */
+  channel: string
+  delivered: boolean
+  /** Why it was not delivered, and what to do (never the URL). */
+  error: string | null
+}
+
+/** What `notify` did. */
+export interface NotifyResult {
+  /** Something changed since the last notification (or `always`): a notification was sent to every channel. */
+  due: boolean
+  /** At least one channel received it. */
+  sent: boolean
+  /** Every channel received it (also true when nothing was due). */
+  delivered: boolean
+  /** Every channel delivered and the state, when asked for, saved: a job should fail otherwise. */
+  succeeded: boolean
+  /** About the state file: damaged and rebuilt from this run. */
+  notice: string | null
+  changes: Array<NotifyChange>
+  /** One per channel, in their order (empty when nothing was due). */
+  outcomes: Array<NotifyOutcome>
+  /** The new state was written (not when nothing was due, a channel failed, or writing failed). */
+  stateSaved: boolean
+  /** Why the state could not be written. */
+  stateError: string | null
+}
+
+/** Options of `notify`: those of the core, and the client that sends e-mail. */
+export interface NotifyCallOptions extends NotifyOptions {
+  /** Sends `email=` channels through Graph `sendMail` (the mailbox needs `Mail.Send`). */
+  client?: Client | null
+}
+
+/**
+ * Sends the notifications the change-state calls for: with `statePath`, only when something
+ * changed since the last notification; the state is saved only once every channel delivered,
+ * so a failed alert is sent again by the next run. `reports` is a report, what `scanTenants`
+ * returns, or `[tenant, report]` pairs. A bad channel spec rejects with `ERR_INVALID_INPUT`;
+ * a channel that fails is in `outcomes`.
+ */
+export declare function notify(
+  reports: HealthReport | ReadonlyArray<TenantReport> | ReadonlyArray<readonly [string, HealthReport]>,
+  options?: NotifyCallOptions | null,
+): Promise<NotifyResult>
+
 /** One finding of `Client.reconcile` (see docs/apple-business.md). */
 export interface ReconcileFinding {
   code: string
@@ -547,6 +620,26 @@ export declare class EnrollmentProgramTokenPager {
 
 /** The health of every Apple credential of a tenant, with its renderings. */
 export declare class HealthReport {
+  /** Prometheus text 0.0.4 for node_exporter's textfile collector. */
+  toPrometheus(): string
+  /** The same series in OpenMetrics 1.0, ending with `# EOF`. */
+  toOpenMetrics(): string
+  /** Nagios / Icinga plugin output. */
+  toNagios(): string
+  /** The Nagios exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (could not check). */
+  get nagiosExitCode(): number
+  /** Checkmk local-check lines. */
+  toCheckmk(): string
+  /** A self-contained HTML page. */
+  toHtml(): string
+  /** The HTML e-mail body (no SVG, no `<style>` block). */
+  toHtmlEmail(): string
+  /**
+   * Renders in a format by name, as `intune-apple health --format` (`table`, `markdown`,
+   * `json`, `ics`, `prometheus`, `openmetrics`, `nagios`, `checkmk`, `html`); another name
+   * throws `ERR_INVALID_INPUT`.
+   */
+  render(format: string): string
   /** When the report was made. */
   get generatedAt(): Date
   /** The instant the credentials were evaluated at. */
@@ -1007,6 +1100,32 @@ export interface LicenseSummary {
 export interface ListOptions {
   /** Called after each page, on the JS thread. */
   onProgress?: (progress: PageProgress) => void
+}
+
+/** Options of `notify`. */
+export interface NotifyOptions {
+  /**
+   * `teams=URL`, `slack=URL`, `webhook=URL` or `email=ADDR[,ADDR]` (URLs are secrets: keep
+   * them in the environment, not in code).
+   */
+  channels?: Array<string>
+  /**
+   * The change-state file kept between runs (created when missing, rebuilt when damaged).
+   * Without it every run notifies every credential that needs attention.
+   */
+  statePath?: string
+  /** Send a digest on every run, changed or not. */
+  always?: boolean
+  /** Days before expiry whose crossing notifies (default 30, 14, 7, 3, 1; and expiry). */
+  thresholdsDays?: Array<number>
+  /** The mailbox e-mail is sent from (with `Mail.Send`). */
+  mailFrom?: string
+  /** The Standard Webhooks signing secret (`whsec_` + base64) of webhook channels. */
+  webhookSecret?: string
+  /** Attempts per channel, the first included (default 4; 429 and 5xx are retried). */
+  maxAttempts?: number
+  /** Time for one attempt, in seconds (default 20). */
+  timeoutSeconds?: number
 }
 
 /** How far a paged listing has got, given to `onProgress` after each page. */

@@ -190,7 +190,45 @@ function scanExitCode(reports) {
   return reports.reduce((worst, r) => Math.max(worst, r.report.exitCode), 0)
 }
 
-module.exports = { ...native, IntuneAppleError, scanTenants, scanExitCode }
+/**
+ * Sends the notifications the change-state calls for (the core's notify_on_change): `reports`
+ * is a HealthReport, or what scanTenants returns (an array of { tenant, report }), or an array
+ * of [tenant, HealthReport] pairs. Types: index.d.ts.
+ */
+async function notify(reports, options = {}) {
+  let entries
+  if (reports instanceof native.HealthReport) {
+    entries = [['', reports]]
+  } else if (reports instanceof Map || Array.isArray(reports)) {
+    entries = Array.from(reports, (entry, i) => {
+      if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string') return entry
+      if (entry !== null && typeof entry === 'object' && typeof entry.tenant === 'string') {
+        return [entry.tenant, entry.report]
+      }
+      throw invalid(`report ${i} is not a { tenant, report } of scanTenants or a [tenant, report] pair`)
+    })
+  } else {
+    throw invalid('reports must be a HealthReport, the result of scanTenants, or an array of [tenant, report] pairs')
+  }
+  for (const [tenant, report] of entries) {
+    if (!(report instanceof native.HealthReport)) {
+      throw invalid(`the report of tenant "${tenant}" is not a HealthReport: get one from client.healthReport()`)
+    }
+  }
+  const { client, ...notifyOptions } = options ?? {}
+  if (client !== undefined && client !== null && !(client instanceof native.Client)) {
+    throw invalid('client must be a Client (it sends the e-mail through Graph sendMail)')
+  }
+  return native.__notify(
+    entries.map((e) => e[0]),
+    entries.map((e) => e[1]),
+    notifyOptions,
+    client ?? undefined,
+  )
+}
+
+module.exports = { ...native, IntuneAppleError, scanTenants, scanExitCode, notify }
 delete module.exports.__registerErrorClass
 delete module.exports.__registerDeviceRows
 delete module.exports.__scanTenants
+delete module.exports.__notify

@@ -29,6 +29,7 @@ export const {
   parseSerialNumbers,
   scanTenants,
   scanExitCode,
+  notify,
   runCli,
 } = addon
 export default addon

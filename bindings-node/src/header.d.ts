@@ -303,6 +303,79 @@ export declare function scanTenants(
 /** The exit code of a scan: the worst `report.exitCode` of its tenants (0 for none). */
 export declare function scanExitCode(reports: ReadonlyArray<TenantReport>): number
 
+/** One reason a notification was sent: the `changes` of the webhook event, times as `Date`. */
+export interface NotifyChange {
+  /** The tenant ('' for a single report). */
+  tenant: string
+  /** The credential, when the change is about one. */
+  credential: {
+    kind: 'pushCertificate' | 'enrollmentProgramToken' | 'vppToken'
+    id: string
+    name: string | null
+    expiresAt: Date | null
+    daysLeft: number | null
+  } | null
+  /** Its severity now. */
+  severity: Severity
+  /** What changed. */
+  what:
+    | { type: 'crossed'; thresholdDays: number }
+    | { type: 'expired' }
+    | { type: 'newProblem'; codes: Array<string> }
+    | { type: 'renewed' }
+    | { type: 'recovered' }
+    | { type: 'couldNotCheck'; section: string; code: string; message: string }
+    | { type: 'checkRestored'; section: string }
+}
+
+/** What one channel made of a notification. */
+export interface NotifyOutcome {
+  /** The channel as shown to people (`slack`, `webhook (signed)`, `email to a@b`): never its URL. */
+  channel: string
+  delivered: boolean
+  /** Why it was not delivered, and what to do (never the URL). */
+  error: string | null
+}
+
+/** What `notify` did. */
+export interface NotifyResult {
+  /** Something changed since the last notification (or `always`): a notification was sent to every channel. */
+  due: boolean
+  /** At least one channel received it. */
+  sent: boolean
+  /** Every channel received it (also true when nothing was due). */
+  delivered: boolean
+  /** Every channel delivered and the state, when asked for, saved: a job should fail otherwise. */
+  succeeded: boolean
+  /** About the state file: damaged and rebuilt from this run. */
+  notice: string | null
+  changes: Array<NotifyChange>
+  /** One per channel, in their order (empty when nothing was due). */
+  outcomes: Array<NotifyOutcome>
+  /** The new state was written (not when nothing was due, a channel failed, or writing failed). */
+  stateSaved: boolean
+  /** Why the state could not be written. */
+  stateError: string | null
+}
+
+/** Options of `notify`: those of the core, and the client that sends e-mail. */
+export interface NotifyCallOptions extends NotifyOptions {
+  /** Sends `email=` channels through Graph `sendMail` (the mailbox needs `Mail.Send`). */
+  client?: Client | null
+}
+
+/**
+ * Sends the notifications the change-state calls for: with `statePath`, only when something
+ * changed since the last notification; the state is saved only once every channel delivered,
+ * so a failed alert is sent again by the next run. `reports` is a report, what `scanTenants`
+ * returns, or `[tenant, report]` pairs. A bad channel spec rejects with `ERR_INVALID_INPUT`;
+ * a channel that fails is in `outcomes`.
+ */
+export declare function notify(
+  reports: HealthReport | ReadonlyArray<TenantReport> | ReadonlyArray<readonly [string, HealthReport]>,
+  options?: NotifyCallOptions | null,
+): Promise<NotifyResult>
+
 /** One finding of `Client.reconcile` (see docs/apple-business.md). */
 export interface ReconcileFinding {
   code: string

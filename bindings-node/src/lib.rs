@@ -7,6 +7,7 @@
 // In the unit-test build napi does not register the exported items, so they look unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod alerts;
 mod cli;
 mod client;
 mod convert;

@@ -106,7 +106,7 @@ pub struct ReportSectionError {
 /// The health of every Apple credential of a tenant, with its renderings.
 #[napi]
 pub struct HealthReport {
-    inner: report::HealthReport,
+    pub(crate) inner: report::HealthReport,
 }
 
 #[napi]

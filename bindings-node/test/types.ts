@@ -5,6 +5,7 @@ import {
   enrollmentProgramTokenHealth, vppTokenHealth, renewalGuidance, decideSync,
   validateEnrollmentProfile, validateDeviceNameTemplate, HealthReport, parseSerialNumbers,
   scanTenants, scanExitCode, type TenantReport, type ScanOptions,
+  notify, type NotifyResult, type NotifyCallOptions, type NotifyChange,
   type PushRenewalReport, type DepRenewalReport, type VppRenewalReport, type DuplicateRepairReport,
   type ProfileCreated, type SerialAssignmentReport, type DefaultProfileSet, type HealthReportJson,
   type ReportItem, type CsrDownload, type SerialList, type RefusalInfo,
@@ -117,6 +118,23 @@ async function everything(): Promise<void> {
   await scanTenants({ contoso: client, fabrikam: client })
   await scanTenants([['contoso', client]] as const, null)
   const scanCode: number = scanExitCode(scanned) + scanned[0].report.exitCode + scanned[0].tenant.length
+  const monitoring: string[] = [
+    report.toPrometheus(), report.toOpenMetrics(), report.toNagios(), report.toCheckmk(),
+    report.toHtml(), report.toHtmlEmail(), report.render('prometheus'),
+  ]
+  const nagiosCode: number = report.nagiosExitCode
+  const notifyOptions: NotifyCallOptions = {
+    channels: ['slack=https://hooks.slack.com/services/x'], statePath: '/tmp/state.json', always: false,
+    thresholdsDays: [30, 7], mailFrom: 'alerts@contoso.com', webhookSecret: 'whsec_AAAA', maxAttempts: 2,
+    timeoutSeconds: 10, client,
+  }
+  const notified: NotifyResult = await notify(report, notifyOptions)
+  await notify(scanned, null)
+  await notify([['contoso', report]] as const)
+  const firstChange: NotifyChange | undefined = notified.changes[0]
+  const notifiedOk: boolean = notified.due && notified.sent && notified.delivered && notified.succeeded &&
+    notified.stateSaved && notified.outcomes.every((o) => o.delivered || o.error !== null) &&
+    (notified.notice ?? notified.stateError ?? '').length >= 0 && firstChange?.what.type !== 'expired'
   const pushRenewal: PushRenewalReport = await client.renewPushCertificate({ appleId: 'a', pem: 'p', force: true })
   const csrFile: CsrDownload = await client.downloadPushCsr('/tmp/push.csr')
   const depRenewal: DepRenewalReport = await client.renewEnrollmentProgramToken({ tokenId: 'id', appleId: 'a', p7m: 'x', fileName: 'f.p7m', sync: true })
@@ -127,7 +145,7 @@ async function everything(): Promise<void> {
   const serialReport: SerialAssignmentReport = await client.assignSerialNumbers('id', 'p', ['S1'], 500)
   const defaultSet: DefaultProfileSet = await client.setDefaultProfile('id', 'p')
   const serialList: SerialList = parseSerialNumbers('S1\nS2')
-  void [items, reportJson, texts, code0, scanCode, pushRenewal, csrFile, depRenewal, vppRenewal, repair, createdProfile, serialReport, defaultSet, serialList]
+  void [items, reportJson, texts, code0, scanCode, pushRenewal, csrFile, depRenewal, vppRenewal, repair, createdProfile, serialReport, defaultSet, serialList, monitoring, nagiosCode, notifiedOk]
 
   sim.addFault({ method: 'GET', path: '/beta/*', kind: 'throttle', retryAfter: '1', nth: 1 })
   sim.addFault({ path: '/beta/*', kind: 'delay', ms: 10 })

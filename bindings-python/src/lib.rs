@@ -38,6 +38,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(files::inspect_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(workflows::scan_tenants, m)?)?;
     m.add_function(wrap_pyfunction!(workflows::parse_serial_numbers, m)?)?;
+    m.add_function(wrap_pyfunction!(alerts::notify, m)?)?;
     m.add_function(wrap_pyfunction!(models::restore, m)?)?;
     models::register(m)?;
     bridge::register(m)?;

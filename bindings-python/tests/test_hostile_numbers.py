@@ -17,7 +17,7 @@ from intune_apple.errors import IntuneAppleError, InvalidInputError
 from intune_apple.files import inspect, inspect_bytes
 from intune_apple.models import HealthReport
 from intune_apple.testing import Simulator
-from intune_apple.workflows import scan_tenants
+from intune_apple.workflows import notify, scan_tenants
 
 from conftest import DEP_MAIN, SAMPLES, VPP_MAIN
 
@@ -68,7 +68,8 @@ def test_every_function_survives_hostile_numbers_and_dates(demo: Simulator) -> N
     cert = client.get_push_certificate()
     dep = client.get_enrollment_program_token(DEP_MAIN)
     vpp = client.get_vpp_token(VPP_MAIN)
-    report_json = client.health_report().to_json()
+    report = client.health_report()
+    report_json = report.to_json()
     refused = 0
     for n in NUMBERS:
         for fn in (
@@ -85,6 +86,9 @@ def test_every_function_survives_hostile_numbers_and_dates(demo: Simulator) -> N
             lambda: demo.set_dep_sync_duration(n),
             lambda: demo.advance(n),
             lambda: demo.advance(timedelta(days=999_999_999) if n == -1 else n),
+            lambda: notify(report, thresholds_days=[n]),
+            lambda: notify(report, max_attempts=n),
+            lambda: notify(report, timeout_seconds=n),
         ):
             if survives(fn) is None:
                 refused += 1

@@ -19,15 +19,12 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use intune_apple_core::clock::{Clock as _, SystemClock};
 use intune_apple_core::graph::{env, Client};
 use intune_apple_core::rules::health::ThresholdPreset;
 use intune_apple_core::rules::Locale;
-use intune_apple_core::workflows::notify::state::{
-    decide, load_state, save_state, NotifyPolicy, StateLoad,
-};
+use intune_apple_core::workflows::notify::state::NotifyPolicy;
 use intune_apple_core::workflows::notify::{
-    channels_from_env, deliver, finish_channels, Channel, DeliveryOptions, Notification,
+    channels_from_env, finish_channels, notify_on_change, Channel, DeliveryOptions, NotifyOptions,
 };
 use intune_apple_core::workflows::report::{
     health_report, write_textfile, Format, ReportOptions, TenantReport,
@@ -277,10 +274,11 @@ impl HealthArgs {
     }
 }
 
-/// Sends the notifications the change-state calls for (the reports of one tenant, or of a
-/// scan); `false` when one was not delivered or the state could not be saved (the state is
-/// then left as it was, so that the next run sends the alert again rather than losing it).
-/// `client` sends e-mail (Graph `sendMail`); `command` prefixes what is written on stderr.
+/// Sends the notifications the change-state calls for (the core's [`notify_on_change`], for
+/// the reports of one tenant or of a scan) and says what happened on `stderr`, each line
+/// prefixed by `command`; `false` when one was not delivered or the state could not be saved
+/// (the state is then left as it was, so that the next run sends the alert again rather than
+/// losing it). `client` sends e-mail (Graph `sendMail`).
 pub(crate) async fn notify_reports(
     args: &HealthArgs,
     var: &dyn Fn(&str) -> Option<String>,
@@ -304,57 +302,40 @@ pub(crate) async fn notify_reports(
     if channels.is_empty() && args.state.is_none() {
         return true;
     }
-    let previous = args.state.as_deref().map_or(StateLoad::Missing, load_state);
-    let now = client
-        .as_ref()
-        .map_or_else(|| SystemClock.now(), |c| c.clock().now());
-    let decision = decide(&previous, &reports, &args.policy(), now);
-    if let Some(n) = &decision.notice {
+    let options = NotifyOptions {
+        channels,
+        state_path: args.state.clone(),
+        policy: args.policy(),
+        now: client.as_ref().map(|c| c.clock().now()),
+        delivery: DeliveryOptions::default(),
+        mail_from: args.mail_from.clone(),
+        webhook_secret: None,
+    };
+    let run = notify_on_change(&reports, &options, client.as_ref()).await;
+    if let Some(n) = &run.notice {
         let _ = writeln!(stderr, "{command}: {n}");
     }
-    if !decision.send {
+    if !run.due {
         let _ = writeln!(
             stderr,
             "{command}: no change since the last notification: nothing sent"
         );
         return true;
     }
-    let note = Notification::from_decision(&reports, &decision);
-    let mut delivered = true;
-    for o in deliver(
-        &channels,
-        &note,
-        client.as_ref(),
-        &DeliveryOptions::default(),
-    )
-    .await
-    {
-        match o.result {
-            Ok(()) => {
-                let _ = writeln!(stderr, "{command}: notified {}", o.channel);
-            }
-            Err(e) => {
-                delivered = false;
-                let _ = writeln!(stderr, "{command}: not notified: {e}");
-            }
-        }
+    for o in &run.outcomes {
+        let _ = match &o.result {
+            Ok(()) => writeln!(stderr, "{command}: notified {}", o.channel),
+            Err(e) => writeln!(stderr, "{command}: not notified: {e}"),
+        };
     }
-    if !delivered {
+    if !run.delivered() {
         let _ = writeln!(
             stderr,
             "{command}: the state is kept as it was, so the next run sends this alert again"
         );
-        return false;
     }
-    if let Some(path) = &args.state {
-        if let Err(e) = save_state(path, &decision.next) {
-            let _ = writeln!(
-                stderr,
-                "{command}: cannot save the notification state to {}: {e}",
-                path.display()
-            );
-            return false;
-        }
+    if let Some(e) = &run.state_error {
+        let _ = writeln!(stderr, "{command}: {e}");
     }
-    true
+    run.succeeded()
 }

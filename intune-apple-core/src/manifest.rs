@@ -315,6 +315,7 @@ pub const OPERATIONS: &[Operation] = &[
         "workflows",
         "workflows::profiles::parse_serial_numbers",
     ),
+    function("notify", "workflows", "workflows::notify::notify_on_change"),
     // module-level: enrollment profiles as code (over one client or a mapping of named clients)
     missing(
         function(

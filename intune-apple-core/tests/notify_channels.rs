@@ -17,9 +17,10 @@ use axum::Router;
 use base64::Engine as _;
 use chrono::{TimeZone as _, Utc};
 use hmac::{Hmac, Mac as _};
-use intune_apple_core::clock::ManualClock;
+use intune_apple_core::clock::{Clock as _, ManualClock};
+use intune_apple_core::workflows::notify::state::{load_state, NotifyPolicy, StateLoad};
 use intune_apple_core::workflows::notify::{
-    deliver, Channel, DeliveryOptions, Notification, NotifyError,
+    deliver, notify_on_change, Channel, DeliveryOptions, Notification, NotifyError, NotifyOptions,
 };
 use intune_apple_core::workflows::report::{health_report, ReportOptions, TenantReport};
 use intune_apple_sim::{Seed, Simulator};
@@ -112,6 +113,17 @@ async fn demo_reports() -> Vec<TenantReport> {
         tenant: String::new(),
         report,
     }]
+}
+
+/// A loopback URL with nothing listening (its port), holding a secret-looking `sig=`.
+fn refused_url() -> (String, u16) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    (
+        format!("http://127.0.0.1:{port}/hook?sig=SECRET-SIG-123"),
+        port,
+    )
 }
 
 fn json(body: &Bytes) -> Value {
@@ -388,11 +400,7 @@ async fn a_gone_webhook_is_not_retried_and_says_what_to_do() {
 #[tokio::test]
 async fn a_refused_url_is_reported_without_the_url() {
     let reports = demo_reports().await;
-    // A port with nothing listening.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    let url = format!("http://127.0.0.1:{port}/hook?sig=SECRET-SIG-123");
+    let (url, port) = refused_url();
     let c = clock();
     let channels: Vec<Channel> = vec![
         format!("teams={url}").parse().unwrap(),
@@ -550,4 +558,195 @@ async fn email_goes_through_graph_send_mail_with_the_calendar_attached() {
         .unwrap_err()
         .to_string()
         .contains("INTUNE_APPLE_MAIL_FROM"));
+}
+
+/// A fresh directory for a state file.
+fn state_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("intune-apple-core-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run_options(
+    channels: Vec<Channel>,
+    state: &std::path::Path,
+    c: &Arc<ManualClock>,
+) -> NotifyOptions {
+    NotifyOptions {
+        channels,
+        state_path: Some(state.to_owned()),
+        delivery: options(c),
+        ..NotifyOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn a_run_notifies_on_change_then_stays_silent_with_the_same_state() {
+    let reports = demo_reports().await;
+    let (hook, hook_url) = receiver(vec![answer(204, ""), answer(204, "")]).await;
+    let (slack, slack_url) = receiver(vec![answer(200, "ok"), answer(200, "ok")]).await;
+    let key = base64::engine::general_purpose::STANDARD.encode(b"0123456789abcdef0123456789abcdef");
+    let state = state_dir("run-silent").join("state.json");
+    let c = clock();
+    let mut options = run_options(
+        vec![
+            format!("webhook={hook_url}").parse().unwrap(),
+            format!("slack={slack_url}").parse().unwrap(),
+        ],
+        &state,
+        &c,
+    );
+    options.webhook_secret = Some(format!("whsec_{key}").into());
+
+    let run = notify_on_change(&reports, &options, None).await;
+    assert!(
+        run.due && run.sent() && run.delivered() && run.succeeded(),
+        "{run:?}"
+    );
+    assert!(run.state_saved && run.state_error.is_none() && run.notice.is_none());
+    assert!(!run.changes.is_empty());
+    let names: Vec<&str> = run.outcomes.iter().map(|o| o.channel.as_str()).collect();
+    assert_eq!(names, ["webhook (signed)", "slack"]);
+    let seen = hook.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert!(verify(&key, &seen[0].headers, &seen[0].body));
+    assert_eq!(json(&seen[0].body)["type"], "apple_credentials.changed");
+    assert_eq!(slack.seen.lock().unwrap().len(), 1);
+    // The state is the one the decision made, written with the run's time.
+    let StateLoad::Loaded(saved) = load_state(&state) else {
+        panic!("the state was not saved")
+    };
+    assert_eq!(saved.updated_at, Some(c.now()));
+
+    // Same reports, same state: nothing due, nothing sent, the state untouched.
+    let before = std::fs::read(&state).unwrap();
+    let run = notify_on_change(&reports, &options, None).await;
+    assert!(
+        !run.due && !run.sent() && run.succeeded() && !run.state_saved,
+        "{run:?}"
+    );
+    assert!(run.outcomes.is_empty() && run.changes.is_empty());
+    assert_eq!(hook.seen.lock().unwrap().len(), 1);
+    assert_eq!(slack.seen.lock().unwrap().len(), 1);
+    assert_eq!(std::fs::read(&state).unwrap(), before);
+
+    // `always`: a digest every run, the state saved again.
+    options.policy = NotifyPolicy {
+        always: true,
+        ..NotifyPolicy::default()
+    };
+    let run = notify_on_change(&reports, &options, None).await;
+    assert!(run.due && run.succeeded() && run.state_saved && run.changes.is_empty());
+    assert_eq!(
+        json(&hook.seen.lock().unwrap()[1].body)["type"],
+        "apple_credentials.digest"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_delivery_keeps_the_state_so_the_next_run_sends_again() {
+    let reports = demo_reports().await;
+    let (refused, port) = refused_url();
+    let (hook, hook_url) = receiver(vec![answer(204, ""), answer(204, "")]).await;
+    let state = state_dir("run-kept").join("state.json");
+    let c = clock();
+    let good: Channel = format!("webhook={hook_url}").parse().unwrap();
+    let bad: Channel = format!("teams={refused}").parse().unwrap();
+    let options = run_options(vec![good.clone(), bad], &state, &c);
+
+    let run = notify_on_change(&reports, &options, None).await;
+    assert!(run.due && run.sent() && !run.delivered() && !run.succeeded());
+    assert!(!run.state_saved && run.state_error.is_none());
+    let err = run.outcomes[1].result.as_ref().unwrap_err();
+    assert!(matches!(err, NotifyError::Unreachable { .. }), "{err:?}");
+    let text = format!("{run:?} {err}");
+    assert!(
+        !text.contains("SECRET-SIG-123") && !text.contains(&port.to_string()),
+        "{text}"
+    );
+    assert_eq!(load_state(&state), StateLoad::Missing, "kept as it was");
+    // The shape the bindings hand out says the same, without the URL.
+    let v = serde_json::to_value(&run).unwrap();
+    assert_eq!(
+        (&v["due"], &v["sent"], &v["delivered"], &v["succeeded"]),
+        (
+            &Value::Bool(true),
+            &Value::Bool(true),
+            &Value::Bool(false),
+            &Value::Bool(false)
+        )
+    );
+    assert_eq!(v["stateSaved"], false);
+    assert_eq!(v["outcomes"][0]["delivered"], true);
+    assert_eq!(v["outcomes"][1]["channel"], "teams");
+    assert!(v["outcomes"][1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("could not be reached"));
+    assert!(!v.to_string().contains("SECRET-SIG-123"));
+    assert!(v["changes"].as_array().is_some_and(|c| !c.is_empty()));
+
+    // The next run, the channel fixed: the same alert again, with the same webhook-id.
+    let options = run_options(vec![good], &state, &c);
+    let run = notify_on_change(&reports, &options, None).await;
+    assert!(run.due && run.succeeded() && run.state_saved, "{run:?}");
+    let seen = hook.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].headers["webhook-id"], seen[1].headers["webhook-id"]);
+}
+
+#[tokio::test]
+async fn a_damaged_state_is_reported_and_rebuilt_and_a_failed_save_is_said() {
+    let reports = demo_reports().await;
+    let (_hook, hook_url) = receiver(vec![answer(204, ""), answer(204, "")]).await;
+    let dir = state_dir("run-damaged");
+    let state = dir.join("state.json");
+    std::fs::write(&state, "{\"version\": 1, \"credentials\": [tru").unwrap();
+    let c = clock();
+    let channels: Vec<Channel> = vec![format!("webhook={hook_url}").parse().unwrap()];
+    let run = notify_on_change(&reports, &run_options(channels.clone(), &state, &c), None).await;
+    assert!(
+        run.notice.as_deref().unwrap_or("").contains("rebuilt"),
+        "{run:?}"
+    );
+    assert!(run.due && run.succeeded() && run.state_saved);
+    assert!(matches!(load_state(&state), StateLoad::Loaded(_)));
+
+    // A state path in a directory that does not exist: delivered, but the run did not succeed.
+    let missing = dir.join("no-such-dir").join("state.json");
+    let run = notify_on_change(&reports, &run_options(channels, &missing, &c), None).await;
+    assert!(run.delivered() && !run.succeeded() && !run.state_saved);
+    assert!(run
+        .state_error
+        .as_deref()
+        .unwrap_or("")
+        .contains("cannot save the notification state"));
+}
+
+#[tokio::test]
+async fn without_a_state_or_channels_every_run_is_due_and_nothing_is_written() {
+    let reports = demo_reports().await;
+    let run = notify_on_change(&reports, &NotifyOptions::default(), None).await;
+    assert!(run.due && run.outcomes.is_empty() && run.succeeded());
+    assert!(!run.sent() && !run.state_saved);
+}
+
+#[test]
+fn delivery_limits_from_a_binding_are_checked() {
+    let o = DeliveryOptions::with_limits(Some(1), Some(5)).unwrap();
+    assert_eq!((o.max_attempts, o.timeout), (1, Duration::from_secs(5)));
+    let d = DeliveryOptions::with_limits(None, None).unwrap();
+    assert_eq!((d.max_attempts, d.timeout), (4, Duration::from_secs(20)));
+    for (a, t) in [
+        (Some(0), None),
+        (Some(11), None),
+        (Some(-1), None),
+        (Some(i64::MAX), None),
+        (None, Some(0)),
+        (None, Some(601)),
+        (None, Some(i64::MIN)),
+    ] {
+        assert!(DeliveryOptions::with_limits(a, t).is_err(), "{a:?} {t:?}");
+    }
 }

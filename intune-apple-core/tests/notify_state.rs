@@ -341,6 +341,14 @@ fn thresholds_are_configurable() {
     assert!(NotifyPolicy::parse_thresholds("30,x").is_err());
     assert!(NotifyPolicy::parse_thresholds("0").is_err());
     assert!(NotifyPolicy::parse_thresholds("").is_err());
+    // The same rule for days given as numbers (the bindings).
+    assert_eq!(
+        NotifyPolicy::check_thresholds(vec![7, 60, 30, 7]).unwrap(),
+        vec![60, 30, 7]
+    );
+    for bad in [vec![], vec![0], vec![30, 3651], vec![-1]] {
+        assert!(NotifyPolicy::check_thresholds(bad).is_err());
+    }
     let policy = NotifyPolicy {
         thresholds_days: vec![60],
         always: false,

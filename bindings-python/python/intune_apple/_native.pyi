@@ -193,6 +193,12 @@ def scan_tenants(
     critical_days: int = ..., locale: str = ..., include_apps: bool = ..., concurrency: int = ...,
 ) -> Pending[list[tuple[str, HealthReport]]]: ...
 def parse_serial_numbers(text: str) -> SerialList: ...
+def notify(
+    reports: list[tuple[str, HealthReport]], *, channels: list[str], state_path: Optional[str] = ...,
+    always: bool = ..., thresholds_days: Optional[list[int]] = ..., mail_from: Optional[str] = ...,
+    webhook_secret: Optional[str] = ..., max_attempts: Optional[int] = ...,
+    timeout_seconds: Optional[int] = ..., client: Optional[NativeClient] = ...,
+) -> Pending[dict[str, Any]]: ...
 def _restore(name: str, data: bytes) -> Any:
     """Rebuilds a pickled result (what `__reduce__` of every result class names)."""
 

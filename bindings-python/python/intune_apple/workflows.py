@@ -6,9 +6,11 @@ functions that are not about one client, and the report classes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from intune_apple import _native
 from intune_apple._client import AsyncClient, Client
@@ -97,8 +99,136 @@ def parse_serial_numbers(text: str) -> SerialList:
     return _native.parse_serial_numbers(text)
 
 
+@dataclass(frozen=True)
+class ChannelOutcome:
+    """What one channel made of a notification."""
+
+    channel: str
+    """The channel as shown to people (``slack``, ``webhook (signed)``, ``email to a@b``): never
+    its URL."""
+    delivered: bool
+    error: Optional[str] = None
+    """Why it was not delivered, and what to do (never the URL)."""
+
+
+@dataclass(frozen=True)
+class NotifyRun:
+    """What :func:`notify` did. Holds no URL and no secret."""
+
+    due: bool
+    """Something changed since the last notification (or ``always``): a notification was sent
+    to every channel."""
+    sent: bool
+    """At least one channel received it."""
+    delivered: bool
+    """Every channel received it (also ``True`` when nothing was due)."""
+    succeeded: bool
+    """Every channel delivered and the state, when asked for, saved: a job should fail
+    otherwise."""
+    notice: Optional[str] = None
+    """About the state file: damaged and rebuilt from this run."""
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    """What changed, in the JSON shape of the webhook event's ``changes`` (times as RFC 3339
+    text)."""
+    outcomes: list[ChannelOutcome] = field(default_factory=list)
+    """One per channel, in their order (empty when nothing was due)."""
+    state_saved: bool = False
+    """The new state was written (not when nothing was due, a channel failed, or writing
+    failed)."""
+    state_error: Optional[str] = None
+    """Why the state could not be written."""
+
+    @classmethod
+    def _from_json(cls, v: dict[str, Any]) -> NotifyRun:
+        return cls(
+            due=v["due"], sent=v["sent"], delivered=v["delivered"], succeeded=v["succeeded"],
+            notice=v["notice"], changes=v["changes"],
+            outcomes=[ChannelOutcome(o["channel"], o["delivered"], o["error"]) for o in v["outcomes"]],
+            state_saved=v["stateSaved"], state_error=v["stateError"],
+        )
+
+
+Reports = Union[HealthReport, Sequence[tuple[str, HealthReport]]]
+
+
+def _notify_pending(
+    reports: Reports,
+    channels: Sequence[str],
+    state_path: Union[str, os.PathLike[str], None],
+    always: bool,
+    thresholds_days: Optional[Sequence[int]],
+    mail_from: Optional[str],
+    webhook_secret: Optional[str],
+    max_attempts: Optional[int],
+    timeout_seconds: Optional[int],
+    client: Optional[AnyClient],
+) -> _native.Pending[dict[str, Any]]:
+    pairs = [("", reports)] if isinstance(reports, HealthReport) else list(reports)
+    if isinstance(channels, str):
+        channels = [channels]
+    return _native.notify(
+        pairs, channels=list(channels), state_path=None if state_path is None else os.fspath(state_path),
+        always=always, thresholds_days=None if thresholds_days is None else list(thresholds_days),
+        mail_from=mail_from, webhook_secret=webhook_secret, max_attempts=max_attempts,
+        timeout_seconds=timeout_seconds, client=None if client is None else client._c,
+    )
+
+
+def notify(
+    reports: Reports,
+    *,
+    channels: Sequence[str] = (),
+    state_path: Union[str, os.PathLike[str], None] = None,
+    always: bool = False,
+    thresholds_days: Optional[Sequence[int]] = None,
+    mail_from: Optional[str] = None,
+    webhook_secret: Optional[str] = None,
+    max_attempts: Optional[int] = None,
+    timeout_seconds: Optional[int] = None,
+    client: Optional[AnyClient] = None,
+) -> NotifyRun:
+    """Sends the notifications the change-state calls for (``docs/alerts.md``).
+
+    ``reports`` is a :class:`HealthReport` or what :func:`scan_tenants` returns
+    (``(tenant, report)`` pairs). ``channels`` are ``teams=URL``, ``slack=URL``, ``webhook=URL``
+    or ``email=ADDR[,ADDR]`` (keep the URLs in the environment: they are secrets). With
+    ``state_path`` it notifies only when something changed since the last notification, and
+    saves the state only once every channel delivered, so a failed alert is sent again by the
+    next run. ``thresholds_days``: days before expiry that notify (default 30, 14, 7, 3, 1);
+    ``always``: a digest on every run; ``webhook_secret``: the Standard Webhooks secret
+    (``whsec_...``); ``client`` sends ``email=`` channels through Graph ``sendMail`` from
+    ``mail_from``; ``max_attempts`` (1 to 10, default 4) and ``timeout_seconds`` (1 to 600,
+    default 20) per channel. A bad channel or number raises ``InvalidInputError``; a channel
+    that fails is in :attr:`NotifyRun.outcomes`."""
+    return NotifyRun._from_json(_notify_pending(
+        reports, channels, state_path, always, thresholds_days, mail_from, webhook_secret,
+        max_attempts, timeout_seconds, client,
+    ).wait())
+
+
+async def notify_async(
+    reports: Reports,
+    *,
+    channels: Sequence[str] = (),
+    state_path: Union[str, os.PathLike[str], None] = None,
+    always: bool = False,
+    thresholds_days: Optional[Sequence[int]] = None,
+    mail_from: Optional[str] = None,
+    webhook_secret: Optional[str] = None,
+    max_attempts: Optional[int] = None,
+    timeout_seconds: Optional[int] = None,
+    client: Optional[AnyClient] = None,
+) -> NotifyRun:
+    """As :func:`notify`, awaited."""
+    return NotifyRun._from_json(await _notify_pending(
+        reports, channels, state_path, always, thresholds_days, mail_from, webhook_secret,
+        max_attempts, timeout_seconds, client,
+    ).future())
+
+
 __all__ = [
-    "scan_tenants", "scan_tenants_async", "parse_serial_numbers",
+    "scan_tenants", "scan_tenants_async", "parse_serial_numbers", "notify", "notify_async",
+    "NotifyRun", "ChannelOutcome",
     "HealthReport", "ReportItem", "ReportProblem", "ReportError", "ItemSync", "PushRenewalReport",
     "CsrDownload", "DepRenewalReport", "VppRenewalReport", "Step", "Refusal",
     "DuplicateRepairReport", "AppRepair", "AssignmentSummary", "AssignmentKey",

@@ -11,7 +11,9 @@
 //!
 //! Every delivery has a timeout, bounded retries that honour `Retry-After` (429 and 5xx), and
 //! a [`NotifyError`] that says what to do. Webhook URLs and signing secrets are [`Secret`]s:
-//! they never appear in `Debug`, errors or logs. [`state`] decides *when* to notify.
+//! they never appear in `Debug`, errors or logs. [`state`] decides *when* to notify;
+//! [`notify_on_change`] is one scheduled run: load the state, decide, deliver, save the state
+//! only once every channel delivered.
 //!
 //! ```no_run
 //! use intune_apple_core::workflows::notify::{deliver, Channel, DeliveryOptions, Notification};
@@ -26,6 +28,7 @@
 
 mod email;
 mod http;
+mod run;
 mod slack;
 pub mod state;
 mod teams;
@@ -37,6 +40,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use email::{email_message, ATTACHMENT_NAME};
+pub use run::{notify_on_change, NotifyOptions, NotifyRun};
 pub use slack::slack_payload;
 pub use teams::teams_payload;
 pub use webhook::{sign, webhook_event, webhook_id};
@@ -399,6 +403,50 @@ impl Default for DeliveryOptions {
             max_delay: Duration::from_secs(120),
             clock: Arc::new(SystemClock),
         }
+    }
+}
+
+impl DeliveryOptions {
+    /// The most attempts [`DeliveryOptions::with_limits`] accepts.
+    pub const MAX_ATTEMPTS: i64 = 10;
+    /// The longest timeout of one attempt [`DeliveryOptions::with_limits`] accepts, in seconds.
+    pub const MAX_TIMEOUT_SECONDS: i64 = 600;
+
+    /// The default options with the attempts (1 to [`Self::MAX_ATTEMPTS`]) and the timeout
+    /// of one attempt (1 to [`Self::MAX_TIMEOUT_SECONDS`] seconds) given, as a binding's
+    /// `max_attempts` / `timeout_seconds` ask.
+    ///
+    /// # Errors
+    /// A value outside its range.
+    pub fn with_limits(
+        max_attempts: Option<i64>,
+        timeout_seconds: Option<i64>,
+    ) -> Result<Self, String> {
+        let mut o = Self::default();
+        if let Some(n) = max_attempts {
+            o.max_attempts = u32::try_from(n)
+                .ok()
+                .filter(|n| (1..=Self::MAX_ATTEMPTS).contains(&i64::from(*n)))
+                .ok_or_else(|| {
+                    format!(
+                        "attempts per channel must be from 1 to {}, not {n}",
+                        Self::MAX_ATTEMPTS
+                    )
+                })?;
+        }
+        if let Some(s) = timeout_seconds {
+            o.timeout = u64::try_from(s)
+                .ok()
+                .filter(|s| (1..=Self::MAX_TIMEOUT_SECONDS.unsigned_abs()).contains(s))
+                .map(Duration::from_secs)
+                .ok_or_else(|| {
+                    format!(
+                        "the timeout of one attempt must be from 1 to {} seconds, not {s}",
+                        Self::MAX_TIMEOUT_SECONDS
+                    )
+                })?;
+        }
+        Ok(o)
     }
 }
 

@@ -63,6 +63,20 @@ impl NotifyPolicy {
                 })?;
             days.push(d);
         }
+        Self::check_thresholds(days)
+    }
+
+    /// Checks a list of days given as numbers (the bindings' `thresholds_days`): each from 1
+    /// to 3650, at least one; returns them largest first, without repeats.
+    ///
+    /// # Errors
+    /// An empty list, or a value outside 1 to 3650.
+    pub fn check_thresholds(mut days: Vec<i64>) -> Result<Vec<i64>, String> {
+        if let Some(d) = days.iter().find(|d| !(1..=3650).contains(*d)) {
+            return Err(format!(
+                "thresholds must be whole numbers of days from 1 to 3650, not {d}"
+            ));
+        }
         if days.is_empty() {
             return Err("give at least one threshold in days, e.g. 30,14,7,3,1".to_owned());
         }
