@@ -87,11 +87,18 @@ impl VppTokenFile {
         if self.is_expired(now) {
             flags.push(VppRenewalFlag::AlreadyExpired);
         }
-        let duplicate = existing.iter().position(|t| {
+        // Graph does not hand the uploaded token back, so a file already in Intune is known by
+        // its content when the listing carries it, else by its organisation and expiry: Apple
+        // stamps each download's expiry to the second, and Intune shows exactly that instant.
+        let same_file = |t: &VppToken| {
             t.token.as_ref().is_some_and(|s| {
                 s.expose() == self.content.expose() || s.expose() == self.inner_token.expose()
-            })
-        });
+            }) || (t.expiration_date_time == Some(self.expires)
+                && t.organization_name.as_deref().is_some_and(|o| {
+                    o.trim().eq_ignore_ascii_case(self.organization_name.trim())
+                }))
+        };
+        let duplicate = existing.iter().position(same_file);
         if let Some(i) = duplicate {
             flags.push(VppRenewalFlag::DuplicateOfExisting {
                 token_id: existing[i].id.clone(),

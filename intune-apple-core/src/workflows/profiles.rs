@@ -227,6 +227,10 @@ pub async fn create_profile(
     })
 }
 
+/// The note of a [`ProfileCreated`] whose create answer was lost and that reading back found.
+pub(crate) const LOST_CREATE_NOTE: &str =
+    "the answer to the create was lost; read back: the profile was created";
+
 /// After a create whose answer was lost: a profile listed now, not in `before`, named `name`.
 async fn find_created_profile(
     api: &crate::graph::EnrollmentProfiles,

@@ -778,11 +778,18 @@ async fn execute(
     w: &PlannedWrite,
 ) -> (WriteOutcome, Option<String>) {
     let profiles = client.enrollment_profiles(token_id);
+    // A create whose answer was lost and that reading back found (create_profile reads back).
+    let mut recovered = false;
     let sent: Result<(), WorkflowError> = match w.kind {
         WriteKind::Create | WriteKind::CreateReplacement => {
             let mut p = desired.clone();
             set_name(&mut p, &w.display_name);
-            create_profile(client, token_id, &p).await.map(|_| ())
+            create_profile(client, token_id, &p).await.map(|created| {
+                recovered = created
+                    .notes
+                    .iter()
+                    .any(|n| n == crate::workflows::profiles::LOST_CREATE_NOTE);
+            })
         }
         WriteKind::Patch => match patch_body(template, desired, &w.settings) {
             Ok(body) => match &w.profile_id {
@@ -846,7 +853,7 @@ async fn execute(
         }
     };
     let lost = match &sent {
-        Ok(()) => false,
+        Ok(()) => recovered,
         Err(WorkflowError::Graph(e)) if e.kind() == ErrorKind::OutcomeUnknown => true,
         Err(e) => return (WriteOutcome::Failed, Some(e.to_string())),
     };
