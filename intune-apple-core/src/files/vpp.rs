@@ -94,9 +94,9 @@ impl VppTokenFile {
             t.token.as_ref().is_some_and(|s| {
                 s.expose() == self.content.expose() || s.expose() == self.inner_token.expose()
             }) || (t.expiration_date_time == Some(self.expires)
-                && t.organization_name.as_deref().is_some_and(|o| {
-                    o.trim().eq_ignore_ascii_case(self.organization_name.trim())
-                }))
+                && t.organization_name
+                    .as_deref()
+                    .is_some_and(|o| o.trim().eq_ignore_ascii_case(self.organization_name.trim())))
         };
         let duplicate = existing.iter().position(same_file);
         if let Some(i) = duplicate {
