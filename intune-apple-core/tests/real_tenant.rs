@@ -248,3 +248,23 @@ async fn a_403_refused_by_intune_says_role_scope_tags_and_licence() {
     assert_eq!(e.code, "forbidden");
     assert!(e.message.contains("Intune refused it"), "{}", e.message);
 }
+
+#[tokio::test]
+async fn the_apple_configurator_key_is_never_counted_as_a_token() {
+    let mut seed = Seed::demo();
+    seed.apple_configurator_key = Some("0c3f5a3e-0000-4000-8000-00000000ac01".into());
+    let (_sim, client) = common::start(seed).await;
+    let (_plain, plain_client) = common::start(Seed::demo()).await;
+    let with_key = health_report(&client, &ReportOptions::default()).await;
+    let without = health_report(&plain_client, &ReportOptions::default()).await;
+    assert!(with_key.errors.is_empty(), "{:?}", with_key.errors);
+    let ids = |r: &intune_apple_core::workflows::report::HealthReport| -> Vec<String> {
+        r.items.iter().map(|i| i.id.clone()).collect()
+    };
+    assert_eq!(
+        ids(&with_key),
+        ids(&without),
+        "the same items, the key not among them"
+    );
+    assert!(with_key.items.iter().all(|i| !i.id.contains("ac01")));
+}

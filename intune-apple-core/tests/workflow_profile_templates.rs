@@ -714,3 +714,25 @@ async fn an_exported_template_matches_its_source_and_carries_the_tenant_values()
     .unwrap_err();
     assert!(err.to_string().contains("settings-catalog"), "{err}");
 }
+
+#[tokio::test]
+async fn the_apple_configurator_key_is_not_a_token_to_compare() {
+    // Real tenants list the key of their Apple Configurator profiles among the tokens.
+    let mut seed = Seed::fleet_matching();
+    seed.apple_configurator_key = Some("0c3f5a3e-0000-4000-8000-00000000ac01".into());
+    let f = fleet_of(vec![("northwind", seed)]).await;
+    let listed: Vec<intune_apple_core::model::DepOnboardingSetting> = f.targets[0]
+        .client
+        .enrollment_program_tokens()
+        .list()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(listed
+        .iter()
+        .any(intune_apple_core::rules::setup::is_apple_configurator_key));
+    let report = profile_drift(&f.targets, &template(), &values(), &TokenSelection::All)
+        .await
+        .unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.to_table());
+}

@@ -217,6 +217,11 @@ pub struct Seed {
     /// How long a sync with Apple runs once triggered, in seconds of the logical clock (0: it
     /// ends at once). While it runs, another sync of the same token answers 409.
     pub dep_sync_duration_secs: i64,
+    /// The id of the `depOnboardingSettings` entry under which Intune keeps the Apple
+    /// Configurator enrollment profiles (the tenant's Intune account id): real tenants list it
+    /// among the enrollment program tokens although it holds no token (`tokenType` `none`, no
+    /// expiry, no Apple ID). `None`: not listed.
+    pub apple_configurator_key: Option<String>,
 }
 
 impl Default for Seed {
@@ -244,6 +249,7 @@ impl Seed {
             throttle: false,
             app_throttle: false,
             dep_sync_duration_secs: 0,
+            apple_configurator_key: None,
         }
     }
 

@@ -111,6 +111,10 @@ pub async fn read_intune_tokens(graph: &graph::Client) -> Result<Vec<IntuneToken
         .list()
         .try_collect()
         .await?;
+    // The Apple Configurator key is listed among the tokens but holds none.
+    let tokens = tokens
+        .into_iter()
+        .filter(|t| !crate::rules::setup::is_apple_configurator_key(t));
     futures::stream::iter(tokens)
         .map(|token| async move {
             let id = token.id.clone().unwrap_or_default();

@@ -111,6 +111,25 @@ fn dep_json(d: &DepToken) -> Value {
     })
 }
 
+/// The Apple Configurator key as real tenants list it: an entry without a token.
+fn apple_configurator_json(id: &str, now: DateTime<Utc>) -> Value {
+    json!({
+        "id": id,
+        "appleIdentifier": null,
+        "tokenExpirationDateTime": null,
+        "lastModifiedDateTime": ts(now - Duration::days(400)),
+        "lastSuccessfulSyncDateTime": null,
+        "lastSyncTriggeredDateTime": null,
+        "shareTokenWithSchoolDataSyncService": false,
+        "lastSyncErrorCode": 0,
+        "tokenType": "none",
+        "tokenName": null,
+        "syncedDeviceCount": 0,
+        "dataSharingConsentGranted": false,
+        "roleScopeTagIds": []
+    })
+}
+
 /// The collection of tokens (`rest` is the path after `depOnboardingSettings`) and one token.
 fn tokens(t: &mut Tenant, c: &Call<'_>, rest: &[&str]) -> Answer {
     let (method, q, body, base) = (c.method, &c.q, &c.body, c.base.as_str());
@@ -120,7 +139,10 @@ fn tokens(t: &mut Tenant, c: &Call<'_>, rest: &[&str]) -> Answer {
     let sync_duration = t.dep_sync_duration;
     match (method.as_str(), rest) {
         ("GET", []) => {
-            let items: Vec<Value> = t.dep.iter().map(dep_json).collect();
+            let mut items: Vec<Value> = t.dep.iter().map(dep_json).collect();
+            if let Some(key) = &t.apple_configurator_key {
+                items.push(apple_configurator_json(key, now));
+            }
             collection(
                 t.page_size,
                 base,

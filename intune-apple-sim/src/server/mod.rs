@@ -54,6 +54,8 @@ pub(crate) struct Tenant {
     pub(crate) app_throttle: bool,
     pub(crate) page_size: usize,
     pub(crate) dep_sync_duration: Duration,
+    /// The Apple Configurator key listed among the tokens ([`crate::Seed::apple_configurator_key`]).
+    pub(crate) apple_configurator_key: Option<String>,
     pub(crate) token_lifetime: i64,
     push: Option<push::PushCert>,
     devices_unreachable_since: Option<DateTime<Utc>>,
@@ -96,6 +98,7 @@ impl Shared {
                 app_throttle: seed.app_throttle,
                 page_size: seed.page_size.max(1),
                 dep_sync_duration: seconds(seed.dep_sync_duration_secs.max(0)),
+                apple_configurator_key: seed.apple_configurator_key.clone(),
                 token_lifetime: seed.token_lifetime_secs,
                 push: seed
                     .push_certificate

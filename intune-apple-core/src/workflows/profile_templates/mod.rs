@@ -438,8 +438,11 @@ async fn tenant_context(
         .try_collect()
         .await
         .map_err(|e| format!("the enrollment program tokens could not be read: {e}"))?;
-    let tokens: Vec<DepOnboardingSetting> =
-        all.into_iter().filter(|t| selection.picks(t)).collect();
+    // The Apple Configurator key is listed among the tokens but holds none.
+    let tokens: Vec<DepOnboardingSetting> = all
+        .into_iter()
+        .filter(|t| !crate::rules::setup::is_apple_configurator_key(t) && selection.picks(t))
+        .collect();
     if tokens.is_empty() {
         return Err(match selection {
             TokenSelection::All => "the tenant has no enrollment program token".into(),
