@@ -686,3 +686,22 @@ async fn granting_permissions_plans_first_and_never_grants_twice() {
     let err = grant_permissions(&reader, &plan).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Forbidden, "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_managed_identity_answer_that_never_ends_stops_at_its_cap() {
+    let sim = sim().await;
+    sim.add_fault(Fault::new("GET", "/msi/token", FaultKind::EndlessBody));
+    let credential = ManagedIdentityCredential::with_source(
+        ManagedIdentitySource::AppService {
+            endpoint: format!("{}/msi/token", sim.base_url()),
+            header: Secret::new(IDENTITY_HEADER),
+        },
+        ManagedIdentityId::SystemAssigned,
+    );
+    let (c, _) = client(&sim, credential);
+    let err = tokio::time::timeout(Duration::from_secs(60), c.push_certificate().get())
+        .await
+        .expect("an endless token answer must not hang the call")
+        .unwrap_err();
+    assert!(err.to_string().contains("larger than 1 MiB"), "{err}");
+}

@@ -13,7 +13,12 @@ use super::account::{ApiAccount, TOKEN_URL};
 use super::budget::{Limiter, RequestBudget};
 use super::error::{Error, ErrorKind};
 use crate::clock::{Clock, SystemClock};
-use crate::graph::{parse_retry_after, HttpStack, RetryPolicy};
+use crate::graph::{parse_retry_after, BodyError, HttpStack, RetryPolicy};
+
+/// The largest answer read from Apple (a page of 1,000 devices is well under 1 MiB).
+const MAX_ANSWER_BYTES: usize = crate::graph::DEFAULT_MAX_RESPONSE_BYTES;
+/// The largest token answer read.
+const MAX_TOKEN_ANSWER_BYTES: usize = 1 << 20;
 use crate::model::apple_business::{
     ActivityAttributes, Linkage, MdmServer, MdmServerAttributes, OrgDevice, OrgDeviceActivity,
     Page, Resource, Single,
@@ -588,10 +593,25 @@ impl Client {
             let status = response.status().as_u16();
             let retry_after = retry_after_of(&response, inner.clock.now());
             let content_type = content_type_of(&response);
-            let body = response.bytes().await.map_err(|e| {
-                Error::new(ErrorKind::Transport, op, "the token answer was cut off")
-                    .with_source(e.without_url())
-            })?;
+            let mut body = Vec::new();
+            match crate::graph::read_body(response, &mut body, MAX_TOKEN_ANSWER_BYTES).await {
+                Ok(()) => {}
+                Err(BodyError::Transport(e)) => {
+                    return Err(Error::new(
+                        ErrorKind::Transport,
+                        op,
+                        "the token answer was cut off",
+                    )
+                    .with_source(e.without_url()));
+                }
+                Err(BodyError::TooLarge(limit)) => {
+                    return Err(Error::new(
+                        ErrorKind::Decode,
+                        op,
+                        format!("the token answer is larger than {limit} bytes and was not read: check for a proxy in the way"),
+                    ));
+                }
+            }
             if (200..300).contains(&status) {
                 let answer: TokenAnswer = serde_json::from_slice(&body).map_err(|_| {
                     Error::new(
@@ -675,7 +695,11 @@ impl Client {
                     let status = response.status().as_u16();
                     let retry_after = retry_after_of(&response, inner.clock.now());
                     let content_type = content_type_of(&response);
-                    match response.bytes().await {
+                    let mut buffer = Vec::new();
+                    let read = crate::graph::read_body(response, &mut buffer, MAX_ANSWER_BYTES)
+                        .await
+                        .map(|()| buffer);
+                    match read {
                         Ok(body) if (200..300).contains(&status) => {
                             return crate::model::decode::<T>(&body).map_err(|e| {
                                 Error::new(ErrorKind::Decode, op, e.to_string()).with_source(e)
@@ -700,11 +724,18 @@ impl Client {
                             }
                             (error, retry_after)
                         }
-                        Err(e) => (
+                        Err(BodyError::Transport(e)) => (
                             Error::new(ErrorKind::Transport, op, "the answer was cut off")
                                 .with_source(e.without_url()),
                             None,
                         ),
+                        Err(BodyError::TooLarge(limit)) => {
+                            return Err(Error::new(
+                                ErrorKind::Decode,
+                                op,
+                                format!("the answer (HTTP {status}) is larger than {limit} bytes and was not read: check for a proxy in the way"),
+                            ));
+                        }
                     }
                 }
                 Err(e) => (

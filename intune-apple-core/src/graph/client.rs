@@ -866,7 +866,7 @@ pub(crate) struct RawResponse {
 /// chunk is released at once, so that the connection's read buffer can be used again.
 ///
 /// Stops at `limit` bytes: a body larger than that (announced or sent) is refused.
-async fn read_body(
+pub(crate) async fn read_body(
     mut response: reqwest::Response,
     buffer: &mut Vec<u8>,
     limit: usize,
@@ -888,7 +888,7 @@ async fn read_body(
 }
 
 /// Why a body could not be read.
-enum BodyError {
+pub(crate) enum BodyError {
     /// The connection failed or the body was cut off.
     Transport(reqwest::Error),
     /// The body is larger than this limit.

@@ -67,6 +67,7 @@
 //! - Errors: [`Error`] with an [`ErrorKind`], Graph's code, request ids, and what to do next.
 
 mod client;
+pub(crate) use client::{read_body, BodyError};
 mod cloud;
 pub mod credentials;
 mod endpoint;

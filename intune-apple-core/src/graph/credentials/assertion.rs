@@ -385,13 +385,11 @@ impl GitHubActionsCredential {
                 message: format!("cannot reach {endpoint}: {}", e.without_url()),
             })?;
         let status = response.status().as_u16();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| CredentialError::Unreachable {
-                credential: NAME_GH.into(),
-                message: format!("reading the ID token from {endpoint}: {}", e.without_url()),
-            })?;
+        let bytes = super::read_token_answer(response, status, |e| CredentialError::Unreachable {
+            credential: NAME_GH.into(),
+            message: format!("reading the ID token from {endpoint}: {e}"),
+        })
+        .await?;
         if !(200..300).contains(&status) {
             return Err(CredentialError::Endpoint {
                 credential: NAME_GH.into(),

@@ -181,7 +181,7 @@ impl DeviceCodeCredential {
             .await
             .map_err(unreachable)?;
         let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(unreachable)?;
+        let bytes = super::read_token_answer(response, status, &unreachable).await?;
         if !(200..300).contains(&status) {
             let body: OAuthErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
             return Err(rejected(status, &body));

@@ -503,7 +503,7 @@ async fn send(request: reqwest::RequestBuilder, endpoint: &str) -> Result<Answer
         .get("www-authenticate")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = response.bytes().await.map_err(failed)?.to_vec();
+    let body = super::read_token_answer(response, status, &failed).await?;
     Ok(Answer {
         status,
         body,

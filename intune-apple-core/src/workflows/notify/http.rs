@@ -95,7 +95,9 @@ pub(super) async fn post(
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| parse_retry_after(v, now));
-                let text = resp.bytes().await.unwrap_or_default();
+                // Only an excerpt of a refusal is shown: never read more than 64 KiB of it.
+                let mut text = Vec::new();
+                let _ = crate::graph::read_body(resp, &mut text, 64 * 1024).await;
                 let retryable = matches!(status, 429 | 500 | 502 | 503 | 504);
                 if !retryable {
                     return Err(NotifyError::Rejected {
