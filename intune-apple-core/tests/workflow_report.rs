@@ -966,3 +966,39 @@ async fn duplicate_apps_are_exactly_those_the_repair_finds() {
         [("com.example.notes", "a4000000-0000-4000-8000-000000000004")]
     );
 }
+
+#[tokio::test]
+async fn names_from_the_tenant_cannot_drive_a_terminal_or_inject_markup() {
+    let hostile = "Evil\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}txt.exe <img src=x onerror=alert(1)> [click](http://evil.example) **x** |";
+    let mut seed = Seed::demo();
+    seed.vpp_tokens[0].display_name = hostile.into();
+    seed.vpp_tokens[0].location_name = hostile.into();
+    let (_sim, client) = setup(seed).await;
+    let report = health_report(&client, &ReportOptions::default()).await;
+    for (format, text) in [
+        ("table", report.to_table(false)),
+        ("table in colour", report.to_table(true)),
+        ("markdown", report.to_markdown()),
+        ("html", report.to_html()),
+    ] {
+        assert!(!text.contains('\u{7}'), "{format}: a bell");
+        assert!(!text.contains("\u{1b}[2J"), "{format}: a terminal escape");
+        assert!(!text.contains("\u{1b}]0;"), "{format}: a title escape");
+        assert!(!text.contains('\u{202e}'), "{format}: a bidi override");
+        assert!(text.contains("Evil"), "{format}: the name is still shown");
+        if !format.starts_with("table") {
+            // Markdown shows `\<img`: an escaped character, not markup.
+            assert!(
+                !text.replace("\\<", "").contains("<img"),
+                "{format}: raw HTML"
+            );
+        }
+    }
+    let md = report.to_markdown();
+    assert!(!md.contains("[click](http"), "a link: {md}");
+    assert!(md.contains("\\[click\\]"), "{md}");
+    // The table keeps its columns: the name is one cell, on one line.
+    let table = report.to_table(false);
+    let row = table.lines().find(|l| l.contains("Evil")).unwrap();
+    assert!(row.contains("txt.exe"), "{row}");
+}

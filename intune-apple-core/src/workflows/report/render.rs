@@ -35,11 +35,33 @@ fn days(item: &ReportItem) -> String {
         .map_or_else(|| "-".to_owned(), |d| d.to_string())
 }
 
-/// A Markdown table cell: no line breaks, `|` escaped.
+/// Text from the tenant (names, messages) made safe for a terminal or a document: control
+/// characters (terminal escapes, bells, line breaks, C1 controls) become spaces and the
+/// invisible bidirectional overrides that reorder what is shown are dropped.
+pub(crate) fn plain(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Tenant text inside Markdown: [`plain`], with the characters that would make links, images,
+/// raw HTML or break a table escaped (code spans and emphasis are harmless and kept, so that
+/// our own messages keep their `code`).
+pub(super) fn md_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in plain(text).chars() {
+        if matches!(c, '\\' | '[' | ']' | '<' | '>' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A Markdown table cell: one line of [`md_text`].
 pub(super) fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\r', '\n'], " ")
+    md_text(text)
 }
 
 fn summary(report: &HealthReport) -> String {
@@ -114,13 +136,13 @@ pub(super) fn markdown(report: &HealthReport) -> String {
             out,
             "## {}: {} ({})",
             kind_label(i.kind),
-            name(i),
+            md_text(name(i)),
             i.severity.code()
         );
         let _ = writeln!(out);
         let _ = writeln!(out, "- Id: `{}`", i.id);
         if let Some(a) = &i.apple_id {
-            let _ = writeln!(out, "- Apple ID: {a}");
+            let _ = writeln!(out, "- Apple ID: {}", md_text(a));
         }
         if let Some(t) = &i.expires_at {
             let when = match i.days_left {
@@ -135,7 +157,7 @@ pub(super) fn markdown(report: &HealthReport) -> String {
             let _ = writeln!(out, "Problems:");
             let _ = writeln!(out);
             for p in &i.problems {
-                let _ = writeln!(out, "- `{}`: {}", p.code, p.message);
+                let _ = writeln!(out, "- `{}`: {}", p.code, md_text(&p.message));
             }
             let _ = writeln!(out);
         }
@@ -152,7 +174,13 @@ pub(super) fn markdown(report: &HealthReport) -> String {
         let _ = writeln!(out, "## Sections that could not be read");
         let _ = writeln!(out);
         for e in &report.errors {
-            let _ = writeln!(out, "- **{}** (`{}`): {}", e.section, e.code, e.message);
+            let _ = writeln!(
+                out,
+                "- **{}** (`{}`): {}",
+                e.section,
+                e.code,
+                md_text(&e.message)
+            );
         }
         let _ = writeln!(out);
     }
@@ -180,7 +208,7 @@ pub(super) fn table(report: &HealthReport, color: bool) -> String {
             [
                 i.severity.code().to_owned(),
                 short_kind(i.kind).to_owned(),
-                name(i).replace(['\r', '\n', '\t'], " "),
+                plain(name(i)),
                 date(i),
                 days(i),
                 codes.join(", "),
@@ -235,7 +263,13 @@ pub(super) fn table(report: &HealthReport, color: bool) -> String {
         } else {
             "ERROR".to_owned()
         };
-        let _ = writeln!(out, "{label} {} ({}): {}", e.section, e.code, e.message);
+        let _ = writeln!(
+            out,
+            "{label} {} ({}): {}",
+            e.section,
+            e.code,
+            plain(&e.message)
+        );
     }
     out
 }
