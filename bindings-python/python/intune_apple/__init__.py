@@ -5,7 +5,8 @@ certificate, enrollment program tokens and VPP tokens).
 - :mod:`intune_apple.models`: the typed results; :mod:`intune_apple.rules`: health, sync
   throttling, profile validation; :func:`inspect`: offline checks of Apple's files;
 - :mod:`intune_apple.credentials`: sign-in where jobs run (managed identity, workload
-  identity, the default chain, ...); :mod:`intune_apple.errors`: the exceptions; :mod:`intune_apple.testing`: the simulator.
+  identity, the default chain, ...); :mod:`intune_apple.errors`: the exceptions;
+  :mod:`intune_apple.testing`: the simulator.
 """
 
 from intune_apple import _enums as enums
