@@ -57,7 +57,12 @@ fn sub<T: PyClass<BaseType = NativeCredential>>(
 }
 
 /// The base class of the library's own credentials.
-#[pyclass(module = "intune_apple.credentials", name = "Credential", subclass, frozen)]
+#[pyclass(
+    module = "intune_apple.credentials",
+    name = "Credential",
+    subclass,
+    frozen
+)]
 pub(crate) struct NativeCredential {
     pub(crate) inner: Arc<dyn Credential>,
     repr: String,
@@ -138,8 +143,10 @@ impl ManagedIdentityCredential {
     /// it is set (as the default chain does).
     #[staticmethod]
     fn from_env(py: Python<'_>) -> PyResult<Py<Self>> {
-        let id = process_var("AZURE_CLIENT_ID")
-            .map_or(ManagedIdentityId::SystemAssigned, ManagedIdentityId::ClientId);
+        let id = process_var("AZURE_CLIENT_ID").map_or(
+            ManagedIdentityId::SystemAssigned,
+            ManagedIdentityId::ClientId,
+        );
         Py::new(py, sub(Self, managed(id, &process_var)))
     }
 }
@@ -165,11 +172,7 @@ pub(crate) struct WorkloadIdentityCredential;
 impl WorkloadIdentityCredential {
     #[new]
     #[pyo3(signature = (*, tenant_id, client_id, token_file))]
-    fn new(
-        tenant_id: String,
-        client_id: String,
-        token_file: String,
-    ) -> PyClassInitializer<Self> {
+    fn new(tenant_id: String, client_id: String, token_file: String) -> PyClassInitializer<Self> {
         let text = workload_repr(&tenant_id, &client_id, &token_file);
         let credential = CoreWorkload::new(tenant_id, client_id, token_file);
         sub(Self, NativeCredential::new(credential, text))
@@ -217,8 +220,12 @@ impl GitHubActionsCredential {
         audience: Option<String>,
     ) -> PyClassInitializer<Self> {
         let text = github_repr(&tenant_id, &client_id, audience.as_deref());
-        let mut credential =
-            CoreGitHub::new(tenant_id, client_id, request_url, Secret::new(request_token));
+        let mut credential = CoreGitHub::new(
+            tenant_id,
+            client_id,
+            request_url,
+            Secret::new(request_token),
+        );
         if let Some(a) = audience {
             credential = credential.with_audience(a);
         }
@@ -262,7 +269,13 @@ fn call_assertion(func: &Py<PyAny>) -> Result<Secret, String> {
                 .value(py)
                 .str()
                 .map_or_else(|_| String::new(), |s| s.to_string());
-            let first: String = text.lines().next().unwrap_or("").chars().take(300).collect();
+            let first: String = text
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(300)
+                .collect();
             Ok(format!("{class}: {first}"))
         })
         .unwrap_or_else(|_| "the interpreter is exiting".to_owned()))
@@ -291,7 +304,10 @@ impl ClientAssertionCredential {
         let func = Arc::new(func.unbind());
         let text = repr(
             "ClientAssertionCredential",
-            &[("tenant_id", Some(&tenant_id)), ("client_id", Some(&client_id))],
+            &[
+                ("tenant_id", Some(&tenant_id)),
+                ("client_id", Some(&client_id)),
+            ],
         );
         let callback = Arc::new(move || -> BoxFuture<'static, Result<Secret, String>> {
             let func = Arc::clone(&func);
@@ -357,9 +373,13 @@ impl DeviceCodeCredential {
     ) -> PyResult<PyClassInitializer<Self>> {
         let text = repr(
             "DeviceCodeCredential",
-            &[("tenant_id", Some(&tenant_id)), ("client_id", Some(&client_id))],
+            &[
+                ("tenant_id", Some(&tenant_id)),
+                ("client_id", Some(&client_id)),
+            ],
         );
-        let mut credential = CoreDeviceCode::new(tenant_id, client_id).map_err(|e| config_err(&e))?;
+        let mut credential =
+            CoreDeviceCode::new(tenant_id, client_id).map_err(|e| config_err(&e))?;
         if let Some(prompt) = prompt {
             if !prompt.is_callable() {
                 return Err(configuration(
@@ -433,10 +453,17 @@ pub(crate) struct ClientSecretCredential;
 impl ClientSecretCredential {
     #[new]
     #[pyo3(signature = (*, tenant_id, client_id, client_secret))]
-    fn new(tenant_id: String, client_id: String, client_secret: String) -> PyClassInitializer<Self> {
+    fn new(
+        tenant_id: String,
+        client_id: String,
+        client_secret: String,
+    ) -> PyClassInitializer<Self> {
         let text = repr(
             "ClientSecretCredential",
-            &[("tenant_id", Some(&tenant_id)), ("client_id", Some(&client_id))],
+            &[
+                ("tenant_id", Some(&tenant_id)),
+                ("client_id", Some(&client_id)),
+            ],
         );
         let credential = CoreSecret::new(tenant_id, client_id, Secret::new(client_secret));
         sub(Self, NativeCredential::new(credential, text))
