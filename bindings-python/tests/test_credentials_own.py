@@ -250,7 +250,7 @@ def test_device_code_refuses_what_is_not_the_tenants_own_app() -> None:
     with pytest.raises(ConfigurationError, match="Microsoft's own app ids"):
         DeviceCodeCredential(client_id="04b07795-8ddb-461a-bbee-02f9e1bf7b46")
     with pytest.raises(ConfigurationError, match="prompt must be a callable"):
-        DeviceCodeCredential(client_id="6e1f0c4a-5d57-4c0e-9b3e-2f6c8d1a7b90", prompt="stderr")
+        DeviceCodeCredential(client_id="6e1f0c4a-5d57-4c0e-9b3e-2f6c8d1a7b90", prompt="stderr")  # type: ignore[arg-type]
 
 
 # --- the chain ---------------------------------------------------------------------------------
@@ -330,7 +330,7 @@ def test_construction_errors_are_configuration_errors(
     with pytest.raises(ConfigurationError, match="id-token: write"):
         GitHubActionsCredential.from_env()
     with pytest.raises(ConfigurationError, match="func must be a callable"):
-        ClientAssertionCredential(tenant_id="t", client_id="c", func="not callable")
+        ClientAssertionCredential(tenant_id="t", client_id="c", func="not callable")  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match="process_timeout"):
         AzureCliCredential(process_timeout=0)
     with pytest.raises(ConfigurationError, match="one of certificate_path and certificate_data"):
