@@ -172,7 +172,7 @@ pub(crate) enum CertificateContents {
 }
 
 impl CertificateContents {
-    fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         match self {
             Self::Text(text) => text.as_bytes(),
             Self::Bytes(bytes) => bytes,
@@ -217,7 +217,13 @@ impl NativeClient {
         match (access_token, tenant_id, client_id, client_secret) {
             _ if credential.is_some() => {
                 if let Some(object) = &credential {
-                    b = b.credential(crate::credential::PyCredential::new(object)?);
+                    // The library's own credential goes to the core as is; anything else is
+                    // an azure-identity-shaped object called through Python.
+                    if let Ok(own) = object.cast::<crate::own_credentials::NativeCredential>() {
+                        b = b.shared_credential(own.get().inner.clone());
+                    } else {
+                        b = b.credential(crate::credential::PyCredential::new(object)?);
+                    }
                 }
             }
             (Some(token), ..) => b = b.credential(StaticTokenCredential::new(token)),

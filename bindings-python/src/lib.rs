@@ -10,6 +10,7 @@ mod credential;
 mod errors;
 mod files;
 mod models;
+mod own_credentials;
 mod pending;
 mod profile_templates;
 mod reconcile;
@@ -41,6 +42,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(alerts::notify, m)?)?;
     m.add_function(wrap_pyfunction!(models::restore, m)?)?;
     models::register(m)?;
+    own_credentials::register(m)?;
     bridge::register(m)?;
     rules::register(m)?;
     profile_templates::register(m)?;

@@ -135,18 +135,21 @@ impl NativeSimulator {
     ) -> PyResult<()> {
         // The core's fault specification decides the kinds and their fields (serde, as in
         // Node): the Python name is the snake_case form of the kind.
-        let camel = kind.split('_').enumerate().fold(String::new(), |mut out, (n, part)| {
-            if n == 0 {
-                out.push_str(part);
-            } else {
-                let mut chars = part.chars();
-                if let Some(first) = chars.next() {
-                    out.extend(first.to_uppercase());
-                    out.push_str(chars.as_str());
+        let camel = kind
+            .split('_')
+            .enumerate()
+            .fold(String::new(), |mut out, (n, part)| {
+                if n == 0 {
+                    out.push_str(part);
+                } else {
+                    let mut chars = part.chars();
+                    if let Some(first) = chars.next() {
+                        out.extend(first.to_uppercase());
+                        out.push_str(chars.as_str());
+                    }
                 }
-            }
-            out
-        });
+                out
+            });
         let mut spec = serde_json::json!({ "kind": camel });
         if let Some(obj) = spec.as_object_mut() {
             if let Some(v) = retry_after {

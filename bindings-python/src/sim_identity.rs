@@ -1,6 +1,6 @@
 //! The simulator's identity side for Python tests: the managed-identity endpoint and header,
 //! federated tokens of its issuer, the GitHub-style ID-token endpoint, and the count of token
-//! requests (in `tests/test_credentials.py`).
+//! requests (in `tests/test_credentials.py` and `tests/test_credentials_own.py`).
 
 use pyo3::prelude::*;
 
@@ -32,6 +32,34 @@ impl NativeSimulator {
         self.handle.federated_token(
             intune_apple_sim::K8S_SUBJECT,
             chrono::Duration::try_seconds(seconds).unwrap_or_default(),
+        )
+    }
+
+    /// `ACTIONS_ID_TOKEN_REQUEST_URL` of the simulated GitHub Actions runner.
+    #[getter]
+    fn github_id_token_url(&self) -> String {
+        self.handle.github_id_token_url()
+    }
+
+    /// `ACTIONS_ID_TOKEN_REQUEST_TOKEN` of the simulated runner (test-only secret).
+    #[getter]
+    fn github_request_token(&self) -> &'static str {
+        intune_apple_sim::GITHUB_REQUEST_TOKEN
+    }
+
+    /// The tenant's own public client app (device code sign-in).
+    #[getter]
+    fn public_client_id(&self) -> &'static str {
+        intune_apple_sim::PUBLIC_CLIENT_ID
+    }
+
+    /// `(client_id, object_id, resource_id)` of the user-assigned identity the simulated hosts
+    /// have besides their system-assigned one.
+    fn user_assigned_identity(&self) -> (&'static str, &'static str, &'static str) {
+        (
+            intune_apple_sim::USER_ASSIGNED_CLIENT_ID,
+            intune_apple_sim::USER_ASSIGNED_OBJECT_ID,
+            intune_apple_sim::USER_ASSIGNED_RESOURCE_ID,
         )
     }
 

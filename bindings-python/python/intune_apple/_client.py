@@ -96,9 +96,11 @@ class _Base:
         the Graph root (a proxy, the simulator). ``timeout`` bounds a whole call (retries
         included, default 300 s), ``attempt_timeout`` one HTTP attempt (60 s),
         ``connect_timeout`` connecting (10 s). ``retries``: how many times a throttled or
-        unavailable read is retried (default 4). ``credential``: any azure-identity credential
-        (``ManagedIdentityCredential()``, ``DefaultAzureCredential()``, ...; the ``aio`` ones
-        with :class:`AsyncClient`), used instead of the other credential arguments."""
+        unavailable read is retried (default 4). ``credential``: one of
+        :mod:`intune_apple.credentials` (``ManagedIdentityCredential()``,
+        ``DefaultAzureCredential()``, ...; used by the core directly) or any azure-identity
+        credential (the ``aio`` ones with :class:`AsyncClient`), used instead of the other
+        credential arguments."""
         self._native_client = _native.NativeClient(
             tenant_id=tenant_id, client_id=client_id, client_secret=client_secret,
             certificate=certificate, certificate_path=certificate_path,

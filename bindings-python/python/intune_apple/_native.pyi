@@ -208,6 +208,10 @@ class NativeSimulator:
     identity_header: str
     federated_client_id: str
     def federated_token(self, seconds: int) -> str: ...
+    github_id_token_url: str
+    github_request_token: str
+    public_client_id: str
+    def user_assigned_identity(self) -> tuple[str, str, str]: ...
     def token_requests(self) -> int: ...
     def issue_token(self) -> str: ...
     authority_host: str
@@ -424,3 +428,60 @@ def apply_profile_template(
 def export_profile_template(
     client: NativeClient, token_id: str, profile_id: str, *, placeholders: bool = ...
 ) -> Pending[str]: ...
+
+# credentials (intune_apple.credentials)
+class Credential:
+    """Base of the library's own credentials; give one to ``Client(credential=...)``."""
+    @property
+    def name(self) -> str: ...
+
+class ManagedIdentityCredential(Credential):
+    def __init__(
+        self, *, client_id: Optional[str] = ..., object_id: Optional[str] = ...,
+        resource_id: Optional[str] = ...,
+    ) -> None: ...
+    @staticmethod
+    def from_env() -> ManagedIdentityCredential: ...
+
+class WorkloadIdentityCredential(Credential):
+    def __init__(self, *, tenant_id: str, client_id: str, token_file: str) -> None: ...
+    @staticmethod
+    def from_env() -> WorkloadIdentityCredential: ...
+
+class GitHubActionsCredential(Credential):
+    def __init__(
+        self, *, tenant_id: str, client_id: str, request_url: str, request_token: str,
+        audience: Optional[str] = ...,
+    ) -> None: ...
+    @staticmethod
+    def from_env() -> GitHubActionsCredential: ...
+
+class ClientAssertionCredential(Credential):
+    def __init__(self, *, tenant_id: str, client_id: str, func: Callable[[], str]) -> None: ...
+
+class AzureCliCredential(Credential):
+    def __init__(
+        self, *, tenant_id: Optional[str] = ..., process_timeout: Optional[float] = ...,
+    ) -> None: ...
+
+class DeviceCodeCredential(Credential):
+    def __init__(
+        self, *, client_id: str, tenant_id: str = ...,
+        prompt: Optional[Callable[[str], object]] = ...,
+    ) -> None: ...
+
+class DefaultAzureCredential(Credential):
+    def __init__(self) -> None: ...
+    @staticmethod
+    def from_env() -> DefaultAzureCredential: ...
+    @property
+    def steps(self) -> list[str]: ...
+
+class ClientSecretCredential(Credential):
+    def __init__(self, *, tenant_id: str, client_id: str, client_secret: str) -> None: ...
+
+class ClientCertificateCredential(Credential):
+    def __init__(
+        self, *, tenant_id: str, client_id: str, certificate_path: Optional[str] = ...,
+        certificate_data: Union[str, bytes, None] = ..., password: Optional[str] = ...,
+    ) -> None: ...
