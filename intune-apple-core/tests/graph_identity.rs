@@ -596,6 +596,13 @@ async fn the_chain_error_lists_every_step_and_honours_azure_token_credentials() 
     );
     // No step reached a managed-identity endpoint: a laptop never waits on IMDS.
     assert_eq!(sim.token_requests(), 0);
+    // The chain's own hint, not the generic one about a secret that was never given (the
+    // error reaches the client shared between waiting calls, wrapped).
+    assert!(
+        text.contains("no credential of the chain was usable"),
+        "{text}"
+    );
+    assert!(!text.contains("secret or certificate"), "{text}");
 
     let only = DefaultAzureCredential::from_env_with(&|n| {
         (n == "AZURE_TOKEN_CREDENTIALS").then(|| "dev".to_owned())

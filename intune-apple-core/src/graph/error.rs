@@ -285,7 +285,7 @@ impl Error {
         }
         // The chain's message already lists each step and what to configure: no generic hint
         // about a secret that was never given.
-        if matches!(err, CredentialError::Chain(_)) {
+        if matches!(err.root(), CredentialError::Chain(_)) {
             e.inner.hint = Some(
                 "Nothing was sent to Intune: no credential of the chain was usable here."
                     .to_owned(),
