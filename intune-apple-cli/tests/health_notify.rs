@@ -9,49 +9,18 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Router;
-use intune_apple_cli::{run, Io};
-use intune_apple_sim::{Fault, FaultKind, Seed, SimHandle, Simulator};
+use intune_apple_sim::{Fault, FaultKind, Seed, Simulator};
 use serde_json::Value;
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
+
+use common::{env_for, temp_dir, Output};
 
 async fn health(args: &[&str], env: &BTreeMap<String, String>) -> Output {
-    let args: Vec<String> = std::iter::once("health")
+    let args: Vec<&str> = std::iter::once("health")
         .chain(args.iter().copied())
-        .map(str::to_owned)
         .collect();
-    let var = |name: &str| env.get(name).cloned();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let mut io = Io {
-        stdout: &mut out,
-        stderr: &mut err,
-        var: &var,
-        confirm: None,
-        color: false,
-    };
-    let code = run(&args, &mut io).await;
-    Output {
-        code,
-        stdout: String::from_utf8(out).unwrap(),
-        stderr: String::from_utf8(err).unwrap(),
-    }
-}
-
-fn env_for(sim: &SimHandle) -> BTreeMap<String, String> {
-    [
-        ("AZURE_TENANT_ID", sim.tenant_id()),
-        ("AZURE_CLIENT_ID", sim.client_id().to_owned()),
-        ("AZURE_CLIENT_SECRET", sim.client_secret().to_owned()),
-        ("AZURE_AUTHORITY_HOST", sim.authority_host()),
-        ("INTUNE_APPLE_GRAPH_URL", sim.base_url()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+    common::cli(&args, env).await
 }
 
 type Seen = Arc<Mutex<Vec<(HeaderMap, Value)>>>;
@@ -72,13 +41,6 @@ async fn receiver() -> (Seen, String) {
         let _ = axum::serve(listener, app).await;
     });
     (seen, format!("http://{addr}/hook"))
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("intune-apple-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 #[tokio::test]
