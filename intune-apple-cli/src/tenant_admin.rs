@@ -55,8 +55,15 @@ pub struct TemplateArgs {
     #[arg(long, value_name = "FILE")]
     pub values: Option<PathBuf>,
     /// Only these enrollment program tokens (id or name; repeatable); default: every token
-    #[arg(long = "token", value_name = "ID_OR_NAME")]
+    #[arg(
+        long = "token",
+        value_name = "ID_OR_NAME",
+        conflicts_with = "all_tokens"
+    )]
     pub tokens: Vec<String>,
+    /// Every enrollment program token of the tenant (the default, said explicitly)
+    #[arg(long)]
+    pub all_tokens: bool,
     /// The tenant's name in the values file and the report
     #[arg(long, value_name = "NAME", default_value = "tenant")]
     pub tenant: String,
@@ -80,8 +87,11 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub template: TemplateArgs,
     /// Make the planned writes (after confirmation); without it only the plan is printed
-    #[arg(long)]
+    #[arg(long, conflicts_with = "plan")]
     pub apply: bool,
+    /// Only print the plan (the default, said explicitly)
+    #[arg(long)]
+    pub plan: bool,
     /// Write without asking
     #[arg(long, short = 'y')]
     pub yes: bool,
