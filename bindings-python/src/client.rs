@@ -636,6 +636,94 @@ impl NativeClient {
         })
     }
 
+    #[pyo3(signature = (token_id, *, notify_managed_devices=false, revoke_untracked_licenses=false))]
+    fn revoke_vpp_token_licenses_with_untracked(
+        &self,
+        token_id: String,
+        notify_managed_devices: bool,
+        revoke_untracked_licenses: bool,
+    ) -> Pending {
+        let c = self.inner.clone();
+        Pending::graph(async move {
+            c.vpp_tokens()
+                .revoke_licenses_with_untracked(
+                    &token_id,
+                    notify_managed_devices,
+                    revoke_untracked_licenses,
+                )
+                .await
+        })
+    }
+
+    fn sync_vpp_token_license_counts(&self) -> Pending {
+        let c = self.inner.clone();
+        Pending::graph(async move { c.vpp_tokens().sync_license_counts().await })
+    }
+
+    fn expiring_vpp_token_count(&self, expiring_before: chrono::DateTime<chrono::Utc>) -> Pending {
+        let c = self.inner.clone();
+        Pending::graph(async move {
+            c.enrollment_program_tokens()
+                .expiring_vpp_token_count(expiring_before)
+                .await
+        })
+    }
+
+    fn release_apple_devices(
+        &self,
+        token_id: String,
+        p7m: &Bound<'_, PyAny>,
+        serial_numbers: Vec<String>,
+    ) -> PyResult<Pending> {
+        let dep_token = secret_content(p7m, "p7m")?;
+        let c = self.inner.clone();
+        Ok(Pending::graph(async move {
+            c.enrollment_program_tokens()
+                .release_apple_devices(&token_id, dep_token, &serial_numbers)
+                .await
+        }))
+    }
+
+    #[pyo3(signature = (app_id, *, notify_managed_devices=false))]
+    fn revoke_all_app_licenses(&self, app_id: String, notify_managed_devices: bool) -> Pending {
+        let c = self.inner.clone();
+        Pending::graph(async move {
+            c.vpp_apps()
+                .revoke_all_licenses(&app_id, notify_managed_devices)
+                .await
+        })
+    }
+
+    #[pyo3(signature = (app_id, managed_device_id, *, notify_managed_devices=false))]
+    fn revoke_app_device_license(
+        &self,
+        app_id: String,
+        managed_device_id: String,
+        notify_managed_devices: bool,
+    ) -> Pending {
+        let c = self.inner.clone();
+        Pending::graph(async move {
+            c.vpp_apps()
+                .revoke_device_license(&app_id, &managed_device_id, notify_managed_devices)
+                .await
+        })
+    }
+
+    #[pyo3(signature = (app_id, user_id, *, notify_managed_devices=false))]
+    fn revoke_app_user_license(
+        &self,
+        app_id: String,
+        user_id: String,
+        notify_managed_devices: bool,
+    ) -> Pending {
+        let c = self.inner.clone();
+        Pending::graph(async move {
+            c.vpp_apps()
+                .revoke_user_license(&app_id, &user_id, notify_managed_devices)
+                .await
+        })
+    }
+
     fn vpp_licenses_for_app(&self, bundle_id: String) -> Pending {
         let c = self.inner.clone();
         Pending::graph(async move { c.vpp_tokens().licenses_for_app(&bundle_id).await })

@@ -103,6 +103,13 @@ impl NativeClient {
         }))
     }
 
+    fn generate_push_csr(&self, path: std::path::PathBuf) -> Pending {
+        let c = self.inner.clone();
+        workflow(async move {
+            intune_apple_core::workflows::push_setup::generate_push_csr(&c, &path).await
+        })
+    }
+
     fn download_push_csr(&self, path: std::path::PathBuf) -> Pending {
         let c = self.inner.clone();
         workflow(async move { renewal::download_push_csr(&c, &path).await })

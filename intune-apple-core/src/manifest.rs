@@ -204,6 +204,62 @@ pub const OPERATIONS: &[Operation] = &[
         "workflows::profiles::set_default_profile",
     ),
     client("reconcile", "workflows::reconcile::reconcile"),
+    missing(
+        client(
+            "generate_push_csr",
+            "workflows::push_setup::generate_push_csr",
+        ),
+        &["node"],
+    ),
+    missing(
+        client(
+            "expiring_vpp_token_count",
+            "graph::EnrollmentProgramTokens::expiring_vpp_token_count",
+        ),
+        &["node"],
+    ),
+    missing(
+        client(
+            "release_apple_devices",
+            "graph::EnrollmentProgramTokens::release_apple_devices",
+        ),
+        &["node"],
+    ),
+    missing(
+        client(
+            "sync_vpp_token_license_counts",
+            "graph::VppTokens::sync_license_counts",
+        ),
+        &["node"],
+    ),
+    missing(
+        client(
+            "revoke_vpp_token_licenses_with_untracked",
+            "graph::VppTokens::revoke_licenses_with_untracked",
+        ),
+        &["node"],
+    ),
+    missing(
+        client(
+            "revoke_all_app_licenses",
+            "graph::VppApps::revoke_all_licenses",
+        ),
+        &["node"],
+    ),
+    missing(
+        client(
+            "revoke_app_device_license",
+            "graph::VppApps::revoke_device_license",
+        ),
+        &["node"],
+    ),
+    missing(
+        client(
+            "revoke_app_user_license",
+            "graph::VppApps::revoke_user_license",
+        ),
+        &["node"],
+    ),
     // module-level: files
     function("inspect", "files", "files::inspect"),
     function("inspect_bytes", "files", "files::inspect_bytes"),

@@ -348,6 +348,46 @@ class Client(_Base):
         """Revokes every licence of the token. Destructive."""
         self._c.revoke_vpp_licenses(token_id, notify_managed_devices=notify_managed_devices).wait()
 
+    def revoke_vpp_token_licenses_with_untracked(
+        self, token_id: str, *, notify_managed_devices: bool = False, revoke_untracked_licenses: bool = False
+    ) -> None:
+        """Revokes every licence of the token, and with ``revoke_untracked_licenses`` also those
+        assigned outside Intune. Destructive."""
+        self._c.revoke_vpp_token_licenses_with_untracked(
+            token_id, notify_managed_devices=notify_managed_devices,
+            revoke_untracked_licenses=revoke_untracked_licenses).wait()
+
+    def sync_vpp_token_license_counts(self) -> None:
+        """Asks Intune to refresh the licence counts of every VPP token."""
+        self._c.sync_vpp_token_license_counts().wait()
+
+    def expiring_vpp_token_count(self, expiring_before: datetime) -> int:
+        """How many VPP tokens expire before ``expiring_before`` (an aware datetime)."""
+        return int(self._c.expiring_vpp_token_count(expiring_before).wait())
+
+    def release_apple_devices(
+        self, token_id: str, p7m: Union[str, bytes, DepTokenFile], serial_numbers: Sequence[str]
+    ) -> None:
+        """Releases devices from the organisation at Apple (``p7m``: the token's ``.p7m``
+        contents, or what :func:`intune_apple.inspect` read). **Destructive**: the devices leave
+        Apple Business Manager."""
+        self._c.release_apple_devices(token_id, p7m, list(serial_numbers)).wait()
+
+    def revoke_all_app_licenses(self, app_id: str, *, notify_managed_devices: bool = False) -> None:
+        """Revokes every licence of an iOS VPP app. Destructive."""
+        self._c.revoke_all_app_licenses(app_id, notify_managed_devices=notify_managed_devices).wait()
+
+    def revoke_app_device_license(
+        self, app_id: str, managed_device_id: str, *, notify_managed_devices: bool = False
+    ) -> None:
+        """Revokes an iOS VPP app's licence on one managed device. Destructive."""
+        self._c.revoke_app_device_license(
+            app_id, managed_device_id, notify_managed_devices=notify_managed_devices).wait()
+
+    def revoke_app_user_license(self, app_id: str, user_id: str, *, notify_managed_devices: bool = False) -> None:
+        """Revokes an iOS VPP app's licence of one user. Destructive."""
+        self._c.revoke_app_user_license(app_id, user_id, notify_managed_devices=notify_managed_devices).wait()
+
     def vpp_licenses_for_app(self, bundle_id: str) -> list[VppTokenLicenseSummary]:
         """Licence counts of an app on every token."""
         return self._c.vpp_licenses_for_app(bundle_id).wait()
@@ -417,6 +457,11 @@ class Client(_Base):
         """Checks the renewed certificate (same topic, later expiry), uploads it, reads it back
         and verifies it. Raises ``RenewalRefusedError`` with every reason, nothing changed."""
         return self._c.renew_push_certificate(apple_id, pem, force=force).wait()
+
+    def generate_push_csr(self, path: Union[str, "os.PathLike[str]"]) -> CsrDownload:
+        """First set-up (no push certificate yet): has Intune generate the certificate signing
+        request, writes it to ``path`` and says what to do next (Create, not Renew, at Apple)."""
+        return self._c.generate_push_csr(os.fspath(path)).wait()
 
     def download_push_csr(self, path: Union[str, "os.PathLike[str]"]) -> CsrDownload:
         """Writes the certificate signing request to ``path`` and says what to do next."""
@@ -677,6 +722,46 @@ class AsyncClient(_Base):
         """As :meth:`Client.revoke_vpp_licenses`."""
         await self._c.revoke_vpp_licenses(token_id, notify_managed_devices=notify_managed_devices).future()
 
+    async def revoke_vpp_token_licenses_with_untracked(
+        self, token_id: str, *, notify_managed_devices: bool = False, revoke_untracked_licenses: bool = False
+    ) -> None:
+        """As :meth:`Client.revoke_vpp_token_licenses_with_untracked`."""
+        await self._c.revoke_vpp_token_licenses_with_untracked(
+            token_id, notify_managed_devices=notify_managed_devices,
+            revoke_untracked_licenses=revoke_untracked_licenses).future()
+
+    async def sync_vpp_token_license_counts(self) -> None:
+        """As :meth:`Client.sync_vpp_token_license_counts`."""
+        await self._c.sync_vpp_token_license_counts().future()
+
+    async def expiring_vpp_token_count(self, expiring_before: datetime) -> int:
+        """As :meth:`Client.expiring_vpp_token_count`."""
+        return int(await self._c.expiring_vpp_token_count(expiring_before).future())
+
+    async def release_apple_devices(
+        self, token_id: str, p7m: Union[str, bytes, DepTokenFile], serial_numbers: Sequence[str]
+    ) -> None:
+        """As :meth:`Client.release_apple_devices`. **Destructive.**"""
+        await self._c.release_apple_devices(token_id, p7m, list(serial_numbers)).future()
+
+    async def revoke_all_app_licenses(self, app_id: str, *, notify_managed_devices: bool = False) -> None:
+        """As :meth:`Client.revoke_all_app_licenses`."""
+        await self._c.revoke_all_app_licenses(app_id, notify_managed_devices=notify_managed_devices).future()
+
+    async def revoke_app_device_license(
+        self, app_id: str, managed_device_id: str, *, notify_managed_devices: bool = False
+    ) -> None:
+        """As :meth:`Client.revoke_app_device_license`."""
+        await self._c.revoke_app_device_license(
+            app_id, managed_device_id, notify_managed_devices=notify_managed_devices).future()
+
+    async def revoke_app_user_license(
+        self, app_id: str, user_id: str, *, notify_managed_devices: bool = False
+    ) -> None:
+        """As :meth:`Client.revoke_app_user_license`."""
+        await self._c.revoke_app_user_license(
+            app_id, user_id, notify_managed_devices=notify_managed_devices).future()
+
     async def vpp_licenses_for_app(self, bundle_id: str) -> list[VppTokenLicenseSummary]:
         """As :meth:`Client.vpp_licenses_for_app`."""
         return await self._c.vpp_licenses_for_app(bundle_id).future()
@@ -737,6 +822,10 @@ class AsyncClient(_Base):
     ) -> PushRenewalReport:
         """As :meth:`Client.renew_push_certificate`."""
         return await self._c.renew_push_certificate(apple_id, pem, force=force).future()
+
+    async def generate_push_csr(self, path: Union[str, "os.PathLike[str]"]) -> CsrDownload:
+        """As :meth:`Client.generate_push_csr`."""
+        return await self._c.generate_push_csr(os.fspath(path)).future()
 
     async def download_push_csr(self, path: Union[str, "os.PathLike[str]"]) -> CsrDownload:
         """As :meth:`Client.download_push_csr`."""
