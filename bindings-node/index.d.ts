@@ -51,6 +51,35 @@ export declare class IntuneAppleError extends Error {
   readonly reasons: Array<RefusalInfo> | null
 }
 
+/** What a `TokenCredential`'s `getToken` answers (`@azure/core-auth`'s `AccessToken`). */
+export interface TokenCredentialAccessToken {
+  /** The bearer token (a secret: never shown in an error). */
+  token: string
+  /** When it expires, in Unix milliseconds. */
+  expiresOnTimestamp: number
+  /** When to ask for a new one, in Unix milliseconds. */
+  refreshAfterTimestamp?: number
+}
+
+/**
+ * Any `@azure/identity` credential (`ManagedIdentityCredential`, `DefaultAzureCredential`,
+ * ...), or an object of your own with the same `getToken`. It is called with
+ * `['https://graph.microsoft.com/.default']` (another cloud's Graph scope on a national cloud).
+ */
+export interface TokenCredential {
+  getToken(scopes: string | string[], options?: object): Promise<TokenCredentialAccessToken | null>
+}
+
+/** What `new Client({ credential })` takes: a `TokenCredential` or one of this library's. */
+export type Credential =
+  | TokenCredential
+  | ManagedIdentityCredential
+  | WorkloadIdentityCredential
+  | GitHubActionsCredential
+  | AzureCliCredential
+  | DeviceCodeCredential
+  | DefaultAzureCredential
+
 export type Cloud = 'global' | 'usgov' | 'dod' | 'china'
 export type Locale = 'en' | 'fr'
 export type TokenKind = 'push_certificate' | 'enrollment_program_token' | 'vpp_token'
@@ -440,6 +469,14 @@ export declare class AssignmentPager {
   nextPage(): Promise<Array<MobileAppAssignment> | null>
 }
 
+/** Signs in with the Azure CLI's account (`az login` first). */
+export declare class AzureCliCredential {
+  /** What it is and where it signs in (never a secret). */
+  toString(): string
+  /** The CLI's current account. */
+  constructor(options?: AzureCliOptions | undefined | null)
+}
+
 /**
  * A Microsoft Graph client for the Apple credentials of an Intune tenant. Every method returns
  * a Promise (or a pager for `for await`); failures are `IntuneAppleError`s.
@@ -448,11 +485,14 @@ export declare class Client {
   /** Builds a client from explicit options. */
   constructor(options: ClientOptions)
   /**
-   * Builds a client from the environment: `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, then
-   * `AZURE_CLIENT_SECRET` or `AZURE_CLIENT_CERTIFICATE_PATH`; or `INTUNE_APPLE_ACCESS_TOKEN`;
-   * plus `INTUNE_APPLE_GRAPH_URL`, `AZURE_AUTHORITY_HOST`, `INTUNE_APPLE_CLOUD`.
+   * Builds a client from the environment (`vars`, or the process's when absent):
+   * `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, then `AZURE_CLIENT_SECRET` or
+   * `AZURE_CLIENT_CERTIFICATE_PATH`; or `INTUNE_APPLE_ACCESS_TOKEN`; plus
+   * `INTUNE_APPLE_GRAPH_URL`, `AZURE_AUTHORITY_HOST`, `INTUNE_APPLE_CLOUD`. When none of these
+   * names a credential, or `AZURE_TOKEN_CREDENTIALS` is set, it signs in with the
+   * `DefaultAzureCredential` chain (workload identity, managed identity, the Azure CLI).
    */
-  static fromEnv(): Client
+  static fromEnv(vars?: Record<string, string> | undefined | null): Client
   /** The Graph root URL in use. */
   get graphRoot(): string
   /** The tenant's Apple MDM push certificate. */
@@ -600,6 +640,35 @@ export declare class Client {
   setDefaultProfile(tokenId: string, profileId: string): Promise<DefaultProfileSet>
 }
 
+/**
+ * The Azure SDKs' default chain: environment (secret or certificate), workload identity,
+ * managed identity, the Azure CLI; `AZURE_TOKEN_CREDENTIALS` picks one (or `dev` / `prod`).
+ */
+export declare class DefaultAzureCredential {
+  /** The chain for the process environment. */
+  constructor()
+  /** The chain for `vars` (the process environment when absent). */
+  static fromEnv(vars?: Record<string, string> | undefined | null): DefaultAzureCredential
+  /** The names of the steps, in order. */
+  get steps(): Array<string>
+  /** What it is (never a secret). */
+  toString(): string
+}
+
+/**
+ * Signs a person in with the device code flow: the prompt (a code to enter at
+ * `https://microsoft.com/devicelogin`) goes to standard error.
+ */
+export declare class DeviceCodeCredential {
+  /** What it is and where it signs in (never a secret). */
+  toString(): string
+  /**
+   * A sign-in to `tenantId` with the public client app `clientId` (Microsoft's own app ids
+   * are refused with `ERR_CONFIGURATION`).
+   */
+  constructor(options: DeviceCodeOptions)
+}
+
 /** The enrollment profiles of a token, page by page. */
 export declare class EnrollmentProfilePager {
   /**
@@ -616,6 +685,22 @@ export declare class EnrollmentProgramTokenPager {
    * end. `for await` over the pager itself yields the items one by one.
    */
   nextPage(): Promise<Array<EnrollmentProgramToken> | null>
+}
+
+/**
+ * Signs a GitHub Actions job in: the runner's OIDC ID token is exchanged for a Graph token
+ * (the workflow needs `permissions: id-token: write`).
+ */
+export declare class GitHubActionsCredential {
+  /** What it is and where it signs in (never a secret). */
+  toString(): string
+  /** `clientId` in `tenantId`, with the runner's ID-token request URL and token. */
+  constructor(options: GitHubActionsOptions)
+  /**
+   * From `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `ACTIONS_ID_TOKEN_REQUEST_URL` and
+   * `ACTIONS_ID_TOKEN_REQUEST_TOKEN` of `vars` (the process environment when absent).
+   */
+  static fromEnv(vars?: Record<string, string> | undefined | null): GitHubActionsCredential
 }
 
 /** The health of every Apple credential of a tenant, with its renderings. */
@@ -679,6 +764,26 @@ export declare class ImportedDevicePager {
   nextPage(): Promise<Array<ImportedDevice> | null>
 }
 
+/**
+ * Signs in with the host's managed identity (App Service, Functions, Automation, VM / VM scale
+ * set, Azure Arc, Cloud Shell), system-assigned or user-assigned.
+ */
+export declare class ManagedIdentityCredential {
+  /** What it is and where it signs in (never a secret). */
+  toString(): string
+  /**
+   * The identity `options` names (system-assigned when none), from the endpoint `options`
+   * gives, else the one the process environment describes.
+   */
+  constructor(options?: ManagedIdentityOptions | undefined | null)
+  /**
+   * From `vars` (the process environment when absent): `IDENTITY_ENDPOINT` +
+   * `IDENTITY_HEADER`, `MSI_ENDPOINT`, `IMDS_ENDPOINT`, `AZURE_POD_IDENTITY_AUTHORITY_HOST`,
+   * else IMDS; the identity `options` names.
+   */
+  static fromEnv(vars?: Record<string, string> | undefined | null, options?: ManagedIdentityOptions | undefined | null): ManagedIdentityCredential
+}
+
 /** VPP apps, page by page. */
 export declare class MobileAppPager {
   /**
@@ -712,6 +817,35 @@ export declare class Simulator {
   certificateClientPem(): string
   /** The client id of the certificate application. */
   get certificateClientId(): string
+  /** `IDENTITY_ENDPOINT` of the simulated App Service host (managed identity). */
+  get identityEndpoint(): string
+  /** `IDENTITY_HEADER` of the simulated App Service host (test-only secret). */
+  get identityHeader(): string
+  /** The ids of the simulated host's user-assigned managed identity. */
+  get userAssignedIdentity(): UserAssignedIdentity
+  /** The application trusting the simulator's federated tokens (workload identity, GitHub). */
+  get federatedClientId(): string
+  /**
+   * A federated token for the Kubernetes service account the federated application trusts,
+   * valid for `seconds` on the simulator's clock (negative: already expired).
+   */
+  federatedToken(seconds: number): string
+  /** The GitHub-style `ACTIONS_ID_TOKEN_REQUEST_URL`. */
+  get githubIdTokenUrl(): string
+  /** The GitHub-style `ACTIONS_ID_TOKEN_REQUEST_TOKEN` (test-only secret). */
+  get githubRequestToken(): string
+  /** A public client app for the device code flow. */
+  get publicClientId(): string
+  /**
+   * A valid access token of the read-write application (as a credential object would hand
+   * over).
+   */
+  issueToken(): string
+  /**
+   * How many token requests the simulator has answered (the token endpoint, the device code
+   * endpoint and every managed-identity endpoint).
+   */
+  tokenRequests(): number
   /** Requests received so far, oldest first. */
   requestLog(): Array<SimulatorRequest>
   /** How many writes changed the tenant's state. */
@@ -754,6 +888,22 @@ export declare class VppTokenPager {
   nextPage(): Promise<Array<VppTokenInfo> | null>
 }
 
+/**
+ * Signs in with a federated token from a file (Kubernetes workload identity), read again
+ * when it rotates.
+ */
+export declare class WorkloadIdentityCredential {
+  /** What it is and where it signs in (never a secret). */
+  toString(): string
+  /** `clientId` in `tenantId`, proven by the token in `tokenFilePath`. */
+  constructor(options: WorkloadIdentityOptions)
+  /**
+   * From `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and `AZURE_FEDERATED_TOKEN_FILE` of `vars`
+   * (the process environment when absent).
+   */
+  static fromEnv(vars?: Record<string, string> | undefined | null): WorkloadIdentityCredential
+}
+
 /** The Apple Business API account and service of `reconcile`. */
 export interface AppleBusinessOptions {
   /** The API account's client id (`BUSINESSAPI.…` or `SCHOOLAPI.…`). */
@@ -792,6 +942,18 @@ export interface AssignmentBatch {
   error?: IntuneAppleError
 }
 
+/** Options of `new AzureCliCredential(...)`. */
+export interface AzureCliOptions {
+  /** Ask for a token of this tenant (`--tenant`), for an account in several tenants. */
+  tenantId?: string
+  /** Run this program instead of the `az` found on `PATH`. */
+  program?: string
+  /** Look for `az` in this `PATH` value instead of the process's. */
+  searchPath?: string
+  /** How long `az` may take, in milliseconds (default 10,000). */
+  timeoutMs?: number
+}
+
 /**
  * Whether the `.p7m` at `path` was encrypted to the public key Intune gave for the token
  * (`getEncryptionPublicKey`): `false` means it was downloaded for another MDM server.
@@ -809,11 +971,17 @@ export declare function checkPushCertificateRenewal(current: PushCertificate, pa
 export declare function checkVppTokenRenewal(path: string, existing: Array<VppTokenInfo>, options?: RenewalCheckOptions | undefined | null): VppRenewalCheckInfo
 
 /**
- * Options of `new Client(...)`. Give `accessToken`, or `tenantId` and `clientId` with
- * `clientSecret`, `certificatePath` or `certificate` (with `certificatePassword` when the file
- * has one).
+ * Options of `new Client(...)`. Give `credential`, or `accessToken`, or `tenantId` and
+ * `clientId` with `clientSecret`, `certificatePath` or `certificate` (with
+ * `certificatePassword` when the file has one).
  */
 export interface ClientOptions {
+  /**
+   * How to sign in: any `@azure/identity` `TokenCredential` (an object with `getToken`), or
+   * one of this library's credentials (`ManagedIdentityCredential`, `DefaultAzureCredential`,
+   * ...). Used instead of the other sign-in options.
+   */
+  credential?: Credential
   /** The Entra tenant id. */
   tenantId?: string
   /** The app (client) id. */
@@ -928,6 +1096,14 @@ export interface DepTokenFileInfo {
   contentEncryptionOid: string
 }
 
+/** Options of `new DeviceCodeCredential(...)`. */
+export interface DeviceCodeOptions {
+  /** The tenant (an id or domain; `organizations` for any work account). */
+  tenantId: string
+  /** Your own public client app (Authentication > Allow public client flows: Yes). */
+  clientId: string
+}
+
 /** An **enrollment program token** (`depOnboardingSetting`; DEP / ABM / ASM token). */
 export interface EnrollmentProgramToken {
   /** Key. */
@@ -973,6 +1149,20 @@ export interface ExpiryWindow {
    * 3650).
    */
   criticalDays?: number
+}
+
+/** Options of `new GitHubActionsCredential(...)`. */
+export interface GitHubActionsOptions {
+  /** The Entra tenant id. */
+  tenantId: string
+  /** The app (client) id whose federated credential trusts the repository. */
+  clientId: string
+  /** The runner's `ACTIONS_ID_TOKEN_REQUEST_URL`. */
+  requestUrl: string
+  /** The runner's `ACTIONS_ID_TOKEN_REQUEST_TOKEN` (a secret). */
+  requestToken: string
+  /** The federated credential's audience (default `api://AzureADTokenExchange`). */
+  audience?: string
 }
 
 /** Options of the health rules. */
@@ -1100,6 +1290,28 @@ export interface LicenseSummary {
 export interface ListOptions {
   /** Called after each page, on the JS thread. */
   onProgress?: (progress: PageProgress) => void
+}
+
+/** Which user-assigned identity: at most one of the three ids. */
+export interface ManagedIdentityOptions {
+  /** A user-assigned identity by its client (application) id. */
+  clientId?: string
+  /** A user-assigned identity by its object (principal) id. */
+  objectId?: string
+  /**
+   * A user-assigned identity by its Azure resource id
+   * (`/subscriptions/.../userAssignedIdentities/<name>`).
+   */
+  resourceId?: string
+  /**
+   * App Service / Functions / Automation: the `IDENTITY_ENDPOINT` to use instead of the
+   * environment's (with `identityHeader`).
+   */
+  identityEndpoint?: string
+  /** The `IDENTITY_HEADER` that goes with `identityEndpoint` (a secret). */
+  identityHeader?: string
+  /** A VM's instance metadata service at this host instead of `http://169.254.169.254`. */
+  imdsHost?: string
 }
 
 /** Options of `notify`. */
@@ -1438,6 +1650,16 @@ export interface TokenHealth {
   problems: Array<HealthProblem>
 }
 
+/** The ids of the simulated host's user-assigned managed identity. */
+export interface UserAssignedIdentity {
+  /** Its client (application) id. */
+  clientId: string
+  /** Its object (principal) id. */
+  objectId: string
+  /** Its Azure resource id. */
+  resourceId: string
+}
+
 /** The broken rules of a device name template (`{{SERIAL}}`, `{{DEVICETYPE}}`, ...). */
 export declare function validateDeviceNameTemplate(template: string): Array<Violation>
 
@@ -1565,4 +1787,14 @@ export interface VppTokenInfo {
   appleDeviceAppDeliveryProtocolType?: AppleDeviceDeliveryProtocol
   /** Apps at the last sync. */
   lastAppCount?: number
+}
+
+/** Options of `new WorkloadIdentityCredential(...)`. */
+export interface WorkloadIdentityOptions {
+  /** The Entra tenant id. */
+  tenantId: string
+  /** The app (client) id whose federated credential trusts the token. */
+  clientId: string
+  /** The file holding the federated token (Kubernetes: `AZURE_FEDERATED_TOKEN_FILE`). */
+  tokenFilePath: string
 }

@@ -147,6 +147,21 @@ for (const name of [
   }
 }
 
+// The library's credentials hold their secrets in Rust; util.inspect shows what toString says.
+const inspectCustom = Symbol.for('nodejs.util.inspect.custom')
+for (const name of [
+  'ManagedIdentityCredential',
+  'WorkloadIdentityCredential',
+  'GitHubActionsCredential',
+  'AzureCliCredential',
+  'DeviceCodeCredential',
+  'DefaultAzureCredential',
+]) {
+  native[name].prototype[inspectCustom] = function () {
+    return this.toString()
+  }
+}
+
 function invalid(message) {
   return new IntuneAppleError({ code: 'ERR_INVALID_INPUT', message })
 }

@@ -51,6 +51,35 @@ export declare class IntuneAppleError extends Error {
   readonly reasons: Array<RefusalInfo> | null
 }
 
+/** What a `TokenCredential`'s `getToken` answers (`@azure/core-auth`'s `AccessToken`). */
+export interface TokenCredentialAccessToken {
+  /** The bearer token (a secret: never shown in an error). */
+  token: string
+  /** When it expires, in Unix milliseconds. */
+  expiresOnTimestamp: number
+  /** When to ask for a new one, in Unix milliseconds. */
+  refreshAfterTimestamp?: number
+}
+
+/**
+ * Any `@azure/identity` credential (`ManagedIdentityCredential`, `DefaultAzureCredential`,
+ * ...), or an object of your own with the same `getToken`. It is called with
+ * `['https://graph.microsoft.com/.default']` (another cloud's Graph scope on a national cloud).
+ */
+export interface TokenCredential {
+  getToken(scopes: string | string[], options?: object): Promise<TokenCredentialAccessToken | null>
+}
+
+/** What `new Client({ credential })` takes: a `TokenCredential` or one of this library's. */
+export type Credential =
+  | TokenCredential
+  | ManagedIdentityCredential
+  | WorkloadIdentityCredential
+  | GitHubActionsCredential
+  | AzureCliCredential
+  | DeviceCodeCredential
+  | DefaultAzureCredential
+
 export type Cloud = 'global' | 'usgov' | 'dod' | 'china'
 export type Locale = 'en' | 'fr'
 export type TokenKind = 'push_certificate' | 'enrollment_program_token' | 'vpp_token'

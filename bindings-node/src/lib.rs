@@ -11,6 +11,8 @@ mod alerts;
 mod cli;
 mod client;
 mod convert;
+mod credential;
+mod credentials;
 mod error;
 mod files;
 mod guard;
