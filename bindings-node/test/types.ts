@@ -14,7 +14,52 @@ import {
   type MobileApp, type MobileAppAssignment, type AssignmentBatch, type PageProgress, type TokenHealth,
   type RenewalGuidance, type SyncVerdict, type Violation, type AppleFileInfo, type VppRenewalCheckInfo,
   type SimulatorRequest, type Severity, type Platform, type VppTokenState,
+  ManagedIdentityCredential, WorkloadIdentityCredential, GitHubActionsCredential, AzureCliCredential,
+  DeviceCodeCredential, DefaultAzureCredential, type Credential, type TokenCredential,
+  type TokenCredentialAccessToken, type UserAssignedIdentity,
 } from '../index.js'
+import * as azureIdentity from '@azure/identity'
+
+async function credentials(sim: Simulator): Promise<void> {
+  // @azure/identity's credentials are TokenCredentials as they are.
+  new Client({ credential: new azureIdentity.ManagedIdentityCredential(), baseUrl: sim.baseUrl })
+  new Client({ credential: new azureIdentity.DefaultAzureCredential() })
+  const own: TokenCredential = {
+    async getToken(scopes: string | string[]): Promise<TokenCredentialAccessToken> {
+      void scopes
+      return { token: sim.issueToken(), expiresOnTimestamp: Date.now() + 3600_000, refreshAfterTimestamp: Date.now() }
+    },
+  }
+  const ua: UserAssignedIdentity = sim.userAssignedIdentity
+  const ours: Credential[] = [
+    own,
+    new ManagedIdentityCredential(),
+    new ManagedIdentityCredential({ identityEndpoint: sim.identityEndpoint, identityHeader: sim.identityHeader, clientId: ua.clientId }),
+    new ManagedIdentityCredential({ imdsHost: sim.baseUrl, objectId: ua.objectId }),
+    ManagedIdentityCredential.fromEnv({ IDENTITY_ENDPOINT: sim.identityEndpoint }, { resourceId: ua.resourceId }),
+    ManagedIdentityCredential.fromEnv(),
+    new WorkloadIdentityCredential({ tenantId: sim.tenantId, clientId: sim.federatedClientId, tokenFilePath: '/tmp/t' }),
+    WorkloadIdentityCredential.fromEnv(process.env as Record<string, string>),
+    new GitHubActionsCredential({
+      tenantId: sim.tenantId, clientId: sim.federatedClientId, requestUrl: sim.githubIdTokenUrl,
+      requestToken: sim.githubRequestToken, audience: 'api://AzureADTokenExchange',
+    }),
+    GitHubActionsCredential.fromEnv(),
+    new AzureCliCredential(),
+    new AzureCliCredential({ tenantId: 't', program: '/usr/bin/az', searchPath: '/usr/bin', timeoutMs: 1000 }),
+    new DeviceCodeCredential({ tenantId: sim.tenantId, clientId: sim.publicClientId }),
+    new DefaultAzureCredential(),
+    DefaultAzureCredential.fromEnv({ AZURE_TOKEN_CREDENTIALS: 'prod' }),
+  ]
+  for (const credential of ours) new Client({ credential, baseUrl: sim.baseUrl })
+  const steps: string[] = new DefaultAzureCredential().steps
+  const text: string = new ManagedIdentityCredential().toString()
+  const counted: number = sim.tokenRequests()
+  const fed: string = sim.federatedToken(3600)
+  Client.fromEnv({ INTUNE_APPLE_GRAPH_URL: sim.baseUrl })
+  void [steps, text, counted, fed]
+}
+void credentials
 
 async function everything(): Promise<void> {
   const sim: Simulator = Simulator.start({ seed: 'demo', pageSize: 100, throttle: false })
