@@ -329,6 +329,65 @@ export declare function scanTenants(
   options?: ScanOptions | null,
 ): Promise<Array<TenantReport>>
 
+/** A client, or named clients: a `Map`, an object, or an array of `[name, client]` pairs. */
+export type ProfileTenants =
+  | Client
+  | ReadonlyMap<string, Client>
+  | Readonly<Record<string, Client>>
+  | ReadonlyArray<readonly [string, Client]>
+
+/** Options of `profileDrift` and `planProfileApply`. */
+export interface ProfileTemplateOptions {
+  /** The values file: `{ defaults: { name: text }, tenants: { tenant: { name: text } } }`, as JSON text or an object. */
+  values?: string | Record<string, unknown> | null
+  /** The enrollment program tokens to compare, by id or name (default: every token). */
+  tokens?: string | ReadonlyArray<string> | null
+}
+
+/** Options of `applyProfileTemplate`. */
+export interface ApplyProfileTemplateOptions extends ProfileTemplateOptions {
+  /** Write (default false: only plan, each write reported as not attempted). */
+  apply?: boolean | null
+}
+
+/** What `exportProfileTemplate` answers. */
+export interface ExportedProfileTemplate {
+  /** The template (write `JSON.stringify(template, null, 2)` to its file). */
+  template: Record<string, any>
+  /** The source tenant's value of each placeholder. */
+  values: Record<string, string>
+  /** What was left out, and why. */
+  notes: Array<string>
+}
+
+/**
+ * The drift of a profile template (JSON text or an object) on the enrollment program tokens of
+ * every tenant; reads only. `report.exitCode`: 0 no drift, 1 drift, 2 could not check. A wrong
+ * template rejects with `ERR_INVALID_TEMPLATE` listing every issue, before any call.
+ */
+export declare function profileDrift(
+  tenants: ProfileTenants,
+  template: string | Record<string, unknown>,
+  options?: ProfileTemplateOptions | null,
+): Promise<ProfileReport>
+
+/** Every write an apply would make, in order; writes nothing. */
+export declare function planProfileApply(
+  tenants: ProfileTenants,
+  template: string | Record<string, unknown>,
+  options?: ProfileTemplateOptions | null,
+): Promise<ProfileReport>
+
+/**
+ * Brings the tokens to the template; without `apply: true` only plans. The report says what was
+ * done, what failed and what was not attempted; the next apply continues from what it finds.
+ */
+export declare function applyProfileTemplate(
+  tenants: ProfileTenants,
+  template: string | Record<string, unknown>,
+  options?: ApplyProfileTemplateOptions | null,
+): Promise<ProfileReport>
+
 /** The exit code of a scan: the worst `report.exitCode` of its tenants (0 for none). */
 export declare function scanExitCode(reports: ReadonlyArray<TenantReport>): number
 
@@ -793,10 +852,39 @@ export declare class MobileAppPager {
   nextPage(): Promise<Array<MobileApp> | null>
 }
 
+/** A drift report, a plan or an apply report: its exit code, its JSON and its renderings. */
+export declare class ProfileReport {
+  /** `drift`, `plan` or `apply`. */
+  get kind(): 'drift' | 'plan' | 'apply'
+  /**
+   * 0 nothing to do (or all done), 1 drift (writes to make), 2 could not check or a write
+   * failed.
+   */
+  get exitCode(): number
+  /**
+   * The report as a plain object (the core's JSON shape, camelCase); `JSON.stringify(report)`
+   * uses it.
+   */
+  toJSON(): Record<string, any>
+  /** Plain text. */
+  toTable(): string
+  /** Markdown (tenant text escaped). */
+  toMarkdown(): string
+  /** HTML (drift only; `null` for a plan or an apply report). */
+  toHtml(): string | null
+}
+
 /** A simulated Intune tenant speaking Microsoft Graph on 127.0.0.1, with faults on demand. */
 export declare class Simulator {
   /** Starts a simulator (seeded with the demo tenant unless told otherwise). */
   static start(options?: SimulatorOptions | undefined | null): Simulator
+  /** The profile template the fleet seeds are held against (JSON text). */
+  static fleetTemplate(): string
+  /**
+   * The per-tenant values of `fleetTemplate()` (`northwind`, `fabrikam`, `tailspin`; JSON
+   * text).
+   */
+  static fleetValues(): string
   /** The Graph base URL to pass as `baseUrl`. */
   get baseUrl(): string
   /** The token authority to pass as `authorityHost`. */
@@ -1149,6 +1237,21 @@ export interface ExpiryWindow {
    * 3650).
    */
   criticalDays?: number
+}
+
+/**
+ * A template from an existing profile: `{ template, values, notes }` (write
+ * `JSON.stringify(result.template, null, 2)` to a file, `result.values` to the values file).
+ */
+export declare function exportProfileTemplate(client: Client, tokenId: string, profileId: string, options?: ExportTemplateOptions | undefined | null): Promise<ExportedProfileTemplate>
+
+/** Options of `exportProfileTemplate`. */
+export interface ExportTemplateOptions {
+  /**
+   * Turn tenant-specific values (groups, VPP token, support contacts) into placeholders
+   * (default true).
+   */
+  placeholders?: boolean
 }
 
 /** Options of `new GitHubActionsCredential(...)`. */
@@ -1545,7 +1648,9 @@ export interface SimulatorFault {
 export interface SimulatorOptions {
   /**
    * `'demo'` (default: a push certificate, two enrollment program tokens, four VPP tokens,
-   * VPP apps), `'empty'`, or a seed as JSON text (see docs/simulator.md).
+   * VPP apps), `'empty'`, one of the fleet tenants for enrollment profiles as code
+   * (`'fleet_matching'`, `'fleet_drifted'`, `'fleet_missing'`: see docs/profiles.md), or a
+   * seed as JSON text (see docs/simulator.md).
    */
   seed?: string
   /** Instead of a seed: one enrollment program token holding this many generated devices. */

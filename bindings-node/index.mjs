@@ -36,6 +36,11 @@ export const {
   scanTenants,
   scanExitCode,
   notify,
+  ProfileReport,
+  profileDrift,
+  planProfileApply,
+  applyProfileTemplate,
+  exportProfileTemplate,
   runCli,
 } = addon
 export default addon

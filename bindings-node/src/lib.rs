@@ -17,6 +17,7 @@ mod error;
 mod files;
 mod guard;
 mod pager;
+mod profile_templates;
 mod reconcile;
 mod rules;
 mod sim;

@@ -13,7 +13,9 @@ use crate::error::{failure, throw};
 #[derive(Debug, Clone, Default)]
 pub struct SimulatorOptions {
     /// `'demo'` (default: a push certificate, two enrollment program tokens, four VPP tokens,
-    /// VPP apps), `'empty'`, or a seed as JSON text (see docs/simulator.md).
+    /// VPP apps), `'empty'`, one of the fleet tenants for enrollment profiles as code
+    /// (`'fleet_matching'`, `'fleet_drifted'`, `'fleet_missing'`: see docs/profiles.md), or a
+    /// seed as JSON text (see docs/simulator.md).
     pub seed: Option<String>,
     /// Instead of a seed: one enrollment program token holding this many generated devices.
     pub devices: Option<f64>,
@@ -90,6 +92,9 @@ fn seed_of(options: &SimulatorOptions) -> std::result::Result<Seed, crate::error
         }
         (None, None | Some("demo")) => Seed::demo(),
         (None, Some("empty")) => Seed::empty(),
+        (None, Some("fleet_matching")) => Seed::fleet_matching(),
+        (None, Some("fleet_drifted")) => Seed::fleet_drifted(),
+        (None, Some("fleet_missing")) => Seed::fleet_missing(),
         (None, Some(json)) => {
             Seed::from_json(json).map_err(|e| failure("ERR_INVALID_INPUT", e.to_string()))?
         }
@@ -124,6 +129,19 @@ impl Simulator {
                 failure("ERR_INVALID_INPUT", "the simulator was stopped"),
             )
         })
+    }
+
+    /// The profile template the fleet seeds are held against (JSON text).
+    #[napi(catch_unwind)]
+    pub fn fleet_template() -> String {
+        Seed::FLEET_TEMPLATE.to_owned()
+    }
+
+    /// The per-tenant values of `fleetTemplate()` (`northwind`, `fabrikam`, `tailspin`; JSON
+    /// text).
+    #[napi(catch_unwind)]
+    pub fn fleet_values() -> String {
+        Seed::FLEET_VALUES.to_owned()
     }
 
     /// The Graph base URL to pass as `baseUrl`.

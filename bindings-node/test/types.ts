@@ -17,6 +17,8 @@ import {
   ManagedIdentityCredential, WorkloadIdentityCredential, GitHubActionsCredential, AzureCliCredential,
   DeviceCodeCredential, DefaultAzureCredential, type Credential, type TokenCredential,
   type TokenCredentialAccessToken, type UserAssignedIdentity,
+  ProfileReport, profileDrift, planProfileApply, applyProfileTemplate, exportProfileTemplate,
+  type ExportedProfileTemplate, type ProfileTenants,
 } from '../index.js'
 import * as azureIdentity from '@azure/identity'
 
@@ -60,6 +62,27 @@ async function credentials(sim: Simulator): Promise<void> {
   void [steps, text, counted, fed]
 }
 void credentials
+
+async function profileTemplates(a: Client, b: Client): Promise<void> {
+  const template: string = Simulator.fleetTemplate()
+  const values: string = Simulator.fleetValues()
+  Simulator.start({ seed: 'fleet_drifted' }).stop()
+  const tenants: ProfileTenants = new Map([['northwind', a], ['fabrikam', b]])
+  const drift: ProfileReport = await profileDrift(tenants, template, { values })
+  await profileDrift(a, JSON.parse(template) as Record<string, unknown>, { values: { defaults: {} }, tokens: 'ABM' })
+  await profileDrift({ northwind: a }, template, { tokens: ['id'] })
+  await profileDrift([['northwind', a]] as const, template)
+  const plan: ProfileReport = await planProfileApply(tenants, template, { values })
+  const applied: ProfileReport = await applyProfileTemplate(tenants, template, { values, apply: true })
+  const kind: 'drift' | 'plan' | 'apply' = drift.kind
+  const exit: number = plan.exitCode
+  const rendered: [string, string, string | null, Record<string, any>] =
+    [applied.toTable(), applied.toMarkdown(), drift.toHtml(), drift.toJSON()]
+  const exported: ExportedProfileTemplate = await exportProfileTemplate(a, 'token', 'profile', { placeholders: false })
+  const notes: string[] = exported.notes
+  void [kind, exit, rendered, notes, exported.template, exported.values]
+}
+void profileTemplates
 
 async function everything(): Promise<void> {
   const sim: Simulator = Simulator.start({ seed: 'demo', pageSize: 100, throttle: false })
