@@ -180,7 +180,10 @@ fn build(
     let password = options.certificate_password.map(Secret::new);
     let password = password.as_ref().map(Secret::expose);
     if let Some(credential) = credential {
-        return builder.credential(credential).build().map_err(Failure::from);
+        return builder
+            .credential(credential)
+            .build()
+            .map_err(Failure::from);
     }
     builder = match (
         options.access_token,

@@ -108,7 +108,12 @@ impl JsCredential {
 
 /// The first line of what was thrown, at most 300 characters.
 fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or("").chars().take(300).collect()
+    text.lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect()
 }
 
 /// Reads `token`, `expiresOnTimestamp` and `refreshAfterTimestamp` of an answer.
@@ -150,7 +155,10 @@ fn read_answer(value: Unknown<'_>) -> Outcome {
 fn settle(returned: napi::Result<Unknown<'_>>, send: tokio::sync::oneshot::Sender<Outcome>) {
     let value = match returned {
         Err(e) => {
-            let _ = send.send(Err(format!("its getToken threw: {}", first_line(&e.reason))));
+            let _ = send.send(Err(format!(
+                "its getToken threw: {}",
+                first_line(&e.reason)
+            )));
             return;
         }
         Ok(value) => value,
@@ -169,16 +177,18 @@ fn settle(returned: napi::Result<Unknown<'_>>, send: tokio::sync::oneshot::Sende
                 }
                 Ok(())
             })?
-            .catch(move |ctx: napi::bindgen_prelude::CallbackContext<Unknown<'_>>| {
-                if let Some(send) = on_reject.take() {
-                    let reason = napi::Error::from_unknown_without_coercion(ctx.value);
-                    let _ = send.send(Err(format!(
-                        "its getToken rejected: {}",
-                        first_line(&reason.reason)
-                    )));
-                }
-                Ok(())
-            })
+            .catch(
+                move |ctx: napi::bindgen_prelude::CallbackContext<Unknown<'_>>| {
+                    if let Some(send) = on_reject.take() {
+                        let reason = napi::Error::from_unknown_without_coercion(ctx.value);
+                        let _ = send.send(Err(format!(
+                            "its getToken rejected: {}",
+                            first_line(&reason.reason)
+                        )));
+                    }
+                    Ok(())
+                },
+            )
     });
     // When the Promise cannot be followed, both closures (and the sender) are dropped: the
     // receiver sees that at once.
@@ -213,12 +223,7 @@ impl Credential for JsCredential {
             }
             let answer = receive
                 .await
-                .map_err(|_| {
-                    external(
-                        "its getToken answer could not be read"
-                            .into(),
-                    )
-                })?
+                .map_err(|_| external("its getToken answer could not be read".into()))?
                 .map_err(external)?;
             AccessToken::from_external(
                 &self.name,

@@ -82,13 +82,11 @@ pub struct ManagedIdentityOptions {
     pub imds_host: Option<String>,
 }
 
-fn identity_of(options: &ManagedIdentityOptions) -> std::result::Result<ic::ManagedIdentityId, Failure> {
+fn identity_of(
+    options: &ManagedIdentityOptions,
+) -> std::result::Result<ic::ManagedIdentityId, Failure> {
     use ic::ManagedIdentityId as Id;
-    match (
-        &options.client_id,
-        &options.object_id,
-        &options.resource_id,
-    ) {
+    match (&options.client_id, &options.object_id, &options.resource_id) {
         (None, None, None) => Ok(Id::SystemAssigned),
         (Some(id), None, None) => Ok(Id::ClientId(id.clone())),
         (None, Some(id), None) => Ok(Id::ObjectId(id.clone())),
@@ -119,36 +117,35 @@ impl ManagedIdentityCredential {
     pub fn new(env: &Env, options: Option<ManagedIdentityOptions>) -> Result<Self> {
         let options = options.unwrap_or_default();
         let id = identity_of(&options).map_err(|f| throw(env, f))?;
-        let credential = match (
-            options.identity_endpoint,
-            options.identity_header,
-            options.imds_host,
-        ) {
-            (Some(endpoint), Some(header), None) => ic::ManagedIdentityCredential::with_source(
-                ic::ManagedIdentitySource::AppService {
-                    endpoint,
-                    header: Secret::new(header),
-                },
-                id,
-            ),
-            (None, None, Some(host)) => ic::ManagedIdentityCredential::with_source(
-                ic::ManagedIdentitySource::Imds {
-                    host: host.trim_end_matches('/').to_owned(),
-                },
-                id,
-            ),
-            (None, None, None) => ic::ManagedIdentityCredential::new(id),
-            _ => {
-                return Err(throw(
+        let credential =
+            match (
+                options.identity_endpoint,
+                options.identity_header,
+                options.imds_host,
+            ) {
+                (Some(endpoint), Some(header), None) => ic::ManagedIdentityCredential::with_source(
+                    ic::ManagedIdentitySource::AppService {
+                        endpoint,
+                        header: Secret::new(header),
+                    },
+                    id,
+                ),
+                (None, None, Some(host)) => ic::ManagedIdentityCredential::with_source(
+                    ic::ManagedIdentitySource::Imds {
+                        host: host.trim_end_matches('/').to_owned(),
+                    },
+                    id,
+                ),
+                (None, None, None) => ic::ManagedIdentityCredential::new(id),
+                _ => return Err(throw(
                     env,
                     failure(
                         "ERR_CONFIGURATION",
                         "ManagedIdentityCredential: give identityEndpoint with identityHeader, \
                          or imdsHost, or neither (the environment's endpoint)",
                     ),
-                ))
-            }
-        };
+                )),
+            };
         Ok(Self::of(wrap(credential)))
     }
 

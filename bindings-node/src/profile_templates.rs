@@ -45,7 +45,11 @@ impl ProfileReport {
 
     /// The report as a plain object (the core's JSON shape, camelCase); `JSON.stringify(report)`
     /// uses it.
-    #[napi(catch_unwind, js_name = "toJSON", ts_return_type = "Record<string, any>")]
+    #[napi(
+        catch_unwind,
+        js_name = "toJSON",
+        ts_return_type = "Record<string, any>"
+    )]
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::from_str(&self.json).unwrap_or_default()
     }
@@ -171,8 +175,8 @@ pub fn profile_drift<'e>(
     values: Option<String>,
     tokens: Option<Vec<String>>,
 ) -> Result<PromiseRaw<'e, ProfileReport>> {
-    let i = inputs(names, &clients, &template, values.as_deref(), tokens)
-        .map_err(|f| throw(env, f))?;
+    let i =
+        inputs(names, &clients, &template, values.as_deref(), tokens).map_err(|f| throw(env, f))?;
     report(env, async move {
         templates::profile_drift(&i.targets, &i.template, &i.values, &i.tokens)
             .await
@@ -190,8 +194,8 @@ pub fn plan_profile_apply<'e>(
     values: Option<String>,
     tokens: Option<Vec<String>>,
 ) -> Result<PromiseRaw<'e, ProfileReport>> {
-    let i = inputs(names, &clients, &template, values.as_deref(), tokens)
-        .map_err(|f| throw(env, f))?;
+    let i =
+        inputs(names, &clients, &template, values.as_deref(), tokens).map_err(|f| throw(env, f))?;
     report(env, async move {
         templates::plan_profile_apply(&i.targets, &i.template, &i.values, &i.tokens)
             .await
@@ -210,8 +214,8 @@ pub fn apply_profile_template<'e>(
     tokens: Option<Vec<String>>,
     apply: Option<bool>,
 ) -> Result<PromiseRaw<'e, ProfileReport>> {
-    let i = inputs(names, &clients, &template, values.as_deref(), tokens)
-        .map_err(|f| throw(env, f))?;
+    let i =
+        inputs(names, &clients, &template, values.as_deref(), tokens).map_err(|f| throw(env, f))?;
     let options = ApplyOptions {
         apply: apply.unwrap_or(false),
     };
