@@ -838,7 +838,8 @@ export declare class ManagedIdentityCredential {
   /**
    * From `vars` (the process environment when absent): `IDENTITY_ENDPOINT` +
    * `IDENTITY_HEADER`, `MSI_ENDPOINT`, `IMDS_ENDPOINT`, `AZURE_POD_IDENTITY_AUTHORITY_HOST`,
-   * else IMDS; the identity `options` names.
+   * else IMDS; the identity `options` names, else the user-assigned `AZURE_CLIENT_ID` when it
+   * is set (as the default chain does).
    */
   static fromEnv(vars?: Record<string, string> | undefined | null, options?: ManagedIdentityOptions | undefined | null): ManagedIdentityCredential
 }
@@ -983,7 +984,7 @@ export declare class VppTokenPager {
 export declare class WorkloadIdentityCredential {
   /** What it is and where it signs in (never a secret). */
   toString(): string
-  /** `clientId` in `tenantId`, proven by the token in `tokenFilePath`. */
+  /** `clientId` in `tenantId`, proven by the token in `tokenFile`. */
   constructor(options: WorkloadIdentityOptions)
   /**
    * From `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and `AZURE_FEDERATED_TOKEN_FILE` of `vars`
@@ -1186,8 +1187,8 @@ export interface DepTokenFileInfo {
 
 /** Options of `new DeviceCodeCredential(...)`. */
 export interface DeviceCodeOptions {
-  /** The tenant (an id or domain; `organizations` for any work account). */
-  tenantId: string
+  /** The tenant (an id or domain; default `organizations`: any work account). */
+  tenantId?: string
   /** Your own public client app (Authentication > Allow public client flows: Yes). */
   clientId: string
 }
@@ -1901,5 +1902,5 @@ export interface WorkloadIdentityOptions {
   /** The app (client) id whose federated credential trusts the token. */
   clientId: string
   /** The file holding the federated token (Kubernetes: `AZURE_FEDERATED_TOKEN_FILE`). */
-  tokenFilePath: string
+  tokenFile: string
 }

@@ -35,9 +35,41 @@ fn configuration(e: &CredentialError) -> Failure {
 }
 
 /// What every credential class holds: the core credential and its description.
-fn wrap<C: Credential + 'static>(credential: C) -> (Arc<dyn Credential>, String) {
-    let describe = format!("{credential:?}");
+fn wrap<C: Credential + 'static>(credential: C, describe: String) -> (Arc<dyn Credential>, String) {
     (Arc::new(credential), describe)
+}
+
+/// `Name(key='value', ...)`, leaving out the fields that are not set (never a secret: only
+/// ids, paths and the host's form are given here).
+fn describe(name: &str, fields: &[(&str, Option<&str>)]) -> String {
+    let shown: Vec<String> = fields
+        .iter()
+        .filter_map(|(k, v)| {
+            v.map(|v| {
+                let quoted = v.replace('\\', "\\\\").replace('\'', "\\'");
+                format!("{k}='{quoted}'")
+            })
+        })
+        .collect();
+    format!("{name}({})", shown.join(", "))
+}
+
+fn managed(credential: ic::ManagedIdentityCredential) -> (Arc<dyn Credential>, String) {
+    use ic::ManagedIdentityId as Id;
+    let (key, value) = match credential.id() {
+        Id::SystemAssigned => ("clientId", None),
+        Id::ClientId(v) => ("clientId", Some(v.clone())),
+        Id::ObjectId(v) => ("objectId", Some(v.clone())),
+        Id::ResourceId(v) => ("resourceId", Some(v.clone())),
+    };
+    let text = describe(
+        "ManagedIdentityCredential",
+        &[
+            ("source", Some(credential.source().describe())),
+            (key, value.as_deref()),
+        ],
+    );
+    wrap(credential, text)
 }
 
 macro_rules! credential_class {
@@ -146,21 +178,28 @@ impl ManagedIdentityCredential {
                     ),
                 )),
             };
-        Ok(Self::of(wrap(credential)))
+        Ok(Self::of(managed(credential)))
     }
 
     /// From `vars` (the process environment when absent): `IDENTITY_ENDPOINT` +
     /// `IDENTITY_HEADER`, `MSI_ENDPOINT`, `IMDS_ENDPOINT`, `AZURE_POD_IDENTITY_AUTHORITY_HOST`,
-    /// else IMDS; the identity `options` names.
+    /// else IMDS; the identity `options` names, else the user-assigned `AZURE_CLIENT_ID` when it
+    /// is set (as the default chain does).
     #[napi(catch_unwind, factory)]
     pub fn from_env(
         env: &Env,
         vars: Option<HashMap<String, String>>,
         options: Option<ManagedIdentityOptions>,
     ) -> Result<Self> {
-        let id = identity_of(&options.unwrap_or_default()).map_err(|f| throw(env, f))?;
         let var = reader(vars);
-        Ok(Self::of(wrap(
+        let id = match options {
+            Some(o) => identity_of(&o).map_err(|f| throw(env, f))?,
+            None => var("AZURE_CLIENT_ID").map_or(
+                ic::ManagedIdentityId::SystemAssigned,
+                ic::ManagedIdentityId::ClientId,
+            ),
+        };
+        Ok(Self::of(managed(
             ic::ManagedIdentityCredential::from_env_with(&var, id),
         )))
     }
@@ -175,7 +214,7 @@ pub struct WorkloadIdentityOptions {
     /// The app (client) id whose federated credential trusts the token.
     pub client_id: String,
     /// The file holding the federated token (Kubernetes: `AZURE_FEDERATED_TOKEN_FILE`).
-    pub token_file_path: String,
+    pub token_file: String,
 }
 
 /// Signs in with a federated token from a file (Kubernetes workload identity), read again
@@ -188,16 +227,29 @@ pub struct WorkloadIdentityCredential {
 
 credential_class!(WorkloadIdentityCredential);
 
+impl WorkloadIdentityCredential {
+    fn workload(tenant_id: String, client_id: String, token_file: String) -> Self {
+        let text = describe(
+            "WorkloadIdentityCredential",
+            &[
+                ("tenantId", Some(&tenant_id)),
+                ("clientId", Some(&client_id)),
+                ("tokenFile", Some(&token_file)),
+            ],
+        );
+        Self::of(wrap(
+            ic::WorkloadIdentityCredential::new(tenant_id, client_id, token_file),
+            text,
+        ))
+    }
+}
+
 #[napi]
 impl WorkloadIdentityCredential {
-    /// `clientId` in `tenantId`, proven by the token in `tokenFilePath`.
+    /// `clientId` in `tenantId`, proven by the token in `tokenFile`.
     #[napi(catch_unwind, constructor)]
     pub fn new(options: WorkloadIdentityOptions) -> Self {
-        Self::of(wrap(ic::WorkloadIdentityCredential::new(
-            options.tenant_id,
-            options.client_id,
-            options.token_file_path,
-        )))
+        Self::workload(options.tenant_id, options.client_id, options.token_file)
     }
 
     /// From `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and `AZURE_FEDERATED_TOKEN_FILE` of `vars`
@@ -205,9 +257,15 @@ impl WorkloadIdentityCredential {
     #[napi(catch_unwind, factory)]
     pub fn from_env(env: &Env, vars: Option<HashMap<String, String>>) -> Result<Self> {
         let var = reader(vars);
+        // The core says which variables are missing; with all three, the same as `new`.
         ic::WorkloadIdentityCredential::from_env_with(&var)
-            .map(|c| Self::of(wrap(c)))
-            .map_err(|e| throw(env, configuration(&e)))
+            .map_err(|e| throw(env, configuration(&e)))?;
+        let get = |n: &str| var(n).unwrap_or_default();
+        Ok(Self::workload(
+            get("AZURE_TENANT_ID"),
+            get("AZURE_CLIENT_ID"),
+            get("AZURE_FEDERATED_TOKEN_FILE"),
+        ))
     }
 }
 
@@ -242,6 +300,14 @@ impl GitHubActionsCredential {
     /// `clientId` in `tenantId`, with the runner's ID-token request URL and token.
     #[napi(catch_unwind, constructor)]
     pub fn new(options: GitHubActionsOptions) -> Self {
+        let text = describe(
+            "GitHubActionsCredential",
+            &[
+                ("tenantId", Some(&options.tenant_id)),
+                ("clientId", Some(&options.client_id)),
+                ("audience", options.audience.as_deref()),
+            ],
+        );
         let credential = ic::GitHubActionsCredential::new(
             options.tenant_id,
             options.client_id,
@@ -252,7 +318,7 @@ impl GitHubActionsCredential {
             Some(audience) => credential.with_audience(audience),
             None => credential,
         };
-        Self::of(wrap(credential))
+        Self::of(wrap(credential, text))
     }
 
     /// From `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `ACTIONS_ID_TOKEN_REQUEST_URL` and
@@ -260,9 +326,16 @@ impl GitHubActionsCredential {
     #[napi(catch_unwind, factory)]
     pub fn from_env(env: &Env, vars: Option<HashMap<String, String>>) -> Result<Self> {
         let var = reader(vars);
-        ic::GitHubActionsCredential::from_env_with(&var)
-            .map(|c| Self::of(wrap(c)))
-            .map_err(|e| throw(env, configuration(&e)))
+        let credential = ic::GitHubActionsCredential::from_env_with(&var)
+            .map_err(|e| throw(env, configuration(&e)))?;
+        let text = describe(
+            "GitHubActionsCredential",
+            &[
+                ("tenantId", var("AZURE_TENANT_ID").as_deref()),
+                ("clientId", var("AZURE_CLIENT_ID").as_deref()),
+            ],
+        );
+        Ok(Self::of(wrap(credential, text)))
     }
 }
 
@@ -295,6 +368,10 @@ impl AzureCliCredential {
     #[napi(catch_unwind, constructor)]
     pub fn new(options: Option<AzureCliOptions>) -> Self {
         let options = options.unwrap_or_default();
+        let text = describe(
+            "AzureCliCredential",
+            &[("tenantId", options.tenant_id.as_deref())],
+        );
         let mut credential = ic::AzureCliCredential::new();
         if let Some(t) = options.tenant_id {
             credential = credential.with_tenant(t);
@@ -308,7 +385,7 @@ impl AzureCliCredential {
         if let Some(ms) = options.timeout_ms {
             credential = credential.with_timeout(Duration::from_millis(u64::from(ms)));
         }
-        Self::of(wrap(credential))
+        Self::of(wrap(credential, text))
     }
 }
 
@@ -316,8 +393,8 @@ impl AzureCliCredential {
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct DeviceCodeOptions {
-    /// The tenant (an id or domain; `organizations` for any work account).
-    pub tenant_id: String,
+    /// The tenant (an id or domain; default `organizations`: any work account).
+    pub tenant_id: Option<String>,
     /// Your own public client app (Authentication > Allow public client flows: Yes).
     pub client_id: String,
 }
@@ -338,8 +415,18 @@ impl DeviceCodeCredential {
     /// are refused with `ERR_CONFIGURATION`).
     #[napi(catch_unwind, constructor)]
     pub fn new(env: &Env, options: DeviceCodeOptions) -> Result<Self> {
-        ic::DeviceCodeCredential::new(options.tenant_id, options.client_id)
-            .map(|c| Self::of(wrap(c)))
+        let tenant = options
+            .tenant_id
+            .unwrap_or_else(|| "organizations".to_owned());
+        let text = describe(
+            "DeviceCodeCredential",
+            &[
+                ("tenantId", Some(&tenant)),
+                ("clientId", Some(&options.client_id)),
+            ],
+        );
+        ic::DeviceCodeCredential::new(tenant, options.client_id)
+            .map(|c| Self::of(wrap(c, text)))
             .map_err(|e| throw(env, configuration(&e)))
     }
 }
@@ -356,7 +443,10 @@ pub struct DefaultAzureCredential {
 impl DefaultAzureCredential {
     fn of(chain: ic::DefaultAzureCredential) -> Self {
         let steps = chain.steps().into_iter().map(str::to_owned).collect();
-        let describe = format!("DefaultAzureCredential({})", chain.steps().join(", "));
+        let describe = format!(
+            "DefaultAzureCredential(steps=['{}'])",
+            chain.steps().join("', '")
+        );
         Self {
             inner: Arc::new(chain),
             describe,

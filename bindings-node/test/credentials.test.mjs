@@ -220,6 +220,13 @@ test('ManagedIdentityCredential: explicit endpoint, from the environment, user-a
     const paths = sim.requestLog().map((r) => r.path)
     assert.ok(paths.some((p) => p.startsWith('/metadata/identity/oauth2/token')), 'IMDS form used')
     assert.ok(paths.some((p) => p.includes(encodeURIComponent(ua.resourceId)) || p.includes(ua.resourceId)), 'resource id sent')
+    const named = new ManagedIdentityCredential({ ...app, clientId: ua.clientId })
+    assert.equal(String(named), `ManagedIdentityCredential(source='App Service / Functions / Automation (IDENTITY_ENDPOINT)', clientId='${ua.clientId}')`)
+    assert.equal(util.inspect(named), String(named))
+    // fromEnv takes the user-assigned AZURE_CLIENT_ID, as the chain does.
+    const fromVars = ManagedIdentityCredential.fromEnv({ IDENTITY_ENDPOINT: sim.identityEndpoint, IDENTITY_HEADER: sim.identityHeader, AZURE_CLIENT_ID: ua.clientId })
+    assert.match(String(fromVars), new RegExp(`clientId='${ua.clientId}'`))
+    assert.ok((await new Client({ credential: fromVars, baseUrl: sim.baseUrl }).getPushCertificate()).topicIdentifier)
     assert.throws(() => new ManagedIdentityCredential({ clientId: 'a', objectId: 'b' }), { code: 'ERR_CONFIGURATION' })
     assert.throws(() => new ManagedIdentityCredential({ identityEndpoint: sim.identityEndpoint }), { code: 'ERR_CONFIGURATION' })
   }))
@@ -229,7 +236,7 @@ test('WorkloadIdentityCredential: a federated token file, explicit and from the 
     const dir = tempDir('wi')
     const file = path.join(dir, 'token')
     fs.writeFileSync(file, sim.federatedToken(3600))
-    const explicit = new WorkloadIdentityCredential({ tenantId: sim.tenantId, clientId: sim.federatedClientId, tokenFilePath: file })
+    const explicit = new WorkloadIdentityCredential({ tenantId: sim.tenantId, clientId: sim.federatedClientId, tokenFile: file })
     const vars = { AZURE_TENANT_ID: sim.tenantId, AZURE_CLIENT_ID: sim.federatedClientId, AZURE_FEDERATED_TOKEN_FILE: file }
     for (const credential of [explicit, WorkloadIdentityCredential.fromEnv(vars)]) {
       const client = new Client({ credential, baseUrl: sim.baseUrl, authorityHost: sim.authorityHost })
@@ -326,7 +333,7 @@ test('DefaultAzureCredential: the chain, AZURE_TOKEN_CREDENTIALS, and Client.fro
     const e = await failure(nothing.getPushCertificate())
     assert.equal(e.code, 'ERR_UNAUTHORIZED')
     assert.match(e.message, /EnvironmentCredential/)
-    assert.ok(String(new DefaultAzureCredential()).startsWith('DefaultAzureCredential('))
+    assert.ok(String(new DefaultAzureCredential()).startsWith("DefaultAzureCredential(steps=['"))
   }))
 
 test('secrets never appear in error messages or util.inspect output', () =>
@@ -352,7 +359,7 @@ test('secrets never appear in error messages or util.inspect output', () =>
     const dir = tempDir('wi-canary')
     const file = path.join(dir, 'token')
     fs.writeFileSync(file, federated)
-    const wi = new WorkloadIdentityCredential({ tenantId: sim.tenantId, clientId: sim.federatedClientId, tokenFilePath: file })
+    const wi = new WorkloadIdentityCredential({ tenantId: sim.tenantId, clientId: sim.federatedClientId, tokenFile: file })
     show(wi)
     const e2 = await failure(new Client({ credential: wi, baseUrl: sim.baseUrl, authorityHost: sim.authorityHost }).getPushCertificate())
     assert.equal(e2.code, 'ERR_UNAUTHORIZED')

@@ -40,7 +40,7 @@ async function credentials(sim: Simulator): Promise<void> {
     new ManagedIdentityCredential({ imdsHost: sim.baseUrl, objectId: ua.objectId }),
     ManagedIdentityCredential.fromEnv({ IDENTITY_ENDPOINT: sim.identityEndpoint }, { resourceId: ua.resourceId }),
     ManagedIdentityCredential.fromEnv(),
-    new WorkloadIdentityCredential({ tenantId: sim.tenantId, clientId: sim.federatedClientId, tokenFilePath: '/tmp/t' }),
+    new WorkloadIdentityCredential({ tenantId: sim.tenantId, clientId: sim.federatedClientId, tokenFile: '/tmp/t' }),
     WorkloadIdentityCredential.fromEnv(process.env as Record<string, string>),
     new GitHubActionsCredential({
       tenantId: sim.tenantId, clientId: sim.federatedClientId, requestUrl: sim.githubIdTokenUrl,
