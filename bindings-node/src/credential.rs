@@ -13,7 +13,7 @@ use intune_apple_core::graph::credentials::TokenRequestContext;
 use intune_apple_core::graph::{AccessToken, Credential, CredentialError};
 use intune_apple_core::Secret;
 use napi::bindgen_prelude::{
-    FnArgs, FromNapiValue, Function, JsObjectValue, JsValue, Object, PromiseRaw, Unknown,
+    FnArgs, FromNapiValue, Function, JsValue, Object, PromiseRaw, Unknown,
 };
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, ValueType};
@@ -56,16 +56,32 @@ const TAKES: &str = "credential takes an @azure/identity TokenCredential (an obj
     WorkloadIdentityCredential, GitHubActionsCredential, AzureCliCredential, \
     DeviceCodeCredential, DefaultAzureCredential)";
 
+/// Reads `object[key]` in JavaScript, catching what a getter or a `Proxy` throws: a read never
+/// leaves an exception pending (the credential object is someone else's code). `None` when
+/// the read threw or the value is `undefined` or `null`.
+const SAFE_GET: &str = "(function (o, k) { try { return o[k] } catch (e) { return undefined } })";
+
+fn safe_get<'e>(env: &'e Env, object: Unknown<'e>, key: &str) -> Option<Unknown<'e>> {
+    let reader: Function<'e, FnArgs<(Unknown<'e>, &str)>, Unknown<'e>> =
+        env.run_script(SAFE_GET).ok()?;
+    reader.call(FnArgs::from((object, key))).ok().filter(|v| {
+        !matches!(
+            v.get_type(),
+            Ok(ValueType::Undefined | ValueType::Null) | Err(_)
+        )
+    })
+}
+
+/// `object[key]` when it has the JS type `kind`.
+fn typed<'e>(env: &'e Env, object: Unknown<'e>, key: &str, kind: ValueType) -> Option<Unknown<'e>> {
+    safe_get(env, object, key).filter(|v| v.get_type().ok() == Some(kind))
+}
+
 /// The class name of `object` (`ManagedIdentityCredential`), or `TokenCredential` for a plain
 /// object.
-fn class_name(object: &Object<'_>) -> String {
-    object
-        .get_named_property::<Unknown<'_>>("constructor")
-        .ok()
-        .filter(|c| c.get_type().ok() == Some(ValueType::Function))
-        .and_then(|c| Object::from_unknown(c).ok())
-        .and_then(|c| c.get_named_property::<Unknown<'_>>("name").ok())
-        .filter(|n| n.get_type().ok() == Some(ValueType::String))
+fn class_name(env: &Env, object: Unknown<'_>) -> String {
+    typed(env, object, "constructor", ValueType::Function)
+        .and_then(|c| typed(env, c, "name", ValueType::String))
         .and_then(|n| String::from_unknown(n).ok())
         .filter(|n| !n.is_empty() && n != "Object")
         .unwrap_or_else(|| "TokenCredential".to_owned())
@@ -74,18 +90,15 @@ fn class_name(object: &Object<'_>) -> String {
 impl JsCredential {
     /// Wraps `value`, which must be an object with a `getToken` function (else
     /// `ERR_CONFIGURATION`).
-    pub(crate) fn new(value: Unknown<'_>) -> Result<Self, Failure> {
+    pub(crate) fn new(env: &Env, value: Unknown<'_>) -> Result<Self, Failure> {
         let config = |m: String| failure("ERR_CONFIGURATION", m);
         let kind = value.get_type().map_err(|e| config(e.reason.clone()))?;
         if !matches!(kind, ValueType::Object | ValueType::Function) {
             return Err(config(format!("{TAKES}; got a {kind}")));
         }
         let object = Object::from_unknown(value).map_err(|e| config(e.reason.clone()))?;
-        let name = class_name(&object);
-        let method = object
-            .get_named_property::<Unknown<'_>>("getToken")
-            .ok()
-            .filter(|m| m.get_type().ok() == Some(ValueType::Function))
+        let name = class_name(env, value);
+        let method = typed(env, value, "getToken", ValueType::Function)
             .ok_or_else(|| config(format!("{TAKES}; {name} has no getToken function")))?;
         let internal = |e: napi::Error| config(format!("cannot use {name}: {}", e.reason));
         let method: Function<'_, GetTokenArgs, Unknown<'_>> =
@@ -108,16 +121,22 @@ impl JsCredential {
 
 /// The first line of what was thrown, at most 300 characters.
 fn first_line(text: &str) -> String {
-    text.lines()
+    let line: String = text
+        .lines()
         .next()
         .unwrap_or("")
         .chars()
         .take(300)
-        .collect()
+        .collect();
+    if line.trim().is_empty() {
+        "a value without a message".to_owned()
+    } else {
+        line
+    }
 }
 
 /// Reads `token`, `expiresOnTimestamp` and `refreshAfterTimestamp` of an answer.
-fn read_answer(value: Unknown<'_>) -> Outcome {
+fn read_answer(env: &Env, value: Unknown<'_>) -> Outcome {
     let no_token = || {
         "its answer has no `token` text (expected an AccessToken: { token, expiresOnTimestamp })"
             .to_owned()
@@ -125,18 +144,11 @@ fn read_answer(value: Unknown<'_>) -> Outcome {
     if value.get_type().ok() != Some(ValueType::Object) {
         return Err(no_token());
     }
-    let object = Object::from_unknown(value).map_err(|_| no_token())?;
-    let field = |name: &str, kind: ValueType| {
-        object
-            .get_named_property::<Unknown<'_>>(name)
-            .ok()
-            .filter(|v| v.get_type().ok() == Some(kind))
-    };
-    let token = field("token", ValueType::String)
+    let token = typed(env, value, "token", ValueType::String)
         .and_then(|t| String::from_unknown(t).ok())
         .ok_or_else(no_token)?;
     let number = |name: &str| {
-        field(name, ValueType::Number)
+        typed(env, value, name, ValueType::Number)
             .and_then(|v| f64::from_unknown(v).ok())
             .filter(|v| v.is_finite())
     };
@@ -152,7 +164,11 @@ fn read_answer(value: Unknown<'_>) -> Outcome {
 
 /// Settles `send` with what `returned` (the value `getToken` returned, or what it threw) comes
 /// to: at once, or when its Promise settles.
-fn settle(returned: napi::Result<Unknown<'_>>, send: tokio::sync::oneshot::Sender<Outcome>) {
+fn settle(
+    env: &Env,
+    returned: napi::Result<Unknown<'_>>,
+    send: tokio::sync::oneshot::Sender<Outcome>,
+) {
     let value = match returned {
         Err(e) => {
             let _ = send.send(Err(format!(
@@ -164,7 +180,7 @@ fn settle(returned: napi::Result<Unknown<'_>>, send: tokio::sync::oneshot::Sende
         Ok(value) => value,
     };
     if !value.is_promise().unwrap_or(false) {
-        let _ = send.send(read_answer(value));
+        let _ = send.send(read_answer(env, value));
         return;
     }
     let once = Rc::new(Cell::new(Some(send)));
@@ -173,7 +189,7 @@ fn settle(returned: napi::Result<Unknown<'_>>, send: tokio::sync::oneshot::Sende
         promise
             .then(move |ctx| {
                 if let Some(send) = once.take() {
-                    let _ = send.send(read_answer(ctx.value));
+                    let _ = send.send(read_answer(&ctx.env, ctx.value));
                 }
                 Ok(())
             })?
@@ -211,8 +227,8 @@ impl Credential for JsCredential {
             let status = self.get_token.call_with_return_value(
                 scopes,
                 ThreadsafeFunctionCallMode::NonBlocking,
-                move |returned: napi::Result<Unknown<'_>>, _env: Env| {
-                    settle(returned, send);
+                move |returned: napi::Result<Unknown<'_>>, env: Env| {
+                    settle(&env, returned, send);
                     Ok(())
                 },
             );

@@ -510,5 +510,5 @@ pub(crate) fn from_js(
         DeviceCodeCredential,
         DefaultAzureCredential
     );
-    Ok(Arc::new(JsCredential::new(value)?))
+    Ok(Arc::new(JsCredential::new(env, value)?))
 }

@@ -164,6 +164,11 @@ test('a credential that throws, rejects or answers garbage is a typed error nami
       [new Plain(), ['Plain', '`token`']],
       [new Null(), ['Null', '`token`']],
       [{ getToken: async () => 'text' }, ['TokenCredential', '`token`']],
+      // Someone else's code: getters and throws of anything never leave an exception behind.
+      [{ getToken: () => ({ get token() { throw new Error('getter') } }) }, ['TokenCredential', '`token`']],
+      [{ getToken: async () => ({ token: 'x', get expiresOnTimestamp() { throw new Error('getter') } }) }, ['expiresOnTimestamp']],
+      [{ getToken() { throw Symbol('s') } }, ['threw', 'a value without a message']],
+      [{ getToken: () => Promise.reject() }, ['rejected', 'a value without a message']],
     ]) {
       const client = new Client({ credential, baseUrl: sim.baseUrl })
       const e = await failure(client.getPushCertificate())
@@ -172,7 +177,8 @@ test('a credential that throws, rejects or answers garbage is a typed error nami
     }
     assert.equal(sim.requestLog().filter((r) => r.bearer).length, 0, 'nothing reached Graph')
     // Not a credential at all: refused when the client is built.
-    for (const credential of [{}, 'token', 42, { getToken: 'no' }]) {
+    const trap = new Proxy({}, { get() { throw new Error('trap') } })
+    for (const credential of [{}, 'token', 42, { getToken: 'no' }, trap, { get getToken() { throw new Error('getter') } }]) {
       assert.throws(() => new Client({ credential, baseUrl: sim.baseUrl }), (e) => {
         assert.ok(e instanceof IntuneAppleError)
         assert.equal(e.code, 'ERR_CONFIGURATION')
