@@ -51,6 +51,35 @@ export declare class IntuneAppleError extends Error {
   readonly reasons: Array<RefusalInfo> | null
 }
 
+/** What a `TokenCredential`'s `getToken` answers (`@azure/core-auth`'s `AccessToken`). */
+export interface TokenCredentialAccessToken {
+  /** The bearer token (a secret: never shown in an error). */
+  token: string
+  /** When it expires, in Unix milliseconds. */
+  expiresOnTimestamp: number
+  /** When to ask for a new one, in Unix milliseconds. */
+  refreshAfterTimestamp?: number
+}
+
+/**
+ * Any `@azure/identity` credential (`ManagedIdentityCredential`, `DefaultAzureCredential`,
+ * ...), or an object of your own with the same `getToken`. It is called with
+ * `['https://graph.microsoft.com/.default']` (another cloud's Graph scope on a national cloud).
+ */
+export interface TokenCredential {
+  getToken(scopes: string | string[], options?: object): Promise<TokenCredentialAccessToken | null>
+}
+
+/** What `new Client({ credential })` takes: a `TokenCredential` or one of this library's. */
+export type Credential =
+  | TokenCredential
+  | ManagedIdentityCredential
+  | WorkloadIdentityCredential
+  | GitHubActionsCredential
+  | AzureCliCredential
+  | DeviceCodeCredential
+  | DefaultAzureCredential
+
 export type Cloud = 'global' | 'usgov' | 'dod' | 'china'
 export type Locale = 'en' | 'fr'
 export type TokenKind = 'push_certificate' | 'enrollment_program_token' | 'vpp_token'
@@ -300,6 +329,65 @@ export declare function scanTenants(
   options?: ScanOptions | null,
 ): Promise<Array<TenantReport>>
 
+/** A client, or named clients: a `Map`, an object, or an array of `[name, client]` pairs. */
+export type ProfileTenants =
+  | Client
+  | ReadonlyMap<string, Client>
+  | Readonly<Record<string, Client>>
+  | ReadonlyArray<readonly [string, Client]>
+
+/** Options of `profileDrift` and `planProfileApply`. */
+export interface ProfileTemplateOptions {
+  /** The values file: `{ defaults: { name: text }, tenants: { tenant: { name: text } } }`, as JSON text or an object. */
+  values?: string | Record<string, unknown> | null
+  /** The enrollment program tokens to compare, by id or name (default: every token). */
+  tokens?: string | ReadonlyArray<string> | null
+}
+
+/** Options of `applyProfileTemplate`. */
+export interface ApplyProfileTemplateOptions extends ProfileTemplateOptions {
+  /** Write (default false: only plan, each write reported as not attempted). */
+  apply?: boolean | null
+}
+
+/** What `exportProfileTemplate` answers. */
+export interface ExportedProfileTemplate {
+  /** The template (write `JSON.stringify(template, null, 2)` to its file). */
+  template: Record<string, any>
+  /** The source tenant's value of each placeholder. */
+  values: Record<string, string>
+  /** What was left out, and why. */
+  notes: Array<string>
+}
+
+/**
+ * The drift of a profile template (JSON text or an object) on the enrollment program tokens of
+ * every tenant; reads only. `report.exitCode`: 0 no drift, 1 drift, 2 could not check. A wrong
+ * template rejects with `ERR_INVALID_TEMPLATE` listing every issue, before any call.
+ */
+export declare function profileDrift(
+  tenants: ProfileTenants,
+  template: string | Record<string, unknown>,
+  options?: ProfileTemplateOptions | null,
+): Promise<ProfileReport>
+
+/** Every write an apply would make, in order; writes nothing. */
+export declare function planProfileApply(
+  tenants: ProfileTenants,
+  template: string | Record<string, unknown>,
+  options?: ProfileTemplateOptions | null,
+): Promise<ProfileReport>
+
+/**
+ * Brings the tokens to the template; without `apply: true` only plans. The report says what was
+ * done, what failed and what was not attempted; the next apply continues from what it finds.
+ */
+export declare function applyProfileTemplate(
+  tenants: ProfileTenants,
+  template: string | Record<string, unknown>,
+  options?: ApplyProfileTemplateOptions | null,
+): Promise<ProfileReport>
+
 /** The exit code of a scan: the worst `report.exitCode` of its tenants (0 for none). */
 export declare function scanExitCode(reports: ReadonlyArray<TenantReport>): number
 
@@ -440,6 +528,14 @@ export declare class AssignmentPager {
   nextPage(): Promise<Array<MobileAppAssignment> | null>
 }
 
+/** Signs in with the Azure CLI's account (`az login` first). */
+export declare class AzureCliCredential {
+  /** What it is and where it signs in (never a secret). */
+  toString(): string
+  /** The CLI's current account. */
+  constructor(options?: AzureCliOptions | undefined | null)
+}
+
 /**
  * A Microsoft Graph client for the Apple credentials of an Intune tenant. Every method returns
  * a Promise (or a pager for `for await`); failures are `IntuneAppleError`s.
@@ -448,11 +544,14 @@ export declare class Client {
   /** Builds a client from explicit options. */
   constructor(options: ClientOptions)
   /**
-   * Builds a client from the environment: `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, then
-   * `AZURE_CLIENT_SECRET` or `AZURE_CLIENT_CERTIFICATE_PATH`; or `INTUNE_APPLE_ACCESS_TOKEN`;
-   * plus `INTUNE_APPLE_GRAPH_URL`, `AZURE_AUTHORITY_HOST`, `INTUNE_APPLE_CLOUD`.
+   * Builds a client from the environment (`vars`, or the process's when absent):
+   * `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, then `AZURE_CLIENT_SECRET` or
+   * `AZURE_CLIENT_CERTIFICATE_PATH`; or `INTUNE_APPLE_ACCESS_TOKEN`; plus
+   * `INTUNE_APPLE_GRAPH_URL`, `AZURE_AUTHORITY_HOST`, `INTUNE_APPLE_CLOUD`. When none of these
+   * names a credential, or `AZURE_TOKEN_CREDENTIALS` is set, it signs in with the
+   * `DefaultAzureCredential` chain (workload identity, managed identity, the Azure CLI).
    */
-  static fromEnv(): Client
+  static fromEnv(vars?: Record<string, string> | undefined | null): Client
   /** The Graph root URL in use. */
   get graphRoot(): string
   /** The tenant's Apple MDM push certificate. */
@@ -600,6 +699,35 @@ export declare class Client {
   setDefaultProfile(tokenId: string, profileId: string): Promise<DefaultProfileSet>
 }
 
+/**
+ * The Azure SDKs' default chain: environment (secret or certificate), workload identity,
+ * managed identity, the Azure CLI; `AZURE_TOKEN_CREDENTIALS` picks one (or `dev` / `prod`).
+ */
+export declare class DefaultAzureCredential {
+  /** The chain for the process environment. */
+  constructor()
+  /** The chain for `vars` (the process environment when absent). */
+  static fromEnv(vars?: Record<string, string> | undefined | null): DefaultAzureCredential
+  /** The names of the steps, in order. */
+  get steps(): Array<string>
+  /** What it is (never a secret). */
+  toString(): string
+}
+
+/**
+ * Signs a person in with the device code flow: the prompt (a code to enter at
+ * `https://microsoft.com/devicelogin`) goes to standard error.
+ */
+export declare class DeviceCodeCredential {
+  /** What it is and where it signs in (never a secret). */
+  toString(): string
+  /**
+   * A sign-in to `tenantId` with the public client app `clientId` (Microsoft's own app ids
+   * are refused with `ERR_CONFIGURATION`).
+   */
+  constructor(options: DeviceCodeOptions)
+}
+
 /** The enrollment profiles of a token, page by page. */
 export declare class EnrollmentProfilePager {
   /**
@@ -616,6 +744,22 @@ export declare class EnrollmentProgramTokenPager {
    * end. `for await` over the pager itself yields the items one by one.
    */
   nextPage(): Promise<Array<EnrollmentProgramToken> | null>
+}
+
+/**
+ * Signs a GitHub Actions job in: the runner's OIDC ID token is exchanged for a Graph token
+ * (the workflow needs `permissions: id-token: write`).
+ */
+export declare class GitHubActionsCredential {
+  /** What it is and where it signs in (never a secret). */
+  toString(): string
+  /** `clientId` in `tenantId`, with the runner's ID-token request URL and token. */
+  constructor(options: GitHubActionsOptions)
+  /**
+   * From `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `ACTIONS_ID_TOKEN_REQUEST_URL` and
+   * `ACTIONS_ID_TOKEN_REQUEST_TOKEN` of `vars` (the process environment when absent).
+   */
+  static fromEnv(vars?: Record<string, string> | undefined | null): GitHubActionsCredential
 }
 
 /** The health of every Apple credential of a tenant, with its renderings. */
@@ -679,6 +823,27 @@ export declare class ImportedDevicePager {
   nextPage(): Promise<Array<ImportedDevice> | null>
 }
 
+/**
+ * Signs in with the host's managed identity (App Service, Functions, Automation, VM / VM scale
+ * set, Azure Arc, Cloud Shell), system-assigned or user-assigned.
+ */
+export declare class ManagedIdentityCredential {
+  /** What it is and where it signs in (never a secret). */
+  toString(): string
+  /**
+   * The identity `options` names (system-assigned when none), from the endpoint `options`
+   * gives, else the one the process environment describes.
+   */
+  constructor(options?: ManagedIdentityOptions | undefined | null)
+  /**
+   * From `vars` (the process environment when absent): `IDENTITY_ENDPOINT` +
+   * `IDENTITY_HEADER`, `MSI_ENDPOINT`, `IMDS_ENDPOINT`, `AZURE_POD_IDENTITY_AUTHORITY_HOST`,
+   * else IMDS; the identity `options` names, else the user-assigned `AZURE_CLIENT_ID` when it
+   * is set (as the default chain does).
+   */
+  static fromEnv(vars?: Record<string, string> | undefined | null, options?: ManagedIdentityOptions | undefined | null): ManagedIdentityCredential
+}
+
 /** VPP apps, page by page. */
 export declare class MobileAppPager {
   /**
@@ -688,10 +853,39 @@ export declare class MobileAppPager {
   nextPage(): Promise<Array<MobileApp> | null>
 }
 
+/** A drift report, a plan or an apply report: its exit code, its JSON and its renderings. */
+export declare class ProfileReport {
+  /** `drift`, `plan` or `apply`. */
+  get kind(): 'drift' | 'plan' | 'apply'
+  /**
+   * 0 nothing to do (or all done), 1 drift (writes to make), 2 could not check or a write
+   * failed.
+   */
+  get exitCode(): number
+  /**
+   * The report as a plain object (the core's JSON shape, camelCase); `JSON.stringify(report)`
+   * uses it.
+   */
+  toJSON(): Record<string, any>
+  /** Plain text. */
+  toTable(): string
+  /** Markdown (tenant text escaped). */
+  toMarkdown(): string
+  /** HTML (drift only; `null` for a plan or an apply report). */
+  toHtml(): string | null
+}
+
 /** A simulated Intune tenant speaking Microsoft Graph on 127.0.0.1, with faults on demand. */
 export declare class Simulator {
   /** Starts a simulator (seeded with the demo tenant unless told otherwise). */
   static start(options?: SimulatorOptions | undefined | null): Simulator
+  /** The profile template the fleet seeds are held against (JSON text). */
+  static fleetTemplate(): string
+  /**
+   * The per-tenant values of `fleetTemplate()` (`northwind`, `fabrikam`, `tailspin`; JSON
+   * text).
+   */
+  static fleetValues(): string
   /** The Graph base URL to pass as `baseUrl`. */
   get baseUrl(): string
   /** The token authority to pass as `authorityHost`. */
@@ -712,6 +906,35 @@ export declare class Simulator {
   certificateClientPem(): string
   /** The client id of the certificate application. */
   get certificateClientId(): string
+  /** `IDENTITY_ENDPOINT` of the simulated App Service host (managed identity). */
+  get identityEndpoint(): string
+  /** `IDENTITY_HEADER` of the simulated App Service host (test-only secret). */
+  get identityHeader(): string
+  /** The ids of the simulated host's user-assigned managed identity. */
+  get userAssignedIdentity(): UserAssignedIdentity
+  /** The application trusting the simulator's federated tokens (workload identity, GitHub). */
+  get federatedClientId(): string
+  /**
+   * A federated token for the Kubernetes service account the federated application trusts,
+   * valid for `seconds` on the simulator's clock (negative: already expired).
+   */
+  federatedToken(seconds: number): string
+  /** The GitHub-style `ACTIONS_ID_TOKEN_REQUEST_URL`. */
+  get githubIdTokenUrl(): string
+  /** The GitHub-style `ACTIONS_ID_TOKEN_REQUEST_TOKEN` (test-only secret). */
+  get githubRequestToken(): string
+  /** A public client app for the device code flow. */
+  get publicClientId(): string
+  /**
+   * A valid access token of the read-write application (as a credential object would hand
+   * over).
+   */
+  issueToken(): string
+  /**
+   * How many token requests the simulator has answered (the token endpoint, the device code
+   * endpoint and every managed-identity endpoint).
+   */
+  tokenRequests(): number
   /** Requests received so far, oldest first. */
   requestLog(): Array<SimulatorRequest>
   /** How many writes changed the tenant's state. */
@@ -754,6 +977,22 @@ export declare class VppTokenPager {
   nextPage(): Promise<Array<VppTokenInfo> | null>
 }
 
+/**
+ * Signs in with a federated token from a file (Kubernetes workload identity), read again
+ * when it rotates.
+ */
+export declare class WorkloadIdentityCredential {
+  /** What it is and where it signs in (never a secret). */
+  toString(): string
+  /** `clientId` in `tenantId`, proven by the token in `tokenFile`. */
+  constructor(options: WorkloadIdentityOptions)
+  /**
+   * From `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and `AZURE_FEDERATED_TOKEN_FILE` of `vars`
+   * (the process environment when absent).
+   */
+  static fromEnv(vars?: Record<string, string> | undefined | null): WorkloadIdentityCredential
+}
+
 /** The Apple Business API account and service of `reconcile`. */
 export interface AppleBusinessOptions {
   /** The API account's client id (`BUSINESSAPI.…` or `SCHOOLAPI.…`). */
@@ -792,6 +1031,18 @@ export interface AssignmentBatch {
   error?: IntuneAppleError
 }
 
+/** Options of `new AzureCliCredential(...)`. */
+export interface AzureCliOptions {
+  /** Ask for a token of this tenant (`--tenant`), for an account in several tenants. */
+  tenantId?: string
+  /** Run this program instead of the `az` found on `PATH`. */
+  program?: string
+  /** Look for `az` in this `PATH` value instead of the process's. */
+  searchPath?: string
+  /** How long `az` may take, in milliseconds (default 10,000). */
+  timeoutMs?: number
+}
+
 /**
  * Whether the `.p7m` at `path` was encrypted to the public key Intune gave for the token
  * (`getEncryptionPublicKey`): `false` means it was downloaded for another MDM server.
@@ -809,11 +1060,17 @@ export declare function checkPushCertificateRenewal(current: PushCertificate, pa
 export declare function checkVppTokenRenewal(path: string, existing: Array<VppTokenInfo>, options?: RenewalCheckOptions | undefined | null): VppRenewalCheckInfo
 
 /**
- * Options of `new Client(...)`. Give `accessToken`, or `tenantId` and `clientId` with
- * `clientSecret`, `certificatePath` or `certificate` (with `certificatePassword` when the file
- * has one).
+ * Options of `new Client(...)`. Give `credential`, or `accessToken`, or `tenantId` and
+ * `clientId` with `clientSecret`, `certificatePath` or `certificate` (with
+ * `certificatePassword` when the file has one).
  */
 export interface ClientOptions {
+  /**
+   * How to sign in: any `@azure/identity` `TokenCredential` (an object with `getToken`), or
+   * one of this library's credentials (`ManagedIdentityCredential`, `DefaultAzureCredential`,
+   * ...). Used instead of the other sign-in options.
+   */
+  credential?: Credential
   /** The Entra tenant id. */
   tenantId?: string
   /** The app (client) id. */
@@ -928,6 +1185,14 @@ export interface DepTokenFileInfo {
   contentEncryptionOid: string
 }
 
+/** Options of `new DeviceCodeCredential(...)`. */
+export interface DeviceCodeOptions {
+  /** The tenant (an id or domain; default `organizations`: any work account). */
+  tenantId?: string
+  /** Your own public client app (Authentication > Allow public client flows: Yes). */
+  clientId: string
+}
+
 /** An **enrollment program token** (`depOnboardingSetting`; DEP / ABM / ASM token). */
 export interface EnrollmentProgramToken {
   /** Key. */
@@ -973,6 +1238,35 @@ export interface ExpiryWindow {
    * 3650).
    */
   criticalDays?: number
+}
+
+/**
+ * A template from an existing profile: `{ template, values, notes }` (write
+ * `JSON.stringify(result.template, null, 2)` to a file, `result.values` to the values file).
+ */
+export declare function exportProfileTemplate(client: Client, tokenId: string, profileId: string, options?: ExportTemplateOptions | undefined | null): Promise<ExportedProfileTemplate>
+
+/** Options of `exportProfileTemplate`. */
+export interface ExportTemplateOptions {
+  /**
+   * Turn tenant-specific values (groups, VPP token, support contacts) into placeholders
+   * (default true).
+   */
+  placeholders?: boolean
+}
+
+/** Options of `new GitHubActionsCredential(...)`. */
+export interface GitHubActionsOptions {
+  /** The Entra tenant id. */
+  tenantId: string
+  /** The app (client) id whose federated credential trusts the repository. */
+  clientId: string
+  /** The runner's `ACTIONS_ID_TOKEN_REQUEST_URL`. */
+  requestUrl: string
+  /** The runner's `ACTIONS_ID_TOKEN_REQUEST_TOKEN` (a secret). */
+  requestToken: string
+  /** The federated credential's audience (default `api://AzureADTokenExchange`). */
+  audience?: string
 }
 
 /** Options of the health rules. */
@@ -1100,6 +1394,28 @@ export interface LicenseSummary {
 export interface ListOptions {
   /** Called after each page, on the JS thread. */
   onProgress?: (progress: PageProgress) => void
+}
+
+/** Which user-assigned identity: at most one of the three ids. */
+export interface ManagedIdentityOptions {
+  /** A user-assigned identity by its client (application) id. */
+  clientId?: string
+  /** A user-assigned identity by its object (principal) id. */
+  objectId?: string
+  /**
+   * A user-assigned identity by its Azure resource id
+   * (`/subscriptions/.../userAssignedIdentities/<name>`).
+   */
+  resourceId?: string
+  /**
+   * App Service / Functions / Automation: the `IDENTITY_ENDPOINT` to use instead of the
+   * environment's (with `identityHeader`).
+   */
+  identityEndpoint?: string
+  /** The `IDENTITY_HEADER` that goes with `identityEndpoint` (a secret). */
+  identityHeader?: string
+  /** A VM's instance metadata service at this host instead of `http://169.254.169.254`. */
+  imdsHost?: string
 }
 
 /** Options of `notify`. */
@@ -1333,7 +1649,9 @@ export interface SimulatorFault {
 export interface SimulatorOptions {
   /**
    * `'demo'` (default: a push certificate, two enrollment program tokens, four VPP tokens,
-   * VPP apps), `'empty'`, or a seed as JSON text (see docs/simulator.md).
+   * VPP apps), `'empty'`, one of the fleet tenants for enrollment profiles as code
+   * (`'fleet_matching'`, `'fleet_drifted'`, `'fleet_missing'`: see docs/profiles.md), or a
+   * seed as JSON text (see docs/simulator.md).
    */
   seed?: string
   /** Instead of a seed: one enrollment program token holding this many generated devices. */
@@ -1436,6 +1754,16 @@ export interface TokenHealth {
   severity: Severity
   /** Every problem found. */
   problems: Array<HealthProblem>
+}
+
+/** The ids of the simulated host's user-assigned managed identity. */
+export interface UserAssignedIdentity {
+  /** Its client (application) id. */
+  clientId: string
+  /** Its object (principal) id. */
+  objectId: string
+  /** Its Azure resource id. */
+  resourceId: string
 }
 
 /** The broken rules of a device name template (`{{SERIAL}}`, `{{DEVICETYPE}}`, ...). */
@@ -1565,4 +1893,14 @@ export interface VppTokenInfo {
   appleDeviceAppDeliveryProtocolType?: AppleDeviceDeliveryProtocol
   /** Apps at the last sync. */
   lastAppCount?: number
+}
+
+/** Options of `new WorkloadIdentityCredential(...)`. */
+export interface WorkloadIdentityOptions {
+  /** The Entra tenant id. */
+  tenantId: string
+  /** The app (client) id whose federated credential trusts the token. */
+  clientId: string
+  /** The file holding the federated token (Kubernetes: `AZURE_FEDERATED_TOKEN_FILE`). */
+  tokenFile: string
 }

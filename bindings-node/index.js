@@ -147,6 +147,21 @@ for (const name of [
   }
 }
 
+// The library's credentials hold their secrets in Rust; util.inspect shows what toString says.
+const inspectCustom = Symbol.for('nodejs.util.inspect.custom')
+for (const name of [
+  'ManagedIdentityCredential',
+  'WorkloadIdentityCredential',
+  'GitHubActionsCredential',
+  'AzureCliCredential',
+  'DeviceCodeCredential',
+  'DefaultAzureCredential',
+]) {
+  native[name].prototype[inspectCustom] = function () {
+    return this.toString()
+  }
+}
+
 function invalid(message) {
   return new IntuneAppleError({ code: 'ERR_INVALID_INPUT', message })
 }
@@ -227,8 +242,88 @@ async function notify(reports, options = {}) {
   )
 }
 
-module.exports = { ...native, IntuneAppleError, scanTenants, scanExitCode, notify }
+// The tenants of a profile-template call as two lists: one Client (named ''), or named clients.
+function profileTenants(tenants) {
+  if (tenants instanceof native.Client) return [[''], [tenants]]
+  let entries
+  if (tenants instanceof Map || Array.isArray(tenants)) {
+    entries = Array.from(tenants)
+  } else if (tenants !== null && typeof tenants === 'object') {
+    entries = Object.entries(tenants)
+  } else {
+    throw invalid('tenants must be a Client, a Map or an object of name to Client, or an array of [name, client] pairs')
+  }
+  const names = []
+  const clients = []
+  entries.forEach((entry, i) => {
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') {
+      throw invalid(`tenant ${i} is not a [name, client] pair with a string name`)
+    }
+    if (!(entry[1] instanceof native.Client)) {
+      throw invalid(`the client of tenant "${entry[0]}" is not a Client: create one with new Client({ ... })`)
+    }
+    names.push(entry[0])
+    clients.push(entry[1])
+  })
+  return [names, clients]
+}
+
+// A template or values file as JSON text: text as given, an object serialised.
+function jsonText(value, what) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value === 'string') return value
+  if (typeof value === 'object') return JSON.stringify(value)
+  throw invalid(`${what} must be JSON text or an object, not ${typeof value}`)
+}
+
+function tokenList(tokens) {
+  if (tokens === undefined || tokens === null) return undefined
+  if (typeof tokens === 'string') return [tokens]
+  if (Array.isArray(tokens) && tokens.every((t) => typeof t === 'string')) return tokens
+  throw invalid('tokens must be a token id or name, or an array of them')
+}
+
+function templateCall(tenants, template, options) {
+  const [names, clients] = profileTenants(tenants)
+  const text = jsonText(template, 'template')
+  if (text === undefined) throw invalid('give the template (JSON text or an object)')
+  const { values, tokens } = options ?? {}
+  return [names, clients, text, jsonText(values, 'values'), tokenList(tokens)]
+}
+
+/** The drift of a profile template across tenants (the core's profile_drift). Types: index.d.ts. */
+async function profileDrift(tenants, template, options = {}) {
+  return native.__profileDrift(...templateCall(tenants, template, options))
+}
+
+/** Every write an apply would make (the core's plan_profile_apply). Types: index.d.ts. */
+async function planProfileApply(tenants, template, options = {}) {
+  return native.__planProfileApply(...templateCall(tenants, template, options))
+}
+
+/** Brings the tenants to the template (the core's apply_profile_template). Types: index.d.ts. */
+async function applyProfileTemplate(tenants, template, options = {}) {
+  const apply = options?.apply
+  if (apply !== undefined && apply !== null && typeof apply !== 'boolean') {
+    throw invalid('apply must be true or false')
+  }
+  return native.__applyProfileTemplate(...templateCall(tenants, template, options), apply ?? false)
+}
+
+module.exports = {
+  ...native,
+  IntuneAppleError,
+  scanTenants,
+  scanExitCode,
+  notify,
+  profileDrift,
+  planProfileApply,
+  applyProfileTemplate,
+}
 delete module.exports.__registerErrorClass
 delete module.exports.__registerDeviceRows
 delete module.exports.__scanTenants
 delete module.exports.__notify
+delete module.exports.__profileDrift
+delete module.exports.__planProfileApply
+delete module.exports.__applyProfileTemplate

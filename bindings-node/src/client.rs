@@ -1,11 +1,13 @@
 //! `Client`: every call of the core's Graph client, as Promises and pagers.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use intune_apple_core::graph::{
-    self, ClientCertificateCredential, ClientSecretCredential, Cloud, HttpStack, RetryPolicy,
-    StaticTokenCredential, SyncOptions,
+    self, ClientCertificateCredential, ClientSecretCredential, Cloud, Credential, HttpStack,
+    RetryPolicy, StaticTokenCredential, SyncOptions,
 };
 use intune_apple_core::model::{
     EnrollmentProfile, ImportedAppleDeviceIdentity, MobileAppAssignment, VppTokenCreateRequest,
@@ -51,12 +53,17 @@ pub struct RetryOptions {
     pub total_budget_ms: Option<u32>,
 }
 
-/// Options of `new Client(...)`. Give `accessToken`, or `tenantId` and `clientId` with
-/// `clientSecret`, `certificatePath` or `certificate` (with `certificatePassword` when the file
-/// has one).
+/// Options of `new Client(...)`. Give `credential`, or `accessToken`, or `tenantId` and
+/// `clientId` with `clientSecret`, `certificatePath` or `certificate` (with
+/// `certificatePassword` when the file has one).
 #[napi(object)]
 #[derive(Default)]
-pub struct ClientOptions {
+pub struct ClientOptions<'a> {
+    /// How to sign in: any `@azure/identity` `TokenCredential` (an object with `getToken`), or
+    /// one of this library's credentials (`ManagedIdentityCredential`, `DefaultAzureCredential`,
+    /// ...). Used instead of the other sign-in options.
+    #[napi(ts_type = "Credential")]
+    pub credential: Option<Unknown<'a>>,
     /// The Entra tenant id.
     pub tenant_id: Option<String>,
     /// The app (client) id.
@@ -117,10 +124,13 @@ fn shared_http(connect_timeout: Duration) -> std::result::Result<HttpStack, Fail
     Ok(stack)
 }
 
-const NO_CREDENTIAL: &str = "give accessToken, or tenantId and clientId with clientSecret, \
-    certificatePath or certificate";
+const NO_CREDENTIAL: &str = "give credential, or accessToken, or tenantId and clientId with \
+    clientSecret, certificatePath or certificate";
 
-fn build(options: ClientOptions) -> std::result::Result<graph::Client, Failure> {
+fn build(
+    options: ClientOptions<'_>,
+    credential: Option<Arc<dyn Credential>>,
+) -> std::result::Result<graph::Client, Failure> {
     let invalid = |m: &str| failure("ERR_INVALID_INPUT", m);
     let mut builder = graph::Client::builder();
     let connect_timeout = options
@@ -169,6 +179,12 @@ fn build(options: ClientOptions) -> std::result::Result<graph::Client, Failure> 
     }
     let password = options.certificate_password.map(Secret::new);
     let password = password.as_ref().map(Secret::expose);
+    if let Some(credential) = credential {
+        return builder
+            .credential(credential)
+            .build()
+            .map_err(Failure::from);
+    }
     builder = match (
         options.access_token,
         options.tenant_id,
@@ -267,18 +283,32 @@ fn js<'e, T: serde::Serialize>(env: &'e Env, v: &T) -> Result<Unknown<'e>> {
 impl Client {
     /// Builds a client from explicit options.
     #[napi(catch_unwind, constructor)]
-    pub fn new(env: &Env, options: ClientOptions) -> Result<Self> {
-        build(options)
+    pub fn new(env: &Env, options: ClientOptions<'_>) -> Result<Self> {
+        let credential = options
+            .credential
+            .map(|value| crate::credentials::from_js(env, value))
+            .transpose()
+            .map_err(|f| throw(env, f))?;
+        build(options, credential)
             .map(|inner| Self { inner })
             .map_err(|f| throw(env, f))
     }
 
-    /// Builds a client from the environment: `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, then
-    /// `AZURE_CLIENT_SECRET` or `AZURE_CLIENT_CERTIFICATE_PATH`; or `INTUNE_APPLE_ACCESS_TOKEN`;
-    /// plus `INTUNE_APPLE_GRAPH_URL`, `AZURE_AUTHORITY_HOST`, `INTUNE_APPLE_CLOUD`.
+    /// Builds a client from the environment (`vars`, or the process's when absent):
+    /// `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, then `AZURE_CLIENT_SECRET` or
+    /// `AZURE_CLIENT_CERTIFICATE_PATH`; or `INTUNE_APPLE_ACCESS_TOKEN`; plus
+    /// `INTUNE_APPLE_GRAPH_URL`, `AZURE_AUTHORITY_HOST`, `INTUNE_APPLE_CLOUD`. When none of these
+    /// names a credential, or `AZURE_TOKEN_CREDENTIALS` is set, it signs in with the
+    /// `DefaultAzureCredential` chain (workload identity, managed identity, the Azure CLI).
     #[napi(catch_unwind, factory)]
-    pub fn from_env(env: &Env) -> Result<Self> {
-        let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    pub fn from_env(env: &Env, vars: Option<HashMap<String, String>>) -> Result<Self> {
+        let from_env = move |name: &str| {
+            match &vars {
+                Some(map) => map.get(name).cloned(),
+                None => std::env::var(name).ok(),
+            }
+            .filter(|v| !v.is_empty())
+        };
         graph::Client::builder_from_env_with(from_env)
             .map_err(Failure::from)
             .and_then(|b| Ok(b.http_stack(shared_http(DEFAULT_CONNECT_TIMEOUT)?)))

@@ -51,6 +51,35 @@ export declare class IntuneAppleError extends Error {
   readonly reasons: Array<RefusalInfo> | null
 }
 
+/** What a `TokenCredential`'s `getToken` answers (`@azure/core-auth`'s `AccessToken`). */
+export interface TokenCredentialAccessToken {
+  /** The bearer token (a secret: never shown in an error). */
+  token: string
+  /** When it expires, in Unix milliseconds. */
+  expiresOnTimestamp: number
+  /** When to ask for a new one, in Unix milliseconds. */
+  refreshAfterTimestamp?: number
+}
+
+/**
+ * Any `@azure/identity` credential (`ManagedIdentityCredential`, `DefaultAzureCredential`,
+ * ...), or an object of your own with the same `getToken`. It is called with
+ * `['https://graph.microsoft.com/.default']` (another cloud's Graph scope on a national cloud).
+ */
+export interface TokenCredential {
+  getToken(scopes: string | string[], options?: object): Promise<TokenCredentialAccessToken | null>
+}
+
+/** What `new Client({ credential })` takes: a `TokenCredential` or one of this library's. */
+export type Credential =
+  | TokenCredential
+  | ManagedIdentityCredential
+  | WorkloadIdentityCredential
+  | GitHubActionsCredential
+  | AzureCliCredential
+  | DeviceCodeCredential
+  | DefaultAzureCredential
+
 export type Cloud = 'global' | 'usgov' | 'dod' | 'china'
 export type Locale = 'en' | 'fr'
 export type TokenKind = 'push_certificate' | 'enrollment_program_token' | 'vpp_token'
@@ -299,6 +328,65 @@ export declare function scanTenants(
   tenants: ReadonlyMap<string, Client> | Readonly<Record<string, Client>> | ReadonlyArray<readonly [string, Client]>,
   options?: ScanOptions | null,
 ): Promise<Array<TenantReport>>
+
+/** A client, or named clients: a `Map`, an object, or an array of `[name, client]` pairs. */
+export type ProfileTenants =
+  | Client
+  | ReadonlyMap<string, Client>
+  | Readonly<Record<string, Client>>
+  | ReadonlyArray<readonly [string, Client]>
+
+/** Options of `profileDrift` and `planProfileApply`. */
+export interface ProfileTemplateOptions {
+  /** The values file: `{ defaults: { name: text }, tenants: { tenant: { name: text } } }`, as JSON text or an object. */
+  values?: string | Record<string, unknown> | null
+  /** The enrollment program tokens to compare, by id or name (default: every token). */
+  tokens?: string | ReadonlyArray<string> | null
+}
+
+/** Options of `applyProfileTemplate`. */
+export interface ApplyProfileTemplateOptions extends ProfileTemplateOptions {
+  /** Write (default false: only plan, each write reported as not attempted). */
+  apply?: boolean | null
+}
+
+/** What `exportProfileTemplate` answers. */
+export interface ExportedProfileTemplate {
+  /** The template (write `JSON.stringify(template, null, 2)` to its file). */
+  template: Record<string, any>
+  /** The source tenant's value of each placeholder. */
+  values: Record<string, string>
+  /** What was left out, and why. */
+  notes: Array<string>
+}
+
+/**
+ * The drift of a profile template (JSON text or an object) on the enrollment program tokens of
+ * every tenant; reads only. `report.exitCode`: 0 no drift, 1 drift, 2 could not check. A wrong
+ * template rejects with `ERR_INVALID_TEMPLATE` listing every issue, before any call.
+ */
+export declare function profileDrift(
+  tenants: ProfileTenants,
+  template: string | Record<string, unknown>,
+  options?: ProfileTemplateOptions | null,
+): Promise<ProfileReport>
+
+/** Every write an apply would make, in order; writes nothing. */
+export declare function planProfileApply(
+  tenants: ProfileTenants,
+  template: string | Record<string, unknown>,
+  options?: ProfileTemplateOptions | null,
+): Promise<ProfileReport>
+
+/**
+ * Brings the tokens to the template; without `apply: true` only plans. The report says what was
+ * done, what failed and what was not attempted; the next apply continues from what it finds.
+ */
+export declare function applyProfileTemplate(
+  tenants: ProfileTenants,
+  template: string | Record<string, unknown>,
+  options?: ApplyProfileTemplateOptions | null,
+): Promise<ProfileReport>
 
 /** The exit code of a scan: the worst `report.exitCode` of its tenants (0 for none). */
 export declare function scanExitCode(reports: ReadonlyArray<TenantReport>): number

@@ -13,7 +13,9 @@ use crate::error::{failure, throw};
 #[derive(Debug, Clone, Default)]
 pub struct SimulatorOptions {
     /// `'demo'` (default: a push certificate, two enrollment program tokens, four VPP tokens,
-    /// VPP apps), `'empty'`, or a seed as JSON text (see docs/simulator.md).
+    /// VPP apps), `'empty'`, one of the fleet tenants for enrollment profiles as code
+    /// (`'fleet_matching'`, `'fleet_drifted'`, `'fleet_missing'`: see docs/profiles.md), or a
+    /// seed as JSON text (see docs/simulator.md).
     pub seed: Option<String>,
     /// Instead of a seed: one enrollment program token holding this many generated devices.
     pub devices: Option<f64>,
@@ -64,6 +66,18 @@ pub struct SimulatorRequest {
     pub applied: bool,
 }
 
+/// The ids of the simulated host's user-assigned managed identity.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct UserAssignedIdentity {
+    /// Its client (application) id.
+    pub client_id: String,
+    /// Its object (principal) id.
+    pub object_id: String,
+    /// Its Azure resource id.
+    pub resource_id: String,
+}
+
 /// A simulated Intune tenant speaking Microsoft Graph on 127.0.0.1, with faults on demand.
 #[napi]
 pub struct Simulator {
@@ -78,6 +92,9 @@ fn seed_of(options: &SimulatorOptions) -> std::result::Result<Seed, crate::error
         }
         (None, None | Some("demo")) => Seed::demo(),
         (None, Some("empty")) => Seed::empty(),
+        (None, Some("fleet_matching")) => Seed::fleet_matching(),
+        (None, Some("fleet_drifted")) => Seed::fleet_drifted(),
+        (None, Some("fleet_missing")) => Seed::fleet_missing(),
         (None, Some(json)) => {
             Seed::from_json(json).map_err(|e| failure("ERR_INVALID_INPUT", e.to_string()))?
         }
@@ -114,6 +131,19 @@ impl Simulator {
         })
     }
 
+    /// The profile template the fleet seeds are held against (JSON text).
+    #[napi(catch_unwind)]
+    pub fn fleet_template() -> String {
+        Seed::FLEET_TEMPLATE.to_owned()
+    }
+
+    /// The per-tenant values of `fleetTemplate()` (`northwind`, `fabrikam`, `tailspin`; JSON
+    /// text).
+    #[napi(catch_unwind)]
+    pub fn fleet_values() -> String {
+        Seed::FLEET_VALUES.to_owned()
+    }
+
     /// The Graph base URL to pass as `baseUrl`.
     #[napi(catch_unwind, getter)]
     pub fn base_url(&self, env: &Env) -> Result<String> {
@@ -140,7 +170,7 @@ impl Simulator {
 
     /// Options for `new Client(...)` as the read-write application (test-only secret).
     #[napi(catch_unwind)]
-    pub fn client_options(&self, env: &Env) -> Result<ClientOptions> {
+    pub fn client_options(&self, env: &Env) -> Result<ClientOptions<'static>> {
         let sim = self.running(env)?;
         Ok(ClientOptions {
             tenant_id: Some(sim.tenant_id()),
@@ -154,7 +184,7 @@ impl Simulator {
 
     /// Options for `new Client(...)` as the read-only application (its writes get 403).
     #[napi(catch_unwind)]
-    pub fn read_only_client_options(&self, env: &Env) -> Result<ClientOptions> {
+    pub fn read_only_client_options(&self, env: &Env) -> Result<ClientOptions<'static>> {
         let sim = self.running(env)?;
         let (id, secret) = sim.read_only_client();
         Ok(ClientOptions {
@@ -184,6 +214,77 @@ impl Simulator {
     #[napi(catch_unwind, getter)]
     pub fn certificate_client_id(&self) -> String {
         intune_apple_sim::CERT_CLIENT_ID.to_owned()
+    }
+
+    /// `IDENTITY_ENDPOINT` of the simulated App Service host (managed identity).
+    #[napi(catch_unwind, getter)]
+    pub fn identity_endpoint(&self, env: &Env) -> Result<String> {
+        Ok(format!("{}/msi/token", self.running(env)?.base_url()))
+    }
+
+    /// `IDENTITY_HEADER` of the simulated App Service host (test-only secret).
+    #[napi(catch_unwind, getter)]
+    pub fn identity_header(&self) -> String {
+        intune_apple_sim::IDENTITY_HEADER.to_owned()
+    }
+
+    /// The ids of the simulated host's user-assigned managed identity.
+    #[napi(catch_unwind, getter)]
+    pub fn user_assigned_identity(&self) -> UserAssignedIdentity {
+        UserAssignedIdentity {
+            client_id: intune_apple_sim::USER_ASSIGNED_CLIENT_ID.to_owned(),
+            object_id: intune_apple_sim::USER_ASSIGNED_OBJECT_ID.to_owned(),
+            resource_id: intune_apple_sim::USER_ASSIGNED_RESOURCE_ID.to_owned(),
+        }
+    }
+
+    /// The application trusting the simulator's federated tokens (workload identity, GitHub).
+    #[napi(catch_unwind, getter)]
+    pub fn federated_client_id(&self) -> String {
+        intune_apple_sim::FEDERATED_CLIENT_ID.to_owned()
+    }
+
+    /// A federated token for the Kubernetes service account the federated application trusts,
+    /// valid for `seconds` on the simulator's clock (negative: already expired).
+    #[napi(catch_unwind)]
+    pub fn federated_token(&self, env: &Env, seconds: f64) -> Result<String> {
+        let seconds = crate::guard::whole(env, "seconds", seconds, -1_000_000_000, 1_000_000_000)?;
+        Ok(self.running(env)?.federated_token(
+            intune_apple_sim::K8S_SUBJECT,
+            chrono::Duration::try_seconds(seconds).unwrap_or_default(),
+        ))
+    }
+
+    /// The GitHub-style `ACTIONS_ID_TOKEN_REQUEST_URL`.
+    #[napi(catch_unwind, getter)]
+    pub fn github_id_token_url(&self, env: &Env) -> Result<String> {
+        Ok(self.running(env)?.github_id_token_url())
+    }
+
+    /// The GitHub-style `ACTIONS_ID_TOKEN_REQUEST_TOKEN` (test-only secret).
+    #[napi(catch_unwind, getter)]
+    pub fn github_request_token(&self) -> String {
+        intune_apple_sim::GITHUB_REQUEST_TOKEN.to_owned()
+    }
+
+    /// A public client app for the device code flow.
+    #[napi(catch_unwind, getter)]
+    pub fn public_client_id(&self) -> String {
+        intune_apple_sim::PUBLIC_CLIENT_ID.to_owned()
+    }
+
+    /// A valid access token of the read-write application (as a credential object would hand
+    /// over).
+    #[napi(catch_unwind)]
+    pub fn issue_token(&self, env: &Env) -> Result<String> {
+        Ok(self.running(env)?.issue_token())
+    }
+
+    /// How many token requests the simulator has answered (the token endpoint, the device code
+    /// endpoint and every managed-identity endpoint).
+    #[napi(catch_unwind)]
+    pub fn token_requests(&self, env: &Env) -> Result<u32> {
+        Ok(u32::try_from(self.running(env)?.token_requests()).unwrap_or(u32::MAX))
     }
 
     /// Requests received so far, oldest first.

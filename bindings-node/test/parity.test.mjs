@@ -15,7 +15,8 @@ const present = (op) => !op.missingIn.includes('node')
 const NOT_OPERATIONS = new Set([
   'Client', 'Simulator', 'AppleBusinessSimulator', 'IntuneAppleError', 'HealthReport', 'ImportedDevicePager',
   'EnrollmentProgramTokenPager', 'VppTokenPager', 'EnrollmentProfilePager', 'MobileAppPager',
-  'AssignmentPager', 'default',
+  'AssignmentPager', 'ManagedIdentityCredential', 'WorkloadIdentityCredential', 'GitHubActionsCredential',
+  'AzureCliCredential', 'DeviceCodeCredential', 'DefaultAzureCredential', 'ProfileReport', 'default',
 ])
 // Client members that are not core operations: construction and a read-only property.
 const CLIENT_NOT_OPERATIONS = new Set(['constructor', 'graphRoot'])

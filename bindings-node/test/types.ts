@@ -14,7 +14,75 @@ import {
   type MobileApp, type MobileAppAssignment, type AssignmentBatch, type PageProgress, type TokenHealth,
   type RenewalGuidance, type SyncVerdict, type Violation, type AppleFileInfo, type VppRenewalCheckInfo,
   type SimulatorRequest, type Severity, type Platform, type VppTokenState,
+  ManagedIdentityCredential, WorkloadIdentityCredential, GitHubActionsCredential, AzureCliCredential,
+  DeviceCodeCredential, DefaultAzureCredential, type Credential, type TokenCredential,
+  type TokenCredentialAccessToken, type UserAssignedIdentity,
+  ProfileReport, profileDrift, planProfileApply, applyProfileTemplate, exportProfileTemplate,
+  type ExportedProfileTemplate, type ProfileTenants,
 } from '../index.js'
+import * as azureIdentity from '@azure/identity'
+
+async function credentials(sim: Simulator): Promise<void> {
+  // @azure/identity's credentials are TokenCredentials as they are.
+  new Client({ credential: new azureIdentity.ManagedIdentityCredential(), baseUrl: sim.baseUrl })
+  new Client({ credential: new azureIdentity.DefaultAzureCredential() })
+  const own: TokenCredential = {
+    async getToken(scopes: string | string[]): Promise<TokenCredentialAccessToken> {
+      void scopes
+      return { token: sim.issueToken(), expiresOnTimestamp: Date.now() + 3600_000, refreshAfterTimestamp: Date.now() }
+    },
+  }
+  const ua: UserAssignedIdentity = sim.userAssignedIdentity
+  const ours: Credential[] = [
+    own,
+    new ManagedIdentityCredential(),
+    new ManagedIdentityCredential({ identityEndpoint: sim.identityEndpoint, identityHeader: sim.identityHeader, clientId: ua.clientId }),
+    new ManagedIdentityCredential({ imdsHost: sim.baseUrl, objectId: ua.objectId }),
+    ManagedIdentityCredential.fromEnv({ IDENTITY_ENDPOINT: sim.identityEndpoint }, { resourceId: ua.resourceId }),
+    ManagedIdentityCredential.fromEnv(),
+    new WorkloadIdentityCredential({ tenantId: sim.tenantId, clientId: sim.federatedClientId, tokenFile: '/tmp/t' }),
+    WorkloadIdentityCredential.fromEnv(process.env as Record<string, string>),
+    new GitHubActionsCredential({
+      tenantId: sim.tenantId, clientId: sim.federatedClientId, requestUrl: sim.githubIdTokenUrl,
+      requestToken: sim.githubRequestToken, audience: 'api://AzureADTokenExchange',
+    }),
+    GitHubActionsCredential.fromEnv(),
+    new AzureCliCredential(),
+    new AzureCliCredential({ tenantId: 't', program: '/usr/bin/az', searchPath: '/usr/bin', timeoutMs: 1000 }),
+    new DeviceCodeCredential({ tenantId: sim.tenantId, clientId: sim.publicClientId }),
+    new DefaultAzureCredential(),
+    DefaultAzureCredential.fromEnv({ AZURE_TOKEN_CREDENTIALS: 'prod' }),
+  ]
+  for (const credential of ours) new Client({ credential, baseUrl: sim.baseUrl })
+  const steps: string[] = new DefaultAzureCredential().steps
+  const text: string = new ManagedIdentityCredential().toString()
+  const counted: number = sim.tokenRequests()
+  const fed: string = sim.federatedToken(3600)
+  Client.fromEnv({ INTUNE_APPLE_GRAPH_URL: sim.baseUrl })
+  void [steps, text, counted, fed]
+}
+void credentials
+
+async function profileTemplates(a: Client, b: Client): Promise<void> {
+  const template: string = Simulator.fleetTemplate()
+  const values: string = Simulator.fleetValues()
+  Simulator.start({ seed: 'fleet_drifted' }).stop()
+  const tenants: ProfileTenants = new Map([['northwind', a], ['fabrikam', b]])
+  const drift: ProfileReport = await profileDrift(tenants, template, { values })
+  await profileDrift(a, JSON.parse(template) as Record<string, unknown>, { values: { defaults: {} }, tokens: 'ABM' })
+  await profileDrift({ northwind: a }, template, { tokens: ['id'] })
+  await profileDrift([['northwind', a]] as const, template)
+  const plan: ProfileReport = await planProfileApply(tenants, template, { values })
+  const applied: ProfileReport = await applyProfileTemplate(tenants, template, { values, apply: true })
+  const kind: 'drift' | 'plan' | 'apply' = drift.kind
+  const exit: number = plan.exitCode
+  const rendered: [string, string, string | null, Record<string, any>] =
+    [applied.toTable(), applied.toMarkdown(), drift.toHtml(), drift.toJSON()]
+  const exported: ExportedProfileTemplate = await exportProfileTemplate(a, 'token', 'profile', { placeholders: false })
+  const notes: string[] = exported.notes
+  void [kind, exit, rendered, notes, exported.template, exported.values]
+}
+void profileTemplates
 
 async function everything(): Promise<void> {
   const sim: Simulator = Simulator.start({ seed: 'demo', pageSize: 100, throttle: false })

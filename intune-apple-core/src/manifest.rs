@@ -373,37 +373,25 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     function("notify", "workflows", "workflows::notify::notify_on_change"),
     // module-level: enrollment profiles as code (over one client or a mapping of named clients)
-    missing(
-        function(
-            "profile_drift",
-            "profile_templates",
-            "workflows::profile_templates::profile_drift",
-        ),
-        &["node"],
+    function(
+        "profile_drift",
+        "profile_templates",
+        "workflows::profile_templates::profile_drift",
     ),
-    missing(
-        function(
-            "plan_profile_apply",
-            "profile_templates",
-            "workflows::profile_templates::plan_profile_apply",
-        ),
-        &["node"],
+    function(
+        "plan_profile_apply",
+        "profile_templates",
+        "workflows::profile_templates::plan_profile_apply",
     ),
-    missing(
-        function(
-            "apply_profile_template",
-            "profile_templates",
-            "workflows::profile_templates::apply_profile_template",
-        ),
-        &["node"],
+    function(
+        "apply_profile_template",
+        "profile_templates",
+        "workflows::profile_templates::apply_profile_template",
     ),
-    missing(
-        function(
-            "export_profile_template",
-            "profile_templates",
-            "workflows::profile_templates::export_profile_template",
-        ),
-        &["node"],
+    function(
+        "export_profile_template",
+        "profile_templates",
+        "workflows::profile_templates::export_profile_template",
     ),
     // the command line: `intune-apple ARGS...` (the crate intune-apple-cli)
     function("run_cli", "cli", "intune_apple_cli::run_process"),
