@@ -1599,9 +1599,9 @@ export interface ReportSectionError {
 
 /** Retries of throttled (429) and unavailable (503/504) answers. */
 export interface RetryOptions {
-  /** Attempts in all, the first included (default 5; 1 turns retries off). */
+  /** Attempts in all, the first included (default 5; 1 turns retries off; at most 100). */
   maxAttempts?: number
-  /** First back-off delay in milliseconds when no `Retry-After` is given. */
+  /** First back-off delay in milliseconds when no `Retry-After` is given (0 or more). */
   baseDelayMs?: number
   /** The longest single wait in milliseconds. */
   maxDelayMs?: number
@@ -1728,7 +1728,7 @@ export interface TenantReport {
 
 /** Timeouts of a client, in milliseconds. */
 export interface TimeoutOptions {
-  /** One HTTP attempt (default 60,000). */
+  /** One HTTP attempt (default 60,000; a positive number up to a day). */
   attemptMs?: number
   /** Connecting (default 10,000). */
   connectMs?: number

@@ -31,26 +31,26 @@ use crate::pager::{
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct TimeoutOptions {
-    /// One HTTP attempt (default 60,000).
-    pub attempt_ms: Option<u32>,
+    /// One HTTP attempt (default 60,000; a positive number up to a day).
+    pub attempt_ms: Option<f64>,
     /// Connecting (default 10,000).
-    pub connect_ms: Option<u32>,
+    pub connect_ms: Option<f64>,
     /// A whole call, retries and waits included (default 300,000).
-    pub operation_ms: Option<u32>,
+    pub operation_ms: Option<f64>,
 }
 
 /// Retries of throttled (429) and unavailable (503/504) answers.
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct RetryOptions {
-    /// Attempts in all, the first included (default 5; 1 turns retries off).
-    pub max_attempts: Option<u32>,
-    /// First back-off delay in milliseconds when no `Retry-After` is given.
-    pub base_delay_ms: Option<u32>,
+    /// Attempts in all, the first included (default 5; 1 turns retries off; at most 100).
+    pub max_attempts: Option<f64>,
+    /// First back-off delay in milliseconds when no `Retry-After` is given (0 or more).
+    pub base_delay_ms: Option<f64>,
     /// The longest single wait in milliseconds.
-    pub max_delay_ms: Option<u32>,
+    pub max_delay_ms: Option<f64>,
     /// The most time spent waiting across retries, in milliseconds.
-    pub total_budget_ms: Option<u32>,
+    pub total_budget_ms: Option<f64>,
 }
 
 /// Options of `new Client(...)`. Give `credential`, or `accessToken`, or `tenantId` and
@@ -96,8 +96,9 @@ pub struct ClientOptions<'a> {
     pub user_agent: Option<String>,
 }
 
-fn ms(v: u32) -> Duration {
-    Duration::from_millis(u64::from(v))
+/// A caller's number of milliseconds, checked by the core (never wrapped: a `-1` is refused).
+fn ms(name: &str, v: f64, zero_ok: bool) -> std::result::Result<Duration, Failure> {
+    graph::caller_millis(name, v, zero_ok).map_err(|m| failure("ERR_INVALID_INPUT", &m))
 }
 
 /// The connect timeout of a client that does not set one (the core's default).
@@ -133,11 +134,10 @@ fn build(
 ) -> std::result::Result<graph::Client, Failure> {
     let invalid = |m: &str| failure("ERR_INVALID_INPUT", m);
     let mut builder = graph::Client::builder();
-    let connect_timeout = options
-        .timeouts
-        .as_ref()
-        .and_then(|t| t.connect_ms)
-        .map_or(DEFAULT_CONNECT_TIMEOUT, ms);
+    let connect_timeout = match options.timeouts.as_ref().and_then(|t| t.connect_ms) {
+        Some(v) => ms("timeouts.connectMs", v, false)?,
+        None => DEFAULT_CONNECT_TIMEOUT,
+    };
     builder = builder.http_stack(shared_http(connect_timeout)?);
     if let Some(name) = &options.cloud {
         let cloud = Cloud::parse(name)
@@ -152,25 +152,26 @@ fn build(
     }
     if let Some(t) = options.timeouts {
         if let Some(v) = t.attempt_ms {
-            builder = builder.attempt_timeout(ms(v));
+            builder = builder.attempt_timeout(ms("timeouts.attemptMs", v, false)?);
         }
         if let Some(v) = t.operation_ms {
-            builder = builder.operation_timeout(ms(v));
+            builder = builder.operation_timeout(ms("timeouts.operationMs", v, false)?);
         }
     }
     if let Some(r) = options.retries {
         let mut policy = RetryPolicy::default();
         if let Some(v) = r.max_attempts {
-            policy = policy.with_max_attempts(v.max(1));
+            let n = graph::caller_attempts(v).map_err(|m| failure("ERR_INVALID_INPUT", &m))?;
+            policy = policy.with_max_attempts(n);
         }
         if let Some(v) = r.base_delay_ms {
-            policy = policy.with_base_delay(ms(v));
+            policy = policy.with_base_delay(ms("retries.baseDelayMs", v, true)?);
         }
         if let Some(v) = r.max_delay_ms {
-            policy = policy.with_max_delay(ms(v));
+            policy = policy.with_max_delay(ms("retries.maxDelayMs", v, true)?);
         }
         if let Some(v) = r.total_budget_ms {
-            policy = policy.with_total_budget(ms(v));
+            policy = policy.with_total_budget(ms("retries.totalBudgetMs", v, true)?);
         }
         builder = builder.retry_policy(policy);
     }

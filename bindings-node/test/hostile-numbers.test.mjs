@@ -116,6 +116,25 @@ test('every synchronous function survives hostile numbers and dates', () =>
     }
   }))
 
+test('timeouts and retries are refused when negative, fractional, non-finite or too large, never wrapped', () =>
+  withSim(async (sim) => {
+    const base = sim.clientOptions()
+    for (const n of [-1, 0, NaN, Infinity, -Infinity, 2 ** 32, 1e20, 86_400_001]) {
+      for (const key of ['attemptMs', 'connectMs', 'operationMs']) {
+        assert.throws(() => new Client({ ...base, timeouts: { [key]: n } }), invalid, `${key}=${n}`)
+      }
+    }
+    for (const n of [-1, 0, 0.5, NaN, Infinity, 101, 2 ** 32 - 1]) {
+      assert.throws(() => new Client({ ...base, retries: { maxAttempts: n } }), invalid, `maxAttempts=${n}`)
+    }
+    for (const n of [-1, NaN, Infinity, 2 ** 53]) {
+      assert.throws(() => new Client({ ...base, retries: { baseDelayMs: n } }), invalid, `baseDelayMs=${n}`)
+    }
+    // In range: accepted, and the client works.
+    const ok = new Client({ ...base, timeouts: { attemptMs: 30_000.5 }, retries: { maxAttempts: 1, baseDelayMs: 0 } })
+    assert.ok((await ok.getPushCertificate()).topicIdentifier)
+  }))
+
 test('inputs that nest without end or claim a huge length are refused, not followed', () =>
   withSim(async (sim, client) => {
     const cyclic = { displayName: 'x' }

@@ -99,4 +99,7 @@ pub use handlers::{
 pub use handlers::{Mail, MailAttachment, OutgoingMail};
 pub use listing::{ItemStream, ListLimits, PageProgress, ProgressCallback};
 pub use refusal::ForbiddenReason;
-pub use retry::{is_retryable_status, parse_retry_after, seconds_to_duration, RetryPolicy};
+pub use retry::{
+    caller_attempts, caller_millis, is_retryable_status, parse_retry_after, seconds_to_duration,
+    RetryPolicy, MAX_CALLER_DURATION,
+};

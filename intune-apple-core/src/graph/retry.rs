@@ -99,6 +99,53 @@ pub fn is_retryable_status(status: u16) -> bool {
     matches!(status, 429 | 503 | 504)
 }
 
+/// The longest timeout or delay a caller may give: a day.
+pub const MAX_CALLER_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// A timeout or delay a caller gave as a number of milliseconds (a JavaScript number, say):
+/// finite, not negative, at most [`MAX_CALLER_DURATION`], and above zero unless `zero_ok` (a
+/// zero timeout would fail every call at once; a zero back-off is allowed).
+///
+/// # Errors
+/// A message naming `name`, the value and what is accepted.
+///
+/// ```
+/// use intune_apple_core::graph::caller_millis;
+/// assert_eq!(caller_millis("attemptMs", 1500.0, false).unwrap().as_millis(), 1500);
+/// assert!(caller_millis("attemptMs", -1.0, false).is_err());
+/// assert!(caller_millis("attemptMs", 0.0, false).is_err());
+/// assert!(caller_millis("baseDelayMs", 0.0, true).is_ok());
+/// assert!(caller_millis("attemptMs", f64::NAN, false).is_err());
+/// ```
+pub fn caller_millis(name: &str, ms: f64, zero_ok: bool) -> Result<Duration, String> {
+    let d = Duration::try_from_secs_f64(ms / 1000.0)
+        .ok()
+        .filter(|d| *d <= MAX_CALLER_DURATION && (zero_ok || !d.is_zero()));
+    d.ok_or_else(|| {
+        format!(
+            "{name} is {ms}: give a {} number of milliseconds up to {} (a day)",
+            if zero_ok { "non-negative" } else { "positive" },
+            MAX_CALLER_DURATION.as_millis()
+        )
+    })
+}
+
+/// A number of attempts a caller gave: a whole number from 1 (no retry) to 100.
+///
+/// # Errors
+/// A message naming the value and what is accepted.
+pub fn caller_attempts(n: f64) -> Result<u32, String> {
+    if n.fract() == 0.0 && (1.0..=100.0).contains(&n) {
+        // Whole and within 1..=100: the conversion is exact.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Ok(n as u32)
+    } else {
+        Err(format!(
+            "maxAttempts is {n}: give a whole number from 1 (no retry) to 100"
+        ))
+    }
+}
+
 /// Parses an HTTP `Retry-After` value: delay seconds (Graph sends fractions such as `2.128`) or
 /// an HTTP date (relative to `now`; a date in the past means "now").
 ///
