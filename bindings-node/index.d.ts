@@ -641,6 +641,26 @@ export declare class Client {
   syncVppTokenLicenses(id: string): Promise<VppTokenInfo>
   /** Revokes every license of a VPP token. */
   revokeVppTokenLicenses(id: string, notifyManagedDevices?: boolean | undefined | null): Promise<void>
+  /**
+   * Revokes every license of a VPP token and, with `revokeUntrackedLicenses`, also those
+   * assigned outside Intune. Destructive.
+   */
+  revokeVppTokenLicensesWithUntracked(id: string, notifyManagedDevices?: boolean | undefined | null, revokeUntrackedLicenses?: boolean | undefined | null): Promise<void>
+  /** Asks Intune to refresh the license counts of every VPP token. */
+  syncVppTokenLicenseCounts(): Promise<void>
+  /** How many VPP tokens expire before `expiringBefore`. */
+  expiringVppTokenCount(expiringBefore: Date): Promise<number>
+  /**
+   * Releases devices from the organisation at Apple (`fileContent`: the token's `.p7m`
+   * text, a secret). **Destructive**: the devices leave Apple Business Manager.
+   */
+  releaseAppleDevices(id: string, fileContent: string, serialNumbers: Array<string>): Promise<void>
+  /** Revokes every license of an iOS VPP app. Destructive. */
+  revokeAllAppLicenses(appId: string, notifyManagedDevices?: boolean | undefined | null): Promise<void>
+  /** Revokes an iOS VPP app's license on one managed device. Destructive. */
+  revokeAppDeviceLicense(appId: string, managedDeviceId: string, notifyManagedDevices?: boolean | undefined | null): Promise<void>
+  /** Revokes an iOS VPP app's license of one user. Destructive. */
+  revokeAppUserLicense(appId: string, userId: string, notifyManagedDevices?: boolean | undefined | null): Promise<void>
   /** The licenses of an app (by bundle id) under every VPP token. */
   vppLicensesForApp(bundleId: string): Promise<Array<LicenseSummary>>
   /** Every iOS and macOS VPP app, for `for await`. */
@@ -669,6 +689,12 @@ export declare class Client {
    * topic and extends the validity (refuses with `ERR_RENEWAL_REFUSED` and `reasons`).
    */
   renewPushCertificate(options: PushRenewalOptions): Promise<PushRenewalReport>
+  /**
+   * First set-up (no push certificate yet): has Intune generate the certificate signing
+   * request and saves it to `path` (Create, not Renew, at Apple). Refused when the tenant
+   * already has a certificate (renew that one instead).
+   */
+  generatePushCsr(path: string): Promise<CsrDownload>
   /** Saves the push certificate signing request to `path`, for the Apple portal. */
   downloadPushCsr(path: string): Promise<CsrDownload>
   /**

@@ -884,6 +884,125 @@ impl Client {
         })
     }
 
+    /// Revokes every license of a VPP token and, with `revokeUntrackedLicenses`, also those
+    /// assigned outside Intune. Destructive.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn revoke_vpp_token_licenses_with_untracked<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        notify_managed_devices: Option<bool>,
+        revoke_untracked_licenses: Option<bool>,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.vpp_tokens()
+                .revoke_licenses_with_untracked(
+                    &id,
+                    notify_managed_devices.unwrap_or(false),
+                    revoke_untracked_licenses.unwrap_or(false),
+                )
+                .await?)
+        })
+    }
+
+    /// Asks Intune to refresh the license counts of every VPP token.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn sync_vpp_token_license_counts<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.vpp_tokens().sync_license_counts().await?)
+        })
+    }
+
+    /// How many VPP tokens expire before `expiringBefore`.
+    #[napi(ts_return_type = "Promise<number>")]
+    pub fn expiring_vpp_token_count<'e>(
+        &self,
+        env: &'e Env,
+        expiring_before: DateTime<Utc>,
+    ) -> Result<PromiseRaw<'e, i32>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.enrollment_program_tokens()
+                .expiring_vpp_token_count(expiring_before)
+                .await?)
+        })
+    }
+
+    /// Releases devices from the organisation at Apple (`fileContent`: the token's `.p7m`
+    /// text, a secret). **Destructive**: the devices leave Apple Business Manager.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn release_apple_devices<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        file_content: String,
+        serial_numbers: Vec<String>,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        let p7m = Secret::new(file_content);
+        run_plain(env, async move {
+            Ok(c.enrollment_program_tokens()
+                .release_apple_devices(&id, p7m, &serial_numbers)
+                .await?)
+        })
+    }
+
+    /// Revokes every license of an iOS VPP app. Destructive.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn revoke_all_app_licenses<'e>(
+        &self,
+        env: &'e Env,
+        app_id: String,
+        notify_managed_devices: Option<bool>,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.vpp_apps()
+                .revoke_all_licenses(&app_id, notify_managed_devices.unwrap_or(false))
+                .await?)
+        })
+    }
+
+    /// Revokes an iOS VPP app's license on one managed device. Destructive.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn revoke_app_device_license<'e>(
+        &self,
+        env: &'e Env,
+        app_id: String,
+        managed_device_id: String,
+        notify_managed_devices: Option<bool>,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.vpp_apps()
+                .revoke_device_license(
+                    &app_id,
+                    &managed_device_id,
+                    notify_managed_devices.unwrap_or(false),
+                )
+                .await?)
+        })
+    }
+
+    /// Revokes an iOS VPP app's license of one user. Destructive.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn revoke_app_user_license<'e>(
+        &self,
+        env: &'e Env,
+        app_id: String,
+        user_id: String,
+        notify_managed_devices: Option<bool>,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let c = self.inner.clone();
+        run_plain(env, async move {
+            Ok(c.vpp_apps()
+                .revoke_user_license(&app_id, &user_id, notify_managed_devices.unwrap_or(false))
+                .await?)
+        })
+    }
+
     /// The licenses of an app (by bundle id) under every VPP token.
     #[napi(ts_return_type = "Promise<Array<LicenseSummary>>")]
     pub fn vpp_licenses_for_app<'e>(

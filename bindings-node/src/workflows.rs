@@ -398,6 +398,25 @@ impl Client {
         )
     }
 
+    /// First set-up (no push certificate yet): has Intune generate the certificate signing
+    /// request and saves it to `path` (Create, not Renew, at Apple). Refused when the tenant
+    /// already has a certificate (renew that one instead).
+    #[napi(ts_return_type = "Promise<CsrDownload>")]
+    pub fn generate_push_csr<'e>(
+        &self,
+        env: &'e Env,
+        path: String,
+    ) -> Result<PromiseRaw<'e, Unknown<'e>>> {
+        let c = self.core();
+        run(
+            env,
+            async move {
+                Ok(intune_apple_core::workflows::push_setup::generate_push_csr(&c, &path).await?)
+            },
+            |env, r| report_js(env, &r),
+        )
+    }
+
     /// Saves the push certificate signing request to `path`, for the Apple portal.
     #[napi(ts_return_type = "Promise<CsrDownload>")]
     pub fn download_push_csr<'e>(

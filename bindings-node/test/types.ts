@@ -152,6 +152,13 @@ async function everything(): Promise<void> {
   await client.deleteVppToken('v')
   await client.syncVppTokenLicenses('v')
   await client.revokeVppTokenLicenses('v', true)
+  await client.revokeVppTokenLicensesWithUntracked('v', false, true)
+  await client.syncVppTokenLicenseCounts()
+  const expiring: number = await client.expiringVppTokenCount(new Date())
+  await client.releaseAppleDevices('d', 'p7m text', ['C02'])
+  await client.revokeAllAppLicenses('app', false)
+  await client.revokeAppDeviceLicense('app', 'device')
+  await client.revokeAppUserLicense('app', 'user', true)
   const licenses: LicenseSummary[] = await client.vppLicensesForApp('com.example')
 
   const apps: MobileApp[] = await client.vppApps().toArray()
@@ -205,6 +212,7 @@ async function everything(): Promise<void> {
     (notified.notice ?? notified.stateError ?? '').length >= 0 && firstChange?.what.type !== 'expired'
   const pushRenewal: PushRenewalReport = await client.renewPushCertificate({ appleId: 'a', pem: 'p', force: true })
   const csrFile: CsrDownload = await client.downloadPushCsr('/tmp/push.csr')
+  const firstCsr: CsrDownload = await client.generatePushCsr('/tmp/first.csr')
   const depRenewal: DepRenewalReport = await client.renewEnrollmentProgramToken({ tokenId: 'id', appleId: 'a', p7m: 'x', fileName: 'f.p7m', sync: true })
   const vppRenewal: VppRenewalReport = await client.renewVppToken({ tokenFile: 'x', location: 'HQ', createIfMissing: false })
   const repair: DuplicateRepairReport = await client.repairDuplicateApps(false)

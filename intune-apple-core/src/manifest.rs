@@ -204,61 +204,37 @@ pub const OPERATIONS: &[Operation] = &[
         "workflows::profiles::set_default_profile",
     ),
     client("reconcile", "workflows::reconcile::reconcile"),
-    missing(
-        client(
-            "generate_push_csr",
-            "workflows::push_setup::generate_push_csr",
-        ),
-        &["node"],
+    client(
+        "generate_push_csr",
+        "workflows::push_setup::generate_push_csr",
     ),
-    missing(
-        client(
-            "expiring_vpp_token_count",
-            "graph::EnrollmentProgramTokens::expiring_vpp_token_count",
-        ),
-        &["node"],
+    client(
+        "expiring_vpp_token_count",
+        "graph::EnrollmentProgramTokens::expiring_vpp_token_count",
     ),
-    missing(
-        client(
-            "release_apple_devices",
-            "graph::EnrollmentProgramTokens::release_apple_devices",
-        ),
-        &["node"],
+    client(
+        "release_apple_devices",
+        "graph::EnrollmentProgramTokens::release_apple_devices",
     ),
-    missing(
-        client(
-            "sync_vpp_token_license_counts",
-            "graph::VppTokens::sync_license_counts",
-        ),
-        &["node"],
+    client(
+        "sync_vpp_token_license_counts",
+        "graph::VppTokens::sync_license_counts",
     ),
-    missing(
-        client(
-            "revoke_vpp_token_licenses_with_untracked",
-            "graph::VppTokens::revoke_licenses_with_untracked",
-        ),
-        &["node"],
+    client(
+        "revoke_vpp_token_licenses_with_untracked",
+        "graph::VppTokens::revoke_licenses_with_untracked",
     ),
-    missing(
-        client(
-            "revoke_all_app_licenses",
-            "graph::VppApps::revoke_all_licenses",
-        ),
-        &["node"],
+    client(
+        "revoke_all_app_licenses",
+        "graph::VppApps::revoke_all_licenses",
     ),
-    missing(
-        client(
-            "revoke_app_device_license",
-            "graph::VppApps::revoke_device_license",
-        ),
-        &["node"],
+    client(
+        "revoke_app_device_license",
+        "graph::VppApps::revoke_device_license",
     ),
-    missing(
-        client(
-            "revoke_app_user_license",
-            "graph::VppApps::revoke_user_license",
-        ),
-        &["node"],
+    client(
+        "revoke_app_user_license",
+        "graph::VppApps::revoke_user_license",
     ),
     // module-level: files
     function("inspect", "files", "files::inspect"),

@@ -285,11 +285,26 @@ impl Error {
         }
         // The chain's message already lists each step and what to configure: no generic hint
         // about a secret that was never given.
-        if matches!(err.root(), CredentialError::Chain(_)) {
-            e.inner.hint = Some(
-                "Nothing was sent to Intune: no credential of the chain was usable here."
-                    .to_owned(),
-            );
+        let hint = match err.root() {
+            CredentialError::Chain(_) => {
+                Some("Nothing was sent to Intune: no credential of the chain was usable here.")
+            }
+            // A credential object of another library: the secret hint would mislead.
+            CredentialError::External { .. } => Some(
+                "Nothing was sent to Intune: the credential object failed on its own side; check how it was created (its environment, its own sign-in) and that it returns a token for https://graph.microsoft.com/.default.",
+            ),
+            // Credentials without a secret (managed identity, workload identity, the Azure
+            // CLI, device code): the message says what to fix.
+            CredentialError::Unavailable { .. }
+            | CredentialError::Endpoint { .. }
+            | CredentialError::Unreachable { .. }
+            | CredentialError::Failed { .. } => {
+                Some("Nothing was sent to Intune: fix the sign-in as the message says, then retry.")
+            }
+            _ => None,
+        };
+        if let Some(h) = hint {
+            e.inner.hint = Some(h.to_owned());
         }
         e.inner.source = Some(Box::new(err));
         e

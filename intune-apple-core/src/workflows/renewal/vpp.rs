@@ -187,12 +187,12 @@ async fn find_created_token(
         .into_iter()
         .filter(|t| t.id.as_deref().is_some_and(|id| !known.contains(id)))
         .filter(|t| {
-            t.organization_name
-                .as_deref()
-                .is_none_or(|o| o == file.organization_name)
+            (t.organization_name.is_none()
+                || same(t.organization_name.as_deref(), &file.organization_name))
                 && location.is_none_or(|l| {
-                    t.location_name.as_deref().is_none_or(|n| n == l)
-                        || t.display_name.as_deref() == Some(l)
+                    t.location_name.is_none()
+                        || same(t.location_name.as_deref(), l)
+                        || same(t.display_name.as_deref(), l)
                 })
         })
         .find_map(|t| t.id))
