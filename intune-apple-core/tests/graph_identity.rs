@@ -200,6 +200,13 @@ async fn app_service_managed_identity_with_its_header() {
         !text.contains("stale-header-value-77")
             && !format!("{err:?}").contains("stale-header-value-77")
     );
+    // A managed identity has no secret: the hint says to fix what the message names.
+    assert!(
+        err.hint().contains("fix the sign-in as the message says"),
+        "{}",
+        err.hint()
+    );
+    assert!(!err.hint().contains("secret"), "{}", err.hint());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
