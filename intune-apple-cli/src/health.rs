@@ -104,7 +104,7 @@ fn parse_preset(text: &str) -> Result<ThresholdPreset, String> {
     text.parse()
 }
 
-fn parse_channel(text: &str) -> Result<Channel, String> {
+pub(crate) fn parse_channel(text: &str) -> Result<Channel, String> {
     text.parse::<Channel>().map_err(|e| e.to_string())
 }
 

@@ -8,6 +8,9 @@ use intune_apple_core::graph::Client;
 use intune_apple_core::rules::profile_template::{parse_template, ExportOptions};
 use intune_apple_core::rules::Severity;
 use intune_apple_core::workflows::error::WorkflowError;
+use intune_apple_core::workflows::notify::{
+    channels_from_env, deliver_message, drift_message, finish_channels, Channel, DeliveryOptions,
+};
 use intune_apple_core::workflows::permissions::{
     grant_permissions, plan_permissions, PermissionSet,
 };
@@ -78,6 +81,16 @@ pub struct DriftArgs {
     /// table (default), markdown, json or html
     #[arg(long, value_name = "FORMAT", default_value = "table", value_parser = ["table", "markdown", "json", "html"])]
     pub format: String,
+    /// Send the report to a channel when it finds drift or could not check: teams=URL,
+    /// slack=URL, webhook=URL or email=ADDR[,ADDR]; repeatable (or INTUNE_APPLE_NOTIFY_*)
+    #[arg(long = "notify", value_name = "CHANNEL", value_parser = crate::health::parse_channel)]
+    pub notify: Vec<Channel>,
+    /// Send it on every run, drift or not
+    #[arg(long)]
+    pub notify_always: bool,
+    /// The mailbox e-mail is sent from (or INTUNE_APPLE_MAIL_FROM), with Mail.Send
+    #[arg(long, value_name = "ADDR")]
+    pub mail_from: Option<String>,
 }
 
 /// `profiles apply`: a plan unless `--apply`.
@@ -281,10 +294,55 @@ pub async fn drift(io: &mut Io<'_>, client: &Client, a: &DriftArgs) -> i32 {
                 _ => report.to_table(),
             };
             let _ = writeln!(io.stdout, "{text}");
-            report.exit_code()
+            let code = report.exit_code();
+            if (code != 0 || a.notify_always) && !notify_drift(io, client, a, &report).await {
+                return code.max(2);
+            }
+            code
         }
         Err(e) => fail(io, &e),
     }
+}
+
+/// Sends the drift report to the channels of `--notify` and of the environment; `false` when
+/// one was not delivered (said on stderr).
+async fn notify_drift(
+    io: &mut Io<'_>,
+    client: &Client,
+    a: &DriftArgs,
+    report: &intune_apple_core::workflows::profile_templates::ProfileDriftReport,
+) -> bool {
+    let mut channels = a.notify.clone();
+    match channels_from_env(io.var) {
+        Ok(more) => channels.extend(more),
+        Err(e) => {
+            let _ = writeln!(io.stderr, "profiles drift: {e}");
+            return false;
+        }
+    }
+    let channels: Vec<Channel> = finish_channels(channels, io.var)
+        .into_iter()
+        .map(|c| c.with_mail_from(a.mail_from.clone()))
+        .collect();
+    let message = drift_message(report);
+    let mut delivered = true;
+    for o in deliver_message(
+        &channels,
+        &message,
+        Some(client),
+        &DeliveryOptions::default(),
+    )
+    .await
+    {
+        let _ = match &o.result {
+            Ok(()) => writeln!(io.stderr, "profiles drift: notified {}", o.channel),
+            Err(e) => {
+                delivered = false;
+                writeln!(io.stderr, "profiles drift: not notified: {e}")
+            }
+        };
+    }
+    delivered
 }
 
 /// Runs `profiles apply`: the plan, then (with `--apply` and a confirmation) the writes.

@@ -146,3 +146,94 @@ async fn exporting_a_profile_that_does_not_exist_says_so() {
     assert_eq!(o.stdout, "");
     assert!(!o.stderr.is_empty());
 }
+
+/// A webhook receiver on loopback that records every body it is sent.
+async fn webhook() -> (std::sync::Arc<std::sync::Mutex<Vec<Value>>>, String) {
+    use axum::{body::Bytes, extract::State, http::StatusCode, Router};
+    type Seen = std::sync::Arc<std::sync::Mutex<Vec<Value>>>;
+    async fn receive(State(seen): State<Seen>, body: Bytes) -> StatusCode {
+        seen.lock()
+            .unwrap()
+            .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+        StatusCode::NO_CONTENT
+    }
+    let seen: Seen = Seen::default();
+    let app = Router::new().fallback(receive).with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (seen, format!("http://{addr}/hook"))
+}
+
+#[tokio::test]
+async fn drift_goes_to_the_channels_only_when_there_is_some() {
+    let dir = temp_dir("profiles-notify");
+    let (template, values) = (dir.join("t.json"), dir.join("v.json"));
+    std::fs::write(&template, Seed::FLEET_TEMPLATE).unwrap();
+    std::fs::write(&values, Seed::FLEET_VALUES).unwrap();
+    let (t, v) = (template.to_str().unwrap(), values.to_str().unwrap());
+    let (seen, url) = webhook().await;
+    let channel = format!("webhook={url}");
+    for (tenant, seed, code, sent) in [
+        ("northwind", Seed::fleet_matching(), 0, 0),
+        ("fabrikam", Seed::fleet_drifted(), 1, 1),
+    ] {
+        let sim = Simulator::start(seed).await.unwrap();
+        let o = cli(
+            &[
+                "profiles",
+                "drift",
+                "--template",
+                t,
+                "--values",
+                v,
+                "--tenant",
+                tenant,
+                "--notify",
+                &channel,
+            ],
+            &env_for(&sim),
+        )
+        .await;
+        assert_eq!(o.code, code, "{tenant}: {}{}", o.stdout, o.stderr);
+        assert_eq!(seen.lock().unwrap().len(), sent, "{tenant}: {}", o.stderr);
+    }
+    let event = seen.lock().unwrap()[0].clone();
+    assert_eq!(event["type"], "enrollment_profiles.drift");
+    assert!(
+        event["data"]["changes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("fabrikam"),
+        "{event:#}"
+    );
+
+    // A channel that cannot be reached: said, and the exit code says it too.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let sim = Simulator::start(Seed::fleet_drifted()).await.unwrap();
+    let mut env = env_for(&sim);
+    env.insert(
+        "INTUNE_APPLE_NOTIFY_WEBHOOK".into(),
+        format!("http://127.0.0.1:{port}/hook"),
+    );
+    let o = cli(
+        &[
+            "profiles",
+            "drift",
+            "--template",
+            t,
+            "--values",
+            v,
+            "--tenant",
+            "fabrikam",
+        ],
+        &env,
+    )
+    .await;
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("not notified"), "{}", o.stderr);
+}

@@ -20,7 +20,8 @@ use hmac::{Hmac, Mac as _};
 use intune_apple_core::clock::{Clock as _, ManualClock};
 use intune_apple_core::workflows::notify::state::{load_state, NotifyPolicy, StateLoad};
 use intune_apple_core::workflows::notify::{
-    deliver, notify_on_change, Channel, DeliveryOptions, Notification, NotifyError, NotifyOptions,
+    deliver, deliver_message, drift_message, notify_on_change, Channel, DeliveryOptions,
+    Notification, NotifyError, NotifyOptions,
 };
 use intune_apple_core::workflows::report::{health_report, ReportOptions, TenantReport};
 use intune_apple_sim::{Seed, Simulator};
@@ -749,4 +750,101 @@ fn delivery_limits_from_a_binding_are_checked() {
     ] {
         assert!(DeliveryOptions::with_limits(a, t).is_err(), "{a:?} {t:?}");
     }
+}
+
+#[tokio::test]
+async fn a_profile_drift_report_goes_to_every_channel() {
+    use intune_apple_core::rules::profile_template::parse_template;
+    use intune_apple_core::workflows::profile_templates::{
+        profile_drift, TemplateValues, TokenSelection,
+    };
+    use intune_apple_core::workflows::report::TenantTarget;
+    let drifted = Simulator::start(Seed::fleet_drifted()).await.unwrap();
+    let matching = Simulator::start(Seed::fleet_matching()).await.unwrap();
+    let tenants = vec![
+        TenantTarget {
+            name: "northwind".into(),
+            client: common::client_of(&matching),
+        },
+        TenantTarget {
+            name: "fabrikam".into(),
+            client: common::client_of(&drifted),
+        },
+    ];
+    let template = parse_template(Seed::FLEET_TEMPLATE).unwrap();
+    let values = TemplateValues::from_json(Seed::FLEET_VALUES).unwrap();
+    let report = profile_drift(&tenants, &template, &values, &TokenSelection::All)
+        .await
+        .unwrap();
+    assert_eq!(report.exit_code(), 1);
+    let message = drift_message(&report);
+
+    let (teams, teams_url) = receiver(vec![answer(202, "")]).await;
+    let (slack, slack_url) = receiver(vec![answer(200, "ok")]).await;
+    let (hook, hook_url) = receiver(vec![answer(204, "")]).await;
+    let channels: Vec<Channel> = [
+        format!("teams={teams_url}"),
+        format!("slack={slack_url}"),
+        format!("webhook={hook_url}"),
+    ]
+    .iter()
+    .map(|c| c.parse().unwrap())
+    .collect();
+    let out = deliver_message(&channels, &message, None, &options(&clock())).await;
+    assert!(out.iter().all(|o| o.result.is_ok()), "{out:?}");
+
+    let card = json(&teams.seen.lock().unwrap()[0].body);
+    let content = &card["attachments"][0]["content"];
+    assert_eq!(content["type"], "AdaptiveCard");
+    assert_eq!(content["version"], "1.4");
+    let texts: Vec<String> = content["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["text"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert!(texts[0].starts_with("Enrollment profiles:"), "{texts:?}");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("fabrikam") && t.contains("drifted")),
+        "{texts:?}"
+    );
+    assert!(
+        !texts.iter().any(|t| t.starts_with("northwind")),
+        "matching tenants are not listed: {texts:?}"
+    );
+
+    let blocks = json(&slack.seen.lock().unwrap()[0].body);
+    assert_eq!(blocks["blocks"][0]["type"], "header");
+    assert!(blocks["blocks"][1]["text"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("fabrikam"));
+
+    let event = json(&hook.seen.lock().unwrap()[0].body);
+    assert_eq!(event["type"], "enrollment_profiles.drift");
+    assert_eq!(event["data"]["exitCode"], 1);
+    assert_eq!(
+        event["data"]["report"]["tenants"].as_array().unwrap().len(),
+        2
+    );
+    let headers = &hook.seen.lock().unwrap()[0].headers;
+    assert!(headers.get("webhook-id").is_some());
+
+    // The same drift makes the same webhook id: a receiver that dedupes drops the repeat.
+    let again = drift_message(&report);
+    assert_eq!(
+        intune_apple_core::workflows::notify::webhook_id(&again.webhook),
+        intune_apple_core::workflows::notify::webhook_id(&message.webhook)
+    );
+    assert!(
+        message
+            .mail
+            .subject
+            .starts_with("[DRIFT] Enrollment profiles:"),
+        "{}",
+        message.mail.subject
+    );
+    assert!(message.mail.html_body.contains("fabrikam"));
 }

@@ -43,7 +43,7 @@ pub(super) async fn send(
     graph: Option<&Client>,
     to: &[String],
     from: Option<&str>,
-    note: &Notification<'_>,
+    draft: &OutgoingMail,
     channel: &str,
 ) -> Result<(), NotifyError> {
     let Some(from) = from.filter(|f| !f.trim().is_empty()) else {
@@ -62,7 +62,8 @@ pub(super) async fn send(
                 .to_owned(),
         });
     };
-    let mail = email_message(note, to);
+    let mut mail = draft.clone();
+    mail.to = to.to_vec();
     client.mail().send(from, &mail).await.map_err(|e| {
         let hint = match e.kind() {
             ErrorKind::Forbidden => format!(

@@ -26,6 +26,7 @@
 //! # }
 //! ```
 
+mod drift;
 mod email;
 mod http;
 mod run;
@@ -520,6 +521,36 @@ pub struct Outcome {
     pub result: Result<(), NotifyError>,
 }
 
+pub use drift::drift_message;
+
+/// One message in the form of every channel: what [`deliver_message`] sends. A health
+/// [`Notification`] makes one ([`Notification::message`]); so does a profile drift report
+/// (`ProfileDriftReport::message`).
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// The body POSTed to a Teams Workflows webhook.
+    pub teams: serde_json::Value,
+    /// The body POSTed to a Slack incoming webhook.
+    pub slack: serde_json::Value,
+    /// The generic webhook event (`type`, `timestamp`, `data`), signed when a secret is given.
+    pub webhook: serde_json::Value,
+    /// The e-mail, without recipients (each e-mail channel gives its own).
+    pub mail: crate::graph::OutgoingMail,
+}
+
+impl Notification<'_> {
+    /// This notification in every channel's form.
+    #[must_use]
+    pub fn message(&self) -> Message {
+        Message {
+            teams: teams::teams_payload(self),
+            slack: slack::slack_payload(self),
+            webhook: webhook::webhook_event(self),
+            mail: email::email_message(self, &[]),
+        }
+    }
+}
+
 /// Delivers `note` to every channel, one after the other, and returns one outcome per
 /// channel in their order. `graph` is needed for e-mail.
 pub async fn deliver(
@@ -528,27 +559,39 @@ pub async fn deliver(
     graph: Option<&Client>,
     options: &DeliveryOptions,
 ) -> Vec<Outcome> {
+    deliver_message(channels, &note.message(), graph, options).await
+}
+
+/// Delivers `message` to every channel, one after the other (timeouts, bounded retries
+/// honouring `Retry-After`), and returns one outcome per channel in their order. `graph` is
+/// needed for e-mail.
+pub async fn deliver_message(
+    channels: &[Channel],
+    message: &Message,
+    graph: Option<&Client>,
+    options: &DeliveryOptions,
+) -> Vec<Outcome> {
     let http = http::client(options);
     let mut out = Vec::new();
     for c in channels {
         let result = match (&http, c) {
             (_, Channel::Email { to, from }) => {
-                email::send(graph, to, from.as_deref(), note, &c.to_string()).await
+                email::send(graph, to, from.as_deref(), &message.mail, &c.to_string()).await
             }
             (Err(e), _) => Err(NotifyError::Configuration {
                 channel: c.to_string(),
                 message: e.clone(),
             }),
             (Ok(h), Channel::Teams(url)) => {
-                let body = serde_json::to_vec(&teams::teams_payload(note)).unwrap_or_default();
+                let body = serde_json::to_vec(&message.teams).unwrap_or_default();
                 http::post(h, "teams", url, &body, &|_| Vec::new(), false, options).await
             }
             (Ok(h), Channel::Slack(url)) => {
-                let body = serde_json::to_vec(&slack::slack_payload(note)).unwrap_or_default();
+                let body = serde_json::to_vec(&message.slack).unwrap_or_default();
                 http::post(h, "slack", url, &body, &|_| Vec::new(), false, options).await
             }
             (Ok(h), Channel::Webhook { url, secret }) => {
-                webhook::send(h, url, secret.as_ref(), note, options).await
+                webhook::send(h, url, secret.as_ref(), &message.webhook, options).await
             }
         };
         out.push(Outcome {

@@ -101,13 +101,12 @@ pub(super) async fn send(
     http: &reqwest::Client,
     url: &Secret,
     secret: Option<&Secret>,
-    note: &Notification<'_>,
+    event: &Value,
     options: &DeliveryOptions,
 ) -> Result<(), NotifyError> {
-    let event = webhook_event(note);
-    let id = webhook_id(&event);
+    let id = webhook_id(event);
     // The exact bytes signed are the bytes sent, the same on every attempt.
-    let body = serde_json::to_vec(&event).unwrap_or_default();
+    let body = serde_json::to_vec(event).unwrap_or_default();
     let headers = |ts: i64| {
         let mut h = vec![
             ("webhook-id", id.clone()),

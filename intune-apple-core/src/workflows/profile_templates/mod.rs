@@ -196,6 +196,13 @@ impl ProfileDriftReport {
             .unwrap_or(0)
     }
 
+    /// One line: the platform, the template's name, how many tenants, and the count of each
+    /// status (`ios profile `Corp` on 3 tenant(s): 1 drifted, 2 matching, 1 missing`).
+    #[must_use]
+    pub fn summary(&self) -> String {
+        render::summary(self)
+    }
+
     /// Every planned write, tenant by tenant and token by token.
     #[must_use]
     pub fn writes(&self) -> Vec<PlanLine> {

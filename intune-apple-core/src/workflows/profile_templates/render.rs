@@ -98,7 +98,7 @@ fn token_label(t: &TokenDrift) -> String {
     t.token_name.clone().unwrap_or_else(|| t.token_id.clone())
 }
 
-fn summary(r: &ProfileDriftReport) -> String {
+pub(super) fn summary(r: &ProfileDriftReport) -> String {
     let mut counts = std::collections::BTreeMap::new();
     for t in r.tenants.iter().flat_map(|t| &t.tokens) {
         *counts

@@ -41,6 +41,7 @@ mod licences;
 mod nagios;
 mod prometheus;
 mod render;
+pub(crate) use render::plain;
 
 pub use apple_business::{
     health_report_with_apple_business, scan_tenants_with_apple_business, APPLE_BUSINESS,
