@@ -211,6 +211,31 @@ function scanExitCode(reports) {
  * of [tenant, HealthReport] pairs. Types: index.d.ts.
  */
 async function notify(reports, options = {}) {
+  const entries = reportEntries(reports)
+  const { client, ...notifyOptions } = options ?? {}
+  if (client !== undefined && client !== null && !(client instanceof native.Client)) {
+    throw invalid('client must be a Client (it sends the e-mail through Graph sendMail)')
+  }
+  return native.__notify(
+    entries.map((e) => e[0]),
+    entries.map((e) => e[1]),
+    notifyOptions,
+    client ?? undefined,
+  )
+}
+
+/**
+ * The reports of a scan in one document of `format` (`prometheus`, `openmetrics`, `nagios`,
+ * `checkmk`, `html`, `json`, `markdown`, `table` or `ics`): the core's Format::render_scan.
+ * `reports` as for `notify`.
+ */
+function renderScan(format, reports) {
+  const entries = reportEntries(reports)
+  return native.__renderScan(format, entries.map((e) => e[0]), entries.map((e) => e[1]))
+}
+
+// A HealthReport, scanTenants' result or [tenant, report] pairs, as [tenant, report] pairs.
+function reportEntries(reports) {
   let entries
   if (reports instanceof native.HealthReport) {
     entries = [['', reports]]
@@ -230,16 +255,7 @@ async function notify(reports, options = {}) {
       throw invalid(`the report of tenant "${tenant}" is not a HealthReport: get one from client.healthReport()`)
     }
   }
-  const { client, ...notifyOptions } = options ?? {}
-  if (client !== undefined && client !== null && !(client instanceof native.Client)) {
-    throw invalid('client must be a Client (it sends the e-mail through Graph sendMail)')
-  }
-  return native.__notify(
-    entries.map((e) => e[0]),
-    entries.map((e) => e[1]),
-    notifyOptions,
-    client ?? undefined,
-  )
+  return entries
 }
 
 // The tenants of a profile-template call as two lists: one Client (named ''), or named clients.
@@ -316,6 +332,7 @@ module.exports = {
   scanTenants,
   scanExitCode,
   notify,
+  renderScan,
   profileDrift,
   planProfileApply,
   applyProfileTemplate,
@@ -324,6 +341,7 @@ delete module.exports.__registerErrorClass
 delete module.exports.__registerDeviceRows
 delete module.exports.__scanTenants
 delete module.exports.__notify
+delete module.exports.__renderScan
 delete module.exports.__profileDrift
 delete module.exports.__planProfileApply
 delete module.exports.__applyProfileTemplate

@@ -36,6 +36,7 @@ export const {
   scanTenants,
   scanExitCode,
   notify,
+  renderScan,
   ProfileReport,
   profileDrift,
   planProfileApply,

@@ -103,6 +103,30 @@ fn invalid(env: &Env, message: impl Into<String>) -> napi::Error {
     throw(env, failure("ERR_INVALID_INPUT", message))
 }
 
+/// The reports of a scan in one document of `format` (`renderScan` in `index.js` builds the two
+/// lists).
+#[napi(js_name = "__renderScan", skip_typescript, catch_unwind)]
+pub fn render_scan(
+    env: &Env,
+    format: String,
+    names: Vec<String>,
+    reports: Vec<&HealthReport>,
+) -> Result<String> {
+    if names.len() != reports.len() {
+        return Err(invalid(env, "give one tenant name per report"));
+    }
+    let f: Format = format.parse().map_err(|e| invalid(env, format!("{e}")))?;
+    let reports: Vec<TenantReport> = names
+        .into_iter()
+        .zip(reports)
+        .map(|(tenant, r)| TenantReport {
+            tenant,
+            report: r.inner.clone(),
+        })
+        .collect();
+    Ok(f.render_scan(&reports, false))
+}
+
 /// Sends the notifications the change-state calls for (`notify` in `index.js` builds the two
 /// lists from a report or from `scanTenants`' result).
 #[napi(js_name = "__notify", skip_typescript)]

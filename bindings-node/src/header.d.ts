@@ -464,6 +464,17 @@ export declare function notify(
   options?: NotifyCallOptions | null,
 ): Promise<NotifyResult>
 
+/**
+ * The reports of a scan in one document of `format` (`prometheus`, `openmetrics`, `nagios`,
+ * `checkmk`, `html`, `json`, `markdown`, `table` or `ics`): one metrics file with a `tenant`
+ * label, one page across tenants. `reports` as for `notify`; an unknown format throws
+ * `ERR_INVALID_INPUT`.
+ */
+export declare function renderScan(
+  format: string,
+  reports: HealthReport | ReadonlyArray<TenantReport> | ReadonlyArray<readonly [string, HealthReport]>,
+): string
+
 /** One finding of `Client.reconcile` (see docs/apple-business.md). */
 export interface ReconcileFinding {
   code: string

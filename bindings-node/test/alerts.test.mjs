@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import { Client, HealthReport, Simulator, notify, scanTenants } from '../index.mjs'
+import { Client, HealthReport, Simulator, notify, renderScan, scanTenants } from '../index.mjs'
 import { withSim } from './helpers.mjs'
 
 /** Prometheus 0.0.4 text as { families: name -> type, samples: [{ name, labels, value, rest }] }. */
@@ -331,4 +331,22 @@ test('notify sends e-mail through the client (Graph sendMail on the simulator)',
     assert.deepEqual(run.outcomes, [{ channel: 'email to mdm-admins@contoso.com', delivered: true, error: null }])
     const mail = await (await fetch(`${sim.baseUrl.replace(/\/$/, '')}/_sim/mail`)).json()
     assert.equal(mail.length, 1)
+  }))
+
+test('a scan renders as one document, checked by promtool', (t) =>
+  withSim(async (sim, client) => {
+    const empty = Simulator.start({ seed: 'empty' })
+    try {
+      const scans = await scanTenants([['contoso', client], ['fabrikam', new Client(empty.clientOptions())]])
+      const metrics = renderScan('prometheus', scans)
+      assert.match(metrics, /tenant="contoso"/)
+      assert.match(metrics, /tenant="fabrikam"/)
+      promtoolCheck(t, metrics)
+      const page = renderScan('html', scans.map(({ tenant, report }) => [tenant, report]))
+      assert.equal(page.split('<html').length - 1, 1)
+      assert.throws(() => renderScan('xml', scans), { code: 'ERR_INVALID_INPUT' })
+      assert.throws(() => renderScan('json', [{ tenant: 'x', report: {} }]), { code: 'ERR_INVALID_INPUT' })
+    } finally {
+      empty.stop()
+    }
   }))

@@ -5,7 +5,7 @@ import {
   enrollmentProgramTokenHealth, vppTokenHealth, renewalGuidance, decideSync,
   validateEnrollmentProfile, validateDeviceNameTemplate, HealthReport, parseSerialNumbers,
   scanTenants, scanExitCode, type TenantReport, type ScanOptions,
-  notify, type NotifyResult, type NotifyCallOptions, type NotifyChange,
+  notify, renderScan, type NotifyResult, type NotifyCallOptions, type NotifyChange,
   type PushRenewalReport, type DepRenewalReport, type VppRenewalReport, type DuplicateRepairReport,
   type ProfileCreated, type SerialAssignmentReport, type DefaultProfileSet, type HealthReportJson,
   type ReportItem, type CsrDownload, type SerialList, type RefusalInfo,
@@ -213,6 +213,7 @@ async function everything(): Promise<void> {
   const pushRenewal: PushRenewalReport = await client.renewPushCertificate({ appleId: 'a', pem: 'p', force: true })
   const csrFile: CsrDownload = await client.downloadPushCsr('/tmp/push.csr')
   const firstCsr: CsrDownload = await client.generatePushCsr('/tmp/first.csr')
+  const oneFile: string = renderScan('prometheus', await scanTenants([['a', client]]))
   const depRenewal: DepRenewalReport = await client.renewEnrollmentProgramToken({ tokenId: 'id', appleId: 'a', p7m: 'x', fileName: 'f.p7m', sync: true })
   const vppRenewal: VppRenewalReport = await client.renewVppToken({ tokenFile: 'x', location: 'HQ', createIfMissing: false })
   const repair: DuplicateRepairReport = await client.repairDuplicateApps(false)

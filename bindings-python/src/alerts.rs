@@ -64,6 +64,24 @@ impl IntoPyValue for RunJson {
     }
 }
 
+/// The reports of a scan in one document of `format` (one Prometheus file with a `tenant`
+/// label, one HTML page across tenants, ...): the core's `Format::render_scan`.
+#[pyfunction]
+pub(crate) fn render_scan(
+    format: &str,
+    reports: Vec<(String, PyRef<'_, PyHealthReport>)>,
+) -> PyResult<String> {
+    let f: Format = format.parse().map_err(|e| invalid_input(format!("{e}")))?;
+    let reports: Vec<TenantReport> = reports
+        .into_iter()
+        .map(|(tenant, r)| TenantReport {
+            tenant,
+            report: r.inner.clone(),
+        })
+        .collect();
+    Ok(f.render_scan(&reports, false))
+}
+
 /// Sends the notifications the change-state calls for (the core's `notify_on_change`).
 #[pyfunction]
 #[pyo3(signature = (reports, *, channels, state_path=None, always=false, thresholds_days=None,

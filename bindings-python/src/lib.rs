@@ -40,6 +40,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(workflows::scan_tenants, m)?)?;
     m.add_function(wrap_pyfunction!(workflows::parse_serial_numbers, m)?)?;
     m.add_function(wrap_pyfunction!(alerts::notify, m)?)?;
+    m.add_function(wrap_pyfunction!(alerts::render_scan, m)?)?;
     m.add_function(wrap_pyfunction!(models::restore, m)?)?;
     models::register(m)?;
     own_credentials::register(m)?;

@@ -245,3 +245,17 @@ def test_notify_refuses_bad_input_without_showing_a_url_or_a_secret(demo: Simula
     # An e-mail channel without a client is a failed channel, not an exception.
     run = notify(report, channels=["email=admins@contoso.com"], mail_from="a@contoso.com", webhook_secret=SECRET)
     assert not run.outcomes[0].delivered and "whsec_" not in repr(run)
+
+
+def test_a_scan_renders_as_one_document(demo: Simulator) -> None:
+    from intune_apple import workflows
+
+    with Simulator("empty") as empty:
+        scans = workflows.scan_tenants({"contoso": demo.client(), "fabrikam": empty.client()})
+    metrics = workflows.render_scan("prometheus", scans)
+    assert 'tenant="contoso"' in metrics and 'tenant="fabrikam"' in metrics
+    assert "intune_apple_credential_state" in {f.name for f in parse_prometheus(metrics)}
+    page = workflows.render_scan("html", scans)
+    assert page.count("<html") == 1 and "fabrikam" in page
+    with pytest.raises(InvalidInputError):
+        workflows.render_scan("xml", scans)

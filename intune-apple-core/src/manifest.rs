@@ -347,6 +347,11 @@ pub const OPERATIONS: &[Operation] = &[
         "workflows",
         "workflows::profiles::parse_serial_numbers",
     ),
+    function(
+        "render_scan",
+        "workflows",
+        "workflows::report::Format::render_scan",
+    ),
     function("notify", "workflows", "workflows::notify::notify_on_change"),
     // module-level: enrollment profiles as code (over one client or a mapping of named clients)
     function(

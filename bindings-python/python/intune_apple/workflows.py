@@ -151,6 +151,14 @@ class NotifyRun:
 Reports = Union[HealthReport, Sequence[tuple[str, HealthReport]]]
 
 
+def render_scan(format: str, reports: Reports) -> str:
+    """The reports of :func:`scan_tenants` in one document of ``format`` (``prometheus``,
+    ``openmetrics``, ``nagios``, ``checkmk``, ``html``, ``json``, ``markdown``, ``table`` or
+    ``ics``): one metrics file with a ``tenant`` label, one page across tenants."""
+    pairs = [("", reports)] if isinstance(reports, HealthReport) else list(reports)
+    return _native.render_scan(format, pairs)
+
+
 def _notify_pending(
     reports: Reports,
     channels: Sequence[str],
@@ -227,7 +235,7 @@ async def notify_async(
 
 
 __all__ = [
-    "scan_tenants", "scan_tenants_async", "parse_serial_numbers", "notify", "notify_async",
+    "scan_tenants", "scan_tenants_async", "parse_serial_numbers", "render_scan", "notify", "notify_async",
     "NotifyRun", "ChannelOutcome",
     "HealthReport", "ReportItem", "ReportProblem", "ReportError", "ItemSync", "PushRenewalReport",
     "CsrDownload", "DepRenewalReport", "VppRenewalReport", "Step", "Refusal",
