@@ -1743,6 +1743,8 @@ export interface SyncTokenOptions {
   lastFullSync?: Date
   /** Skip the client-side check of Intune's sync rules. */
   force?: boolean
+  /** The token's devices are Macs: the macOS rules (automatic syncs every 24 h, not 12 h). */
+  macos?: boolean
 }
 
 /** Whether a sync may start now, and if not, when. */

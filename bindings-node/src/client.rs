@@ -228,6 +228,8 @@ pub struct SyncTokenOptions {
     pub last_full_sync: Option<DateTime<Utc>>,
     /// Skip the client-side check of Intune's sync rules.
     pub force: Option<bool>,
+    /// The token's devices are Macs: the macOS rules (automatic syncs every 24 h, not 12 h).
+    pub macos: Option<bool>,
 }
 
 /// Options of `createVppToken`.
@@ -505,7 +507,11 @@ impl Client {
         let sync = SyncOptions {
             last_full_sync: options.last_full_sync,
             force: options.force.unwrap_or(false),
-            ..SyncOptions::default()
+            policy: if options.macos.unwrap_or(false) {
+                intune_apple_core::rules::SyncPolicy::macos()
+            } else {
+                intune_apple_core::rules::SyncPolicy::default()
+            },
         };
         run_plain(env, async move {
             Ok(c.enrollment_program_tokens().sync(&id, &sync).await?)

@@ -411,3 +411,9 @@ test('the ESM and CommonJS entry points export the same names', async () => {
   assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), names)
   assert.equal(esm.default, cjs)
 })
+
+test('a macOS token syncs under the macOS rules, and a second sync is still too soon', () =>
+  withSim(async (sim, client) => {
+    await client.syncEnrollmentProgramToken(DEP_MAIN, { macos: true })
+    await assert.rejects(client.syncEnrollmentProgramToken(DEP_MAIN, { macos: true }), { code: 'ERR_SYNC_TOO_SOON' })
+  }))

@@ -119,7 +119,7 @@ async function everything(): Promise<void> {
   await client.generateEncryptionPublicKey('id')
   await client.createEnrollmentProgramToken('name')
   await client.uploadEnrollmentProgramToken('id', 'apple', 'p7m')
-  await client.syncEnrollmentProgramToken('id', { lastFullSync: new Date(), force: false })
+  await client.syncEnrollmentProgramToken('id', { lastFullSync: new Date(), force: false, macos: true })
   await client.shareForSchoolDataSync('id')
   await client.unshareForSchoolDataSync('id')
   await client.deleteEnrollmentProgramToken('id')

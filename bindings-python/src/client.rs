@@ -186,7 +186,8 @@ impl NativeClient {
     #[pyo3(signature = (*, tenant_id=None, client_id=None, client_secret=None, certificate=None,
         certificate_path=None, certificate_password=None, access_token=None, base_url=None,
         authority_host=None, cloud=None, timeout=None, attempt_timeout=None, connect_timeout=None,
-        retries=None, user_agent=None, credential=None))]
+        retries=None, retry_base_delay=None, retry_max_delay=None, retry_total_budget=None,
+        user_agent=None, credential=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         tenant_id: Option<String>,
@@ -203,6 +204,9 @@ impl NativeClient {
         attempt_timeout: Option<f64>,
         connect_timeout: Option<f64>,
         retries: Option<u32>,
+        retry_base_delay: Option<f64>,
+        retry_max_delay: Option<f64>,
+        retry_total_budget: Option<f64>,
         user_agent: Option<String>,
         credential: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
@@ -273,8 +277,29 @@ impl NativeClient {
             None => DEFAULT_CONNECT_TIMEOUT,
         };
         b = b.http_stack(shared_http(connect_timeout).map_err(|e| graph_err(&e))?);
-        if let Some(n) = retries {
-            b = b.retry_policy(RetryPolicy::default().with_max_attempts(n.saturating_add(1)));
+        // Seconds here, checked by the core as every binding's delays are.
+        let delay = |name: &str, s: f64| {
+            graph::caller_millis(name, s * 1000.0, true).map_err(invalid_input)
+        };
+        if retries.is_some()
+            || retry_base_delay.is_some()
+            || retry_max_delay.is_some()
+            || retry_total_budget.is_some()
+        {
+            let mut policy = RetryPolicy::default();
+            if let Some(n) = retries {
+                policy = policy.with_max_attempts(n.saturating_add(1));
+            }
+            if let Some(s) = retry_base_delay {
+                policy = policy.with_base_delay(delay("retry_base_delay", s)?);
+            }
+            if let Some(s) = retry_max_delay {
+                policy = policy.with_max_delay(delay("retry_max_delay", s)?);
+            }
+            if let Some(s) = retry_total_budget {
+                policy = policy.with_total_budget(delay("retry_total_budget", s)?);
+            }
+            b = b.retry_policy(policy);
         }
         if let Some(ua) = user_agent {
             b = b.user_agent(ua);

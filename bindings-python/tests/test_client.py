@@ -348,3 +348,13 @@ def test_ctrl_c_interrupts_a_waiting_call(sim: Simulator) -> None:
         done.set()
         signal.signal(signal.SIGINT, previous)
     assert time.perf_counter() - start < 5
+
+
+def test_retry_delays_are_taken_in_seconds_and_checked(demo: Simulator) -> None:
+    from intune_apple.errors import InvalidInputError
+
+    client = demo.client(retries=1, retry_base_delay=0, retry_max_delay=2.5, retry_total_budget=10)
+    assert client.get_push_certificate().topic_identifier
+    for bad in (-1.0, float("nan"), float("inf"), 86_401.0):
+        with pytest.raises(InvalidInputError):
+            demo.client(retry_base_delay=bad)

@@ -83,6 +83,9 @@ class _Base:
         attempt_timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
         retries: Optional[int] = None,
+        retry_base_delay: Optional[float] = None,
+        retry_max_delay: Optional[float] = None,
+        retry_total_budget: Optional[float] = None,
         user_agent: Optional[str] = None,
         credential: Any = None,
     ) -> None:
@@ -96,7 +99,10 @@ class _Base:
         the Graph root (a proxy, the simulator). ``timeout`` bounds a whole call (retries
         included, default 300 s), ``attempt_timeout`` one HTTP attempt (60 s),
         ``connect_timeout`` connecting (10 s). ``retries``: how many times a throttled or
-        unavailable read is retried (default 4). ``credential``: one of
+        unavailable read is retried (default 4); ``retry_base_delay`` the first back-off when
+        the answer gives no ``Retry-After`` (0.5 s), ``retry_max_delay`` the longest single wait
+        (60 s), ``retry_total_budget`` the most time spent waiting across retries, all in
+        seconds. ``credential``: one of
         :mod:`intune_apple.credentials` (``ManagedIdentityCredential()``,
         ``DefaultAzureCredential()``, ...; used by the core directly) or any azure-identity
         credential (the ``aio`` ones with :class:`AsyncClient`), used instead of the other
@@ -107,7 +113,8 @@ class _Base:
             certificate_password=certificate_password, access_token=access_token,
             base_url=base_url, authority_host=authority_host, cloud=cloud, timeout=timeout,
             attempt_timeout=attempt_timeout, connect_timeout=connect_timeout, retries=retries,
-            user_agent=user_agent,
+            retry_base_delay=retry_base_delay, retry_max_delay=retry_max_delay,
+            retry_total_budget=retry_total_budget, user_agent=user_agent,
             credential=_credential.for_client(credential, asynchronous=self._asynchronous),
         )
 

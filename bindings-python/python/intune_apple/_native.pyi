@@ -101,7 +101,9 @@ class NativeClient:
         base_url: Optional[str] = ..., authority_host: Optional[str] = ...,
         cloud: Optional[str] = ..., timeout: Optional[float] = ...,
         attempt_timeout: Optional[float] = ..., connect_timeout: Optional[float] = ...,
-        retries: Optional[int] = ..., user_agent: Optional[str] = ..., credential: Any = ...,
+        retries: Optional[int] = ..., retry_base_delay: Optional[float] = ...,
+        retry_max_delay: Optional[float] = ..., retry_total_budget: Optional[float] = ...,
+        user_agent: Optional[str] = ..., credential: Any = ...,
     ) -> None: ...
     @staticmethod
     def from_env() -> NativeClient: ...
