@@ -1002,3 +1002,43 @@ async fn names_from_the_tenant_cannot_drive_a_terminal_or_inject_markup() {
     let row = table.lines().find(|l| l.contains("Evil")).unwrap();
     assert!(row.contains("txt.exe"), "{row}");
 }
+
+#[tokio::test]
+async fn settings_catalog_enrollment_policies_are_listed_on_their_token_not_checked() {
+    let mut seed = Seed::demo();
+    seed.dep_tokens[0]
+        .profiles
+        .push(intune_apple_sim::ProfileSeed {
+            display_name: "Corporate iPhone (settings catalog)".into(),
+            settings_catalog: true,
+            ..intune_apple_sim::ProfileSeed::default()
+        });
+    let token = seed.dep_tokens[0].id.clone();
+    let (_sim, client) = setup(seed).await;
+    let (_plain, plain_client) = setup(Seed::demo()).await;
+    let report = health_report(&client, &with_apps()).await;
+    let without = health_report(&plain_client, &with_apps()).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let item = report.items.iter().find(|i| i.id == token).unwrap();
+    let before = without.items.iter().find(|i| i.id == token).unwrap();
+    let listed = item
+        .problems
+        .iter()
+        .find(|p| p.code == "dep.settings_catalog_policies")
+        .unwrap_or_else(|| panic!("{:?}", item.problems));
+    assert!(
+        listed
+            .message
+            .contains("Corporate iPhone (settings catalog)"),
+        "{}",
+        listed.message
+    );
+    assert!(
+        listed
+            .message
+            .starts_with("1 settings-catalog enrollment policy"),
+        "{}",
+        listed.message
+    );
+    assert_eq!(item.severity, before.severity, "listed, not a finding");
+}

@@ -47,7 +47,6 @@ pub struct ProfileSeed {
     /// Settings served over the platform's defaults (Graph names, e.g.
     /// `{"supportPhoneNumber": "+1 555 0199"}`).
     pub settings: serde_json::Map<String, serde_json::Value>,
-    /// A settings-catalog enrollment policy: its id is `ECV2_{tokenId}_{guid}`.
     /// iOS: the VPP token through which the profile installs the Company Portal (which also
     /// turns on authentication with the Company Portal); `None`: it does not install it.
     pub company_portal_vpp_token_id: Option<String>,

@@ -17,18 +17,37 @@ use crate::rules::licences::{
 };
 use crate::rules::Locale;
 
-/// The Company Portal installs of every enrollment program token's profiles, by token id,
-/// read one token after the other (a tenant has few tokens).
+/// What the report learns from each token's enrollment profiles: the Company Portal
+/// installs, and the names of the settings-catalog enrollment policies listed among them.
+#[derive(Debug, Default)]
+pub(super) struct TokenProfiles {
+    installs: Vec<CompanyPortalInstall>,
+    settings_catalog: Vec<String>,
+}
+
+/// The profiles of every enrollment program token, by token id, read one token after the
+/// other (a tenant has few tokens).
 pub(super) async fn installs_by_token(
     client: &Client,
     tokens: &[DepOnboardingSetting],
-) -> Result<BTreeMap<String, Vec<CompanyPortalInstall>>, Error> {
+) -> Result<BTreeMap<String, TokenProfiles>, Error> {
     let mut out = BTreeMap::new();
     for t in tokens {
         let Some(id) = t.id.as_deref() else { continue };
         let profiles: Vec<EnrollmentProfile> =
             client.enrollment_profiles(id).list().try_collect().await?;
-        out.insert(id.to_owned(), company_portal_installs(&profiles));
+        let settings_catalog = profiles
+            .iter()
+            .filter(|p| p.is_settings_catalog())
+            .map(|p| p.display_name().unwrap_or("(no name)").to_owned())
+            .collect();
+        out.insert(
+            id.to_owned(),
+            TokenProfiles {
+                installs: company_portal_installs(&profiles),
+                settings_catalog,
+            },
+        );
     }
     Ok(out)
 }
@@ -37,16 +56,23 @@ pub(super) async fn installs_by_token(
 pub(super) struct LicenceView {
     apps: Vec<AppLicences>,
     installs: BTreeMap<String, Vec<CompanyPortalInstall>>,
+    settings_catalog: BTreeMap<String, Vec<String>>,
 }
 
 impl LicenceView {
-    pub(super) fn new(
-        apps: &[MobileApp],
-        installs: BTreeMap<String, Vec<CompanyPortalInstall>>,
-    ) -> Self {
+    pub(super) fn new(apps: &[MobileApp], profiles: BTreeMap<String, TokenProfiles>) -> Self {
+        let mut installs = BTreeMap::new();
+        let mut settings_catalog = BTreeMap::new();
+        for (id, p) in profiles {
+            installs.insert(id.clone(), p.installs);
+            if !p.settings_catalog.is_empty() {
+                settings_catalog.insert(id, p.settings_catalog);
+            }
+        }
         Self {
             apps: apps.iter().filter_map(AppLicences::of).collect(),
             installs,
+            settings_catalog,
         }
     }
 
@@ -66,7 +92,8 @@ impl LicenceView {
         add(h, licence_problems(id, &self.apps, installed, t, locale));
     }
 
-    /// Adds the Company Portal problems of enrollment program token `id`'s profiles.
+    /// Adds the Company Portal problems of enrollment program token `id`'s profiles, and says
+    /// which of them are settings-catalog enrollment policies (read, listed, not checked).
     pub(super) fn add_to_dep(
         &self,
         h: &mut TokenHealth,
@@ -79,6 +106,30 @@ impl LicenceView {
             add(
                 h,
                 company_portal_token_problems(installs, vpp_tokens, &self.apps, now, locale),
+            );
+        }
+        if let Some(names) = self.settings_catalog.get(id) {
+            let list = names.join(", ");
+            let message = match locale {
+                Locale::En => format!(
+                    "{} settings-catalog enrollment polic{} ({list}): {} settings live in deviceManagement/configurationPolicies and are not checked by the profile rules here; review {} in the Intune admin center (Devices > Enrollment > Apple > Enrollment program tokens > the token > Profiles)",
+                    names.len(),
+                    if names.len() == 1 { "y" } else { "ies" },
+                    if names.len() == 1 { "its" } else { "their" },
+                    if names.len() == 1 { "it" } else { "them" },
+                ),
+                Locale::Fr => format!(
+                    "{} stratégie(s) d'inscription du catalogue de paramètres ({list}) : leurs paramètres sont dans deviceManagement/configurationPolicies et ne sont pas vérifiés par les règles de profil ici ; vérifiez-les dans le centre d'administration Intune (Appareils > Inscription > Apple > Jetons du programme d'inscription > le jeton > Profils)",
+                    names.len()
+                ),
+            };
+            add(
+                h,
+                vec![Problem {
+                    code: "dep.settings_catalog_policies",
+                    severity: Severity::Ok,
+                    message,
+                }],
             );
         }
     }
