@@ -5,13 +5,20 @@ use intune_apple_core::workflows::report::{Format, HealthReport, TenantReport};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(report) = HealthReport::from_json(text) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(report) = HealthReport::from_json(text) else {
+        return;
+    };
     for f in Format::ALL {
         let _ = f.render(&report, true);
         let _ = f.exit_code(&report);
     }
-    let scan = [TenantReport { tenant: "t\u{1b}[2J".into(), report }];
+    let scan = [TenantReport {
+        tenant: "t\u{1b}[2J".into(),
+        report,
+    }];
     for f in Format::ALL {
         let _ = f.render_scan(&scan, false);
         let _ = f.scan_exit_code(&scan);
