@@ -142,19 +142,7 @@ pub async fn renew_enrollment_program_token(
     let after = api.get(&request.token_id).await.map_err(read_back_failed)?;
     steps.push(Step::done("readBack", "token read back from Intune"));
     let new_expiry = after.token_expiration_date_time;
-    let moved = match (previous_expiry, new_expiry) {
-        (Some(p), Some(n)) => n > p,
-        (None, Some(_)) => true,
-        _ => false,
-    };
-    if !moved {
-        return Err(WorkflowError::VerificationFailed {
-            what: format!(
-                "the token's expiry did not move ({}): the upload was not applied",
-                new_expiry.map_or_else(|| "none".into(), |d| d.to_rfc3339())
-            ),
-        });
-    }
+    super::check_expiry_moved("the token's", previous_expiry, new_expiry)?;
     if after.last_sync_error_code.is_some_and(|c| c != 0) {
         warnings.push(format!(
             "the token still reports sync error {}: sign in to Apple Business Manager and accept any new terms",

@@ -52,6 +52,29 @@ fn read_back_failed(e: crate::graph::Error) -> WorkflowError {
     }
 }
 
+/// Whether a renewal took: the expiry read back is later than before (or there is one where
+/// there was none). `what` names the credential in the error ("the token's", ...).
+fn check_expiry_moved(
+    what: &str,
+    previous: Option<chrono::DateTime<chrono::Utc>>,
+    new: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<(), WorkflowError> {
+    let moved = match (previous, new) {
+        (Some(p), Some(n)) => n > p,
+        (None, Some(_)) => true,
+        _ => false,
+    };
+    if moved {
+        return Ok(());
+    }
+    Err(WorkflowError::VerificationFailed {
+        what: format!(
+            "{what} expiry did not move ({}): the upload was not applied",
+            new.map_or_else(|| "none".into(), |d| d.to_rfc3339())
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -368,19 +368,7 @@ pub async fn renew_vpp_token(
     let after = api.get(&token_id).await.map_err(read_back_failed)?;
     steps.push(Step::done("readBack", "token read back from Intune"));
     let new_expiry = after.expiration_date_time;
-    let moved = match (previous_expiry, new_expiry) {
-        (Some(p), Some(n)) => n > p,
-        (None, Some(_)) => true,
-        _ => false,
-    };
-    if !moved {
-        return Err(WorkflowError::VerificationFailed {
-            what: format!(
-                "the VPP token's expiry did not move ({}): the upload was not applied",
-                new_expiry.map_or_else(|| "none".into(), |d| d.to_rfc3339())
-            ),
-        });
-    }
+    super::check_expiry_moved("the VPP token's", previous_expiry, new_expiry)?;
     if let Some(n) = new_expiry {
         if (n - file.expires).num_seconds().abs() > Duration::days(1).num_seconds() {
             warnings.push(format!(
