@@ -172,26 +172,7 @@ function invalid(message) {
  * [name, client] pairs. Types: index.d.ts.
  */
 async function scanTenants(tenants, options = {}) {
-  let entries
-  if (tenants instanceof Map || Array.isArray(tenants)) {
-    entries = Array.from(tenants)
-  } else if (tenants !== null && typeof tenants === 'object') {
-    entries = Object.entries(tenants)
-  } else {
-    throw invalid('tenants must be a Map, an object of name to Client, or an array of [name, client] pairs')
-  }
-  const names = []
-  const clients = []
-  entries.forEach((entry, i) => {
-    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') {
-      throw invalid(`tenant ${i} is not a [name, client] pair with a string name`)
-    }
-    if (!(entry[1] instanceof native.Client)) {
-      throw invalid(`the client of tenant "${entry[0]}" is not a Client: create one with new Client({ ... })`)
-    }
-    names.push(entry[0])
-    clients.push(entry[1])
-  })
+  const [names, clients] = namedClients(tenants, 'tenants must be a Map, an object of name to Client, or an array of [name, client] pairs')
   const { concurrency, ...reportOptions } = options ?? {}
   if (concurrency !== undefined && concurrency !== null && !(Number.isInteger(concurrency) && concurrency >= 0)) {
     throw invalid(`concurrency must be a whole number of tenants at a time, not ${concurrency}`)
@@ -261,13 +242,19 @@ function reportEntries(reports) {
 // The tenants of a profile-template call as two lists: one Client (named ''), or named clients.
 function profileTenants(tenants) {
   if (tenants instanceof native.Client) return [[''], [tenants]]
+  return namedClients(tenants, 'tenants must be a Client, a Map or an object of name to Client, or an array of [name, client] pairs')
+}
+
+// A Map, an object of name to Client or [name, client] pairs, as [names, clients]; `refused`
+// is the message when `tenants` is none of those.
+function namedClients(tenants, refused) {
   let entries
   if (tenants instanceof Map || Array.isArray(tenants)) {
     entries = Array.from(tenants)
   } else if (tenants !== null && typeof tenants === 'object') {
     entries = Object.entries(tenants)
   } else {
-    throw invalid('tenants must be a Client, a Map or an object of name to Client, or an array of [name, client] pairs')
+    throw invalid(refused)
   }
   const names = []
   const clients = []
