@@ -274,6 +274,24 @@ impl HealthArgs {
     }
 }
 
+/// The channels to notify: those of the command line, then those of the environment
+/// (`INTUNE_APPLE_NOTIFY_*`), with the webhook secret and the sending mailbox applied.
+///
+/// # Errors
+/// A channel variable that does not parse.
+pub(crate) fn channels_of(
+    given: &[Channel],
+    mail_from: Option<&String>,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Channel>, intune_apple_core::workflows::notify::BadChannel> {
+    let mut channels = given.to_vec();
+    channels.extend(channels_from_env(var)?);
+    Ok(finish_channels(channels, var)
+        .into_iter()
+        .map(|c| c.with_mail_from(mail_from.cloned()))
+        .collect())
+}
+
 /// Sends the notifications the change-state calls for (the core's [`notify_on_change`], for
 /// the reports of one tenant or of a scan) and says what happened on `stderr`, each line
 /// prefixed by `command`; `false` when one was not delivered or the state could not be saved
@@ -287,18 +305,13 @@ pub(crate) async fn notify_reports(
     command: &str,
     stderr: &mut dyn Write,
 ) -> bool {
-    let mut channels = args.notify.clone();
-    match channels_from_env(var) {
-        Ok(more) => channels.extend(more),
+    let channels = match channels_of(&args.notify, args.mail_from.as_ref(), var) {
+        Ok(c) => c,
         Err(e) => {
             let _ = writeln!(stderr, "{command}: {e}");
             return false;
         }
-    }
-    let channels: Vec<Channel> = finish_channels(channels, var)
-        .into_iter()
-        .map(|c| c.with_mail_from(args.mail_from.clone()))
-        .collect();
+    };
     if channels.is_empty() && args.state.is_none() {
         return true;
     }

@@ -9,7 +9,7 @@ use intune_apple_core::rules::profile_template::{parse_template, ExportOptions};
 use intune_apple_core::rules::Severity;
 use intune_apple_core::workflows::error::WorkflowError;
 use intune_apple_core::workflows::notify::{
-    channels_from_env, deliver_message, drift_message, finish_channels, Channel, DeliveryOptions,
+    deliver_message, drift_message, Channel, DeliveryOptions,
 };
 use intune_apple_core::workflows::permissions::{
     grant_permissions, plan_permissions, PermissionSet,
@@ -312,18 +312,13 @@ async fn notify_drift(
     a: &DriftArgs,
     report: &intune_apple_core::workflows::profile_templates::ProfileDriftReport,
 ) -> bool {
-    let mut channels = a.notify.clone();
-    match channels_from_env(io.var) {
-        Ok(more) => channels.extend(more),
+    let channels = match crate::health::channels_of(&a.notify, a.mail_from.as_ref(), io.var) {
+        Ok(c) => c,
         Err(e) => {
             let _ = writeln!(io.stderr, "profiles drift: {e}");
             return false;
         }
-    }
-    let channels: Vec<Channel> = finish_channels(channels, io.var)
-        .into_iter()
-        .map(|c| c.with_mail_from(a.mail_from.clone()))
-        .collect();
+    };
     let message = drift_message(report);
     let mut delivered = true;
     for o in deliver_message(
