@@ -6,6 +6,9 @@
 
 // In the unit-test build napi does not register the exported items, so they look unused.
 #![cfg_attr(test, allow(dead_code))]
+// napi hands every argument over as an owned value converted from JavaScript; the exported
+// functions cannot take references to them.
+#![allow(clippy::needless_pass_by_value)]
 
 mod alerts;
 mod cli;

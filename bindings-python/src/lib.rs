@@ -2,6 +2,10 @@
 //! call `intune-apple-core`. The Python half (`python/intune_apple`) holds the exceptions, the
 //! enums and the sync/async faces.
 
+// PyO3 hands every argument over as an owned value extracted from Python; taking a reference
+// instead is not an option its macros offer for most types.
+#![allow(clippy::needless_pass_by_value)]
+
 mod alerts;
 mod bridge;
 mod cli;

@@ -55,6 +55,8 @@ where
                 tokio::select! {
                     value = &mut fut => return value,
                     () = tokio::time::sleep(std::time::Duration::from_millis(100)) => {
+                        // A closure: the method path is not general over the GIL lifetime.
+                        #[allow(clippy::redundant_closure_for_method_calls)]
                         crate::bridge::attach(|py| py.check_signals())?;
                     }
                 }

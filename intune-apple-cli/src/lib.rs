@@ -24,6 +24,8 @@
 //! or a health warning; `2` an error (or an expired credential in `health`); `3` a planned
 //! write was not confirmed (nothing written); `64` bad arguments.
 
+#![forbid(unsafe_code)]
+
 use std::io::Write;
 
 use clap::{CommandFactory as _, Parser};

@@ -24,6 +24,8 @@
 //! - [`abm`]: the read-only Apple Business / School Manager API client;
 //! - [`workflows`]: health report, safe renewals, duplicate-app repair.
 
+#![forbid(unsafe_code)]
+
 pub mod abm;
 pub mod clock;
 pub mod files;

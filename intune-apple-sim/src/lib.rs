@@ -4,6 +4,8 @@
 //! (on its own runtime, for synchronous callers), then point any Graph client at
 //! [`SimHandle::base_url`]. See `docs/simulator.md`.
 
+#![forbid(unsafe_code)]
+
 pub mod abm;
 mod faults_paging;
 mod identity;
