@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use crate::errors::{configuration, graph_err, invalid_input};
 use crate::files::{PyDepTokenFile, PyPushCertificateFile, PyVppTokenFile};
 use crate::models::{
-    PyDepEnrollmentBaseProfile, PyDepEnrollmentProfile, PyDepIosEnrollmentProfile,
+    PyBaseEnrollmentProfile, PyDepEnrollmentProfile, PyDepIosEnrollmentProfile,
     PyDepMacOsEnrollmentProfile, PyImportedAppleDeviceIdentity, PyMobileAppAssignment,
 };
 use crate::pending::{progress_callback, Pages, Pending};
@@ -106,7 +106,7 @@ pub(crate) fn profile_from_py(obj: &Bound<'_, PyAny>) -> PyResult<EnrollmentProf
     if let Ok(p) = obj.cast::<PyDepMacOsEnrollmentProfile>() {
         return Ok(EnrollmentProfile::DepMacOs(p.get().inner.clone()));
     }
-    if let Ok(p) = obj.cast::<PyDepEnrollmentBaseProfile>() {
+    if let Ok(p) = obj.cast::<PyBaseEnrollmentProfile>() {
         return from_graph_json(
             &serde_json::to_string(&p.get().inner)
                 .map_err(|e| invalid_input(e.to_string()))?

@@ -16,7 +16,7 @@ use intune_apple_core::model::MobileAppAssignment;
 use intune_apple_core::rules::duplicates as dup;
 
 use crate::models::{
-    enum_member, Field, PyApplePushNotificationCertificate, PyDepEnrollmentBaseProfile,
+    enum_member, Field, PyApplePushNotificationCertificate, PyBaseEnrollmentProfile,
     PyDepEnrollmentProfile, PyDepIosEnrollmentProfile, PyDepMacOsEnrollmentProfile,
     PyDepOnboardingSetting, PyIosVppApp, PyMacOsVppApp, PyMobileAppAssignment, PyVppToken,
 };
@@ -343,7 +343,7 @@ pub(crate) fn validate_profile(
         P::DepIos(p.get().inner.clone())
     } else if let Ok(p) = profile.cast::<PyDepMacOsEnrollmentProfile>() {
         P::DepMacOs(p.get().inner.clone())
-    } else if let Ok(p) = profile.cast::<PyDepEnrollmentBaseProfile>() {
+    } else if let Ok(p) = profile.cast::<PyBaseEnrollmentProfile>() {
         P::DepTvOs(p.get().inner.clone())
     } else if let Ok(p) = profile.cast::<PyDepEnrollmentProfile>() {
         P::DepEnrollmentProfile(p.get().inner.clone())

@@ -87,7 +87,7 @@ OUT = Path(__file__).resolve().parents[1]
 # Structs exposed to Python, in output order.
 WRAP = [
     "ApplePushNotificationCertificate", "DataSharingConsent", "DepOnboardingSetting",
-    "DepEnrollmentBaseProfile", "DepIosEnrollmentProfile", "DepMacOsEnrollmentProfile",
+    "BaseEnrollmentProfile", "DepIosEnrollmentProfile", "DepMacOsEnrollmentProfile",
     "DepEnrollmentProfile", "UnknownEnrollmentProfile", "ManagementCertificateWithThumbprint",
     "DepProfileAdminAccountPasswordRotationSetting", "DepProfileDelayAutoRotationSetting",
     "ImportedAppleDeviceIdentity", "ImportedAppleDeviceIdentityResult", "IosVppApp", "MacOsVppApp",

@@ -305,6 +305,42 @@ const NOT_OFFERED: &[&str] = &[
     "syncMicrosoftStoreForBusinessApps",
 ];
 
+/// tvOS and visionOS profiles derive from `enrollmentProfile`, not `depEnrollmentBaseProfile`:
+/// given a body with every property of the latter, the model keeps (and would send) only what
+/// the type declares.
+#[test]
+fn tvos_and_visionos_profiles_hold_only_what_their_type_declares() {
+    let md = parse(BETA);
+    for name in ["depTvOSEnrollmentProfile", "depVisionOSEnrollmentProfile"] {
+        assert_eq!(
+            md.types.get(name).and_then(|t| t.base.as_deref()),
+            Some("enrollmentProfile")
+        );
+        let declared: BTreeSet<String> = all_properties(&md, name)
+            .into_iter()
+            .map(|(p, _)| p)
+            .chain(["@odata.type".to_owned()])
+            .collect();
+        let mut body = serde_json::Map::new();
+        for (p, t) in all_properties(&md, "depEnrollmentBaseProfile") {
+            body.insert(p, sample(&md, &t));
+        }
+        body.insert(
+            "@odata.type".into(),
+            json!(format!("#microsoft.graph.{name}")),
+        );
+        let decoded: m::EnrollmentProfile = serde_json::from_value(Value::Object(body)).unwrap();
+        let back = serde_json::to_value(&decoded).unwrap();
+        let kept: BTreeSet<String> = back.as_object().unwrap().keys().cloned().collect();
+        assert!(
+            kept.is_subset(&declared),
+            "{name} keeps undeclared properties: {:?}",
+            kept.difference(&declared).collect::<Vec<_>>()
+        );
+        assert_eq!(kept, declared, "{name} loses declared properties");
+    }
+}
+
 #[test]
 fn every_action_and_function_of_the_metadata_is_accounted_for() {
     let md = parse(BETA);

@@ -380,7 +380,7 @@ fn macos_rules() {
 
 #[test]
 fn validate_profile_dispatches_by_type() {
-    use intune_apple_core::model::{DepEnrollmentBaseProfile, EnrollmentProfile};
+    use intune_apple_core::model::{BaseEnrollmentProfile, EnrollmentProfile};
     use intune_apple_core::rules::profile::validate_profile;
     let t = tokens();
     let ctx = ValidationContext::new(&t, now());
@@ -390,20 +390,16 @@ fn validate_profile_dispatches_by_type() {
         codes(&validate_profile(&EnrollmentProfile::DepIos(bad), &ctx)),
         [("I1", "profileRemovalDisabled")]
     );
-    let tv = EnrollmentProfile::DepVisionOs(DepEnrollmentBaseProfile {
-        profile_removal_disabled: Some(true),
-        device_name_template: Some("{{RAND:4}}".into()),
+    // A visionOS profile is an `enrollmentProfile`: no pane, supervision or name template to
+    // break; only the count of profiles on the token applies.
+    let vision = EnrollmentProfile::DepVisionOs(BaseEnrollmentProfile {
+        display_name: Some("Vision Pro".into()),
         ..Default::default()
     });
-    assert_eq!(
-        codes(&validate_profile(&tv, &ctx)),
-        [
-            ("I1", "profileRemovalDisabled"),
-            ("I13", "deviceNameTemplate")
-        ]
-    );
+    assert_eq!(codes(&validate_profile(&vision, &ctx)), []);
     let mut full = ctx;
     full.profiles_on_token = 1001;
+    assert_eq!(codes(&validate_profile(&vision, &full)), [("I17", "")]);
     let legacy = EnrollmentProfile::DepEnrollmentProfile(Default::default());
     assert_eq!(codes(&validate_profile(&legacy, &full)), [("I17", "")]);
 }

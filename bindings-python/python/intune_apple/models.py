@@ -11,7 +11,7 @@ from intune_apple import _native
 
 _NAMES = [
     "ApplePushNotificationCertificate", "DataSharingConsent", "DepOnboardingSetting",
-    "DepEnrollmentBaseProfile", "DepIosEnrollmentProfile", "DepMacOsEnrollmentProfile",
+    "BaseEnrollmentProfile", "DepIosEnrollmentProfile", "DepMacOsEnrollmentProfile",
     "DepEnrollmentProfile", "UnknownEnrollmentProfile", "ManagementCertificateWithThumbprint",
     "DepProfileAdminAccountPasswordRotationSetting", "DepProfileDelayAutoRotationSetting",
     "ImportedAppleDeviceIdentity", "ImportedAppleDeviceIdentityResult", "IosVppApp", "MacOsVppApp",
@@ -33,7 +33,7 @@ globals().update({name: getattr(_native, name) for name in _NAMES})
 
 EnrollmentProfile = Union[
     _native.DepIosEnrollmentProfile, _native.DepMacOsEnrollmentProfile,
-    _native.DepEnrollmentBaseProfile, _native.DepEnrollmentProfile,
+    _native.BaseEnrollmentProfile, _native.DepEnrollmentProfile,
     _native.UnknownEnrollmentProfile,
 ]
 MobileApp = Union[_native.IosVppApp, _native.MacOsVppApp, _native.UnknownObject]

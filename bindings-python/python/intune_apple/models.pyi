@@ -10,7 +10,7 @@ __all__ = [
     'ApplePushNotificationCertificate',
     'DataSharingConsent',
     'DepOnboardingSetting',
-    'DepEnrollmentBaseProfile',
+    'BaseEnrollmentProfile',
     'DepIosEnrollmentProfile',
     'DepMacOsEnrollmentProfile',
     'DepEnrollmentProfile',
@@ -187,23 +187,23 @@ class DepOnboardingSetting:
     def default_mac_os_enrollment_profile(self) -> Optional[DepMacOsEnrollmentProfile]:
         """Expanded `defaultMacOsEnrollmentProfile` (`$expand`), `None` when unset."""
     @property
-    def default_tv_os_enrollment_profile(self) -> Optional[DepEnrollmentBaseProfile]:
+    def default_tv_os_enrollment_profile(self) -> Optional[BaseEnrollmentProfile]:
         """Expanded `defaultTvOSEnrollmentProfile` (`$expand`), `None` when unset."""
     @property
-    def default_vision_os_enrollment_profile(self) -> Optional[DepEnrollmentBaseProfile]:
+    def default_vision_os_enrollment_profile(self) -> Optional[BaseEnrollmentProfile]:
         """Expanded `defaultVisionOSEnrollmentProfile` (`$expand`), `None` when unset."""
     def to_dict(self) -> dict[str, Any]:
         """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
     def __eq__(self, other: object) -> bool: ...
 
-class DepEnrollmentBaseProfile:
-    """**Enrollment profile** common to every Apple platform (`depEnrollmentBaseProfile`); also the shape of the tvOS and visionOS profiles, which add no property.  Graph (beta): `.../depOnboardingSettings/{id}/enrollmentProfiles/{profileId}`, `.../defaultTvOSEnrollmentProfile`, `.../defaultVisionOSEnrollmentProfile`."""
+class BaseEnrollmentProfile:
+    """**Enrollment profile** as Graph's `enrollmentProfile` declares it: the properties every enrollment profile has, and the whole shape of the tvOS and visionOS profiles (`depTvOSEnrollmentProfile`, `depVisionOSEnrollmentProfile`), which derive from it directly and add nothing. They have no setup assistant panes, supervision, locked enrollment or device name template: those are `depEnrollmentBaseProfile`'s, which only the iOS/iPadOS and macOS profiles derive from. A property a tenant sends beyond these is not kept, so it is never sent back.  Graph (beta): `.../depOnboardingSettings/{id}/enrollmentProfiles/{profileId}`, `.../defaultTvOSEnrollmentProfile`, `.../defaultVisionOSEnrollmentProfile`."""
     @property
     def odata_type(self) -> Optional[str]:
         """`@odata.type`; optional where the type is the declared one."""
     @property
     def id(self) -> Optional[str]:
-        """Key: `{depOnboardingSettingId}_{guid}` (settings-catalog ones start with `ECV2_`)."""
+        """Key: `{depOnboardingSettingId}_{guid}`."""
     @property
     def display_name(self) -> Optional[str]:
         """Name shown in the Intune admin center."""
@@ -222,72 +222,6 @@ class DepEnrollmentBaseProfile:
     @property
     def require_company_portal_on_setup_assistant_enrolled_devices(self) -> Optional[bool]:
         """Install the Company Portal on devices enrolled through Setup Assistant."""
-    @property
-    def is_default(self) -> Optional[bool]:
-        """Whether this is the default profile of the token."""
-    @property
-    def supervised_mode_enabled(self) -> Optional[bool]:
-        """Supervised mode."""
-    @property
-    def support_department(self) -> Optional[str]:
-        """Support department shown on the device."""
-    @property
-    def support_phone_number(self) -> Optional[str]:
-        """Support phone number shown on the device."""
-    @property
-    def is_mandatory(self) -> Optional[bool]:
-        """Whether the user cannot skip enrollment ("locked enrollment" is separate)."""
-    @property
-    def location_disabled(self) -> Optional[bool]:
-        """Setup assistant pane: Location services hidden."""
-    @property
-    def profile_removal_disabled(self) -> Optional[bool]:
-        """Locked enrollment: the user cannot remove the management profile."""
-    @property
-    def restore_blocked(self) -> Optional[bool]:
-        """Setup assistant pane: Restore hidden."""
-    @property
-    def apple_id_disabled(self) -> Optional[bool]:
-        """Setup assistant pane: Apple ID hidden."""
-    @property
-    def terms_and_conditions_disabled(self) -> Optional[bool]:
-        """Setup assistant pane: Terms and conditions hidden."""
-    @property
-    def touch_id_disabled(self) -> Optional[bool]:
-        """Setup assistant pane: Touch ID / Face ID hidden."""
-    @property
-    def apple_pay_disabled(self) -> Optional[bool]:
-        """Setup assistant pane: Apple Pay hidden."""
-    @property
-    def siri_disabled(self) -> Optional[bool]:
-        """Setup assistant pane: Siri hidden."""
-    @property
-    def diagnostics_disabled(self) -> Optional[bool]:
-        """Setup assistant pane: Diagnostics hidden."""
-    @property
-    def display_tone_setup_disabled(self) -> Optional[bool]:
-        """Setup assistant pane: True Tone display hidden."""
-    @property
-    def privacy_pane_disabled(self) -> Optional[bool]:
-        """Setup assistant pane: Privacy hidden."""
-    @property
-    def screen_time_screen_disabled(self) -> Optional[bool]:
-        """Setup assistant pane: Screen Time hidden."""
-    @property
-    def device_name_template(self) -> Optional[str]:
-        """Device name template (e.g. `{{SERIAL}}`), or empty."""
-    @property
-    def configuration_web_url(self) -> Optional[bool]:
-        """Whether setup assistant login goes through a web URL (a Boolean, despite its name)."""
-    @property
-    def enabled_skip_keys(self) -> Optional[list[str]]:
-        """Every Apple setup-assistant `SkipKeys` this profile enables (`Restore`, `AppleID`, ...)."""
-    @property
-    def enrollment_time_azure_ad_group_ids(self) -> Optional[list[str]]:
-        """Entra ID groups the device joins at enrollment."""
-    @property
-    def wait_for_device_configured_confirmation(self) -> Optional[bool]:
-        """Hold setup assistant until the device is configured."""
     def to_dict(self) -> dict[str, Any]:
         """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
     def __eq__(self, other: object) -> bool: ...
@@ -2117,7 +2051,7 @@ class AssignmentPlan:
         """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
     def __eq__(self, other: object) -> bool: ...
 
-EnrollmentProfile = Union[DepIosEnrollmentProfile, DepMacOsEnrollmentProfile, DepEnrollmentBaseProfile, DepEnrollmentProfile, UnknownEnrollmentProfile]
+EnrollmentProfile = Union[DepIosEnrollmentProfile, DepMacOsEnrollmentProfile, BaseEnrollmentProfile, DepEnrollmentProfile, UnknownEnrollmentProfile]
 """**Enrollment profile** (ADE profile, DEP profile) as listed under an enrollment program token: one variant per `@odata.type`. Profiles of a type this library does not model (e.g. settings-catalog `ECV2_` ones, or the abstract `enrollmentProfile`) decode into `Other` and round-trip.  Graph (beta): `GET /deviceManagement/depOnboardingSettings/{id}/enrollmentProfiles`."""
 
 MobileApp = Union[IosVppApp, MacOsVppApp, UnknownObject]

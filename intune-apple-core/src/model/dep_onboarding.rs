@@ -86,14 +86,14 @@ pub struct DepOnboardingSetting {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub default_tv_os_enrollment_profile: Option<Box<super::DepEnrollmentBaseProfile>>,
+    pub default_tv_os_enrollment_profile: Option<Box<super::BaseEnrollmentProfile>>,
     /// Expanded `defaultVisionOSEnrollmentProfile` (`$expand`), `None` when unset.
     #[serde(
         rename = "defaultVisionOSEnrollmentProfile",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub default_vision_os_enrollment_profile: Option<Box<super::DepEnrollmentBaseProfile>>,
+    pub default_vision_os_enrollment_profile: Option<Box<super::BaseEnrollmentProfile>>,
 }
 
 /// Body of `POST /deviceManagement/depOnboardingSettings/{id}/uploadDepToken` (beta): upload a

@@ -30,10 +30,12 @@ odata_polymorphic! {
         DepIos(DepIosEnrollmentProfile) = "depIOSEnrollmentProfile",
         /// `#microsoft.graph.depMacOSEnrollmentProfile`.
         DepMacOs(DepMacOsEnrollmentProfile) = "depMacOSEnrollmentProfile",
-        /// `#microsoft.graph.depTvOSEnrollmentProfile` (no own properties).
-        DepTvOs(DepEnrollmentBaseProfile) = "depTvOSEnrollmentProfile",
-        /// `#microsoft.graph.depVisionOSEnrollmentProfile` (no own properties).
-        DepVisionOs(DepEnrollmentBaseProfile) = "depVisionOSEnrollmentProfile",
+        /// `#microsoft.graph.depTvOSEnrollmentProfile`: an `enrollmentProfile` with no own
+        /// properties.
+        DepTvOs(BaseEnrollmentProfile) = "depTvOSEnrollmentProfile",
+        /// `#microsoft.graph.depVisionOSEnrollmentProfile`: an `enrollmentProfile` with no own
+        /// properties.
+        DepVisionOs(BaseEnrollmentProfile) = "depVisionOSEnrollmentProfile",
         /// `#microsoft.graph.depEnrollmentProfile` (legacy flat type; decode it, never create it).
         DepEnrollmentProfile(DepEnrollmentProfile) = "depEnrollmentProfile";
         /// Any other or absent `@odata.type`: the common properties and every other property.
@@ -67,14 +69,19 @@ impl EnrollmentProfile {
     }
 }
 
-/// **Enrollment profile** common to every Apple platform (`depEnrollmentBaseProfile`); also the
-/// shape of the tvOS and visionOS profiles, which add no property.
+/// **Enrollment profile** as Graph's `enrollmentProfile` declares it: the properties every
+/// enrollment profile has, and the whole shape of the tvOS and visionOS profiles
+/// (`depTvOSEnrollmentProfile`, `depVisionOSEnrollmentProfile`), which derive from it directly
+/// and add nothing. They have no setup assistant panes, supervision, locked enrollment or device
+/// name template: those are `depEnrollmentBaseProfile`'s, which only the iOS/iPadOS and macOS
+/// profiles derive from. A property a tenant sends beyond these is not kept, so it is never
+/// sent back.
 ///
 /// Graph (beta): `.../depOnboardingSettings/{id}/enrollmentProfiles/{profileId}`,
 /// `.../defaultTvOSEnrollmentProfile`, `.../defaultVisionOSEnrollmentProfile`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DepEnrollmentBaseProfile {
+pub struct BaseEnrollmentProfile {
     /// `@odata.type`; optional where the type is the declared one.
     #[serde(
         rename = "@odata.type",
@@ -82,7 +89,7 @@ pub struct DepEnrollmentBaseProfile {
         skip_serializing_if = "Option::is_none"
     )]
     pub odata_type: Option<String>,
-    /// Key: `{depOnboardingSettingId}_{guid}` (settings-catalog ones start with `ECV2_`).
+    /// Key: `{depOnboardingSettingId}_{guid}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name shown in the Intune admin center.
@@ -103,72 +110,6 @@ pub struct DepEnrollmentBaseProfile {
     /// Install the Company Portal on devices enrolled through Setup Assistant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_company_portal_on_setup_assistant_enrolled_devices: Option<bool>,
-    /// Whether this is the default profile of the token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_default: Option<bool>,
-    /// Supervised mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supervised_mode_enabled: Option<bool>,
-    /// Support department shown on the device.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub support_department: Option<String>,
-    /// Support phone number shown on the device.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub support_phone_number: Option<String>,
-    /// Whether the user cannot skip enrollment ("locked enrollment" is separate).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_mandatory: Option<bool>,
-    /// Setup assistant pane: Location services hidden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location_disabled: Option<bool>,
-    /// Locked enrollment: the user cannot remove the management profile.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile_removal_disabled: Option<bool>,
-    /// Setup assistant pane: Restore hidden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restore_blocked: Option<bool>,
-    /// Setup assistant pane: Apple ID hidden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apple_id_disabled: Option<bool>,
-    /// Setup assistant pane: Terms and conditions hidden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terms_and_conditions_disabled: Option<bool>,
-    /// Setup assistant pane: Touch ID / Face ID hidden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub touch_id_disabled: Option<bool>,
-    /// Setup assistant pane: Apple Pay hidden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apple_pay_disabled: Option<bool>,
-    /// Setup assistant pane: Siri hidden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub siri_disabled: Option<bool>,
-    /// Setup assistant pane: Diagnostics hidden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub diagnostics_disabled: Option<bool>,
-    /// Setup assistant pane: True Tone display hidden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_tone_setup_disabled: Option<bool>,
-    /// Setup assistant pane: Privacy hidden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub privacy_pane_disabled: Option<bool>,
-    /// Setup assistant pane: Screen Time hidden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub screen_time_screen_disabled: Option<bool>,
-    /// Device name template (e.g. `{{SERIAL}}`), or empty.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_name_template: Option<String>,
-    /// Whether setup assistant login goes through a web URL (a Boolean, despite its name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration_web_url: Option<bool>,
-    /// Every Apple setup-assistant `SkipKeys` this profile enables (`Restore`, `AppleID`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled_skip_keys: Option<Vec<String>>,
-    /// Entra ID groups the device joins at enrollment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enrollment_time_azure_ad_group_ids: Option<Vec<String>>,
-    /// Hold setup assistant until the device is configured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wait_for_device_configured_confirmation: Option<bool>,
 }
 
 /// **iOS/iPadOS enrollment profile** (ADE profile for iPhone and iPad, `depIOSEnrollmentProfile`),

@@ -32,7 +32,7 @@ pub use dep_onboarding::{
     DepOnboardingSetting, DepTokenType, ReleaseAppleDevicesRequest, UploadDepTokenRequest,
 };
 pub use enrollment_profile::{
-    DepEnrollmentBaseProfile, DepEnrollmentProfile, DepIosEnrollmentProfile,
+    BaseEnrollmentProfile, DepEnrollmentProfile, DepIosEnrollmentProfile,
     DepMacOsEnrollmentProfile, DepProfileAdminAccountPasswordRotationSetting,
     DepProfileDelayAutoRotationSetting, EnrollmentProfile, ITunesPairingMode,
     ManagementCertificateWithThumbprint, UnknownEnrollmentProfile,

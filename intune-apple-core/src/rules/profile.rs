@@ -569,16 +569,17 @@ pub fn validate_macos_profile(
 }
 
 /// Validate any enrollment profile: iOS/iPadOS and macOS profiles get their full rule set;
-/// tvOS and visionOS profiles the rules their common fields allow (I1, I13, I17); other
-/// profile types (legacy `depEnrollmentProfile`, settings-catalog ones) only the profile count.
+/// the others (tvOS and visionOS profiles, which Graph gives no setup assistant panes,
+/// supervision or name template; the legacy `depEnrollmentProfile`; settings-catalog ones) only
+/// the profile count.
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
-/// use intune_apple_core::model::{DepEnrollmentBaseProfile, EnrollmentProfile};
+/// use intune_apple_core::model::{BaseEnrollmentProfile, EnrollmentProfile};
 /// use intune_apple_core::rules::profile::{validate_profile, ValidationContext};
 /// let now = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
-/// let tv = EnrollmentProfile::DepTvOs(DepEnrollmentBaseProfile {
-///     device_name_template: Some("TV-{{SERIAL}}".into()),
+/// let tv = EnrollmentProfile::DepTvOs(BaseEnrollmentProfile {
+///     display_name: Some("Meeting rooms".into()),
 ///     ..Default::default()
 /// });
 /// assert!(validate_profile(&tv, &ValidationContext::new(&[], now)).is_empty());
@@ -591,18 +592,6 @@ pub fn validate_profile(
     match profile {
         P::DepIos(p) => validate_ios_profile(p, ctx),
         P::DepMacOs(p) => validate_macos_profile(p, ctx),
-        P::DepTvOs(p) | P::DepVisionOs(p) => {
-            let mut out = Vec::new();
-            if on(p.profile_removal_disabled) && !on(p.supervised_mode_enabled) {
-                out.push(err("I1", "profileRemovalDisabled", "Locked enrollment requires supervised mode: set supervisedModeEnabled to true, or turn locked enrollment off."));
-            }
-            if let Some(t) = &p.device_name_template {
-                out.extend(validate_device_name_template(t));
-            }
-            check_profile_count(ctx, &mut out);
-            out.sort_by_key(|v| std::cmp::Reverse(v.severity));
-            out
-        }
         _ => {
             let mut out = Vec::new();
             check_profile_count(ctx, &mut out);

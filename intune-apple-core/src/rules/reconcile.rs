@@ -286,11 +286,11 @@ fn is_default(p: &EnrollmentProfile) -> bool {
     match p {
         EnrollmentProfile::DepIos(p) => p.is_default == Some(true),
         EnrollmentProfile::DepMacOs(p) => p.is_default == Some(true),
-        EnrollmentProfile::DepTvOs(p) | EnrollmentProfile::DepVisionOs(p) => {
-            p.is_default == Some(true)
-        }
         EnrollmentProfile::DepEnrollmentProfile(p) => p.is_default == Some(true),
-        EnrollmentProfile::Other(_) => false,
+        // tvOS and visionOS profiles have no default flag: the token's expanded defaults say.
+        EnrollmentProfile::DepTvOs(_)
+        | EnrollmentProfile::DepVisionOs(_)
+        | EnrollmentProfile::Other(_) => false,
     }
 }
 
@@ -304,13 +304,12 @@ fn awaits_configuration(p: &EnrollmentProfile) -> bool {
                 || p.wait_for_device_configured_confirmation == Some(true)
         }
         EnrollmentProfile::DepMacOs(p) => p.wait_for_device_configured_confirmation == Some(true),
-        EnrollmentProfile::DepTvOs(p) | EnrollmentProfile::DepVisionOs(p) => {
-            p.wait_for_device_configured_confirmation == Some(true)
-        }
         EnrollmentProfile::DepEnrollmentProfile(p) => {
             p.await_device_configured_confirmation == Some(true)
         }
-        EnrollmentProfile::Other(_) => false,
+        EnrollmentProfile::DepTvOs(_)
+        | EnrollmentProfile::DepVisionOs(_)
+        | EnrollmentProfile::Other(_) => false,
     }
 }
 

@@ -86,9 +86,10 @@ fn prepare_for_create(p: &mut EnrollmentProfile) -> Result<(), WorkflowError> {
     match p {
         EnrollmentProfile::DepIos(x) => clear!(x, "#microsoft.graph.depIOSEnrollmentProfile"),
         EnrollmentProfile::DepMacOs(x) => clear!(x, "#microsoft.graph.depMacOSEnrollmentProfile"),
-        EnrollmentProfile::DepTvOs(x) => clear!(x, "#microsoft.graph.depTvOSEnrollmentProfile"),
-        EnrollmentProfile::DepVisionOs(x) => {
-            clear!(x, "#microsoft.graph.depVisionOSEnrollmentProfile");
+        // `enrollmentProfile`s: no default flag of their own.
+        EnrollmentProfile::DepTvOs(x) | EnrollmentProfile::DepVisionOs(x) => {
+            x.id = None;
+            x.configuration_endpoint_url = None;
         }
         _ => {
             return Err(WorkflowError::InvalidInput(
@@ -281,7 +282,11 @@ pub async fn copy_profile(
     match &mut profile {
         EnrollmentProfile::DepIos(x) => adjust!(x),
         EnrollmentProfile::DepMacOs(x) => adjust!(x),
-        EnrollmentProfile::DepTvOs(x) | EnrollmentProfile::DepVisionOs(x) => adjust!(x),
+        EnrollmentProfile::DepTvOs(x) | EnrollmentProfile::DepVisionOs(x) => {
+            if let Some(n) = new_name {
+                x.display_name = Some(n.to_owned());
+            }
+        }
         _ => {}
     }
     let mut created = create_profile(target, target_token_id, &profile).await?;
