@@ -234,6 +234,55 @@ export interface AssignmentKey {
   targetId: string | null
 }
 
+/** What the duplicate-app rules know of a VPP app. */
+export interface AppRef {
+  appId: string
+  displayName: string | null
+  bundleId: string
+  platform: 'ios' | 'macOs'
+  vppTokenId: string
+}
+
+/** An old VPP token of a location, and the current token that replaces it. */
+export interface SupersededToken {
+  tokenId: string
+  location: string
+  replacedBy: string
+}
+
+/** The outcome of `supersededTokens`. */
+export interface TokenRoles {
+  superseded: Array<SupersededToken>
+  /** Locations with several tokens of which none is usable (one message per location). */
+  unresolved: Array<string>
+}
+
+/** One app present twice: the app on the current token and its copies on old tokens. */
+export interface DuplicateApp {
+  bundleId: string
+  target: AppRef
+  sources: Array<AppRef>
+}
+
+/** The outcome of `findDuplicateApps`. */
+export interface DuplicateFindings {
+  tokens: TokenRoles
+  duplicates: Array<DuplicateApp>
+  /** Apps on an old token with no counterpart on the current token. */
+  orphans: Array<AppRef>
+}
+
+/** The outcome of `planAssignments`. */
+export interface AssignmentPlan {
+  /** Assignments to add to the target (ids cleared). */
+  toCopy: Array<MobileAppAssignment>
+  alreadyPresent: Array<AssignmentKey>
+  conflicts: Array<{ key: AssignmentKey; keptIntent: string | null; oldIntent: string | null }>
+  notCopied: Array<{ key: AssignmentKey | null; reason: string }>
+  /** The complete list to send with `assignApp`: removes nothing the target had. */
+  merged: Array<MobileAppAssignment>
+}
+
 /** The repair of one app present under two VPP tokens. */
 export interface AppRepair {
   bundleId: string
@@ -389,7 +438,14 @@ export declare function applyProfileTemplate(
 ): Promise<ProfileReport>
 
 /** The exit code of a scan: the worst `report.exitCode` of its tenants (0 for none). */
-export declare function scanExitCode(reports: ReadonlyArray<TenantReport>): number
+/**
+ * The exit code of a scan (or of one report): the worst report's, 0 for none; with `format`
+ * `'nagios'` the Nagios code of the whole scan (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+ */
+export declare function scanExitCode(
+  reports: HealthReport | ReadonlyArray<TenantReport> | ReadonlyArray<readonly [string, HealthReport]>,
+  format?: string,
+): number
 
 /** One reason a notification was sent: the `changes` of the webhook event, times as `Date`. */
 export interface NotifyChange {
@@ -1068,6 +1124,12 @@ export interface AssignmentBatch {
   error?: IntuneAppleError
 }
 
+/**
+ * What an assignment targets, as the duplicate repair compares them (`null` when it has no
+ * target).
+ */
+export declare function assignmentKey(assignment: MobileAppAssignment): AssignmentKey | null
+
 /** Options of `new AzureCliCredential(...)`. */
 export interface AzureCliOptions {
   /** Ask for a token of this tenant (`--tenant`), for an account in several tenants. */
@@ -1292,6 +1354,12 @@ export interface ExportTemplateOptions {
   placeholders?: boolean
 }
 
+/**
+ * The apps present under an old and the current token of one location, and the apps of old
+ * tokens with no counterpart (`orphans`). Apps that are not VPP apps are ignored.
+ */
+export declare function findDuplicateApps(tokens: Array<VppTokenInfo>, apps: Array<MobileApp>, now?: Date | undefined | null): DuplicateFindings
+
 /** Options of `new GitHubActionsCredential(...)`. */
 export interface GitHubActionsOptions {
   /** The Entra tenant id. */
@@ -1491,6 +1559,12 @@ export interface PageProgress {
 
 /** Reads serial numbers from a CSV export or a plain list. */
 export declare function parseSerialNumbers(text: string): SerialList
+
+/**
+ * Which of `sources`' assignments to copy onto an app whose current assignments are
+ * `targetCurrent`, and the complete list to send with `assignApp` (`merged`).
+ */
+export declare function planAssignments(targetCurrent: Array<MobileAppAssignment>, sources: Array<MobileAppAssignment>): AssignmentPlan
 
 /** The tenant's **Apple MDM push certificate** (`applePushNotificationCertificate`). */
 export interface PushCertificate {
@@ -1717,6 +1791,12 @@ export interface SimulatorRequest {
   applied: boolean
 }
 
+/**
+ * At each location holding several VPP tokens, which are old and which current token replaces
+ * each; locations where none is usable are `unresolved`.
+ */
+export declare function supersededTokens(tokens: Array<VppTokenInfo>, now?: Date | undefined | null): TokenRoles
+
 /** Options of `decideSync`. */
 export interface SyncDecisionOptions {
   /** A delta sync (default) or a full sync. */
@@ -1933,6 +2013,12 @@ export interface VppTokenInfo {
   /** Apps at the last sync. */
   lastAppCount?: number
 }
+
+/**
+ * Whether a VPP token can still deliver apps at `now` (default: now): not expired (by state
+ * or by date), not invalid, not held by another MDM.
+ */
+export declare function vppTokenUsable(token: VppTokenInfo, now?: Date | undefined | null): boolean
 
 /** Options of `new WorkloadIdentityCredential(...)`. */
 export interface WorkloadIdentityOptions {

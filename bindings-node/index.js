@@ -181,9 +181,13 @@ async function scanTenants(tenants, options = {}) {
   return native.__scanTenants(names, clients, reportOptions, atOnce)
 }
 
-/** The exit code of a scan: the worst `report.exitCode` (0 for no tenant). */
-function scanExitCode(reports) {
-  return reports.reduce((worst, r) => Math.max(worst, r.report.exitCode), 0)
+/**
+ * The exit code of a scan (or of one report): the worst report's, 0 for none (the core's
+ * scan_exit_code); with format 'nagios' the Nagios code of the whole scan. Types: index.d.ts.
+ */
+function scanExitCode(reports, format) {
+  const entries = reportEntries(reports)
+  return native.__scanExitCode(entries.map((e) => e[0]), entries.map((e) => e[1]), format ?? undefined)
 }
 
 /**
@@ -329,6 +333,7 @@ delete module.exports.__registerDeviceRows
 delete module.exports.__scanTenants
 delete module.exports.__notify
 delete module.exports.__renderScan
+delete module.exports.__scanExitCode
 delete module.exports.__profileDrift
 delete module.exports.__planProfileApply
 delete module.exports.__applyProfileTemplate

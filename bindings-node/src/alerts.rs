@@ -103,6 +103,51 @@ fn invalid(env: &Env, message: impl Into<String>) -> napi::Error {
     throw(env, failure("ERR_INVALID_INPUT", message))
 }
 
+/// One tenant name per report, as the core's scan results.
+fn tenant_reports(
+    env: &Env,
+    names: Vec<String>,
+    reports: &[&HealthReport],
+) -> Result<Vec<TenantReport>> {
+    if names.len() != reports.len() {
+        return Err(invalid(
+            env,
+            format!(
+                "{} tenant names for {} reports: give one name per report",
+                names.len(),
+                reports.len()
+            ),
+        ));
+    }
+    Ok(names
+        .into_iter()
+        .zip(reports)
+        .map(|(tenant, r)| TenantReport {
+            tenant,
+            report: r.inner.clone(),
+        })
+        .collect())
+}
+
+/// The exit code of a scan (`scanExitCode` in `index.js` builds the two lists): the core's
+/// `scan_exit_code`, or `Format::scan_exit_code` when a format is given.
+#[napi(js_name = "__scanExitCode", skip_typescript, catch_unwind)]
+pub fn scan_exit_code(
+    env: &Env,
+    names: Vec<String>,
+    reports: Vec<&HealthReport>,
+    format: Option<String>,
+) -> Result<i32> {
+    let reports = tenant_reports(env, names, &reports)?;
+    Ok(match format {
+        Some(name) => {
+            let f: Format = name.parse().map_err(|e| invalid(env, format!("{e}")))?;
+            f.scan_exit_code(&reports)
+        }
+        None => intune_apple_core::workflows::report::scan_exit_code(&reports),
+    })
+}
+
 /// The reports of a scan in one document of `format` (`renderScan` in `index.js` builds the two
 /// lists).
 #[napi(js_name = "__renderScan", skip_typescript, catch_unwind)]
@@ -112,19 +157,8 @@ pub fn render_scan(
     names: Vec<String>,
     reports: Vec<&HealthReport>,
 ) -> Result<String> {
-    if names.len() != reports.len() {
-        return Err(invalid(env, "give one tenant name per report"));
-    }
     let f: Format = format.parse().map_err(|e| invalid(env, format!("{e}")))?;
-    let reports: Vec<TenantReport> = names
-        .into_iter()
-        .zip(reports)
-        .map(|(tenant, r)| TenantReport {
-            tenant,
-            report: r.inner.clone(),
-        })
-        .collect();
-    Ok(f.render_scan(&reports, false))
+    Ok(f.render_scan(&tenant_reports(env, names, &reports)?, false))
 }
 
 /// Sends the notifications the change-state calls for (`notify` in `index.js` builds the two
@@ -137,16 +171,7 @@ pub fn notify<'e>(
     options: Option<NotifyOptions>,
     client: Option<&Client>,
 ) -> Result<PromiseRaw<'e, Unknown<'e>>> {
-    if names.len() != reports.len() {
-        return Err(invalid(
-            env,
-            format!(
-                "{} tenant names for {} reports: give one name per report",
-                names.len(),
-                reports.len()
-            ),
-        ));
-    }
+    let reports = tenant_reports(env, names, &reports)?;
     let o = options.unwrap_or_default();
     let channels = o
         .channels
@@ -187,14 +212,6 @@ pub fn notify<'e>(
         mail_from: o.mail_from,
         webhook_secret: o.webhook_secret.map(Secret::new),
     };
-    let reports: Vec<TenantReport> = names
-        .into_iter()
-        .zip(reports)
-        .map(|(tenant, r)| TenantReport {
-            tenant,
-            report: r.inner.clone(),
-        })
-        .collect();
     let graph = client.map(Client::core);
     run(
         env,

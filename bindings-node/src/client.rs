@@ -505,7 +505,7 @@ impl Client {
         let c = self.inner.clone();
         let options = options.unwrap_or_default();
         let sync = SyncOptions {
-            last_full_sync: options.last_full_sync,
+            last_full_sync: crate::guard::instant(env, "lastFullSync", options.last_full_sync)?,
             force: options.force.unwrap_or(false),
             policy: if options.macos.unwrap_or(false) {
                 intune_apple_core::rules::SyncPolicy::macos()
@@ -928,6 +928,7 @@ impl Client {
         env: &'e Env,
         expiring_before: DateTime<Utc>,
     ) -> Result<PromiseRaw<'e, i32>> {
+        crate::guard::instant(env, "expiringBefore", Some(expiring_before))?;
         let c = self.inner.clone();
         run_plain(env, async move {
             Ok(c.enrollment_program_tokens()

@@ -493,6 +493,42 @@ impl From<VppTokenInfo> for VppToken {
     }
 }
 
+impl crate::guard::Dated for PushCertificate {
+    fn instants(&self) -> Vec<(&'static str, Option<DateTime<Utc>>)> {
+        vec![
+            ("lastModifiedDateTime", self.last_modified_date_time),
+            ("expirationDateTime", self.expiration_date_time),
+        ]
+    }
+}
+
+impl crate::guard::Dated for EnrollmentProgramToken {
+    fn instants(&self) -> Vec<(&'static str, Option<DateTime<Utc>>)> {
+        vec![
+            ("tokenExpirationDateTime", self.token_expiration_date_time),
+            ("lastModifiedDateTime", self.last_modified_date_time),
+            (
+                "lastSuccessfulSyncDateTime",
+                self.last_successful_sync_date_time,
+            ),
+            (
+                "lastSyncTriggeredDateTime",
+                self.last_sync_triggered_date_time,
+            ),
+        ]
+    }
+}
+
+impl crate::guard::Dated for VppTokenInfo {
+    fn instants(&self) -> Vec<(&'static str, Option<DateTime<Utc>>)> {
+        vec![
+            ("expirationDateTime", self.expiration_date_time),
+            ("lastSyncDateTime", self.last_sync_date_time),
+            ("lastModifiedDateTime", self.last_modified_date_time),
+        ]
+    }
+}
+
 /// Licenses of one app under one VPP token.
 #[napi(object)]
 #[derive(Debug, Clone, Default)]

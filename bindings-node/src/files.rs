@@ -12,6 +12,7 @@ use napi_derive::napi;
 
 use crate::convert::{PushCertificate, VppTokenInfo};
 use crate::error::{failure, throw};
+use crate::guard;
 use crate::rules::now_or;
 
 /// A `.vpptoken`, summarised.
@@ -201,12 +202,15 @@ pub fn check_push_certificate_renewal(
     options: Option<RenewalCheckOptions>,
 ) -> Result<Vec<String>> {
     let o = options.unwrap_or_default();
-    let bytes = std::fs::read(&path)
-        .map_err(|e| throw(env, failure("ERR_TOKEN_FILE", format!("{path}: {e}"))))?;
+    let bytes = files::read(&path).map_err(|e| throw(env, e))?;
     let new = files::PushCertificate::parse(&bytes).map_err(|e| throw(env, e))?;
-    let warnings =
-        files::check_push_renewal(&current.into(), &new, now_or(o.now), o.apple_id.as_deref())
-            .map_err(|e| throw(env, e))?;
+    let warnings = files::check_push_renewal(
+        &guard::dated(env, "the current certificate", current)?.into(),
+        &new,
+        now_or(env, o.now)?,
+        o.apple_id.as_deref(),
+    )
+    .map_err(|e| throw(env, e))?;
     Ok(warnings.iter().map(warning_code).collect())
 }
 
@@ -248,11 +252,13 @@ pub fn check_vpp_token_renewal(
     options: Option<RenewalCheckOptions>,
 ) -> Result<VppRenewalCheckInfo> {
     let o = options.unwrap_or_default();
-    let bytes = std::fs::read(&path)
-        .map_err(|e| throw(env, failure("ERR_TOKEN_FILE", format!("{path}: {e}"))))?;
+    let bytes = files::read(&path).map_err(|e| throw(env, e))?;
     let file = VppTokenFile::parse(&bytes).map_err(|e| throw(env, e))?;
-    let existing: Vec<VppToken> = existing.into_iter().map(Into::into).collect();
-    let check = file.check_renewal(&existing, o.location.as_deref(), now_or(o.now));
+    let existing: Vec<VppToken> = existing
+        .into_iter()
+        .map(|t| guard::dated(env, "a token", t).map(Into::into))
+        .collect::<Result<_>>()?;
+    let check = file.check_renewal(&existing, o.location.as_deref(), now_or(env, o.now)?);
     let flags: Vec<VppRenewalFlagInfo> = check
         .flags
         .iter()
@@ -299,8 +305,7 @@ pub fn check_enrollment_program_token_file(
         .file_name()
         .and_then(|n| n.to_str())
         .map(str::to_owned);
-    let bytes = std::fs::read(&path)
-        .map_err(|e| throw(env, failure("ERR_TOKEN_FILE", format!("{path}: {e}"))))?;
+    let bytes = files::read(&path).map_err(|e| throw(env, e))?;
     let file = DepTokenFile::parse(&bytes, name.as_deref()).map_err(|e| throw(env, e))?;
     file.check_against(public_key_pem.as_bytes())
         .map_err(|e| throw(env, e))

@@ -3,6 +3,7 @@
 //! truncated by a conversion to an unsigned integer. A refused value throws `ERR_INVALID_INPUT`
 //! saying what to give instead.
 
+use chrono::{DateTime, Utc};
 use intune_apple_core::rules::health::MAX_WINDOW_DAYS;
 use napi::{Env, Result};
 
@@ -62,6 +63,49 @@ pub(crate) fn days(env: &Env, name: &str, value: Option<f64>) -> Result<Option<i
         .transpose()
 }
 
+/// Why a `Date` napi converted is refused, if it is: napi reads an invalid `Date`
+/// (`new Date(NaN)`, `new Date("garbage")`) as the epoch, so the epoch itself, which no caller
+/// means for these instants, is refused as well.
+pub(crate) fn check_instant(name: &str, value: DateTime<Utc>) -> Option<String> {
+    (value.timestamp_millis() == 0).then(|| {
+        format!(
+            "{name} is not a valid Date (an invalid Date reads as 1970-01-01T00:00:00Z, \
+             which is refused too): pass a valid Date"
+        )
+    })
+}
+
+/// `value` unless it is an invalid `Date` ([`check_instant`]), or `ERR_INVALID_INPUT`.
+pub(crate) fn instant(
+    env: &Env,
+    name: &str,
+    value: Option<DateTime<Utc>>,
+) -> Result<Option<DateTime<Utc>>> {
+    match value.and_then(|v| check_instant(name, v)) {
+        Some(message) => Err(throw(env, failure("ERR_INVALID_INPUT", message))),
+        None => Ok(value),
+    }
+}
+
+/// A model value converted by napi whose times are checked with [`check_instant`].
+pub(crate) trait Dated {
+    /// Its times, by JS property name.
+    fn instants(&self) -> Vec<(&'static str, Option<DateTime<Utc>>)>;
+}
+
+/// `value` unless one of its times is an invalid `Date`, or `ERR_INVALID_INPUT` naming it.
+pub(crate) fn dated<T: Dated>(env: &Env, what: &str, value: T) -> Result<T> {
+    for (name, t) in value.instants() {
+        if let Some(message) = t.and_then(|t| check_instant(name, t)) {
+            return Err(throw(
+                env,
+                failure("ERR_INVALID_INPUT", format!("{what}: {message}")),
+            ));
+        }
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +126,15 @@ mod tests {
         for v in [0.0, 7.0, 3650.0] {
             assert!(check_whole("warningDays", v, 0, 3650).is_none(), "{v}");
         }
+    }
+
+    #[test]
+    fn the_epoch_an_invalid_date_reads_as_is_refused() {
+        let epoch = DateTime::<Utc>::from_timestamp_millis(0).unwrap();
+        assert!(check_instant("now", epoch)
+            .unwrap()
+            .contains("now is not a valid Date"));
+        let later = DateTime::<Utc>::from_timestamp_millis(1).unwrap();
+        assert_eq!(check_instant("now", later), None);
     }
 }

@@ -234,6 +234,55 @@ export interface AssignmentKey {
   targetId: string | null
 }
 
+/** What the duplicate-app rules know of a VPP app. */
+export interface AppRef {
+  appId: string
+  displayName: string | null
+  bundleId: string
+  platform: 'ios' | 'macOs'
+  vppTokenId: string
+}
+
+/** An old VPP token of a location, and the current token that replaces it. */
+export interface SupersededToken {
+  tokenId: string
+  location: string
+  replacedBy: string
+}
+
+/** The outcome of `supersededTokens`. */
+export interface TokenRoles {
+  superseded: Array<SupersededToken>
+  /** Locations with several tokens of which none is usable (one message per location). */
+  unresolved: Array<string>
+}
+
+/** One app present twice: the app on the current token and its copies on old tokens. */
+export interface DuplicateApp {
+  bundleId: string
+  target: AppRef
+  sources: Array<AppRef>
+}
+
+/** The outcome of `findDuplicateApps`. */
+export interface DuplicateFindings {
+  tokens: TokenRoles
+  duplicates: Array<DuplicateApp>
+  /** Apps on an old token with no counterpart on the current token. */
+  orphans: Array<AppRef>
+}
+
+/** The outcome of `planAssignments`. */
+export interface AssignmentPlan {
+  /** Assignments to add to the target (ids cleared). */
+  toCopy: Array<MobileAppAssignment>
+  alreadyPresent: Array<AssignmentKey>
+  conflicts: Array<{ key: AssignmentKey; keptIntent: string | null; oldIntent: string | null }>
+  notCopied: Array<{ key: AssignmentKey | null; reason: string }>
+  /** The complete list to send with `assignApp`: removes nothing the target had. */
+  merged: Array<MobileAppAssignment>
+}
+
 /** The repair of one app present under two VPP tokens. */
 export interface AppRepair {
   bundleId: string
@@ -389,7 +438,14 @@ export declare function applyProfileTemplate(
 ): Promise<ProfileReport>
 
 /** The exit code of a scan: the worst `report.exitCode` of its tenants (0 for none). */
-export declare function scanExitCode(reports: ReadonlyArray<TenantReport>): number
+/**
+ * The exit code of a scan (or of one report): the worst report's, 0 for none; with `format`
+ * `'nagios'` the Nagios code of the whole scan (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+ */
+export declare function scanExitCode(
+  reports: HealthReport | ReadonlyArray<TenantReport> | ReadonlyArray<readonly [string, HealthReport]>,
+  format?: string,
+): number
 
 /** One reason a notification was sent: the `changes` of the webhook event, times as `Date`. */
 export interface NotifyChange {

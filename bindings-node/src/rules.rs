@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use intune_apple_core::clock::{Clock as _, SystemClock};
-use intune_apple_core::model::{EnrollmentProfile, VppToken};
+use intune_apple_core::model::{EnrollmentProfile, MobileApp, MobileAppAssignment, VppToken};
+use intune_apple_core::rules::duplicates as dup;
 use intune_apple_core::rules::{
     self, health::Window, HealthThresholds, Locale, SyncDecision, SyncKind, SyncPolicy, SyncTimes,
     TokenKind, ValidationContext,
@@ -16,8 +17,8 @@ use crate::convert::{self, EnrollmentProgramToken, PushCertificate, VppTokenInfo
 use crate::error::{failure, throw};
 use crate::guard;
 
-pub(crate) fn now_or(now: Option<DateTime<Utc>>) -> DateTime<Utc> {
-    now.unwrap_or_else(|| SystemClock.now())
+pub(crate) fn now_or(env: &Env, now: Option<DateTime<Utc>>) -> Result<DateTime<Utc>> {
+    Ok(guard::instant(env, "now", now)?.unwrap_or_else(|| SystemClock.now()))
 }
 
 /// Warning and critical windows, in whole days left.
@@ -161,8 +162,8 @@ pub fn push_certificate_health(
     let o = options.unwrap_or_default();
     let thresholds = thresholds(env, &o)?;
     Ok(rules::push_certificate_health(
-        &certificate.into(),
-        now_or(o.now),
+        &guard::dated(env, "the certificate", certificate)?.into(),
+        now_or(env, o.now)?,
         &thresholds,
         locale(env, o.locale.as_deref())?,
     )
@@ -179,8 +180,8 @@ pub fn enrollment_program_token_health(
     let o = options.unwrap_or_default();
     let thresholds = thresholds(env, &o)?;
     Ok(rules::enrollment_program_token_health(
-        &token.into(),
-        now_or(o.now),
+        &guard::dated(env, "the token", token)?.into(),
+        now_or(env, o.now)?,
         &thresholds,
         locale(env, o.locale.as_deref())?,
     )
@@ -197,8 +198,8 @@ pub fn vpp_token_health(
     let o = options.unwrap_or_default();
     let thresholds = thresholds(env, &o)?;
     Ok(rules::vpp_token_health(
-        &token.into(),
-        now_or(o.now),
+        &guard::dated(env, "the token", token)?.into(),
+        now_or(env, o.now)?,
         &thresholds,
         locale(env, o.locale.as_deref())?,
     )
@@ -296,7 +297,11 @@ pub struct SyncVerdict {
 /// Intune's sync rules: whether a manual (or full) sync of an enrollment program token may
 /// start now.
 #[napi(catch_unwind)]
-pub fn decide_sync(times: SyncTimesInput, options: Option<SyncDecisionOptions>) -> SyncVerdict {
+pub fn decide_sync(
+    env: &Env,
+    times: SyncTimesInput,
+    options: Option<SyncDecisionOptions>,
+) -> Result<SyncVerdict> {
     let o = options.unwrap_or_default();
     let policy = if o.macos == Some(true) {
         SyncPolicy::macos()
@@ -309,11 +314,11 @@ pub fn decide_sync(times: SyncTimesInput, options: Option<SyncDecisionOptions>) 
         SyncKind::Delta
     };
     let times = SyncTimes {
-        last_triggered: times.last_triggered,
-        last_successful: times.last_successful,
-        last_full: times.last_full,
+        last_triggered: guard::instant(env, "lastTriggered", times.last_triggered)?,
+        last_successful: guard::instant(env, "lastSuccessful", times.last_successful)?,
+        last_full: guard::instant(env, "lastFull", times.last_full)?,
     };
-    match policy.decide(kind, &times, now_or(o.now)) {
+    Ok(match policy.decide(kind, &times, now_or(env, o.now)?) {
         SyncDecision::Allowed => SyncVerdict {
             allowed: true,
             reason: None,
@@ -327,7 +332,7 @@ pub fn decide_sync(times: SyncTimesInput, options: Option<SyncDecisionOptions>) 
             reason: Some(reason.code().to_owned()),
             next_allowed_at: Some(next_allowed_at),
         },
-    }
+    })
 }
 
 /// One broken rule of an enrollment profile.
@@ -384,13 +389,8 @@ pub fn validate_enrollment_profile(
     let profile: EnrollmentProfile =
         convert::from_js(profile, "the profile").map_err(|f| throw(env, f))?;
     let o = options.unwrap_or_default();
-    let tokens: Vec<VppToken> = o
-        .vpp_tokens
-        .unwrap_or_default()
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    let mut ctx = ValidationContext::new(&tokens, now_or(o.now));
+    let tokens = vpp_tokens(env, o.vpp_tokens.unwrap_or_default())?;
+    let mut ctx = ValidationContext::new(&tokens, now_or(env, o.now)?);
     if let Some(n) = o.profiles_on_token {
         ctx.profiles_on_token = guard::count(env, "profilesOnToken", n, 0, 1_000_000)?;
     }
@@ -410,4 +410,80 @@ pub fn validate_device_name_template(template: String) -> Vec<Violation> {
         .into_iter()
         .map(Into::into)
         .collect()
+}
+
+/// Whether a VPP token can still deliver apps at `now` (default: now): not expired (by state
+/// or by date), not invalid, not held by another MDM.
+#[napi(catch_unwind)]
+pub fn vpp_token_usable(
+    env: &Env,
+    token: VppTokenInfo,
+    now: Option<DateTime<Utc>>,
+) -> Result<bool> {
+    let token = guard::dated(env, "the token", token)?;
+    Ok(dup::is_usable(&token.into(), now_or(env, now)?))
+}
+
+fn vpp_tokens(env: &Env, tokens: Vec<VppTokenInfo>) -> Result<Vec<VppToken>> {
+    tokens
+        .into_iter()
+        .map(|t| guard::dated(env, "a token", t).map(Into::into))
+        .collect()
+}
+
+/// At each location holding several VPP tokens, which are old and which current token replaces
+/// each; locations where none is usable are `unresolved`.
+#[napi(catch_unwind, ts_return_type = "TokenRoles")]
+pub fn superseded_tokens<'e>(
+    env: &'e Env,
+    tokens: Vec<VppTokenInfo>,
+    now: Option<DateTime<Utc>>,
+) -> Result<Unknown<'e>> {
+    let now = now_or(env, now)?;
+    convert::to_js(env, &dup::superseded_tokens(&vpp_tokens(env, tokens)?, now))
+}
+
+/// The apps present under an old and the current token of one location, and the apps of old
+/// tokens with no counterpart (`orphans`). Apps that are not VPP apps are ignored.
+#[napi(catch_unwind, ts_return_type = "DuplicateFindings")]
+pub fn find_duplicate_apps<'e>(
+    env: &'e Env,
+    tokens: Vec<VppTokenInfo>,
+    #[napi(ts_arg_type = "Array<MobileApp>")] apps: Unknown<'_>,
+    now: Option<DateTime<Utc>>,
+) -> Result<Unknown<'e>> {
+    let now = now_or(env, now)?;
+    let apps: Vec<MobileApp> = convert::from_js(apps, "the apps").map_err(|f| throw(env, f))?;
+    let refs: Vec<dup::AppRef> = apps.iter().filter_map(dup::AppRef::from_app).collect();
+    convert::to_js(
+        env,
+        &dup::find_duplicates(&vpp_tokens(env, tokens)?, &refs, now),
+    )
+}
+
+/// What an assignment targets, as the duplicate repair compares them (`null` when it has no
+/// target).
+#[napi(catch_unwind, ts_return_type = "AssignmentKey | null")]
+pub fn assignment_key<'e>(
+    env: &'e Env,
+    #[napi(ts_arg_type = "MobileAppAssignment")] assignment: Unknown<'_>,
+) -> Result<Unknown<'e>> {
+    let assignment: MobileAppAssignment =
+        convert::from_js(assignment, "the assignment").map_err(|f| throw(env, f))?;
+    convert::to_js(env, &dup::assignment_key(&assignment))
+}
+
+/// Which of `sources`' assignments to copy onto an app whose current assignments are
+/// `targetCurrent`, and the complete list to send with `assignApp` (`merged`).
+#[napi(catch_unwind, ts_return_type = "AssignmentPlan")]
+pub fn plan_assignments<'e>(
+    env: &'e Env,
+    #[napi(ts_arg_type = "Array<MobileAppAssignment>")] target_current: Unknown<'_>,
+    #[napi(ts_arg_type = "Array<MobileAppAssignment>")] sources: Unknown<'_>,
+) -> Result<Unknown<'e>> {
+    let target_current: Vec<MobileAppAssignment> =
+        convert::from_js(target_current, "targetCurrent").map_err(|f| throw(env, f))?;
+    let sources: Vec<MobileAppAssignment> =
+        convert::from_js(sources, "sources").map_err(|f| throw(env, f))?;
+    convert::to_js(env, &dup::plan_assignments(&target_current, &sources))
 }

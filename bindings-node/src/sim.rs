@@ -398,6 +398,7 @@ impl Simulator {
     /// Sets the simulator's clock.
     #[napi(catch_unwind)]
     pub fn set_now(&self, env: &Env, now: DateTime<Utc>) -> Result<()> {
+        crate::guard::instant(env, "now", Some(now))?;
         self.running(env)?.set_now(now);
         Ok(())
     }

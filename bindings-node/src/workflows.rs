@@ -282,7 +282,7 @@ pub struct VppRenewalOptions {
 
 fn core_report_options(env: &Env, o: ReportOptions) -> Result<report::ReportOptions> {
     let options = report::ReportOptions {
-        as_of: o.as_of,
+        as_of: crate::guard::instant(env, "asOf", o.as_of)?,
         thresholds: thresholds(env, &o.thresholds.unwrap_or_default())?,
         locale: locale(env, o.locale.as_deref())?,
         include_apps: o.include_apps.unwrap_or(false),

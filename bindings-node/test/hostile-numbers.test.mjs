@@ -12,6 +12,7 @@ import {
   decideSync, validateEnrollmentProfile, validateDeviceNameTemplate, inspect,
   checkPushCertificateRenewal, checkVppTokenRenewal, checkEnrollmentProgramTokenFile,
   parseSerialNumbers, scanTenants, scanExitCode,
+  vppTokenUsable, supersededTokens, findDuplicateApps,
 } from '../index.mjs'
 import { withSim, samples } from './helpers.mjs'
 
@@ -114,6 +115,38 @@ test('every synchronous function survives hostile numbers and dates', () =>
     ]) {
       survives(label, fn)
     }
+  }))
+
+test('an invalid Date is refused with ERR_INVALID_INPUT, never read as 1970', () =>
+  withSim(async (sim, client) => {
+    const cert = await client.getPushCertificate()
+    const dep = (await client.enrollmentProgramTokens().toArray())[0]
+    const vpp = await client.vppTokens().toArray()
+    const pem = path.join(samples, 'synthetic/synthetic-push-renewed-same-topic.pem')
+    const vppFile = path.join(samples, 'vpptoken/apple-doc-example.vpptoken')
+    const bad = new Date(NaN)
+    for (const [label, fn] of [
+      ['pushCertificateHealth now', () => pushCertificateHealth(cert, { now: bad })],
+      ['pushCertificateHealth expiry', () => pushCertificateHealth({ ...cert, expirationDateTime: bad })],
+      ['enrollmentProgramTokenHealth', () => enrollmentProgramTokenHealth({ ...dep, tokenExpirationDateTime: bad })],
+      ['vppTokenHealth', () => vppTokenHealth({ ...vpp[0], expirationDateTime: bad })],
+      ['decideSync times', () => decideSync({ lastTriggered: bad })],
+      ['decideSync now', () => decideSync({}, { now: bad })],
+      ['validateEnrollmentProfile', () => validateEnrollmentProfile({ displayName: 'x' }, { now: bad })],
+      ['checkPushCertificateRenewal', () => checkPushCertificateRenewal(cert, pem, { now: bad })],
+      ['checkVppTokenRenewal', () => checkVppTokenRenewal(vppFile, [{ ...vpp[0], lastSyncDateTime: bad }])],
+      ['vppTokenUsable', () => vppTokenUsable(vpp[0], bad)],
+      ['supersededTokens', () => supersededTokens([{ ...vpp[0], expirationDateTime: bad }])],
+      ['findDuplicateApps', () => findDuplicateApps(vpp, [], bad)],
+      ['Simulator.setNow', () => sim.setNow(bad)],
+    ]) {
+      assert.throws(fn, (e) => invalid(e) && /not a valid Date/.test(e.message), label)
+    }
+    await assert.rejects(async () => client.healthReport({ asOf: bad }), invalid, 'healthReport asOf')
+    await assert.rejects(async () => client.expiringVppTokenCount(bad), invalid, 'expiringVppTokenCount')
+    await assert.rejects(async () => client.syncEnrollmentProgramToken('x', { lastFullSync: bad }), invalid, 'sync lastFullSync')
+    // A valid instant still works.
+    assert.equal(typeof vppTokenUsable(vpp[0], new Date()), 'boolean')
   }))
 
 test('timeouts and retries are refused when negative, fractional, non-finite or too large, never wrapped', () =>

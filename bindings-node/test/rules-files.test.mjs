@@ -5,9 +5,12 @@ import {
   pushCertificateHealth, enrollmentProgramTokenHealth, vppTokenHealth, renewalGuidance,
   decideSync, validateEnrollmentProfile, validateDeviceNameTemplate, inspect,
   checkPushCertificateRenewal, checkVppTokenRenewal, checkEnrollmentProgramTokenFile,
+  vppTokenUsable, supersededTokens, findDuplicateApps, assignmentKey, planAssignments,
   IntuneAppleError,
 } from '../index.mjs'
 import { withSim, samples, DEP_RETAIL, VPP_MAIN } from './helpers.mjs'
+
+const VPP_EXPIRED = 'a3333333-0000-4000-8000-000000000003'
 
 const DAY = 86_400_000
 
@@ -112,4 +115,33 @@ test('renewal checks: push certificate, .vpptoken, .p7m recipient', () =>
     assert.equal(checkEnrollmentProgramTokenFile(p7m, depCert), true)
     const other = await client.getEncryptionPublicKey(DEP_RETAIL)
     assert.equal(checkEnrollmentProgramTokenFile(p7m, other), false)
+  }))
+
+test('duplicate-app rules: usable tokens, superseded tokens, duplicates and the assignment plan', () =>
+  withSim(async (sim, client) => {
+    const tokens = await client.vppTokens().toArray()
+    const apps = await client.vppApps().toArray()
+    assert.equal(vppTokenUsable(await client.getVppToken(VPP_MAIN)), true)
+    assert.equal(vppTokenUsable(await client.getVppToken(VPP_EXPIRED)), false)
+    const roles = supersededTokens(tokens)
+    assert.deepEqual(roles.superseded.map((s) => [s.tokenId, s.location]), [[VPP_EXPIRED, 'Warehouse']])
+    const findings = findDuplicateApps(tokens, apps)
+    assert.deepEqual(findings.duplicates.map((d) => d.bundleId), ['com.readdle.Scanner'])
+    assert.deepEqual(findings.tokens, roles)
+    const dup = findings.duplicates[0]
+    assert.notEqual(dup.target.vppTokenId, VPP_EXPIRED)
+    assert.deepEqual(dup.sources.map((a) => a.vppTokenId), [VPP_EXPIRED])
+    const old = await client.appAssignments(dup.sources[0].appId).toArray()
+    const current = await client.appAssignments(dup.target.appId).toArray()
+    const key = assignmentKey(old[0])
+    assert.equal(key.targetType, 'group')
+    assert.equal(assignmentKey({ intent: 'required' }), null)
+    const plan = planAssignments(current, old)
+    assert.equal(plan.toCopy.length, 1)
+    assert.deepEqual(assignmentKey(plan.toCopy[0]), key)
+    assert.equal(plan.merged.length, current.length + 1)
+    // The same rules the repair workflow follows: its dry run plans the same copy.
+    const repair = await client.repairDuplicateApps(false)
+    assert.deepEqual(repair.apps.map((a) => a.bundleId), ['com.readdle.Scanner'])
+    assert.throws(() => planAssignments([{ target: 'not an object' }], []), IntuneAppleError)
   }))

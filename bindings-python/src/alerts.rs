@@ -64,6 +64,17 @@ impl IntoPyValue for RunJson {
     }
 }
 
+/// `(tenant, report)` pairs as the core's scan results.
+fn tenant_reports(reports: Vec<(String, PyRef<'_, PyHealthReport>)>) -> Vec<TenantReport> {
+    reports
+        .into_iter()
+        .map(|(tenant, r)| TenantReport {
+            tenant,
+            report: r.inner.clone(),
+        })
+        .collect()
+}
+
 /// The reports of a scan in one document of `format` (one Prometheus file with a `tenant`
 /// label, one HTML page across tenants, ...): the core's `Format::render_scan`.
 #[pyfunction]
@@ -72,14 +83,26 @@ pub(crate) fn render_scan(
     reports: Vec<(String, PyRef<'_, PyHealthReport>)>,
 ) -> PyResult<String> {
     let f: Format = format.parse().map_err(|e| invalid_input(format!("{e}")))?;
-    let reports: Vec<TenantReport> = reports
-        .into_iter()
-        .map(|(tenant, r)| TenantReport {
-            tenant,
-            report: r.inner.clone(),
-        })
-        .collect();
+    let reports = tenant_reports(reports);
     Ok(f.render_scan(&reports, false))
+}
+
+/// The exit code of a scan: the worst report's (the core's `scan_exit_code`), or the Nagios
+/// code of the whole scan with `format="nagios"` (the core's `Format::scan_exit_code`).
+#[pyfunction]
+#[pyo3(signature = (reports, format=None))]
+pub(crate) fn scan_exit_code(
+    reports: Vec<(String, PyRef<'_, PyHealthReport>)>,
+    format: Option<&str>,
+) -> PyResult<i32> {
+    let reports = tenant_reports(reports);
+    Ok(match format {
+        Some(name) => {
+            let f: Format = name.parse().map_err(|e| invalid_input(format!("{e}")))?;
+            f.scan_exit_code(&reports)
+        }
+        None => intune_apple_core::workflows::report::scan_exit_code(&reports),
+    })
 }
 
 /// Sends the notifications the change-state calls for (the core's `notify_on_change`).
@@ -121,13 +144,7 @@ pub(crate) fn notify(
         mail_from,
         webhook_secret: webhook_secret.map(Secret::new),
     };
-    let reports: Vec<TenantReport> = reports
-        .into_iter()
-        .map(|(tenant, r)| TenantReport {
-            tenant,
-            report: r.inner.clone(),
-        })
-        .collect();
+    let reports = tenant_reports(reports);
     let graph = client.map(|c| c.inner.clone());
     Ok(Pending::new(async move {
         let run = notify_on_change(&reports, &options, graph.as_ref()).await;

@@ -43,6 +43,60 @@ pub(crate) fn inspect_bytes(
     to_py(py, file)
 }
 
+fn read(py: Python<'_>, path: &std::path::Path) -> PyResult<Vec<u8>> {
+    py.detach(|| files::read(path)).map_err(|e| file_err(&e))
+}
+
+/// Checks that the push certificate at `path` can replace Intune's `current` one; returns the
+/// warnings or raises `RenewalRefusedError` (another topic, not later, already expired), and
+/// `TokenFileError` when the file is not a readable push certificate.
+#[pyfunction]
+#[pyo3(signature = (current, path, now, apple_id=None))]
+pub(crate) fn check_push_certificate_renewal(
+    py: Python<'_>,
+    current: PyRef<'_, PyApplePushNotificationCertificate>,
+    path: std::path::PathBuf,
+    now: DateTime<Utc>,
+    apple_id: Option<&str>,
+) -> PyResult<Vec<&'static str>> {
+    let new = PushCertificate::parse(&read(py, &path)?).map_err(|e| file_err(&e))?;
+    files::check_push_renewal(&current.inner, &new, now, apple_id)
+        .map(|w| w.iter().map(warning_code).collect())
+        .map_err(|e| renewal_err(&e))
+}
+
+/// Checks the `.vpptoken` at `path` against the VPP tokens already in Intune.
+#[pyfunction]
+#[pyo3(signature = (path, existing, now, location=None))]
+pub(crate) fn check_vpp_token_renewal(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    existing: Vec<PyRef<'_, PyVppToken>>,
+    now: DateTime<Utc>,
+    location: Option<&str>,
+) -> PyResult<PyVppRenewalCheck> {
+    let file = VppTokenFile::parse(&read(py, &path)?).map_err(|e| file_err(&e))?;
+    let tokens: Vec<_> = existing.iter().map(|t| t.inner.clone()).collect();
+    Ok(PyVppRenewalCheck {
+        inner: file.check_renewal(&tokens, location, now),
+    })
+}
+
+/// Whether the `.p7m` at `path` was encrypted to the public key certificate Intune gave for
+/// the token (PEM, `get_encryption_public_key`): `False` means it was downloaded for another
+/// MDM server.
+#[pyfunction]
+pub(crate) fn check_enrollment_program_token_file(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    public_key_pem: &str,
+) -> PyResult<bool> {
+    let name = path.file_name().and_then(|n| n.to_str());
+    let file = DepTokenFile::parse(&read(py, &path)?, name).map_err(|e| file_err(&e))?;
+    file.check_against(public_key_pem.as_bytes())
+        .map_err(|e| file_err(&e))
+}
+
 /// A `.vpptoken` (Apps and Books location token).
 #[pyclass(frozen, module = "intune_apple.files", name = "VppTokenFile")]
 pub(crate) struct PyVppTokenFile {

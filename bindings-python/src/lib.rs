@@ -41,10 +41,17 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cli::run_cli, m)?)?;
     m.add_function(wrap_pyfunction!(files::inspect, m)?)?;
     m.add_function(wrap_pyfunction!(files::inspect_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(files::check_push_certificate_renewal, m)?)?;
+    m.add_function(wrap_pyfunction!(files::check_vpp_token_renewal, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        files::check_enrollment_program_token_file,
+        m
+    )?)?;
     m.add_function(wrap_pyfunction!(workflows::scan_tenants, m)?)?;
     m.add_function(wrap_pyfunction!(workflows::parse_serial_numbers, m)?)?;
     m.add_function(wrap_pyfunction!(alerts::notify, m)?)?;
     m.add_function(wrap_pyfunction!(alerts::render_scan, m)?)?;
+    m.add_function(wrap_pyfunction!(alerts::scan_exit_code, m)?)?;
     m.add_function(wrap_pyfunction!(models::restore, m)?)?;
     models::register(m)?;
     own_credentials::register(m)?;

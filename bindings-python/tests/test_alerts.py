@@ -259,3 +259,10 @@ def test_a_scan_renders_as_one_document(demo: Simulator) -> None:
     assert page.count("<html") == 1 and "fabrikam" in page
     with pytest.raises(InvalidInputError):
         workflows.render_scan("xml", scans)
+    # The exit code of the scan is the worst tenant's, as the command's is.
+    assert workflows.scan_exit_code(scans) == max(r.exit_code for _, r in scans)
+    assert workflows.scan_exit_code(scans[0][1]) == scans[0][1].exit_code
+    assert workflows.scan_exit_code([]) == 0
+    assert workflows.scan_exit_code(scans, "nagios") in (0, 1, 2, 3)
+    with pytest.raises(InvalidInputError):
+        workflows.scan_exit_code(scans, "xml")

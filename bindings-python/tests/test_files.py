@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +74,37 @@ def test_unreadable_files(tmp_path: object) -> None:
         intune_apple.inspect_bytes(b"   ")
     with pytest.raises(TokenFileError, match="private key"):
         intune_apple.inspect(SAMPLES / "synthetic" / "test-dep-key.pem")
+
+
+def test_module_level_checks_read_the_file_and_check_it(demo: Simulator, tmp_path: Path) -> None:
+    from intune_apple import files
+    from intune_apple.errors import RenewalRefusedError
+
+    client = demo.client()
+    pem = SAMPLES / "synthetic" / "synthetic-push-renewed-same-topic.pem"
+    # The demo tenant's certificate has another topic: the renewal would break every device.
+    with pytest.raises(RenewalRefusedError):
+        files.check_push_certificate_renewal(client.get_push_certificate(), pem, NOW)
+    seed = {"pushCertificate": {"appleIdentifier": "admin@contoso.example",
+                                "topicIdentifier": "com.apple.mgmt.External.5f0c9c3e-2d1b-4c6e-9a8f-7b3d2e1f0a91",
+                                "expiresInDays": 5}}
+    with Simulator(seed) as sim:
+        current = sim.client().get_push_certificate()
+    assert files.check_push_certificate_renewal(current, str(pem), apple_id="other@contoso.example") == ["apple_id_differs"]
+
+    check = files.check_vpp_token_renewal(SAMPLES / "vpptoken" / "apple-doc-example.vpptoken", list(client.vpp_tokens()), NOW)
+    assert not check.is_ok and ("other_organization", None) in check.flags
+
+    p7m = SAMPLES / "synthetic" / "TestServer_Token_2030-07-01T22-18-53Z_smime-des3.p7m"
+    assert files.check_enrollment_program_token_file(p7m, (SAMPLES / "synthetic" / "test-dep-cert.pem").read_text()) is True
+    assert files.check_enrollment_program_token_file(p7m, (SAMPLES / "apns" / "micromdm-mock_push_cert.pem").read_text()) is False
+
+    # The wrong kind of file, a missing one and one larger than any Apple file: TokenFileError.
+    with pytest.raises(TokenFileError):
+        files.check_vpp_token_renewal(pem, [], NOW)
+    with pytest.raises(TokenFileError):
+        files.check_enrollment_program_token_file(SAMPLES / "does-not-exist.p7m", "")
+    huge = tmp_path / "huge.vpptoken"
+    huge.write_bytes(b"A" * (2 << 20))
+    with pytest.raises(TokenFileError, match="1 MiB"):
+        files.check_vpp_token_renewal(huge, [], NOW)

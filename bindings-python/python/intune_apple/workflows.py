@@ -159,6 +159,14 @@ def render_scan(format: str, reports: Reports) -> str:
     return _native.render_scan(format, pairs)
 
 
+def scan_exit_code(reports: Reports, format: Optional[str] = None) -> int:
+    """The exit code of a scan (or of one report): the worst report's, 0 for none; with
+    ``format="nagios"`` the Nagios code of the whole scan (0 OK, 1 WARNING, 2 CRITICAL,
+    3 UNKNOWN)."""
+    pairs = [("", reports)] if isinstance(reports, HealthReport) else list(reports)
+    return _native.scan_exit_code(pairs, format)
+
+
 def _notify_pending(
     reports: Reports,
     channels: Sequence[str],
@@ -235,7 +243,7 @@ async def notify_async(
 
 
 __all__ = [
-    "scan_tenants", "scan_tenants_async", "parse_serial_numbers", "render_scan", "notify", "notify_async",
+    "scan_tenants", "scan_tenants_async", "parse_serial_numbers", "render_scan", "scan_exit_code", "notify", "notify_async",
     "NotifyRun", "ChannelOutcome",
     "HealthReport", "ReportItem", "ReportProblem", "ReportError", "ItemSync", "PushRenewalReport",
     "CsrDownload", "DepRenewalReport", "VppRenewalReport", "Step", "Refusal",

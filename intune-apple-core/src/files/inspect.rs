@@ -22,10 +22,22 @@ pub enum AppleFile {
 /// # Errors
 /// [`FileError::Io`] when the file cannot be read, else as [`inspect_bytes`].
 pub fn inspect(path: impl AsRef<Path>) -> Result<AppleFile, FileError> {
+    let path = path.as_ref();
+    let bytes = read(path)?;
+    let name = path.file_name().and_then(|n| n.to_str());
+    inspect_bytes(&bytes, name)
+}
+
+/// The bytes of the Apple file at `path`, never more than
+/// [`MAX_APPLE_FILE_BYTES`](super::MAX_APPLE_FILE_BYTES) of them: a larger file is refused
+/// after reading one byte past the limit, never read whole.
+///
+/// # Errors
+/// [`FileError::Io`] when the file cannot be read, [`FileError::TooLarge`] when it is larger.
+pub fn read(path: impl AsRef<Path>) -> Result<Vec<u8>, FileError> {
     use std::io::Read as _;
     let path = path.as_ref();
     let io = |e: std::io::Error| FileError::Io(format!("{}: {e}", path.display()));
-    // Read one byte past the limit, never the whole of a huge file.
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .map_err(io)?
@@ -33,8 +45,7 @@ pub fn inspect(path: impl AsRef<Path>) -> Result<AppleFile, FileError> {
         .read_to_end(&mut bytes)
         .map_err(io)?;
     super::check_size(&bytes)?;
-    let name = path.file_name().and_then(|n| n.to_str());
-    inspect_bytes(&bytes, name)
+    Ok(bytes)
 }
 
 /// Recognises a `.vpptoken`, push certificate (PEM or DER) or `.p7m` by content.

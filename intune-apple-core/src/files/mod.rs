@@ -13,7 +13,7 @@ pub use push::{
 pub mod dep;
 pub use dep::{DepRecipient, DepTokenFile, DepTokenPayload};
 pub mod inspect;
-pub use inspect::{inspect, inspect_bytes, AppleFile};
+pub use inspect::{inspect, inspect_bytes, read, AppleFile};
 
 /// The largest Apple file read: 1 MiB (a `.vpptoken` or `.pem` is a few kilobytes, a `.p7m`
 /// some tens). A larger input is refused with [`FileError::TooLarge`] before it is parsed.

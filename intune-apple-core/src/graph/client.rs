@@ -339,6 +339,16 @@ impl ClientBuilder {
     }
 }
 
+/// The error of a 2xx answer whose body does not decode: for a write the service said it
+/// applied the request, so its outcome is unknown (read back, never resend), not a failure.
+fn undecodable(error: Error, write: bool) -> Error {
+    if write {
+        error.with_kind(ErrorKind::OutcomeUnknown)
+    } else {
+        error
+    }
+}
+
 impl Client {
     /// A builder.
     pub fn builder() -> ClientBuilder {
@@ -497,22 +507,22 @@ impl Client {
         }
     }
 
-    /// `GET` an entity (bare or `{"value": {...}}`).
+    /// `GET` an entity (bare or `{"value": {...}}`), or a write answering one.
     pub(crate) async fn get_entity<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
-        let op = call.operation();
+        let (op, write) = (call.operation(), call.method != Method::GET);
         let raw = self.execute(call).await?;
         decode::<Entity<T>>(&raw.body)
             .map(Entity::into_inner)
-            .map_err(|e| Error::decode(op, e))
+            .map_err(|e| undecodable(Error::decode(op, e), write))
     }
 
     /// A call answering `{"value": ...}`.
     pub(crate) async fn get_value<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
-        let op = call.operation();
+        let (op, write) = (call.operation(), call.method != Method::GET);
         let raw = self.execute(call).await?;
         decode::<ValueResult<T>>(&raw.body)
             .map(|v| v.value)
-            .map_err(|e| Error::decode(op, e))
+            .map_err(|e| undecodable(Error::decode(op, e), write))
     }
 
     /// A call whose answer body is ignored (204, or 200 with a body we do not need).
