@@ -12,3 +12,9 @@ pub use intune_apple_cli::connect::{connect_with, demo, Tenant};
 pub async fn connect() -> Result<Tenant, String> {
     connect_with(&|name| std::env::var(name).ok()).await
 }
+
+/// The Rust snippets of the repository's README.md, compiled as doc tests (and run, unless
+/// marked `no_run`), so that the README never shows code that does not build.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -1,5 +1,5 @@
 //! The subcommands other than `health`: each a thin layer over one core workflow, with every
-//! write planned and confirmed first (see [`confirm`]).
+//! write planned and confirmed first (see `confirm`).
 
 use intune_apple_core::clock::{Clock as _, SystemClock};
 use intune_apple_core::files::{inspect, AppleFile};

@@ -84,6 +84,8 @@ pub struct HealthArgs {
     pub no_apps: bool,
     /// A channel to notify on change: teams=URL, slack=URL, webhook=URL or
     /// email=ADDR[,ADDR]; repeatable (better from INTUNE_APPLE_NOTIFY_* variables)
+    // The text is the option's help, not a doc link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long = "notify", value_name = "CHANNEL", value_parser = parse_channel)]
     pub notify: Vec<Channel>,
     /// The change-state kept between runs (created when missing, rebuilt when damaged)

@@ -83,6 +83,8 @@ pub struct DriftArgs {
     pub format: String,
     /// Send the report to a channel when it finds drift or could not check: teams=URL,
     /// slack=URL, webhook=URL or email=ADDR[,ADDR]; repeatable (or INTUNE_APPLE_NOTIFY_*)
+    // The text is the option's help, not a doc link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long = "notify", value_name = "CHANNEL", value_parser = crate::health::parse_channel)]
     pub notify: Vec<Channel>,
     /// Send it on every run, drift or not

@@ -275,7 +275,7 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// The client configured by the environment (see [`env`]), or `None` when
+    /// The client configured by the environment (see [`mod@env`]), or `None` when
     /// `APPLE_BUSINESS_CLIENT_ID` is not set (Apple Business is not configured).
     ///
     /// # Errors

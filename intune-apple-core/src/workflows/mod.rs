@@ -10,7 +10,7 @@
 //!   [`set_default_profile`]; profiles as code: [`profile_templates`] (export, drift, planned
 //!   apply of a template across tokens and tenants);
 //! - the VPP duplicate-app repair: [`repair_duplicate_apps`] (a dry run by default);
-//! - the Apple Business reconciliation: [`reconcile`] (read-only).
+//! - the Apple Business reconciliation: [`mod@reconcile`] (read-only).
 //!
 //! Every workflow returns a typed [`WorkflowError`] whose message says what to do next; the
 //! renewals and the repair record each step taken as a [`Step`].

@@ -217,7 +217,7 @@ fn valid_address(a: &str) -> bool {
     })
 }
 
-/// The channels named in the environment ([`env`]): one per variable that is set, with the
+/// The channels named in the environment ([`mod@env`]): one per variable that is set, with the
 /// webhook's secret and the sending mailbox.
 ///
 /// # Errors

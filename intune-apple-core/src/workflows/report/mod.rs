@@ -87,7 +87,7 @@ pub struct ReportOptions {
     /// Also read the VPP apps, to flag apps licensed through an expired token
     /// (`vpp.apps_on_expired_token`) and apps present on an old and on the current token of the
     /// same location (`vpp.duplicate_apps`, exactly the apps
-    /// [`find_duplicates`](crate::rules::duplicates::find_duplicates) finds for the repair).
+    /// [`find_duplicates`] finds for the repair).
     /// Off by default: a tenant can have thousands of apps.
     pub include_apps: bool,
 }
