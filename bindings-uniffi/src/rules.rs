@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 use intune_apple_core::clock::{Clock as _, SystemClock};
-use intune_apple_core::model::{EnrollmentProfile, VppToken};
+use intune_apple_core::model::{EnrollmentProfile, MobileApp, MobileAppAssignment, VppToken};
 use intune_apple_core::rules::{
     self, health::Window, HealthThresholds, Locale, SyncDecision, SyncKind as CoreSyncKind,
     SyncPolicy, SyncTimes, TokenKind as CoreKind, ValidationContext,
@@ -415,4 +415,71 @@ pub fn validate_device_name_template(template: String) -> Vec<Violation> {
         .into_iter()
         .map(Into::into)
         .collect()
+}
+
+/// Whether a VPP token can still serve apps at `now` (default: now): valid and not expired.
+#[uniffi::export]
+pub fn vpp_token_usable(token: VppTokenInfo, now: Option<SystemTime>) -> bool {
+    rules::duplicates::is_usable(&token.into(), now_or(now))
+}
+
+fn vpp_tokens(tokens: Vec<VppTokenInfo>) -> Vec<VppToken> {
+    tokens.into_iter().map(Into::into).collect()
+}
+
+fn assignments(items: &[String], what: &str) -> Result<Vec<MobileAppAssignment>> {
+    items.iter().map(|a| json::from_text(a, what)).collect()
+}
+
+/// Which VPP tokens another token of the same location supersedes, as JSON text
+/// (`{superseded: [{tokenId, location, replacedBy}], unresolved}`).
+#[uniffi::export]
+pub fn superseded_tokens(tokens: Vec<VppTokenInfo>, now: Option<SystemTime>) -> Result<String> {
+    json::to_text(&rules::duplicates::superseded_tokens(
+        &vpp_tokens(tokens),
+        now_or(now),
+    ))
+}
+
+/// The apps (Graph's JSON of each `mobileApp`) present under an old and the current token of
+/// one location, as JSON text (`{tokens, duplicates, orphans}`); non-VPP apps are ignored.
+#[uniffi::export]
+pub fn find_duplicate_apps(
+    tokens: Vec<VppTokenInfo>,
+    apps_json: Vec<String>,
+    now: Option<SystemTime>,
+) -> Result<String> {
+    let apps: Vec<MobileApp> = apps_json
+        .iter()
+        .map(|a| json::from_text(a, "an app"))
+        .collect::<Result<_>>()?;
+    let refs: Vec<rules::duplicates::AppRef> = apps
+        .iter()
+        .filter_map(rules::duplicates::AppRef::from_app)
+        .collect();
+    json::to_text(&rules::duplicates::find_duplicates(
+        &vpp_tokens(tokens),
+        &refs,
+        now_or(now),
+    ))
+}
+
+/// The target of an assignment (Graph's JSON of a `mobileAppAssignment`) as JSON text
+/// (`{targetType, targetId}`), or `None` when it has no target.
+#[uniffi::export]
+pub fn assignment_key(assignment_json: String) -> Result<Option<String>> {
+    let a: MobileAppAssignment = json::from_text(&assignment_json, "the assignment")?;
+    rules::duplicates::assignment_key(&a)
+        .map(|k| json::to_text(&k))
+        .transpose()
+}
+
+/// Which of `sources`' assignments to copy onto an app that has `targetCurrent` (each Graph's
+/// JSON of a `mobileAppAssignment`), as JSON text (`{toCopy, alreadyPresent, conflicts,
+/// notCopied}`).
+#[uniffi::export]
+pub fn plan_assignments(target_current: Vec<String>, sources: Vec<String>) -> Result<String> {
+    let current = assignments(&target_current, "an assignment of the target")?;
+    let sources = assignments(&sources, "a source assignment")?;
+    json::to_text(&rules::duplicates::plan_assignments(&current, &sources))
 }

@@ -304,7 +304,7 @@ pub const OPERATIONS: &[Operation] = &[
             "rules",
             "rules::duplicates::token_usable",
         ),
-        &["node", "uniffi"],
+        &["node"],
     ),
     missing(
         function(
@@ -312,7 +312,7 @@ pub const OPERATIONS: &[Operation] = &[
             "rules",
             "rules::duplicates::superseded_tokens",
         ),
-        &["node", "uniffi"],
+        &["node"],
     ),
     missing(
         function(
@@ -320,7 +320,7 @@ pub const OPERATIONS: &[Operation] = &[
             "rules",
             "rules::duplicates::find_duplicates",
         ),
-        &["node", "uniffi"],
+        &["node"],
     ),
     missing(
         function(
@@ -328,7 +328,7 @@ pub const OPERATIONS: &[Operation] = &[
             "rules",
             "rules::duplicates::assignment_key",
         ),
-        &["node", "uniffi"],
+        &["node"],
     ),
     missing(
         function(
@@ -336,7 +336,7 @@ pub const OPERATIONS: &[Operation] = &[
             "rules",
             "rules::duplicates::plan_assignments",
         ),
-        &["node", "uniffi"],
+        &["node"],
     ),
     // module-level: workflows
     function(

@@ -818,6 +818,11 @@ int32_t uniffi_intune_apple_uniffi_fn_func_scan_exit_code(RustBuffer reports, Ru
 uint64_t uniffi_intune_apple_uniffi_fn_func_scan_tenants(RustBuffer tenants, RustBuffer options, uint32_t concurrency
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_ASSIGNMENT_KEY
+#define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_ASSIGNMENT_KEY
+RustBuffer uniffi_intune_apple_uniffi_fn_func_assignment_key(RustBuffer assignment_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_DECIDE_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_DECIDE_SYNC
 RustBuffer uniffi_intune_apple_uniffi_fn_func_decide_sync(RustBuffer times, RustBuffer kind, RustBuffer now, int8_t macos, RustCallStatus *_Nonnull out_status
@@ -828,6 +833,16 @@ RustBuffer uniffi_intune_apple_uniffi_fn_func_decide_sync(RustBuffer times, Rust
 RustBuffer uniffi_intune_apple_uniffi_fn_func_enrollment_program_token_health(RustBuffer token, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_FIND_DUPLICATE_APPS
+#define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_FIND_DUPLICATE_APPS
+RustBuffer uniffi_intune_apple_uniffi_fn_func_find_duplicate_apps(RustBuffer tokens, RustBuffer apps_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_PLAN_ASSIGNMENTS
+#define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_PLAN_ASSIGNMENTS
+RustBuffer uniffi_intune_apple_uniffi_fn_func_plan_assignments(RustBuffer target_current, RustBuffer sources, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_PUSH_CERTIFICATE_HEALTH
 #define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_PUSH_CERTIFICATE_HEALTH
 RustBuffer uniffi_intune_apple_uniffi_fn_func_push_certificate_health(RustBuffer certificate, RustBuffer options, RustCallStatus *_Nonnull out_status
@@ -836,6 +851,11 @@ RustBuffer uniffi_intune_apple_uniffi_fn_func_push_certificate_health(RustBuffer
 #ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_RENEWAL_GUIDANCE
 #define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_RENEWAL_GUIDANCE
 RustBuffer uniffi_intune_apple_uniffi_fn_func_renewal_guidance(RustBuffer kind, RustBuffer apple_id, RustBuffer locale_name, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_SUPERSEDED_TOKENS
+#define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_SUPERSEDED_TOKENS
+RustBuffer uniffi_intune_apple_uniffi_fn_func_superseded_tokens(RustBuffer tokens, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_VALIDATE_DEVICE_NAME_TEMPLATE
@@ -851,6 +871,11 @@ RustBuffer uniffi_intune_apple_uniffi_fn_func_validate_enrollment_profile(RustBu
 #ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_VPP_TOKEN_HEALTH
 #define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_VPP_TOKEN_HEALTH
 RustBuffer uniffi_intune_apple_uniffi_fn_func_vpp_token_health(RustBuffer token, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_VPP_TOKEN_USABLE
+#define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_VPP_TOKEN_USABLE
+int8_t uniffi_intune_apple_uniffi_fn_func_vpp_token_usable(RustBuffer token, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_FN_FUNC_PARSE_SERIAL_NUMBERS
@@ -1166,6 +1191,12 @@ uint16_t uniffi_intune_apple_uniffi_checksum_func_scan_tenants(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_ASSIGNMENT_KEY
+#define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_ASSIGNMENT_KEY
+uint16_t uniffi_intune_apple_uniffi_checksum_func_assignment_key(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_DECIDE_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_DECIDE_SYNC
 uint16_t uniffi_intune_apple_uniffi_checksum_func_decide_sync(void
@@ -1178,6 +1209,18 @@ uint16_t uniffi_intune_apple_uniffi_checksum_func_enrollment_program_token_healt
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_FIND_DUPLICATE_APPS
+#define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_FIND_DUPLICATE_APPS
+uint16_t uniffi_intune_apple_uniffi_checksum_func_find_duplicate_apps(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_PLAN_ASSIGNMENTS
+#define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_PLAN_ASSIGNMENTS
+uint16_t uniffi_intune_apple_uniffi_checksum_func_plan_assignments(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_PUSH_CERTIFICATE_HEALTH
 #define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_PUSH_CERTIFICATE_HEALTH
 uint16_t uniffi_intune_apple_uniffi_checksum_func_push_certificate_health(void
@@ -1187,6 +1230,12 @@ uint16_t uniffi_intune_apple_uniffi_checksum_func_push_certificate_health(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_RENEWAL_GUIDANCE
 #define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_RENEWAL_GUIDANCE
 uint16_t uniffi_intune_apple_uniffi_checksum_func_renewal_guidance(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_SUPERSEDED_TOKENS
+#define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_SUPERSEDED_TOKENS
+uint16_t uniffi_intune_apple_uniffi_checksum_func_superseded_tokens(void
     
 );
 #endif
@@ -1205,6 +1254,12 @@ uint16_t uniffi_intune_apple_uniffi_checksum_func_validate_enrollment_profile(vo
 #ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_VPP_TOKEN_HEALTH
 #define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_VPP_TOKEN_HEALTH
 uint16_t uniffi_intune_apple_uniffi_checksum_func_vpp_token_health(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_VPP_TOKEN_USABLE
+#define UNIFFI_FFIDEF_UNIFFI_INTUNE_APPLE_UNIFFI_CHECKSUM_FUNC_VPP_TOKEN_USABLE
+uint16_t uniffi_intune_apple_uniffi_checksum_func_vpp_token_usable(void
     
 );
 #endif

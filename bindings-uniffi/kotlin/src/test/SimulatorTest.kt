@@ -148,6 +148,11 @@ fun main() {
             expect(!verdict.allowed && verdict.nextAllowedAt != null) { "$verdict" }
             val serials = parseSerialNumbers("serialNumber\nC02XK1ZZJG5H\nC02XK1ZZJG5H\n")
             expect(serials.serialNumbers == listOf("C02XK1ZZJG5H") && serials.duplicates.isNotEmpty()) { "$serials" }
+            val tokens = client.vppTokens()
+            expect(tokens.any { vppTokenUsable(it, null) }) { "no usable VPP token in $tokens" }
+            expect(supersededTokens(tokens, null).contains("\"superseded\"")) { "superseded tokens" }
+            val findings = findDuplicateApps(tokens, client.vppApps(), null)
+            expect(findings.contains("\"duplicates\"")) { findings }
         }
 
         test("a stopped simulator says so") {

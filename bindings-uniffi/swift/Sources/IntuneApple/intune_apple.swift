@@ -9818,6 +9818,18 @@ public func scanTenants(tenants: [Tenant], options: ReportOptions, concurrency: 
         )
 }
 /**
+ * The target of an assignment (Graph's JSON of a `mobileAppAssignment`) as JSON text
+ * (`{targetType, targetId}`), or `None` when it has no target.
+ */
+public func assignmentKey(assignmentJson: String)throws  -> String?  {
+    return try  FfiConverterOptionString.lift(try rustCallWithError(FfiConverterTypeIntuneAppleError_lift) {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_func_assignment_key(
+        FfiConverterString.lower(assignmentJson),uniffiCallStatus
+    )
+})
+}
+/**
  * Intune's sync rules: whether a manual (or full) sync of an enrollment program token may
  * start at `now` (default: now). `macos`: the macOS page's 24-hour automatic interval.
  */
@@ -9845,6 +9857,34 @@ public func enrollmentProgramTokenHealth(token: EnrollmentProgramToken, options:
 })
 }
 /**
+ * The apps (Graph's JSON of each `mobileApp`) present under an old and the current token of
+ * one location, as JSON text (`{tokens, duplicates, orphans}`); non-VPP apps are ignored.
+ */
+public func findDuplicateApps(tokens: [VppTokenInfo], appsJson: [String], now: Date?)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIntuneAppleError_lift) {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_func_find_duplicate_apps(
+        FfiConverterSequenceTypeVppTokenInfo.lower(tokens),
+        FfiConverterSequenceString.lower(appsJson),
+        FfiConverterOptionTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+/**
+ * Which of `sources`' assignments to copy onto an app that has `targetCurrent` (each Graph's
+ * JSON of a `mobileAppAssignment`), as JSON text (`{toCopy, alreadyPresent, conflicts,
+ * notCopied}`).
+ */
+public func planAssignments(targetCurrent: [String], sources: [String])throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIntuneAppleError_lift) {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_func_plan_assignments(
+        FfiConverterSequenceString.lower(targetCurrent),
+        FfiConverterSequenceString.lower(sources),uniffiCallStatus
+    )
+})
+}
+/**
  * The health of the push certificate.
  */
 public func pushCertificateHealth(certificate: PushCertificate, options: HealthOptions)throws  -> TokenHealth  {
@@ -9866,6 +9906,19 @@ public func renewalGuidance(kind: TokenKind, appleId: String?, localeName: Strin
         FfiConverterTypeTokenKind_lower(kind),
         FfiConverterOptionString.lower(appleId),
         FfiConverterOptionString.lower(localeName),uniffiCallStatus
+    )
+})
+}
+/**
+ * Which VPP tokens another token of the same location supersedes, as JSON text
+ * (`{superseded: [{tokenId, location, replacedBy}], unresolved}`).
+ */
+public func supersededTokens(tokens: [VppTokenInfo], now: Date?)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIntuneAppleError_lift) {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_func_superseded_tokens(
+        FfiConverterSequenceTypeVppTokenInfo.lower(tokens),
+        FfiConverterOptionTimestamp.lower(now),uniffiCallStatus
     )
 })
 }
@@ -9902,6 +9955,18 @@ public func vppTokenHealth(token: VppTokenInfo, options: HealthOptions)throws  -
     uniffi_intune_apple_uniffi_fn_func_vpp_token_health(
         FfiConverterTypeVppTokenInfo_lower(token),
         FfiConverterTypeHealthOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+/**
+ * Whether a VPP token can still serve apps at `now` (default: now): valid and not expired.
+ */
+public func vppTokenUsable(token: VppTokenInfo, now: Date?) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_func_vpp_token_usable(
+        FfiConverterTypeVppTokenInfo_lower(token),
+        FfiConverterOptionTimestamp.lower(now),uniffiCallStatus
     )
 })
 }
@@ -9956,16 +10021,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_intune_apple_uniffi_checksum_func_scan_tenants() != 32354) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_intune_apple_uniffi_checksum_func_assignment_key() != 285) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_intune_apple_uniffi_checksum_func_decide_sync() != 2653) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_func_enrollment_program_token_health() != 14456) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_intune_apple_uniffi_checksum_func_find_duplicate_apps() != 63353) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_func_plan_assignments() != 20158) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_intune_apple_uniffi_checksum_func_push_certificate_health() != 26291) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_func_renewal_guidance() != 14902) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_func_superseded_tokens() != 43176) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_func_validate_device_name_template() != 32521) {
@@ -9975,6 +10052,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_func_vpp_token_health() != 46269) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_func_vpp_token_usable() != 62194) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_func_parse_serial_numbers() != 9955) {
