@@ -16,7 +16,13 @@ let package = Package(
         .target(
             name: "IntuneApple",
             dependencies: ["intune_appleFFI"],
-            path: "Sources/IntuneApple"
+            path: "Sources/IntuneApple",
+            // what the Rust library's TLS and network stack use on Apple platforms
+            linkerSettings: [
+                .linkedFramework("Security"),
+                .linkedFramework("SystemConfiguration"),
+                .linkedFramework("CoreFoundation"),
+            ]
         ),
         .testTarget(
             name: "IntuneAppleTests",
