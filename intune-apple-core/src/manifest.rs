@@ -2,7 +2,8 @@
 //!
 //! Every core operation a binding offers appears here once, under its canonical name
 //! (snake_case, Intune's and Apple's words). The Python name is the canonical name; the Node
-//! name is its camelCase ([`node_name`]). The parity tests of both bindings read
+//! name is its camelCase ([`node_name`]), and so are the Kotlin and Swift names of the uniffi
+//! crate ([`kotlin_name`], [`swift_name`]). The parity tests of the bindings read
 //! `bindings-manifest.json` at the root of the repository (written from this table by
 //! `cargo test -p intune-apple-core --test manifest`, which fails when the file drifts) and
 //! fail when a binding lacks an operation, names it differently, or exposes one that is not
@@ -13,8 +14,13 @@
 //! is `upload_*`.
 //!
 //! Where an operation lives: [`Surface::Client`] is a method of the client (Python `Client`
-//! and `AsyncClient`, Node `Client`); [`Surface::Function`] is a module-level function (Python
-//! module named by [`Operation::python_module`], Node package root).
+//! and `AsyncClient`, Node `Client`, Kotlin and Swift `Client`); [`Surface::Function`] is a
+//! module-level function (Python module named by [`Operation::python_module`], Node package
+//! root, a top-level function of the Kotlin package `uniffi.intune_apple` and of the Swift
+//! module `IntuneApple`).
+//!
+//! In `missing_in`, `uniffi` stands for both of its faces, Kotlin and Swift: they are generated
+//! from one crate and cannot differ.
 
 use serde::Serialize;
 
@@ -40,8 +46,9 @@ pub struct Operation {
     pub python_module: Option<&'static str>,
     /// The core item it calls (for a reader; not checked).
     pub core: &'static str,
-    /// Bindings that do not expose it yet (each such entry is an open gap, and the parity test
-    /// fails as soon as the binding gains it, so that the entry is removed).
+    /// Bindings that do not expose it yet (`python`, `node`, `uniffi`; each such entry is an
+    /// open gap, and the parity test fails as soon as the binding gains it, so that the entry
+    /// is removed).
     pub missing_in: &'static [&'static str],
 }
 
@@ -65,8 +72,6 @@ const fn function(name: &'static str, module: &'static str, core: &'static str) 
     }
 }
 
-// Every binding exposes every operation today; kept for the next gap, which is recorded here.
-#[allow(dead_code)]
 const fn missing(op: Operation, missing_in: &'static [&'static str]) -> Operation {
     Operation { missing_in, ..op }
 }
@@ -205,7 +210,10 @@ pub const OPERATIONS: &[Operation] = &[
         "set_default_profile",
         "workflows::profiles::set_default_profile",
     ),
-    client("reconcile", "workflows::reconcile::reconcile"),
+    missing(
+        client("reconcile", "workflows::reconcile::reconcile"),
+        &["uniffi"],
+    ),
     client(
         "generate_push_csr",
         "workflows::push_setup::generate_push_csr",
@@ -327,30 +335,48 @@ pub const OPERATIONS: &[Operation] = &[
         "workflows",
         "workflows::report::Format::render_scan",
     ),
-    function("notify", "workflows", "workflows::notify::notify_on_change"),
+    missing(
+        function("notify", "workflows", "workflows::notify::notify_on_change"),
+        &["uniffi"],
+    ),
     // module-level: enrollment profiles as code (over one client or a mapping of named clients)
-    function(
-        "profile_drift",
-        "profile_templates",
-        "workflows::profile_templates::profile_drift",
+    missing(
+        function(
+            "profile_drift",
+            "profile_templates",
+            "workflows::profile_templates::profile_drift",
+        ),
+        &["uniffi"],
     ),
-    function(
-        "plan_profile_apply",
-        "profile_templates",
-        "workflows::profile_templates::plan_profile_apply",
+    missing(
+        function(
+            "plan_profile_apply",
+            "profile_templates",
+            "workflows::profile_templates::plan_profile_apply",
+        ),
+        &["uniffi"],
     ),
-    function(
-        "apply_profile_template",
-        "profile_templates",
-        "workflows::profile_templates::apply_profile_template",
+    missing(
+        function(
+            "apply_profile_template",
+            "profile_templates",
+            "workflows::profile_templates::apply_profile_template",
+        ),
+        &["uniffi"],
     ),
-    function(
-        "export_profile_template",
-        "profile_templates",
-        "workflows::profile_templates::export_profile_template",
+    missing(
+        function(
+            "export_profile_template",
+            "profile_templates",
+            "workflows::profile_templates::export_profile_template",
+        ),
+        &["uniffi"],
     ),
     // the command line: `intune-apple ARGS...` (the crate intune-apple-cli)
-    function("run_cli", "cli", "intune_apple_cli::run_process"),
+    missing(
+        function("run_cli", "cli", "intune_apple_cli::run_process"),
+        &["uniffi"],
+    ),
 ];
 
 /// Every stable error code a binding can raise: the kinds of [`crate::graph::ErrorKind`] and of
@@ -411,6 +437,35 @@ pub fn node_name(canonical: &str) -> String {
     out
 }
 
+/// The Kotlin name of a canonical name: camelCase, as uniffi writes it (the same as Node's).
+#[must_use]
+pub fn kotlin_name(canonical: &str) -> String {
+    node_name(canonical)
+}
+
+/// The Swift name of a canonical name: lowerCamelCase, Swift's convention for functions and
+/// methods, as uniffi writes it (`renew_vpp_token` → `renewVppToken`).
+#[must_use]
+pub fn swift_name(canonical: &str) -> String {
+    node_name(canonical)
+}
+
+/// The Kotlin and Swift name of a stable error code: the variant of `IntuneAppleError`, in
+/// UpperCamelCase (`verification_failed` → `VerificationFailed`; Swift writes the case in
+/// lowerCamelCase, `verificationFailed`).
+#[must_use]
+pub fn uniffi_error_variant(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    for word in code.split('_') {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    out
+}
+
 /// The Python name of a canonical name: the canonical name itself (snake_case).
 #[must_use]
 pub fn python_name(canonical: &str) -> String {
@@ -425,10 +480,13 @@ struct Entry {
     op: Operation,
     python: String,
     node: String,
+    kotlin: String,
+    swift: String,
 }
 
 /// The manifest as the bindings' parity tests read it: every operation with its derived
-/// Python and Node names, and the stable error codes with their Node `ERR_*` form.
+/// Python, Node, Kotlin and Swift names, and the stable error codes with their Node `ERR_*`
+/// form and their uniffi error variant.
 #[must_use]
 pub fn manifest_json() -> String {
     let operations: Vec<Entry> = OPERATIONS
@@ -437,11 +495,19 @@ pub fn manifest_json() -> String {
             op: *op,
             python: python_name(op.name),
             node: node_name(op.name),
+            kotlin: kotlin_name(op.name),
+            swift: swift_name(op.name),
         })
         .collect();
     let errors: Vec<serde_json::Value> = ERROR_CODES
         .iter()
-        .map(|code| serde_json::json!({ "code": code, "node": node_error_code(code) }))
+        .map(|code| {
+            serde_json::json!({
+                "code": code,
+                "node": node_error_code(code),
+                "uniffi": uniffi_error_variant(code),
+            })
+        })
         .collect();
     let doc = serde_json::json!({
         "comment": "Generated from intune-apple-core/src/manifest.rs by `cargo test -p intune-apple-core --test manifest`; do not edit.",
@@ -496,6 +562,17 @@ mod tests {
         ] {
             assert!(ERROR_CODES.contains(&workflow_error_code(&e)));
         }
+    }
+
+    #[test]
+    fn uniffi_names_by_rule() {
+        assert_eq!(kotlin_name("renew_vpp_token"), "renewVppToken");
+        assert_eq!(swift_name("get_push_certificate"), "getPushCertificate");
+        assert_eq!(
+            uniffi_error_variant("verification_failed"),
+            "VerificationFailed"
+        );
+        assert_eq!(uniffi_error_variant("io"), "Io");
     }
 
     #[test]
