@@ -31,7 +31,7 @@ NODE_PEERS = ENV / "node-peers"  # @microsoft/microsoft-graph-client
 MSGRAPH_SPEC = "msgraph-beta-sdk==1.66.*"
 NODE_PEER_SPEC = "@microsoft/microsoft-graph-client@3.0.7"
 MSGRAPH_DEVICES = 3000  # the SDK needs ~14 ms per device: measured at 3,000 as in the issue
-GROUPS = ("rust", "python", "node", "peers", "tenants")
+GROUPS = ("rust", "python", "node", "peers", "tenants", "latency", "pacing")
 
 
 def log(msg: str) -> None:
@@ -357,6 +357,92 @@ def run_tenants(tenants: int, concurrency: int) -> list[Row]:
     return [row]
 
 
+# ---------------------------------------------------------------- latency and pacing
+
+
+def against_bound(row: Row, bound: Optional[float], most: float, throttled_ok: bool = True) -> None:
+    """Fills ratio and verdict: wall time over `bound` (at most `most`)."""
+    if row.skip or not bound:
+        return
+    row.floor = "bound"
+    row.ratio = row.seconds / bound
+    row.extra["bound_seconds"] = bound
+    if row.median_seconds:
+        row.median_ratio = row.median_seconds / bound
+    row.target = f"<= {most:g}x bound ({bound:.2f} s)" + ("" if throttled_ok else ", no 429")
+    ok = row.ratio <= most and (throttled_ok or row.extra.get("throttled", 0) == 0)
+    row.verdict = "pass" if ok else "MISS"
+
+
+def run_latency(latency_ms: int, devices: int, tenants: int, concurrencies: list[int], repeats: int) -> list[Row]:
+    """The health report, a scan of many tenants and a long listing, each answer held back by
+    `latency_ms`, against the bound set by the chain of dependent requests."""
+    rows: list[Row] = []
+    lat = ["--latency-ms", str(latency_ms)]
+    with Sim(["--demo", "1", *lat]) as sim:
+        row = measure(
+            f"health report, demo tenant @{latency_ms} ms",
+            [str(BENCH_BIN), "health", "--base", sim.info["base_url"], "--tenant-id", sim.info["tenant_id"], *lat],
+            repeats,
+            None,
+        )
+        against_bound(row, row.extra.get("bound_seconds"), 1.1)
+        rows.append(row)
+    with Sim(["--devices", str(devices), *lat]) as sim:
+        row = measure(
+            f"rust core client, {devices:,} devices @{latency_ms} ms",
+            [str(BENCH_BIN), "rust-client", *listing_args(sim.info)],
+            repeats,
+            devices,
+        )
+        pages = -(-devices // 1000)
+        against_bound(row, pages * latency_ms / 1000, 1.1)
+        rows.append(row)
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / "tenants.json"
+        with Sim(["--tenants", str(tenants), "--out", str(file), *lat]):
+            for k in concurrencies:
+                row = measure(
+                    f"health scan of {tenants:,} tenants, concurrency {k} @{latency_ms} ms",
+                    [str(BENCH_BIN), "tenants", "--file", str(file), "--concurrency", str(k), "--include-apps", "1", *lat],
+                    1,
+                    tenants,
+                )
+                against_bound(row, row.extra.get("bound_seconds"), 1.2)
+                rows.append(row)
+    return rows
+
+
+def run_pacing(latency_ms: int, window_ms: int, apps: int, serials: int) -> list[Row]:
+    """Writes under Intune's throttles (counted over `window_ms` of real time), paced by the
+    client, against the writes divided by the allowed rate; without pacing for comparison.
+    Each run gets a fresh simulator (a repair changes the tenant)."""
+    rows: list[Row] = []
+    shape = ["--latency-ms", str(latency_ms), "--throttle-window-ms", str(window_ms)]
+    for paced in (True, False):
+        with Sim(["--duplicates", str(apps), *shape]) as sim:
+            row = measure(
+                f"repair of {apps} duplicate apps, {'paced' if paced else 'not paced'} @{latency_ms} ms, {window_ms / 1000:g} s windows",
+                [str(BENCH_BIN), "repair", "--base", sim.info["base_url"], "--tenant-id", sim.info["tenant_id"],
+                 "--window-ms", str(window_ms), "--pacing", "1" if paced else "0"],
+                1,
+                apps,
+            )
+            against_bound(row, row.extra.get("bound_seconds"), 1.1, throttled_ok=not paced)
+            rows.append(row)
+    with Sim(["--demo", "1", "--devices", str(serials), *shape]) as sim:
+        row = measure(
+            f"assignment of {serials:,} serials, paced @{latency_ms} ms, {window_ms / 1000:g} s windows",
+            [str(BENCH_BIN), "assign", "--base", sim.info["base_url"], "--tenant-id", sim.info["tenant_id"],
+             "--serials", str(serials), "--window-ms", str(window_ms)],
+            1,
+            serials,
+        )
+        against_bound(row, row.extra.get("bound_seconds"), 1.1, throttled_ok=False)
+        rows.append(row)
+    return rows
+
+
 # ---------------------------------------------------------------- output
 
 
@@ -396,6 +482,8 @@ def table(rows: list[Row]) -> str:
             body.append([r.name, "-", "-", "-", "-", "-", "-", "-", "-", r.target, f"skipped: {r.skip}"])
             continue
         ratio = f"{r.ratio:.2f}x {r.floor.split(' @')[0]}" if r.ratio is not None and r.floor else ""
+        if r.extra.get("throttled") is not None:
+            ratio += f" ({r.extra['throttled']} x 429)"
         median = f"{r.median_seconds:.3f}" if r.median_seconds is not None else ""
         median_ratio = f"{r.median_ratio:.2f}x" if r.median_ratio is not None else ""
         body.append(
@@ -429,6 +517,13 @@ def main() -> None:
     p.add_argument("--tenants", type=int, default=None, help="tenants in the health scan (default 1000)")
     p.add_argument("--concurrency", type=int, default=50, help="tenants scanned at once")
     p.add_argument("--skip-build", action="store_true", help="use the binaries and bindings already built")
+    p.add_argument("--latency-ms", type=int, default=150, help="latency of every answer in the latency group (default 150)")
+    p.add_argument("--latency-devices", type=int, default=100_000, help="devices listed in the latency group")
+    p.add_argument("--scan-concurrency", default="50,100,250", help="concurrencies of the latency group's scan")
+    p.add_argument("--pacing-latency-ms", type=int, default=15, help="latency in the pacing group (default 15: 150 ms scaled as the window)")
+    p.add_argument("--window-ms", type=int, default=2000, help="throttle window in the pacing group (default 2000: Intune's 20 s scaled down)")
+    p.add_argument("--apps", type=int, default=500, help="duplicate apps repaired in the pacing group")
+    p.add_argument("--serials", type=int, default=20_000, help="serial numbers assigned in the pacing group")
     a = p.parse_args()
     groups = {g.strip() for g in a.only.split(",") if g.strip()}
     unknown = groups - set(GROUPS)
@@ -459,7 +554,16 @@ def main() -> None:
         rows += run_msgraph(repeats, env, None)
     if "tenants" in groups:
         rows += run_tenants(tenants, a.concurrency)
-    print(f"machine: {machine()}")
+    if "latency" in groups:
+        conc = [int(c) for c in a.scan_concurrency.split(",") if c.strip()]
+        rows += run_latency(a.latency_ms, a.latency_devices, tenants, conc, repeats)
+    if "pacing" in groups:
+        rows += run_pacing(a.pacing_latency_ms, a.window_ms, a.apps, a.serials)
+    try:
+        load = Path("/proc/loadavg").read_text().split()[:3]
+    except OSError:
+        load = ["?"]
+    print(f"machine: {machine()}; load average {' '.join(load)} at the end")
     print("simulator: separate process, 1 enrollment program token, 1,000 devices per page, loopback HTTP")
     print(table(rows))
     if any(r.verdict == "MISS" for r in rows):

@@ -11,12 +11,18 @@
 //! intune-apple-bench rust-client --base URL --token TOKEN --token-id ID
 //! intune-apple-bench rust-floor  --base URL --token TOKEN --token-id ID
 //! intune-apple-bench rust-untyped --base URL --token TOKEN --token-id ID
-//! intune-apple-bench tenants --file FILE [--concurrency K]
+//! intune-apple-bench sim --demo 1 [--latency-ms L] [--throttle-window-ms W] [--devices N]
+//! intune-apple-bench sim --duplicates N [--latency-ms L] [--throttle-window-ms W]
+//! intune-apple-bench tenants --file FILE [--concurrency K] [--include-apps 1] [--latency-ms L]
+//! intune-apple-bench health --base URL --tenant-id ID --latency-ms L
+//! intune-apple-bench repair --base URL --tenant-id ID --window-ms W [--pacing 0]
+//! intune-apple-bench assign --base URL --tenant-id ID --serials N --window-ms W [--pacing 0]
 //! intune-apple-bench decode-page [--devices 1000] [--rounds 2000]   # decoding alone, in memory
 //! ```
 
 mod decode;
 mod floor;
+mod latency;
 mod measure;
 mod sim;
 mod tenants;
@@ -66,7 +72,7 @@ impl Options {
     }
 }
 
-const USAGE: &str = "usage: intune-apple-bench sim|rust-client|rust-floor|rust-untyped|tenants|decode-page [--name value ...] (see docs/performance.md)";
+const USAGE: &str = "usage: intune-apple-bench sim|rust-client|rust-floor|rust-untyped|tenants|health|repair|assign|decode-page [--name value ...] (see docs/performance.md)";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -86,6 +92,9 @@ fn main() -> ExitCode {
                 "rust-floor" => floor::run(&opts, floor::Parse::Nothing).await,
                 "rust-untyped" => floor::run(&opts, floor::Parse::Untyped).await,
                 "tenants" => tenants::run(&opts).await,
+                "health" => latency::health(&opts).await,
+                "repair" => latency::repair(&opts).await,
+                "assign" => latency::assign(&opts).await,
                 "decode-page" => decode::run(&opts).await,
                 other => Err(format!("unknown command {other}; {USAGE}")),
             }
@@ -127,5 +136,71 @@ mod smoke {
             .unwrap();
         assert_eq!(items, 2_500);
         assert_eq!(serial_bytes, 2_500 * 12);
+    }
+
+    /// The latency and pacing benchmarks' workflows, tiny: the health report's critical path
+    /// is three requests long, and a paced repair of a few apps meets no 429.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_latency_and_pacing_workflows_run() {
+        use intune_apple_core::graph::{HttpStack, Pacing};
+        use intune_apple_core::workflows::duplicates::{
+            repair_duplicate_apps, DuplicateRepairOptions,
+        };
+        use intune_apple_core::workflows::report::{health_report, ReportOptions};
+
+        let mut seed = Seed::demo();
+        seed.latency = intune_apple_sim::Latency::fixed(1);
+        let sim = Simulator::start(seed).await.unwrap();
+        let http = HttpStack::new().unwrap();
+        let client = crate::latency::client(
+            &http,
+            &sim.base_url(),
+            &sim.tenant_id(),
+            Some(Pacing::intune()),
+        )
+        .unwrap();
+        let options = ReportOptions {
+            include_apps: true,
+            ..ReportOptions::default()
+        };
+        let report = health_report(&client, &options).await;
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        let log = sim.request_log();
+        assert!(log.iter().all(|e| e.delay_ms == 1));
+        assert_eq!(crate::latency::health_chain(&log), 3, "{log:?}");
+
+        let mut seed = crate::sim::duplicates(12);
+        seed.throttle = true;
+        seed.app_throttle = true;
+        seed.throttle_limits = intune_apple_sim::ThrottleLimits {
+            window_ms: 1000,
+            real_time: true,
+            app_writes: 5,
+            ..intune_apple_sim::ThrottleLimits::intune()
+        };
+        let sim = Simulator::start(seed).await.unwrap();
+        let pacing = Pacing {
+            app_writes: 5,
+            ..Pacing::intune().with_window(std::time::Duration::from_secs(1))
+        };
+        let client =
+            crate::latency::client(&http, &sim.base_url(), &sim.tenant_id(), Some(pacing)).unwrap();
+        let done = repair_duplicate_apps(&client, &DuplicateRepairOptions { apply: true })
+            .await
+            .unwrap();
+        assert_eq!(done.apps.len(), 12);
+        assert!(
+            done.apps.iter().all(|a| a.error.is_none()),
+            "{:?}",
+            done.apps
+        );
+        let log = sim.request_log();
+        assert_eq!(log.iter().filter(|e| e.status == 429).count(), 0);
+        assert_eq!(
+            log.iter()
+                .filter(|e| e.method != "GET" && e.applied && !e.path.contains("/oauth2/"))
+                .count(),
+            12
+        );
     }
 }

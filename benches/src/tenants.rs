@@ -43,6 +43,8 @@ fn target(http: &HttpStack, tenant: &Tenant) -> Result<TenantTarget, String> {
 pub(crate) async fn run(opts: &Options) -> Result<(), String> {
     let file = opts.get("file")?;
     let concurrency = opts.number("concurrency", 50)?.max(1);
+    let include_apps = opts.number("include-apps", 0)? > 0;
+    let latency = opts.number("latency-ms", 0)? as f64 / 1000.0;
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
     let tenants: Vec<Tenant> =
         serde_json::from_str(&text).map_err(|e| format!("invalid tenants file {file}: {e}"))?;
@@ -53,7 +55,11 @@ pub(crate) async fn run(opts: &Options) -> Result<(), String> {
         .map(|t| target(&http, t))
         .collect::<Result<Vec<_>, _>>()?;
     let built = clock.stop();
-    let reports = scan_tenants(targets, &ReportOptions::default(), concurrency).await;
+    let options = ReportOptions {
+        include_apps,
+        ..ReportOptions::default()
+    };
+    let reports = scan_tenants(targets, &options, concurrency).await;
     let elapsed = clock.stop();
     let failed: Vec<String> = reports
         .iter()
@@ -67,6 +73,10 @@ pub(crate) async fn run(opts: &Options) -> Result<(), String> {
     if let Some(first) = failed.first() {
         return Err(format!("{} report errors; first: {first}", failed.len()));
     }
+    let chain = match tenants.first() {
+        Some(t) => crate::latency::health_chain(&crate::latency::log(&t.base_url).await?),
+        None => 0,
+    };
     let credentials: usize = reports.iter().map(|r| r.report.items.len()).sum();
     report(
         reports.len() as u64,
@@ -76,6 +86,10 @@ pub(crate) async fn run(opts: &Options) -> Result<(), String> {
             "concurrency": concurrency,
             "build_clients_seconds": built.seconds,
             "build_clients_cpu_seconds": built.cpu_seconds,
+            // Tenants run in waves of `concurrency`, each as long as one report's critical
+            // path (from the first tenant's requests; every tenant has the demo's).
+            "chain": chain,
+            "bound_seconds": tenants.len().div_ceil(concurrency) as f64 * chain as f64 * latency,
         }),
     );
     Ok(())

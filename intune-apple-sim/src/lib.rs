@@ -9,6 +9,7 @@
 pub mod abm;
 mod faults_paging;
 mod identity;
+mod latency;
 mod mail;
 mod profile_rules;
 mod profile_seeds;
@@ -29,6 +30,7 @@ pub use identity::{
     MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_OBJECT_ID, PUBLIC_CLIENT_ID,
     USER_ASSIGNED_CLIENT_ID, USER_ASSIGNED_OBJECT_ID, USER_ASSIGNED_RESOURCE_ID,
 };
+pub use latency::{Latency, RouteLatency, ThrottleLimits, MAX_DELAY_MS};
 pub use seed::{AppSeed, DepTokenSeed, ProfileSeed, PushCertificateSeed, Seed, VppTokenSeed};
 
 /// What can go wrong starting or driving the simulator.
@@ -70,6 +72,9 @@ pub struct LogEntry {
     /// lost to a `resetAfter` or `truncated` fault).
     #[serde(default)]
     pub applied: bool,
+    /// Milliseconds the answer was held back by the simulated latency ([`Latency`]).
+    #[serde(default)]
+    pub delay_ms: u64,
 }
 
 /// What a fault does to a matching request.
@@ -360,6 +365,22 @@ impl SimHandle {
     /// application) on or off.
     pub fn set_app_throttle(&self, on: bool) {
         lock(&self.shared.tenant).app_throttle = on;
+    }
+    /// Sets the delay of every answer from now on (see [`Latency`]).
+    pub fn set_latency(&self, latency: Latency) {
+        *lock(&self.shared.latency) = latency;
+    }
+    /// The delay in force.
+    #[must_use]
+    pub fn latency(&self) -> Latency {
+        lock(&self.shared.latency).clone()
+    }
+    /// Sets the limits of the throttles (window, counts, logical or real time) and forgets
+    /// the requests counted so far.
+    pub fn set_throttle_limits(&self, limits: ThrottleLimits) {
+        let mut t = lock(&self.shared.tenant);
+        t.throttle_limits = limits;
+        t.clear_throttle_counts();
     }
     /// Sets how long a sync with Apple runs once triggered, on the logical clock (zero: it ends
     /// at once). While it runs, another sync of the same token answers 409.

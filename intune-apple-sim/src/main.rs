@@ -1,5 +1,6 @@
 //! `intune-apple-sim --seed demo|empty|FILE [--port N] [--faults FILE] [--devices N]
-//! [--page-size N] [--dep-sync-seconds N]`: runs a simulated tenant.
+//! [--page-size N] [--dep-sync-seconds N] [--latency-ms N] [--jitter-ms N] [--jitter-seed N]`:
+//! runs a simulated tenant.
 use intune_apple_sim::{Fault, Seed, Simulator};
 
 #[tokio::main]
@@ -16,7 +17,9 @@ async fn main() -> std::process::ExitCode {
 const USAGE: &str = "intune-apple-sim --seed demo|empty|FILE [--port N] [--faults FILE] \
 [--devices N (generated devices on the first enrollment program token)] \
 [--page-size N (items per page; $top may ask up to 1000)] \
-[--dep-sync-seconds N (how long a sync with Apple runs)]";
+[--dep-sync-seconds N (how long a sync with Apple runs)] \
+[--latency-ms N (delay of every answer)] [--jitter-ms N (up to N ms more, seeded)] \
+[--jitter-seed N]";
 
 async fn run() -> Result<(), String> {
     let mut seed = Seed::demo();
@@ -25,6 +28,9 @@ async fn run() -> Result<(), String> {
     let mut devices: Option<usize> = None;
     let mut page_size: Option<usize> = None;
     let mut dep_sync_secs: Option<i64> = None;
+    let mut latency: Option<u64> = None;
+    let mut jitter: Option<u64> = None;
+    let mut jitter_seed: Option<u64> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -76,6 +82,16 @@ async fn run() -> Result<(), String> {
                         .map_err(|e| format!("invalid --dep-sync-seconds: {e}"))?,
                 );
             }
+            "--latency-ms" | "--jitter-ms" | "--jitter-seed" => {
+                let n: u64 = value()?
+                    .parse()
+                    .map_err(|e| format!("invalid {arg}: {e}"))?;
+                match arg.as_str() {
+                    "--latency-ms" => latency = Some(n),
+                    "--jitter-ms" => jitter = Some(n),
+                    _ => jitter_seed = Some(n),
+                }
+            }
             other => return Err(format!("unknown argument {other}; usage: {USAGE}")),
         }
     }
@@ -87,6 +103,15 @@ async fn run() -> Result<(), String> {
     }
     if let Some(secs) = dep_sync_secs {
         seed.dep_sync_duration_secs = secs;
+    }
+    if let Some(ms) = latency {
+        seed.latency.fixed_ms = ms;
+    }
+    if let Some(ms) = jitter {
+        seed.latency.jitter_ms = ms;
+    }
+    if let Some(n) = jitter_seed {
+        seed.latency.jitter_seed = n;
     }
     let handle = Simulator::start_on(seed, port)
         .await

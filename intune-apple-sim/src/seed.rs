@@ -221,6 +221,11 @@ pub struct Seed {
     /// among the enrollment program tokens although it holds no token (`tokenType` `none`, no
     /// expiry, no Apple ID). `None`: not listed.
     pub apple_configurator_key: Option<String>,
+    /// The delay of every answer (default none); see [`Latency`](crate::Latency).
+    pub latency: crate::Latency,
+    /// The limits of the throttles when they are on (default Intune's, per 20 s of the logical
+    /// clock); see [`ThrottleLimits`](crate::ThrottleLimits).
+    pub throttle_limits: crate::ThrottleLimits,
 }
 
 impl Default for Seed {
@@ -249,6 +254,8 @@ impl Seed {
             app_throttle: false,
             dep_sync_duration_secs: 0,
             apple_configurator_key: None,
+            latency: crate::Latency::none(),
+            throttle_limits: crate::ThrottleLimits::intune(),
         }
     }
 

@@ -18,6 +18,7 @@ use super::credentials::{
 use super::env;
 use super::error::{Error, ErrorKind};
 use super::listing::ListLimits;
+use super::pacing::{token_identity, Limiter, Pacing};
 use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
 use crate::clock::{Clock, SystemClock};
 use crate::model::{decode, Entity, ValueResult};
@@ -54,6 +55,9 @@ struct Inner {
     user_agent: String,
     max_response_bytes: usize,
     list_limits: ListLimits,
+    pacing: Option<Pacing>,
+    /// The tenant's shared limiter and this client's application, found at the first request.
+    limiter: std::sync::OnceLock<(Arc<Limiter>, String)>,
 }
 
 impl std::fmt::Debug for Client {
@@ -171,6 +175,7 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     max_response_bytes: usize,
     list_limits: ListLimits,
+    pacing: Option<Pacing>,
 }
 
 /// The largest Graph answer a client reads by default: 64 MiB (a page of 1,000 devices is
@@ -194,6 +199,7 @@ impl Default for ClientBuilder {
             allow_insecure_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             list_limits: ListLimits::default(),
+            pacing: Some(Pacing::intune()),
         }
     }
 }
@@ -283,6 +289,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The request and write rates kept per tenant and application (default
+    /// [`Pacing::intune`]: Intune's throttles); `None` sends every request at once and relies
+    /// on the retries of 429 answers. Every client of the same tenant and Graph root in the
+    /// process with the same rates is paced together (see [`Pacing`]).
+    pub fn pacing(mut self, pacing: Option<Pacing>) -> Self {
+        self.pacing = pacing;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -334,6 +349,8 @@ impl ClientBuilder {
                 user_agent: self.user_agent,
                 max_response_bytes: self.max_response_bytes,
                 list_limits: self.list_limits,
+                pacing: self.pacing,
+                limiter: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -595,7 +612,10 @@ impl Client {
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
         );
-        let run = self.execute_with_retries(&call, &op, &client_request_id, buffer);
+        let deadline = self.inner.clock.monotonic()
+            + chrono::Duration::from_std(self.inner.operation_timeout)
+                .unwrap_or(chrono::Duration::MAX);
+        let run = self.execute_with_retries(&call, &op, &client_request_id, buffer, deadline);
         let outcome = tokio::time::timeout(self.inner.operation_timeout, run)
             .instrument(span.clone())
             .await;
@@ -631,6 +651,7 @@ impl Client {
         op: &str,
         client_request_id: &str,
         mut buffer: Vec<u8>,
+        deadline: chrono::DateTime<chrono::Utc>,
     ) -> Result<RawResponse, Error> {
         let inner = &self.inner;
         let idempotent = call.method == Method::GET;
@@ -646,6 +667,8 @@ impl Client {
                 .token(self.token_context())
                 .await
                 .map_err(|e| Error::credential(op, e).with_client_request_id(client_request_id))?;
+            self.pace(token.expose(), !idempotent, deadline, op, client_request_id)
+                .await?;
             let mut request = inner
                 .http
                 .request(call.method.clone(), url.clone())
@@ -801,6 +824,49 @@ impl Client {
             inner.clock.sleep(wait).await;
             waited += wait;
         }
+    }
+
+    /// Waits for this request's turn under the tenant's pacing (see [`Pacing`]); refuses at
+    /// once, with nothing sent, when the turn comes after the operation's deadline.
+    async fn pace(
+        &self,
+        token: &str,
+        write: bool,
+        deadline: chrono::DateTime<chrono::Utc>,
+        op: &str,
+        client_request_id: &str,
+    ) -> Result<(), Error> {
+        let inner = &self.inner;
+        let Some(pacing) = inner.pacing else {
+            return Ok(());
+        };
+        let (limiter, app) = inner.limiter.get_or_init(|| {
+            // The tenant and application from the token's claims; a token that is not a JWT
+            // (the simulator's) counts against the Graph root alone.
+            let (tenant, app) = token_identity(token).unwrap_or_default();
+            (
+                Limiter::shared(inner.graph_root.as_str(), &tenant, pacing, &inner.clock),
+                app,
+            )
+        });
+        let budget = (deadline - inner.clock.monotonic())
+            .to_std()
+            .unwrap_or(Duration::ZERO);
+        limiter.admit(app, write, budget).await.map_err(|wait| {
+            Error::new(
+                ErrorKind::Throttled,
+                op,
+                format!(
+                    "not sent: the tenant's pacing (Intune's limit of {} {} per {} s) has no room for it before the operation timeout; nothing was changed. Run fewer {} at once or raise the operation timeout",
+                    if write { pacing.app_writes } else { pacing.app_requests },
+                    if write { "writes" } else { "requests" },
+                    pacing.window.as_secs(),
+                    if write { "writes" } else { "requests" },
+                ),
+            )
+            .with_retry_after(Some(wait))
+            .with_client_request_id(client_request_id)
+        })
     }
 
     fn may_retry(&self, attempt: u32, waited: Duration, wait: Duration) -> bool {

@@ -75,6 +75,7 @@ pub mod env;
 mod error;
 mod handlers;
 mod listing;
+mod pacing;
 mod paging;
 mod pkcs12;
 mod refusal;
@@ -98,6 +99,7 @@ pub use handlers::{
 };
 pub use handlers::{Mail, MailAttachment, OutgoingMail};
 pub use listing::{ItemStream, ListLimits, PageProgress, ProgressCallback};
+pub use pacing::Pacing;
 pub use refusal::ForbiddenReason;
 pub use retry::{
     caller_attempts, caller_millis, is_retryable_status, parse_retry_after, seconds_to_duration,

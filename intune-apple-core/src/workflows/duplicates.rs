@@ -34,7 +34,7 @@
 
 use std::collections::HashMap;
 
-use futures::TryStreamExt as _;
+use futures::{StreamExt as _, TryStreamExt as _};
 use serde::{Deserialize, Serialize};
 
 use super::error::WorkflowError;
@@ -177,6 +177,9 @@ async fn assignments(
     Ok(client.vpp_apps().assignments(app_id).try_collect().await?)
 }
 
+/// How many apps [`repair_duplicate_apps`] repairs at once.
+pub const REPAIR_CONCURRENCY: usize = 8;
+
 /// Finds the VPP apps present twice, plans the copy of their assignments and, with
 /// `options.apply`, writes it, verifies it and says which old tokens can be deleted.
 ///
@@ -195,62 +198,20 @@ pub async fn repair_duplicate_apps(
     let refs: Vec<AppRef> = apps.iter().filter_map(AppRef::from_app).collect();
     let findings = find_duplicates(&tokens, &refs, now);
 
-    let mut repairs = Vec::new();
-    for dup in &findings.duplicates {
-        let (sources, current) = match read_pair(client, dup).await {
-            Ok(read) => read,
-            Err(e) => {
-                repairs.push(unread(dup, &e));
-                continue;
-            }
-        };
-        let plan = plan_assignments(&current, &sources);
-        let (outcome, error) = if plan.is_complete() {
-            (RepairOutcome::NothingToDo, None)
-        } else if !options.apply {
-            (RepairOutcome::Planned, None)
-        } else {
-            write_unless_changed(client, &dup.target.app_id, &current, plan.merged.clone()).await
-        };
-        let mut error = error;
-        let verify = options.apply
-            && matches!(
-                outcome,
-                RepairOutcome::Copied | RepairOutcome::Failed | RepairOutcome::NothingToDo
-            );
-        let verified = if verify {
-            // After a write (or a write whose answer was lost), a failed read-back must not
-            // lose the report: it leaves the app unverified (and its old token blocked).
-            match assignments(client, &dup.target.app_id).await {
-                Ok(after) => Some(
-                    exactly_once(&after, &sources, &plan.conflicts)
-                        && still_there(&after, &current),
-                ),
-                Err(e) => {
-                    error
-                        .get_or_insert_with(|| format!("could not read the assignments back: {e}"));
-                    Some(false)
-                }
-            }
-        } else {
-            None
-        };
-        repairs.push(AppRepair {
-            bundle_id: dup.bundle_id.clone(),
-            display_name: dup.target.display_name.clone(),
-            target_app_id: dup.target.app_id.clone(),
-            target_token_id: dup.target.vpp_token_id.clone(),
-            source_app_ids: dup.sources.iter().map(|s| s.app_id.clone()).collect(),
-            before: current.iter().filter_map(summary).collect(),
-            to_copy: plan.to_copy.iter().filter_map(summary).collect(),
-            already_present: plan.already_present,
-            conflicts: plan.conflicts,
-            not_copied: plan.not_copied,
-            outcome,
-            verified,
-            error,
-        });
-    }
+    // The apps are repaired a few at a time: each repair is a chain of round trips (read,
+    // write, read back) that depends on nothing of the others, and the client's pacing keeps
+    // the writes under Intune's limits however many run at once.
+    // Collected first: a stream mapping borrowed items to futures is not `Send` for every
+    // lifetime, as the bindings' futures must be.
+    let pending: Vec<_> = findings
+        .duplicates
+        .iter()
+        .map(|dup| repair_one(client, options, dup))
+        .collect();
+    let repairs: Vec<AppRepair> = futures::stream::iter(pending)
+        .buffered(REPAIR_CONCURRENCY)
+        .collect()
+        .await;
 
     let mut orphans = Vec::new();
     for app in &findings.orphans {
@@ -278,6 +239,62 @@ pub async fn repair_duplicate_apps(
         old_tokens,
         unresolved: findings.tokens.unresolved,
     })
+}
+
+/// Reads, plans and (with `options.apply`) writes and verifies the repair of one app.
+async fn repair_one(
+    client: &Client,
+    options: &DuplicateRepairOptions,
+    dup: &crate::rules::duplicates::DuplicateApp,
+) -> AppRepair {
+    let (sources, current) = match read_pair(client, dup).await {
+        Ok(read) => read,
+        Err(e) => return unread(dup, &e),
+    };
+    let plan = plan_assignments(&current, &sources);
+    let (outcome, error) = if plan.is_complete() {
+        (RepairOutcome::NothingToDo, None)
+    } else if !options.apply {
+        (RepairOutcome::Planned, None)
+    } else {
+        write_unless_changed(client, &dup.target.app_id, &current, plan.merged.clone()).await
+    };
+    let mut error = error;
+    let verify = options.apply
+        && matches!(
+            outcome,
+            RepairOutcome::Copied | RepairOutcome::Failed | RepairOutcome::NothingToDo
+        );
+    let verified = if verify {
+        // After a write (or a write whose answer was lost), a failed read-back must not
+        // lose the report: it leaves the app unverified (and its old token blocked).
+        match assignments(client, &dup.target.app_id).await {
+            Ok(after) => Some(
+                exactly_once(&after, &sources, &plan.conflicts) && still_there(&after, &current),
+            ),
+            Err(e) => {
+                error.get_or_insert_with(|| format!("could not read the assignments back: {e}"));
+                Some(false)
+            }
+        }
+    } else {
+        None
+    };
+    AppRepair {
+        bundle_id: dup.bundle_id.clone(),
+        display_name: dup.target.display_name.clone(),
+        target_app_id: dup.target.app_id.clone(),
+        target_token_id: dup.target.vpp_token_id.clone(),
+        source_app_ids: dup.sources.iter().map(|s| s.app_id.clone()).collect(),
+        before: current.iter().filter_map(summary).collect(),
+        to_copy: plan.to_copy.iter().filter_map(summary).collect(),
+        already_present: plan.already_present,
+        conflicts: plan.conflicts,
+        not_copied: plan.not_copied,
+        outcome,
+        verified,
+        error,
+    }
 }
 
 /// The assignments of a duplicate's old apps and of its target app.

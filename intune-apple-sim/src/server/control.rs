@@ -29,6 +29,8 @@ pub(super) fn sim_control(
             "pageSize": t.page_size,
             "throttle": t.throttle,
             "appThrottle": t.app_throttle,
+            "throttleLimits": t.throttle_limits,
+            "latency": *lock(&sh.latency),
             "depSyncDurationSeconds": t.dep_sync_duration.num_seconds(),
             "pushCertificate": t.push.as_ref().map(|p| push_json(p, "v1.0")),
             "devicesUnreachableSince": t.devices_unreachable_since.map(ts),
@@ -75,14 +77,31 @@ pub(super) fn sim_control(
         ("POST", ["throttle"]) => {
             let enabled = body_json.get("enabled").and_then(Value::as_bool);
             let per_app = body_json.get("perApp").and_then(Value::as_bool);
+            let limits = body_json.get("limits").cloned();
             if let Some(on) = per_app {
                 t.app_throttle = on;
             }
-            if enabled.is_some() || per_app.is_none() {
+            if enabled.is_some() || (per_app.is_none() && limits.is_none()) {
                 t.throttle = enabled.unwrap_or(true);
+            }
+            if let Some(limits) = limits {
+                match serde_json::from_value::<crate::ThrottleLimits>(limits) {
+                    Ok(l) => {
+                        t.throttle_limits = l;
+                        t.clear_throttle_counts();
+                    }
+                    Err(e) => return Answer::bad_request(&format!("invalid limits: {e}"), now),
+                }
             }
             Answer::no_content()
         }
+        ("POST", ["latency"]) => match serde_json::from_value::<crate::Latency>(body_json) {
+            Ok(l) => {
+                *lock(&sh.latency) = l;
+                Answer::no_content()
+            }
+            Err(e) => Answer::bad_request(&format!("invalid latency: {e}"), now),
+        },
         ("POST", ["depSyncDuration"]) => match body_json.get("seconds").and_then(Value::as_i64) {
             Some(secs) => {
                 t.dep_sync_duration = seconds(secs.max(0));

@@ -46,7 +46,30 @@ fn broken_body(prefix: Vec<u8>) -> Body {
     Body::from_stream(futures::stream::iter(items))
 }
 
+/// Answers a request, then holds the answer back by the simulated latency of its route (the
+/// simulator's own controls under `/_sim/` are never delayed).
 pub(super) async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let n = {
+        let mut calls = lock(&sh.calls);
+        let n = calls.entry((method.to_string(), path.clone())).or_insert(0);
+        *n += 1;
+        *n
+    };
+    let delay_ms = if path.starts_with("/_sim/") {
+        0
+    } else {
+        lock(&sh.latency).delay_ms(method.as_str(), &path, n)
+    };
+    let response = answer(&sh, req, n, delay_ms).await;
+    if delay_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+    }
+    response
+}
+
+async fn answer(sh: &Arc<Shared>, req: Request, n: u64, delay_ms: u64) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let path_q = req
@@ -61,16 +84,10 @@ pub(super) async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Respo
         .unwrap_or_default();
 
     // Which fault applies to this call?
-    let fault = {
-        let mut calls = lock(&sh.calls);
-        let n = calls.entry((method.to_string(), path.clone())).or_insert(0);
-        *n += 1;
-        let n = *n;
-        lock(&sh.faults)
-            .iter()
-            .find(|f| f.matches(method.as_str(), &path) && f.nth.is_none_or(|k| k == n))
-            .map(|f| f.kind.clone())
-    };
+    let fault = lock(&sh.faults)
+        .iter()
+        .find(|f| f.matches(method.as_str(), &path) && f.nth.is_none_or(|k| k == n))
+        .map(|f| f.kind.clone());
     let client_request_id = headers
         .get("client-request-id")
         .and_then(|v| v.to_str().ok())
@@ -88,6 +105,7 @@ pub(super) async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Respo
                 body_size: size,
                 client_request_id: client_request_id.clone(),
                 applied: applied.load(Ordering::SeqCst),
+                delay_ms,
             },
         );
     };
@@ -168,7 +186,7 @@ pub(super) async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Respo
     let answer = {
         let mut t = lock(&sh.tenant);
         let write = method != Method::GET;
-        dispatch(&sh, &mut t, &method, &path, &query, &headers, &body, write)
+        dispatch(sh, &mut t, &method, &path, &query, &headers, &body, write)
     };
     if answer.write && answer.status.is_success() {
         sh.writes.fetch_add(1, Ordering::SeqCst);
@@ -302,6 +320,7 @@ mod tests {
             body_size: 0,
             client_request_id: None,
             applied: false,
+            delay_ms: 0,
         };
         let mut log = VecDeque::new();
         for n in 0..5 {

@@ -63,13 +63,26 @@ pub(crate) struct Tenant {
     vpp: Vec<vpp::VppToken>,
     apps: Vec<apps::App>,
     recent: Vec<throttle::Counted>,
+    /// The limits of the throttles (window, counts, which clock).
+    pub(crate) throttle_limits: crate::ThrottleLimits,
+    /// When the simulator started, for throttles that count real time.
+    started: tokio::time::Instant,
     push_id_counter: u64,
+}
+
+impl Tenant {
+    /// Forgets the requests the throttles counted (their limits or clock changed).
+    pub(crate) fn clear_throttle_counts(&mut self) {
+        self.recent.clear();
+    }
 }
 
 pub(crate) struct Shared {
     pub(crate) tenant_id: String,
     pub(crate) tenant: Mutex<Tenant>,
     pub(crate) faults: Mutex<Vec<Fault>>,
+    /// The delay of every answer.
+    pub(crate) latency: Mutex<crate::Latency>,
     pub(crate) calls: Mutex<HashMap<(String, String), u64>>,
     pub(crate) log: Mutex<VecDeque<LogEntry>>,
     pub(crate) writes: AtomicU64,
@@ -117,9 +130,12 @@ impl Shared {
                     .collect(),
                 apps: seed.apps.iter().map(apps::App::seeded).collect(),
                 recent: Vec::new(),
+                throttle_limits: seed.throttle_limits,
+                started: tokio::time::Instant::now(),
                 push_id_counter: 1,
             }),
             faults: Mutex::new(Vec::new()),
+            latency: Mutex::new(seed.latency.clone()),
             calls: Mutex::new(HashMap::new()),
             log: Mutex::new(VecDeque::new()),
             writes: AtomicU64::new(0),

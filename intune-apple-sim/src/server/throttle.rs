@@ -1,26 +1,27 @@
-//! Intune's throttles on the logical clock: per tenant (all applications) and per application
-//! in the tenant.
+//! Intune's throttles: per tenant (all applications) and per application in the tenant, over
+//! a sliding window of the logical clock (or of real time: [`crate::ThrottleLimits::real_time`]).
 
 use axum::http::StatusCode;
-use chrono::{DateTime, Duration, Utc};
 
 use super::{Answer, Tenant};
 
-/// One request counted by the throttles: when, whether it was a write, and which application.
+/// One request counted by the throttles: when (milliseconds on the throttles' timeline),
+/// whether it was a write, and which application.
 pub(super) struct Counted {
-    at: DateTime<Utc>,
+    at: i64,
     write: bool,
     app: &'static str,
 }
 
-/// Seconds until a throttle window admits this request, or `None` when it is admitted now:
-/// at most `max_all` requests and `max_writes` writes in any 20 seconds.
+/// Milliseconds until a throttle window admits this request, or `None` when it is admitted
+/// now: at most `max_all` requests and `max_writes` writes in any window.
 fn throttle_wait<'a>(
     window: impl Iterator<Item = &'a Counted> + Clone,
     write: bool,
     max_all: usize,
     max_writes: usize,
-    now: DateTime<Utc>,
+    now: i64,
+    window_ms: i64,
 ) -> Option<i64> {
     let all = window.clone().count();
     let writes = window.clone().filter(|c| c.write).count();
@@ -32,7 +33,29 @@ fn throttle_wait<'a>(
         .map(|c| c.at)
         .min()
         .unwrap_or(now);
-    Some((oldest + Duration::seconds(20) - now).num_seconds().max(1))
+    Some(oldest.saturating_add(window_ms).saturating_sub(now))
+}
+
+/// Now on the throttles' timeline, in milliseconds.
+fn timeline_now(t: &Tenant) -> i64 {
+    if t.throttle_limits.real_time {
+        i64::try_from(t.started.elapsed().as_millis()).unwrap_or(i64::MAX)
+    } else {
+        t.now.timestamp_millis()
+    }
+}
+
+/// The `Retry-After` value of a wait: whole seconds (at least 1) on the logical clock, as
+/// Intune writes them; seconds with milliseconds on real time, whose windows are shortened.
+fn retry_after(wait_ms: i64, real_time: bool) -> String {
+    if real_time {
+        // At most a window of an hour's worth of milliseconds: exact in an f64.
+        #[allow(clippy::cast_precision_loss)]
+        let secs = wait_ms.max(1) as f64 / 1000.0;
+        format!("{secs:.3}")
+    } else {
+        (wait_ms / 1000).max(1).to_string()
+    }
 }
 
 /// Counts a request of application `app` against the throttles that are on, or answers 429
@@ -41,19 +64,29 @@ pub(super) fn admit(t: &mut Tenant, write: bool, app: &'static str) -> Option<An
     if !(t.throttle || t.app_throttle) {
         return None;
     }
-    let now = t.now;
-    t.recent.retain(|c| c.at > now - Duration::seconds(20));
+    let limits = t.throttle_limits;
+    let window_ms = i64::try_from(limits.window_ms).unwrap_or(i64::MAX);
+    let now = timeline_now(t);
+    t.recent.retain(|c| c.at > now.saturating_sub(window_ms));
     let mut wait = None;
     if t.throttle {
-        wait = throttle_wait(t.recent.iter(), write, 2000, 200, now);
+        wait = throttle_wait(
+            t.recent.iter(),
+            write,
+            limits.tenant_requests,
+            limits.tenant_writes,
+            now,
+            window_ms,
+        );
     }
     if wait.is_none() && t.app_throttle {
         wait = throttle_wait(
             t.recent.iter().filter(|c| c.app == app),
             write,
-            1000,
-            100,
+            limits.app_requests,
+            limits.app_writes,
             now,
+            window_ms,
         );
     }
     if let Some(wait) = wait {
@@ -61,9 +94,10 @@ pub(super) fn admit(t: &mut Tenant, write: bool, app: &'static str) -> Option<An
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequests",
             "Please retry again later.",
-            now,
+            t.now,
         );
-        a.headers.push(("retry-after", wait.to_string()));
+        a.headers
+            .push(("retry-after", retry_after(wait, limits.real_time)));
         return Some(a);
     }
     t.recent.push(Counted {

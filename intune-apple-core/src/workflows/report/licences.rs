@@ -25,31 +25,36 @@ pub(super) struct TokenProfiles {
     settings_catalog: Vec<String>,
 }
 
-/// The profiles of every enrollment program token, by token id, read one token after the
-/// other (a tenant has few tokens).
+/// The profiles of every enrollment program token, by token id, read for all tokens at once
+/// (each listing depends only on the token list, so the report waits one round trip for them,
+/// not one per token).
 pub(super) async fn installs_by_token(
     client: &Client,
     tokens: &[DepOnboardingSetting],
 ) -> Result<BTreeMap<String, TokenProfiles>, Error> {
-    let mut out = BTreeMap::new();
-    for t in tokens {
-        let Some(id) = t.id.as_deref() else { continue };
-        let profiles: Vec<EnrollmentProfile> =
-            client.enrollment_profiles(id).list().try_collect().await?;
-        let settings_catalog = profiles
-            .iter()
-            .filter(|p| p.is_settings_catalog())
-            .map(|p| p.display_name().unwrap_or("(no name)").to_owned())
-            .collect();
-        out.insert(
-            id.to_owned(),
-            TokenProfiles {
-                installs: company_portal_installs(&profiles),
-                settings_catalog,
-            },
-        );
-    }
-    Ok(out)
+    let reads = tokens
+        .iter()
+        .filter_map(|t| t.id.as_deref())
+        .map(|id| async move {
+            let profiles: Vec<EnrollmentProfile> =
+                client.enrollment_profiles(id).list().try_collect().await?;
+            let settings_catalog = profiles
+                .iter()
+                .filter(|p| p.is_settings_catalog())
+                .map(|p| p.display_name().unwrap_or("(no name)").to_owned())
+                .collect();
+            Ok::<_, Error>((
+                id.to_owned(),
+                TokenProfiles {
+                    installs: company_portal_installs(&profiles),
+                    settings_catalog,
+                },
+            ))
+        });
+    Ok(futures::future::try_join_all(reads)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// What the licence rules need, computed once per report.
