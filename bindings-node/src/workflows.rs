@@ -337,7 +337,7 @@ pub fn scan_tenants<'e>(
     let options = core_report_options(env, options.unwrap_or_default())?;
     let concurrency = match concurrency {
         Some(c) => crate::guard::count(env, "concurrency", c, 0, u32::MAX as usize)?,
-        None => 4,
+        None => report::DEFAULT_SCAN_CONCURRENCY,
     };
     run(
         env,

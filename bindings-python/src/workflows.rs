@@ -235,7 +235,7 @@ impl NativeClient {
 /// `concurrency` tenants at a time.
 #[pyfunction]
 #[pyo3(signature = (tenants, *, as_of=None, warning_days=30, critical_days=7, locale="en",
-    include_apps=false, concurrency=4))]
+    include_apps=false, concurrency=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn scan_tenants(
     tenants: Vec<(String, PyRef<'_, NativeClient>)>,
@@ -244,8 +244,9 @@ pub(crate) fn scan_tenants(
     critical_days: i64,
     locale: &str,
     include_apps: bool,
-    concurrency: usize,
+    concurrency: Option<usize>,
 ) -> PyResult<Pending> {
+    let concurrency = concurrency.unwrap_or(report::DEFAULT_SCAN_CONCURRENCY);
     let options = report_options(as_of, warning_days, critical_days, locale, include_apps)?;
     let targets: Vec<TenantTarget> = tenants
         .into_iter()

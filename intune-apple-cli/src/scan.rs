@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use intune_apple_core::graph::{env, Client};
 use intune_apple_core::workflows::report::{
-    scan_tenants, write_textfile, Format, TenantReport, TenantTarget,
+    self, scan_tenants, write_textfile, Format, TenantReport, TenantTarget,
 };
 use intune_apple_sim::{Seed, SimHandle, Simulator};
 
@@ -41,6 +41,12 @@ Exit codes: the worst tenant's, as health: 0 all ok; 1 warning, critical or unkn
 a call failed or a notification was not delivered; 64 bad arguments. --format nagios: 0 OK,
 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
 
+/// The core's default, in the type of the flag (100 fits a `u16`).
+const DEFAULT_CONCURRENCY: u16 = {
+    assert!(report::DEFAULT_SCAN_CONCURRENCY <= u16::MAX as usize);
+    report::DEFAULT_SCAN_CONCURRENCY as u16
+};
+
 /// The arguments of `scan`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ScanArgs {
@@ -50,8 +56,8 @@ pub struct ScanArgs {
     /// A file of tenants, one NAME=TENANT_ID per line (blank lines and # comments skipped)
     #[arg(long, value_name = "FILE")]
     pub tenants_file: Option<PathBuf>,
-    /// How many tenants are read at once (Intune's limits are per tenant)
-    #[arg(long, value_name = "N", default_value_t = 8,
+    /// How many tenants are read at once (Intune's limits are per tenant; default 100)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY,
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
     /// The options of the report, as for `health`.

@@ -53,7 +53,7 @@ def _pending(
     critical_days: int,
     locale: str,
     include_apps: bool,
-    concurrency: int,
+    concurrency: Optional[int],
 ) -> _native.Pending[list[tuple[str, HealthReport]]]:
     return _native.scan_tenants(
         [(name, client._c) for name, client in tenants.items()], as_of=as_of,
@@ -70,10 +70,10 @@ def scan_tenants(
     critical_days: int = 7,
     locale: str = "en",
     include_apps: bool = False,
-    concurrency: int = 4,
+    concurrency: Optional[int] = None,
 ) -> list[tuple[str, HealthReport]]:
     """The health report of every tenant (``{name: client}``), in the order given, at most
-    ``concurrency`` tenants at a time."""
+    ``concurrency`` tenants at a time (default 100: Intune's limits are per tenant)."""
     return _pending(tenants, as_of, warning_days, critical_days, locale, include_apps, concurrency).wait()
 
 
@@ -85,7 +85,7 @@ async def scan_tenants_async(
     critical_days: int = 7,
     locale: str = "en",
     include_apps: bool = False,
-    concurrency: int = 4,
+    concurrency: Optional[int] = None,
 ) -> list[tuple[str, HealthReport]]:
     """As :func:`scan_tenants`, awaited."""
     return await _pending(
