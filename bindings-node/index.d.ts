@@ -363,7 +363,7 @@ export interface HealthReportJson {
 
 /** Options of `scanTenants`: those of `healthReport`, and how many tenants at a time. */
 export interface ScanOptions extends ReportOptions {
-  /** Tenants reported on at a time (default 4; 0 counts as 1). Each report makes at most four calls at once. */
+  /** Tenants reported on at a time (default 100: Intune's limits are per tenant; 0 counts as 1). Each report makes at most four calls at once. */
   concurrency?: number | null
 }
 
