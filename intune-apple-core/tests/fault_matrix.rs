@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::targets;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +16,6 @@ use std::time::Duration;
 use futures::TryStreamExt as _;
 use intune_apple_core::clock::ManualClock;
 use intune_apple_core::graph::{Client, Error, ErrorKind, RetryPolicy};
-use intune_apple_core::rules::duplicates::assignment_key;
 use intune_apple_core::workflows::duplicates::{
     repair_duplicate_apps, DuplicateRepairOptions, RepairOutcome,
 };
@@ -336,20 +337,6 @@ fn duplicate_seed() -> Seed {
     seed
 }
 
-async fn targets(client: &Client, app_id: &str) -> HashMap<String, usize> {
-    let list: Vec<_> = client
-        .vpp_apps()
-        .assignments(app_id)
-        .try_collect()
-        .await
-        .unwrap();
-    let mut out = HashMap::new();
-    for a in &list {
-        *out.entry(assignment_key(a).unwrap().to_string())
-            .or_default() += 1;
-    }
-    out
-}
 
 #[tokio::test]
 async fn every_fault_in_the_middle_of_the_duplicate_repair() {

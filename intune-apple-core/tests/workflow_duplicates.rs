@@ -4,11 +4,10 @@
 
 mod common;
 
+use common::targets;
+
 use std::collections::HashMap;
 
-use futures::TryStreamExt as _;
-use intune_apple_core::graph::Client;
-use intune_apple_core::rules::duplicates::assignment_key;
 use intune_apple_core::workflows::duplicates::{
     repair_duplicate_apps, DuplicateRepairOptions, RepairOutcome,
 };
@@ -69,22 +68,6 @@ fn seed() -> Seed {
     ];
     seed.groups = vec![G_ALL.into(), G_SALES.into(), G_OPS.into()];
     seed
-}
-
-/// How many times each target appears on the app.
-async fn targets(client: &Client, app_id: &str) -> HashMap<String, usize> {
-    let list: Vec<_> = client
-        .vpp_apps()
-        .assignments(app_id)
-        .try_collect()
-        .await
-        .unwrap();
-    let mut out = HashMap::new();
-    for a in &list {
-        *out.entry(assignment_key(a).unwrap().to_string())
-            .or_default() += 1;
-    }
-    out
 }
 
 fn assign_posts(sim: &SimHandle) -> usize {

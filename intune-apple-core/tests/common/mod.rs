@@ -47,3 +47,21 @@ pub async fn start(seed: Seed) -> (SimHandle, Client) {
     let client = client_of(&sim);
     (sim, client)
 }
+
+/// The assignments of app `app_id`, counted by target (`group <id>`, `allDevices`, ...): a
+/// count above 1 is an assignment made twice.
+pub async fn targets(client: &Client, app_id: &str) -> std::collections::HashMap<String, usize> {
+    use futures::TryStreamExt as _;
+    let list: Vec<_> = client
+        .vpp_apps()
+        .assignments(app_id)
+        .try_collect()
+        .await
+        .unwrap();
+    let mut out = std::collections::HashMap::new();
+    for a in &list {
+        let key = intune_apple_core::rules::duplicates::assignment_key(a).unwrap();
+        *out.entry(key.to_string()).or_default() += 1;
+    }
+    out
+}
