@@ -337,7 +337,6 @@ fn duplicate_seed() -> Seed {
     seed
 }
 
-
 #[tokio::test]
 async fn every_fault_in_the_middle_of_the_duplicate_repair() {
     let apply = DuplicateRepairOptions { apply: true };
