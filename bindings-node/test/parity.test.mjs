@@ -74,3 +74,16 @@ test('inspectBytes reads a file from its content', () => {
   assert.equal(info.vppToken.organizationName, 'ORG12345')
   assert.throws(() => pkg.inspectBytes(Buffer.from('')), { code: 'ERR_TOKEN_FILE' })
 })
+
+test('the enum unions of index.d.ts are the model\'s members, from the manifest', () => {
+  const dts = fs.readFileSync(path.join(here, '../index.d.ts'), 'utf8')
+  let checked = 0
+  for (const [name, members] of Object.entries(manifest.enums)) {
+    const m = dts.match(new RegExp(`^export type ${name} =(.*)$`, 'm'))
+    if (!m) continue // not every model enum has a union of its own in Node
+    const union = [...m[1].matchAll(/'([^']*)'/g)].map((x) => x[1])
+    assert.deepEqual(union, members, `${name}: src/header.d.ts differs from the core's model`)
+    checked++
+  }
+  assert.ok(checked >= 9, `only ${checked} unions found`)
+})

@@ -81,3 +81,12 @@ def test_an_unknown_locale_is_refused_as_in_node() -> None:
         rules.renewal_guidance("vpp_token", locale="frx")
     assert rules.renewal_guidance("vpp_token", locale="fr-CA").consequence == rules.renewal_guidance(
         "vpp_token", locale="fr").consequence
+
+
+def test_enum_classes_are_the_models_members() -> None:
+    from intune_apple import _enums
+
+    for name, members in MANIFEST["enums"].items():
+        cls = getattr(_enums, name, None)
+        assert cls is not None, f"{name}: no enum class in intune_apple._enums"
+        assert [m.value for m in cls] == members, f"{name}: differs from the core's model"

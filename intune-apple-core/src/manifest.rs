@@ -484,9 +484,40 @@ struct Entry {
     swift: String,
 }
 
+/// The open enums of the model the bindings name (Python `intune_apple` enum classes, Node
+/// string unions), each with its members' wire spellings in Graph's order: taken from the
+/// model's own table of members (`KNOWN`), so that a member added to the model fails the
+/// bindings' parity tests until their types list it too.
+#[must_use]
+pub fn enums() -> Vec<(&'static str, Vec<&'static str>)> {
+    use crate::model as m;
+    macro_rules! table {
+        ($($t:ident),+ $(,)?) => {
+            vec![$( (stringify!($t), m::$t::KNOWN.iter().map(m::$t::as_str).collect()) ),+]
+        };
+    }
+    table![
+        ActionState,
+        AppleDeviceDeliveryProtocol,
+        AssignmentFilterType,
+        AssignmentSource,
+        DepTokenType,
+        DiscoverySource,
+        EnrollmentState,
+        ITunesPairingMode,
+        InstallIntent,
+        MobileAppPublishingState,
+        Platform,
+        VppTokenAccountType,
+        VppTokenActionFailureReason,
+        VppTokenState,
+        VppTokenSyncStatus,
+    ]
+}
+
 /// The manifest as the bindings' parity tests read it: every operation with its derived
 /// Python, Node, Kotlin and Swift names, and the stable error codes with their Node `ERR_*`
-/// form and their uniffi error variant.
+/// form and their uniffi error variant, and the model's open enums ([`enums`]).
 #[must_use]
 pub fn manifest_json() -> String {
     let operations: Vec<Entry> = OPERATIONS
@@ -509,10 +540,15 @@ pub fn manifest_json() -> String {
             })
         })
         .collect();
+    let enums: serde_json::Map<String, serde_json::Value> = enums()
+        .into_iter()
+        .map(|(name, members)| (name.to_owned(), serde_json::json!(members)))
+        .collect();
     let doc = serde_json::json!({
         "comment": "Generated from intune-apple-core/src/manifest.rs by `cargo test -p intune-apple-core --test manifest`; do not edit.",
         "operations": operations,
         "errorCodes": errors,
+        "enums": enums,
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
