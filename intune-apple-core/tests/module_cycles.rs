@@ -609,7 +609,7 @@ const MAY_USE: &[(&str, &[&str])] = &[
             "model", "rules", "files", "graph", "abm", "clock", "secret", "pem",
         ],
     ),
-    ("manifest", &["workflows", "graph"]),
+    ("manifest", &["workflows", "graph", "model"]),
 ];
 
 #[test]
