@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use intune_apple_core::files::{
     self, AppleFile, DepTokenFile, PushWarning, VppRenewalFlag, VppTokenFile,
 };
-use intune_apple_core::model::VppToken;
 use napi::bindgen_prelude::Buffer;
 use napi::{Env, Result};
 use napi_derive::napi;
@@ -254,10 +253,7 @@ pub fn check_vpp_token_renewal(
     let o = options.unwrap_or_default();
     let bytes = files::read(&path).map_err(|e| throw(env, e))?;
     let file = VppTokenFile::parse(&bytes).map_err(|e| throw(env, e))?;
-    let existing: Vec<VppToken> = existing
-        .into_iter()
-        .map(|t| guard::dated(env, "a token", t).map(Into::into))
-        .collect::<Result<_>>()?;
+    let existing = crate::rules::vpp_tokens(env, existing)?;
     let check = file.check_renewal(&existing, o.location.as_deref(), now_or(env, o.now)?);
     let flags: Vec<VppRenewalFlagInfo> = check
         .flags

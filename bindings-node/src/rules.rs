@@ -424,7 +424,9 @@ pub fn vpp_token_usable(
     Ok(dup::is_usable(&token.into(), now_or(env, now)?))
 }
 
-fn vpp_tokens(env: &Env, tokens: Vec<VppTokenInfo>) -> Result<Vec<VppToken>> {
+/// VPP tokens given by JavaScript as the core's, each with its times checked
+/// ([`guard::dated`]).
+pub(crate) fn vpp_tokens(env: &Env, tokens: Vec<VppTokenInfo>) -> Result<Vec<VppToken>> {
     tokens
         .into_iter()
         .map(|t| guard::dated(env, "a token", t).map(Into::into))
