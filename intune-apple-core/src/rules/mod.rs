@@ -5,10 +5,12 @@
 //! - [`health`]: severity and problems of the push certificate, enrollment program tokens and VPP tokens;
 //! - [`guidance`](mod@guidance): what happens if each kind lapses and how to renew it (English, French);
 //! - [`profile`]: every broken rule of an enrollment profile, with field path and fix;
+//! - [`enrollment_policy`]: the profile rules applied to settings-catalog enrollment policies;
 //! - [`profile_template`]: enrollment profile templates, their drift and the writes of an apply.
 //! - [`reconcile`]: what Apple Business assigns to each MDM server against what Intune holds.
 
 pub mod duplicates;
+pub mod enrollment_policy;
 pub mod guidance;
 pub mod health;
 pub mod licences;

@@ -2,10 +2,12 @@
 //! policy experience): `client.enrollment_policies(token_id)`.
 
 use super::permission::SERVICE_CONFIG_READ;
-use crate::graph::client::{odata_string, Call, Client};
+use crate::graph::client::{odata_string, seg, Call, Client};
 use crate::graph::listing::ItemStream;
 use crate::graph::ApiVersion;
-use crate::model::configuration_policy::{dep_creation_source, ConfigurationPolicy};
+use crate::model::configuration_policy::{
+    dep_creation_source, ConfigurationPolicy, ConfigurationSetting,
+};
 
 const POLICIES: &str = "/deviceManagement/configurationPolicies";
 
@@ -46,6 +48,22 @@ impl EnrollmentPolicies {
                     "creationSource eq {}",
                     odata_string(&dep_creation_source(&self.token_id))
                 ),
+            ),
+            None,
+        )
+    }
+
+    /// The settings of policy `policy_id` (the `<policyId>` of its `ECV2_` profile id): `GET
+    /// /beta/deviceManagement/configurationPolicies/{policyId}/settings`. Read them with
+    /// [`SettingValues::of`](crate::model::configuration_policy::SettingValues::of).
+    #[must_use]
+    pub fn settings(&self, policy_id: &str) -> ItemStream<ConfigurationSetting> {
+        self.client.list(
+            Call::get(
+                ApiVersion::Beta,
+                format!("{POLICIES}/{}/settings", seg(policy_id)),
+                "/deviceManagement/configurationPolicies/{id}/settings",
+                SERVICE_CONFIG_READ,
             ),
             None,
         )
