@@ -11,6 +11,7 @@ mod faults_paging;
 mod identity;
 mod latency;
 mod mail;
+mod policy_settings;
 mod profile_rules;
 mod profile_seeds;
 mod real;

@@ -54,6 +54,12 @@ pub struct ProfileSeed {
     /// `ECV2_{tokenId}_{guid}` and its settings are served by `deviceManagement/configurationPolicies`
     /// with `creationSource` `DepTokenId_{tokenId}`.
     pub settings_catalog: bool,
+    /// A settings-catalog policy's setting instances (Graph's `settingInstance` objects, e.g.
+    /// `{"settingDefinitionId": "ade_lockedenrollment", "choiceSettingValue": {"value":
+    /// "ade_lockedenrollment_1"}}`), served by
+    /// `deviceManagement/configurationPolicies/{guid}/settings`; `None`: the policy the admin
+    /// center writes with its defaults for the platform.
+    pub policy_settings: Option<Vec<serde_json::Value>>,
 }
 
 impl Default for ProfileSeed {
@@ -66,6 +72,7 @@ impl Default for ProfileSeed {
             settings: serde_json::Map::new(),
             company_portal_vpp_token_id: None,
             settings_catalog: false,
+            policy_settings: None,
         }
     }
 }

@@ -20,6 +20,8 @@ pub(super) struct Profile {
     pub(super) is_default: bool,
     /// Settings written by create or update, served over the defaults of the platform.
     pub(super) settings: Map<String, Value>,
+    /// A settings-catalog policy's top-level setting instances (empty for a classic profile).
+    pub(super) policy_settings: Vec<Value>,
 }
 
 impl Profile {
@@ -35,6 +37,11 @@ impl Profile {
             platform: p.platform.clone(),
             is_default: p.is_default,
             settings: crate::seed::profile_settings(p),
+            policy_settings: match (&p.policy_settings, p.settings_catalog) {
+                (Some(s), true) => s.clone(),
+                (None, true) => crate::policy_settings::default_instances(&p.platform),
+                (_, false) => Vec::new(),
+            },
         }
     }
 }
@@ -55,6 +62,11 @@ pub(super) fn routes(t: &mut Tenant, c: &Call<'_>) -> Option<Answer> {
                     let policy = p.id.strip_prefix(&format!("ECV2_{}_", d.id))?;
                     let source = format!("DepTokenId_{}", d.id);
                     (filter.is_empty() || filter.contains(&source)).then(|| {
+                        let template = if p.platform == "macOS" {
+                            crate::policy_settings::MACOS_TEMPLATE
+                        } else {
+                            crate::policy_settings::IOS_TEMPLATE
+                        };
                         json!({
                             "id": policy,
                             "name": p.display_name,
@@ -62,12 +74,13 @@ pub(super) fn routes(t: &mut Tenant, c: &Call<'_>) -> Option<Answer> {
                             "platforms": if p.platform == "macOS" { "macOS" } else { "iOS" },
                             "technologies": "enrollment",
                             "creationSource": source,
-                            "settingCount": 12,
+                            "settingCount": p.policy_settings.len(),
                             "isAssigned": true,
                             "roleScopeTagIds": ["0"],
                             "createdDateTime": ts(d.modified),
                             "lastModifiedDateTime": ts(d.modified),
-                            "templateReference": {"templateId": "", "templateFamily": "none",
+                            "templateReference": {"templateId": template,
+                                "templateFamily": "enrollmentConfiguration",
                                 "templateDisplayName": null, "templateDisplayVersion": null}
                         })
                     })
@@ -79,6 +92,29 @@ pub(super) fn routes(t: &mut Tenant, c: &Call<'_>) -> Option<Answer> {
                 "deviceManagement/configurationPolicies",
                 c.version,
                 "deviceManagement/configurationPolicies",
+                q,
+                items.len(),
+                |i| items[i].clone(),
+            )
+        }
+        ["deviceManagement", "configurationPolicies", policy, "settings"]
+            if c.beta && *c.method == Method::GET =>
+        {
+            let Some(p) = t.dep.iter().find_map(|d| {
+                d.profiles
+                    .iter()
+                    .find(|p| p.id.strip_prefix(&format!("ECV2_{}_", d.id)) == Some(*policy))
+            }) else {
+                return Some(Answer::not_found(c.now));
+            };
+            let items = crate::policy_settings::settings(&p.policy_settings);
+            let path = format!("deviceManagement/configurationPolicies/{policy}/settings");
+            collection(
+                t.page_size,
+                base,
+                &path,
+                c.version,
+                &format!("deviceManagement/configurationPolicies('{policy}')/settings"),
                 q,
                 items.len(),
                 |i| items[i].clone(),
@@ -150,6 +186,7 @@ pub(super) fn token_routes(
                 },
                 is_default: false,
                 settings: writable_settings(body),
+                policy_settings: Vec::new(),
             };
             let j = profile_json(&p);
             d.profiles.push(p);
