@@ -87,3 +87,138 @@ fn the_apple_configurator_key_is_not_a_token() {
     .unwrap();
     assert!(is_apple_configurator_key(&key));
 }
+
+/// A token with a classic profile that breaks I14, a settings-catalog iOS policy as the admin
+/// center writes it, one that hides the Passcode screen but shows Touch ID (I14), a macOS
+/// policy that lets the user edit the prefilled account without creating one (M4 names its
+/// setting), and one whose settings cannot be read.
+const CHECK_SEED: &str = r#"{
+  "depTokens": [{"id": "d9999999-0000-4000-8000-000000000009", "tokenName": "ABM", "expiresInDays": 300,
+    "profiles": [
+      {"guid": "e9999999-0000-4000-8000-000000000001", "displayName": "Classic iPhone", "platform": "ios",
+       "settings": {"passCodeDisabled": true, "touchIdDisabled": false}},
+      {"guid": "f9999999-0000-4000-8000-000000000002", "displayName": "Default iPad policy", "platform": "ios", "settingsCatalog": true},
+      {"guid": "f9999999-0000-4000-8000-000000000003", "displayName": "Kiosk iPad policy", "platform": "ios", "settingsCatalog": true,
+       "policySettings": [
+         {"settingDefinitionId": "ade_setupassistant_passcode",
+          "choiceSettingValue": {"value": "ade_setupassistant_passcode_0", "children": []}},
+         {"settingDefinitionId": "ade_setupassistant_touchfaceid",
+          "choiceSettingValue": {"value": "ade_setupassistant_touchfaceid_1", "children": []}},
+         {"settingDefinitionId": "ade_setupassistant_somethingnew",
+          "choiceSettingValue": {"value": "ade_setupassistant_somethingnew_1", "children": []}}
+       ]},
+      {"guid": "f9999999-0000-4000-8000-000000000004", "displayName": "Mac policy", "platform": "macOS", "settingsCatalog": true,
+       "policySettings": [
+         {"settingDefinitionId": "ade_macos_useraffinity",
+          "choiceSettingValue": {"value": "ade_macos_useraffinity_1", "children": [
+            {"settingDefinitionId": "ade_macos_authenticationmethod",
+             "choiceSettingValue": {"value": "ade_macos_authenticationmethod_2", "children": []}}]}},
+         {"settingDefinitionId": "ade_macos_awaitconfiguration",
+          "choiceSettingValue": {"value": "ade_macos_awaitconfiguration_1", "children": [
+            {"settingDefinitionId": "ade_accountsettings_prefillaccountinfo",
+             "choiceSettingValue": {"value": "ade_accountsettings_prefillaccountinfo_0", "children": []}},
+            {"settingDefinitionId": "ade_accountsettings_restrictediting",
+             "choiceSettingValue": {"value": "ade_accountsettings_restrictediting_1", "children": []}}]}}
+       ]},
+      {"guid": "f9999999-0000-4000-8000-000000000005", "displayName": "Unreadable policy", "platform": "ios", "settingsCatalog": true}
+    ]}]
+}"#;
+
+#[tokio::test]
+async fn every_profile_of_a_token_is_checked_settings_catalog_policies_through_their_settings() {
+    use intune_apple_core::workflows::profile_check::validate_token_profiles;
+    use intune_apple_sim::{Fault, FaultKind};
+
+    let (sim, client) = common::start(Seed::from_json(CHECK_SEED).unwrap()).await;
+    sim.add_fault(Fault::new(
+        "GET",
+        "/beta/deviceManagement/configurationPolicies/f9999999-0000-4000-8000-000000000005/settings",
+        FaultKind::IntuneRefused,
+    ));
+    let check = validate_token_profiles(&client, TOKEN).await.unwrap();
+    let by_name = |n: &str| {
+        check
+            .profiles
+            .iter()
+            .find(|p| p.display_name.as_deref() == Some(n))
+            .unwrap_or_else(|| panic!("{n}: {check:?}"))
+    };
+    let codes = |n: &str| -> Vec<(String, String)> {
+        by_name(n)
+            .violations
+            .iter()
+            .map(|v| (v.code.clone(), v.path.clone()))
+            .collect()
+    };
+    assert_eq!(check.profiles.len(), 5);
+
+    let classic = by_name("Classic iPhone");
+    assert!(!classic.settings_catalog);
+    assert!(
+        codes("Classic iPhone").iter().any(|(c, _)| c == "I14"),
+        "{classic:?}"
+    );
+
+    let default = by_name("Default iPad policy");
+    assert!(default.settings_catalog);
+    assert_eq!(default.platform.as_deref(), Some("iOS"));
+    assert_eq!(
+        codes("Default iPad policy"),
+        Vec::<(String, String)>::new(),
+        "{default:?}"
+    );
+    assert!(default.unchecked_settings.is_empty(), "{default:?}");
+    assert_eq!(default.error, None);
+
+    let kiosk = by_name("Kiosk iPad policy");
+    assert!(
+        codes("Kiosk iPad policy").contains(&("I14".into(), "ade_setupassistant_passcode".into())),
+        "{kiosk:?}"
+    );
+    assert_eq!(
+        kiosk.unchecked_settings,
+        vec!["ade_setupassistant_somethingnew".to_owned()]
+    );
+
+    let mac = by_name("Mac policy");
+    assert_eq!(mac.platform.as_deref(), Some("macOS"));
+    assert!(
+        !codes("Mac policy").iter().any(|(c, _)| c == "M1"),
+        "{mac:?}"
+    );
+    assert!(
+        codes("Mac policy").contains(&("M4".into(), "ade_accountsettings_restrictediting".into())),
+        "{mac:?}"
+    );
+
+    let unreadable = by_name("Unreadable policy");
+    let error = unreadable.error.as_deref().unwrap();
+    assert!(error.contains("could not be read"), "{error}");
+    assert!(!error.contains("\\\""), "escaped JSON shown: {error}");
+    assert!(unreadable.violations.is_empty());
+
+    // M4 is an error: it wins over the unchecked profile in the exit code.
+    assert!(check.has_errors());
+    assert_eq!(check.exit_code(), 1);
+    common::round_trips(&check);
+
+    let text = check.to_text();
+    assert!(
+        text.contains("  warning I14 ade_setupassistant_passcode: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("Unreadable policy (settings-catalog policy, iOS"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  not checked: its settings could not be read"),
+        "{text}"
+    );
+    assert!(text.ends_with("5 profile(s) of token d9999999-0000-4000-8000-000000000009: 1 break a rule, 1 could not be checked\n"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&check.to_json()).unwrap();
+    assert_eq!(
+        json["profiles"][3]["violations"][0]["path"],
+        "ade_accountsettings_restrictediting"
+    );
+}

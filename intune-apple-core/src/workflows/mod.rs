@@ -7,7 +7,8 @@
 //!   [`renew_enrollment_program_token`] (and [`renew_enrollment_program_token_and_sync`]),
 //!   [`renew_vpp_token`];
 //! - enrollment profiles: [`create_profile`], [`copy_profile`], [`assign_serial_numbers`],
-//!   [`set_default_profile`]; profiles as code: [`profile_templates`] (export, drift, planned
+//!   [`set_default_profile`]; every profile of a token, settings-catalog policies included,
+//!   held against the rules: [`profile_check::validate_token_profiles`]; profiles as code: [`profile_templates`] (export, drift, planned
 //!   apply of a template across tokens and tenants);
 //! - the VPP duplicate-app repair: [`repair_duplicate_apps`] (a dry run by default);
 //! - the Apple Business reconciliation: [`mod@reconcile`] (read-only).
@@ -57,6 +58,7 @@ pub mod duplicates;
 pub mod error;
 pub mod notify;
 pub mod permissions;
+pub mod profile_check;
 pub mod profile_templates;
 pub mod profiles;
 pub mod push_setup;

@@ -98,7 +98,7 @@ impl LicenceView {
     }
 
     /// Adds the Company Portal problems of enrollment program token `id`'s profiles, and says
-    /// which of them are settings-catalog enrollment policies (read, listed, not checked).
+    /// which of them are settings-catalog enrollment policies (read and listed; `profiles validate --token` checks them).
     pub(super) fn add_to_dep(
         &self,
         h: &mut TokenHealth,
@@ -117,14 +117,14 @@ impl LicenceView {
             let list = names.join(", ");
             let message = match locale {
                 Locale::En => format!(
-                    "{} settings-catalog enrollment polic{} ({list}): {} settings live in deviceManagement/configurationPolicies and are not checked by the profile rules here; review {} in the Intune admin center (Devices > Enrollment > Apple > Enrollment program tokens > the token > Profiles)",
+                    "{} settings-catalog enrollment polic{} ({list}): {} settings live in deviceManagement/configurationPolicies; check {} against the profile rules with `intune-apple profiles validate --token {id}` (or validate_token_profiles)",
                     names.len(),
                     if names.len() == 1 { "y" } else { "ies" },
                     if names.len() == 1 { "its" } else { "their" },
                     if names.len() == 1 { "it" } else { "them" },
                 ),
                 Locale::Fr => format!(
-                    "{} stratégie(s) d'inscription du catalogue de paramètres ({list}) : leurs paramètres sont dans deviceManagement/configurationPolicies et ne sont pas vérifiés par les règles de profil ici ; vérifiez-les dans le centre d'administration Intune (Appareils > Inscription > Apple > Jetons du programme d'inscription > le jeton > Profils)",
+                    "{} stratégie(s) d'inscription du catalogue de paramètres ({list}) : leurs paramètres sont dans deviceManagement/configurationPolicies ; vérifiez-les avec les règles de profil par `intune-apple profiles validate --token {id}` (ou validate_token_profiles)",
                     names.len()
                 ),
             };

@@ -40,7 +40,7 @@ mod ics;
 mod licences;
 mod nagios;
 mod prometheus;
-mod render;
+pub(crate) mod render;
 pub(crate) use render::plain;
 
 pub use apple_business::{
