@@ -8,6 +8,7 @@ use intune_apple_core::rules::profile::{validate_profile, ValidationContext, Vio
 use intune_apple_core::rules::SyncPolicy;
 use intune_apple_core::workflows::duplicates::{repair_duplicate_apps, DuplicateRepairOptions};
 use intune_apple_core::workflows::error::WorkflowError;
+use intune_apple_core::workflows::profile_check::validate_token_profiles;
 use intune_apple_core::workflows::profiles::{
     assign_serial_numbers, copy_profile, create_profile, parse_profile_template,
     parse_serial_numbers, set_default_profile, SerialAssignmentOptions,
@@ -119,10 +120,19 @@ pub enum Profiles {
     Apply(crate::tenant_admin::ApplyArgs),
     /// Write a profile template (and its placeholders' values) from an existing profile
     Export(crate::tenant_admin::ExportArgs),
-    /// Check a profile template against every rule (no call to Intune)
+    /// Check a profile template against every rule (no call to Intune), or with --token every
+    /// profile of a token as it is in the tenant, settings-catalog policies included (exit 0
+    /// passes, 1 a rule broken, 2 a profile could not be checked)
     Validate {
         /// The profile JSON (Graph's depIOSEnrollmentProfile / depMacOSEnrollmentProfile)
-        template: std::path::PathBuf,
+        #[arg(required_unless_present = "token", conflicts_with = "token")]
+        template: Option<std::path::PathBuf>,
+        /// Check the tenant's profiles of this enrollment program token instead (read only)
+        #[arg(long, value_name = "ID")]
+        token: Option<String>,
+        /// With --token: text (default) or json
+        #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
+        format: String,
     },
     /// Create a profile from a template
     Create {
@@ -283,7 +293,10 @@ pub async fn run(command: Command, io: &mut Io<'_>) -> i32 {
     match &command {
         Command::Inspect(a) => return inspect_file(io, &a.file),
         // No tenant: the rules that need none.
-        Command::Profiles(Profiles::Validate { template }) => return validate_file(io, template),
+        Command::Profiles(Profiles::Validate {
+            template: Some(template),
+            ..
+        }) => return validate_file(io, template),
         Command::Simulator(a) => return simulator(io, a.empty).await,
         _ => {}
     }
@@ -464,7 +477,30 @@ async fn profiles(
     command: Profiles,
 ) -> i32 {
     match command {
-        Profiles::Validate { template } => validate_file(io, &template),
+        Profiles::Validate {
+            template: Some(template),
+            ..
+        } => validate_file(io, &template),
+        Profiles::Validate {
+            token: Some(token),
+            format,
+            ..
+        } => match validate_token_profiles(client, &token).await {
+            Ok(check) => {
+                let text = if format == "json" {
+                    check.to_json()
+                } else {
+                    check.to_text()
+                };
+                let _ = writeln!(io.stdout, "{}", text.trim_end());
+                check.exit_code()
+            }
+            Err(e) => fail(io, &e),
+        },
+        Profiles::Validate { .. } => {
+            let _ = writeln!(io.stderr, "give a profile template or --token ID");
+            2
+        }
         Profiles::Drift(a) => crate::tenant_admin::drift(io, client, &a).await,
         Profiles::Apply(a) => crate::tenant_admin::apply(io, client, &a).await,
         Profiles::Export(a) => crate::tenant_admin::export(io, client, &a).await,

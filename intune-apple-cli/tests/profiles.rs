@@ -237,3 +237,88 @@ async fn drift_goes_to_the_channels_only_when_there_is_some() {
     assert_eq!(o.code, 2, "{}", o.stderr);
     assert!(o.stderr.contains("not notified"), "{}", o.stderr);
 }
+
+#[tokio::test]
+async fn validate_token_checks_every_profile_of_the_tenant_settings_catalog_policies_included() {
+    let mut seed = Seed::demo();
+    // A settings-catalog policy that hides the Passcode screen but shows Touch ID / Face ID
+    // (I14), and a macOS one that restricts editing of an account it does not prefill (M4).
+    let policy = |guid: &str, name: &str, platform: &str, settings: Value| {
+        serde_json::from_value::<intune_apple_sim::ProfileSeed>(serde_json::json!({
+            "guid": guid, "displayName": name, "platform": platform,
+            "settingsCatalog": true, "policySettings": settings
+        }))
+        .unwrap()
+    };
+    let choice = |id: &str, option: u8| {
+        serde_json::json!({"settingDefinitionId": id,
+            "choiceSettingValue": {"value": format!("{id}_{option}"), "children": []}})
+    };
+    let token = seed
+        .dep_tokens
+        .iter_mut()
+        .find(|t| t.id == DEP_MAIN)
+        .unwrap();
+    token.profiles.push(policy(
+        "f1111111-0000-4000-8000-000000000001",
+        "Kiosk \u{1b}[31mpolicy",
+        "ios",
+        serde_json::json!([
+            choice("ade_setupassistant_passcode", 0),
+            choice("ade_setupassistant_touchfaceid", 1)
+        ]),
+    ));
+    let sim = Simulator::start(seed).await.unwrap();
+    let env = env_for(&sim);
+
+    let o = cli(&["profiles", "validate", "--token", DEP_MAIN], &env).await;
+    assert_eq!(o.code, 0, "warnings only: {}\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .contains("Kiosk  [31mpolicy (settings-catalog policy, iOS, ECV2_"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        !o.stdout.contains('\u{1b}'),
+        "a terminal escape reached stdout"
+    );
+    assert!(
+        o.stdout
+            .contains("  warning I14 ade_setupassistant_passcode: "),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains("Corporate iPhone (profile, iOS, "),
+        "{}",
+        o.stdout
+    );
+    assert_eq!(sim.writes_applied(), 0, "validate only reads");
+
+    let o = cli(
+        &[
+            "profiles", "validate", "--token", DEP_MAIN, "--format", "json",
+        ],
+        &env,
+    )
+    .await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let json: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(json["tokenId"], DEP_MAIN);
+    assert!(json["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["settingsCatalog"] == true));
+
+    // Neither a template nor --token, or both: a usage error, nothing read.
+    let o = cli(&["profiles", "validate"], &env).await;
+    assert_eq!(o.code, intune_apple_cli::EXIT_USAGE, "{}", o.stderr);
+    let o = cli(
+        &["profiles", "validate", "x.json", "--token", DEP_MAIN],
+        &env,
+    )
+    .await;
+    assert_eq!(o.code, intune_apple_cli::EXIT_USAGE, "{}", o.stderr);
+}
