@@ -7,10 +7,12 @@
 
 use std::time::SystemTime;
 
+use intune_apple_core::abm;
 use intune_apple_core::files::{FileError, PushRenewalError};
 use intune_apple_core::graph;
 use intune_apple_core::manifest::workflow_error_code;
 use intune_apple_core::workflows::error::WorkflowError;
+use intune_apple_core::workflows::reconcile::ReconcileError;
 
 /// Why a workflow refused to change anything.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -32,7 +34,8 @@ pub struct ErrorDetails {
     pub message: String,
     /// The HTTP status, when an answer came.
     pub status: Option<u16>,
-    /// Graph's error code (`BadRequest`, `TooManyRequests`, ...).
+    /// Graph's error code (`BadRequest`, `TooManyRequests`, ...), or Apple Business' own
+    /// (`NOT_FOUND`, `invalid_client`, ...) on a failure of `reconcile`.
     pub graph_code: Option<String>,
     /// Graph's `request-id`, for Microsoft support.
     pub request_id: Option<String>,
@@ -273,6 +276,35 @@ impl From<&graph::Error> for IntuneAppleError {
 impl From<graph::Error> for IntuneAppleError {
     fn from(e: graph::Error) -> Self {
         Self::from(&e)
+    }
+}
+
+impl From<&abm::Error> for IntuneAppleError {
+    fn from(e: &abm::Error) -> Self {
+        Self::from_details(ErrorDetails {
+            code: e.kind().as_str().to_owned(),
+            message: e.to_string(),
+            status: e.status(),
+            graph_code: e.code().map(str::to_owned),
+            retry_after_seconds: e.retry_after().map(|d| d.as_secs_f64()),
+            operation: Some(e.operation().to_owned()),
+            ..ErrorDetails::new(e.kind().as_str(), String::new())
+        })
+    }
+}
+
+impl From<abm::Error> for IntuneAppleError {
+    fn from(e: abm::Error) -> Self {
+        Self::from(&e)
+    }
+}
+
+impl From<ReconcileError> for IntuneAppleError {
+    fn from(e: ReconcileError) -> Self {
+        match &e {
+            ReconcileError::Intune(g) => Self::from(g),
+            ReconcileError::AppleBusiness(a) => Self::from(a),
+        }
     }
 }
 

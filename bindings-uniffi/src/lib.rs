@@ -14,10 +14,14 @@
 
 uniffi::setup_scaffolding!("intune_apple");
 
+mod cli;
 mod client;
 mod error;
 mod files;
 mod json;
+mod notify;
+mod profile_templates;
+mod reconcile;
 mod report;
 mod rules;
 mod runtime;
@@ -28,4 +32,4 @@ mod workflows;
 pub use client::{Client, ClientOptions, Credential, ImportedDevicePager};
 pub use error::{ErrorDetails, IntuneAppleError, Refusal};
 pub use report::{HealthReport, ReportFormat};
-pub use sim::Simulator;
+pub use sim::{AppleBusinessSimulator, Simulator};

@@ -229,7 +229,7 @@ pub struct TenantReport {
     pub report: Arc<HealthReport>,
 }
 
-fn core_reports(reports: &[TenantReport]) -> Vec<report::TenantReport> {
+pub(crate) fn core_reports(reports: &[TenantReport]) -> Vec<report::TenantReport> {
     reports
         .iter()
         .map(|r| report::TenantReport {

@@ -1,13 +1,15 @@
 //! `Simulator`: the simulated Intune tenant on 127.0.0.1, for testing automation without a
-//! real tenant.
+//! real tenant; `AppleBusinessSimulator`: the simulated Apple Business API of `reconcile`.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
+use intune_apple_sim::abm::{AbmSimHandle, OrgSeed};
 use intune_apple_sim::{Fault, Seed, SimHandle};
 
 use crate::client::{Client, ClientOptions, Credential};
 use crate::error::IntuneAppleError;
+use crate::reconcile::AppleBusinessOptions;
 
 type Result<T> = std::result::Result<T, IntuneAppleError>;
 
@@ -134,6 +136,19 @@ impl Simulator {
         Client::new(self.credential()?, self.client_options()?)
     }
 
+    /// The profile template the fleet seeds are held against (JSON text; the `template` of
+    /// `profileDrift`).
+    pub fn fleet_template(&self) -> String {
+        Seed::FLEET_TEMPLATE.to_owned()
+    }
+
+    /// The per-tenant values of `fleetTemplate()` for the fleet tenants `northwind`
+    /// (`fleet_matching`), `fabrikam` (`fleet_drifted`) and `tailspin` (`fleet_missing`); JSON
+    /// text.
+    pub fn fleet_values(&self) -> String {
+        Seed::FLEET_VALUES.to_owned()
+    }
+
     /// A valid access token of the read-write application.
     pub fn issue_token(&self) -> Result<String> {
         self.with(SimHandle::issue_token)
@@ -224,5 +239,105 @@ impl Simulator {
         if let Some(h) = handle {
             h.shutdown();
         }
+    }
+}
+
+/// A simulated Apple Business API (and its token endpoint) on 127.0.0.1: the organisation
+/// behind the demo tenant, for `Client.reconcile` without a real account.
+#[derive(uniffi::Object)]
+pub struct AppleBusinessSimulator {
+    handle: Mutex<Option<AbmSimHandle>>,
+}
+
+impl std::fmt::Debug for AppleBusinessSimulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AppleBusinessSimulator")
+    }
+}
+
+impl AppleBusinessSimulator {
+    fn with<T>(&self, f: impl FnOnce(&AbmSimHandle) -> T) -> Result<T> {
+        let guard = self.handle.lock().unwrap_or_else(PoisonError::into_inner);
+        guard
+            .as_ref()
+            .map(f)
+            .ok_or_else(|| IntuneAppleError::invalid_input("the simulator was stopped"))
+    }
+}
+
+#[uniffi::export]
+impl AppleBusinessSimulator {
+    /// Starts one: `seed` is `demo` (default: the organisation behind the demo tenant),
+    /// `empty`, or an organisation as JSON text (docs/simulator.md).
+    #[uniffi::constructor]
+    pub fn start(seed: Option<String>) -> Result<Arc<Self>> {
+        let seed = match seed.as_deref() {
+            None | Some("demo") => OrgSeed::demo(),
+            Some("empty") => OrgSeed::empty(),
+            Some(json) => OrgSeed::from_json(json)
+                .map_err(|e| IntuneAppleError::invalid_input(e.to_string()))?,
+        };
+        let handle = intune_apple_sim::abm::AppleBusinessSimulator::spawn(seed)
+            .map_err(|e| IntuneAppleError::of("transport", e.to_string()))?;
+        Ok(Arc::new(Self {
+            handle: Mutex::new(Some(handle)),
+        }))
+    }
+
+    /// The API root (`AppleBusinessOptions.appleApiUrl`).
+    pub fn base_url(&self) -> Result<String> {
+        self.with(AbmSimHandle::base_url)
+    }
+
+    /// The token endpoint (`AppleBusinessOptions.appleTokenUrl`).
+    pub fn token_url(&self) -> Result<String> {
+        self.with(AbmSimHandle::token_url)
+    }
+
+    /// The API account's client id.
+    pub fn client_id(&self) -> Result<String> {
+        self.with(|s| s.client_id().to_owned())
+    }
+
+    /// The API account's key id.
+    pub fn key_id(&self) -> Result<String> {
+        self.with(|s| s.key_id().to_owned())
+    }
+
+    /// The API account's private key (PKCS#8 PEM), made at start: test-only, never a real key.
+    pub fn private_key_pem(&self) -> Result<String> {
+        self.with(|s| s.private_key_pem().to_owned())
+    }
+
+    /// The options of `Client.reconcile` that point at this simulator.
+    pub fn options(&self) -> Result<AppleBusinessOptions> {
+        self.with(|s| AppleBusinessOptions {
+            apple_api_url: Some(s.base_url()),
+            apple_token_url: Some(s.token_url()),
+            requests_per_minute: None,
+        })
+    }
+
+    /// Token requests granted so far.
+    pub fn tokens_issued(&self) -> Result<u64> {
+        self.with(AbmSimHandle::tokens_issued)
+    }
+
+    /// Whether the simulator is running.
+    pub fn is_running(&self) -> bool {
+        self.handle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
+    /// Stops the simulator; later calls to it fail with `InvalidInput`.
+    pub fn stop(&self) {
+        let handle = self
+            .handle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        drop(handle);
     }
 }

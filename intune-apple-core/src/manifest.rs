@@ -72,6 +72,8 @@ const fn function(name: &'static str, module: &'static str, core: &'static str) 
     }
 }
 
+// No gap is open now; a binding that lags behind the others again is listed with it.
+#[allow(dead_code)]
 const fn missing(op: Operation, missing_in: &'static [&'static str]) -> Operation {
     Operation { missing_in, ..op }
 }
@@ -210,10 +212,7 @@ pub const OPERATIONS: &[Operation] = &[
         "set_default_profile",
         "workflows::profiles::set_default_profile",
     ),
-    missing(
-        client("reconcile", "workflows::reconcile::reconcile"),
-        &["uniffi"],
-    ),
+    client("reconcile", "workflows::reconcile::reconcile"),
     client(
         "generate_push_csr",
         "workflows::push_setup::generate_push_csr",
@@ -335,48 +334,30 @@ pub const OPERATIONS: &[Operation] = &[
         "workflows",
         "workflows::report::Format::render_scan",
     ),
-    missing(
-        function("notify", "workflows", "workflows::notify::notify_on_change"),
-        &["uniffi"],
-    ),
+    function("notify", "workflows", "workflows::notify::notify_on_change"),
     // module-level: enrollment profiles as code (over one client or a mapping of named clients)
-    missing(
-        function(
-            "profile_drift",
-            "profile_templates",
-            "workflows::profile_templates::profile_drift",
-        ),
-        &["uniffi"],
+    function(
+        "profile_drift",
+        "profile_templates",
+        "workflows::profile_templates::profile_drift",
     ),
-    missing(
-        function(
-            "plan_profile_apply",
-            "profile_templates",
-            "workflows::profile_templates::plan_profile_apply",
-        ),
-        &["uniffi"],
+    function(
+        "plan_profile_apply",
+        "profile_templates",
+        "workflows::profile_templates::plan_profile_apply",
     ),
-    missing(
-        function(
-            "apply_profile_template",
-            "profile_templates",
-            "workflows::profile_templates::apply_profile_template",
-        ),
-        &["uniffi"],
+    function(
+        "apply_profile_template",
+        "profile_templates",
+        "workflows::profile_templates::apply_profile_template",
     ),
-    missing(
-        function(
-            "export_profile_template",
-            "profile_templates",
-            "workflows::profile_templates::export_profile_template",
-        ),
-        &["uniffi"],
+    function(
+        "export_profile_template",
+        "profile_templates",
+        "workflows::profile_templates::export_profile_template",
     ),
     // the command line: `intune-apple ARGS...` (the crate intune-apple-cli)
-    missing(
-        function("run_cli", "cli", "intune_apple_cli::run_process"),
-        &["uniffi"],
-    ),
+    function("run_cli", "cli", "intune_apple_cli::run_process"),
 ];
 
 /// Every stable error code a binding can raise: the kinds of [`crate::graph::ErrorKind`] and of

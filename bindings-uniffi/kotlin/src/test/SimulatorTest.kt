@@ -1,22 +1,25 @@
 // The Kotlin face of intune-apple against the simulator over HTTP: a health report and its
-// renderers, listings, a refused renewal, typed errors. Run by scripts/test-kotlin.
+// renderers, listings, a refused renewal, typed errors, and the workflows of WorkflowTest.kt.
+// Run by scripts/test-kotlin. `--run-cli ARGS...` runs `intune-apple ARGS...` instead (the
+// command-line test starts this program so, in a child process).
 package intune.apple.test
 
 import java.io.File
 import java.time.Instant
 import java.util.Base64
+import kotlin.system.exitProcess
 import kotlinx.coroutines.runBlocking
 import uniffi.intune_apple.*
 
 private var passed = 0
 
-private fun test(name: String, body: suspend () -> Unit) {
+internal fun test(name: String, body: suspend () -> Unit) {
     runBlocking { body() }
     passed += 1
     println("ok - $name")
 }
 
-private fun expect(condition: Boolean, message: () -> String) {
+internal fun expect(condition: Boolean, message: () -> String) {
     if (!condition) throw AssertionError(message())
 }
 
@@ -29,7 +32,8 @@ private fun vppTokenFile(orgName: String, expDate: String): File {
     return file
 }
 
-fun main() {
+fun main(args: Array<String>) {
+    if (args.firstOrNull() == "--run-cli") exitProcess(runCli(args.drop(1)))
     val sim = Simulator.start(null)
     try {
         val client = Client(sim.credential(), sim.clientOptions())
@@ -154,6 +158,8 @@ fun main() {
             val findings = findDuplicateApps(tokens, client.vppApps(), null)
             expect(findings.contains("\"duplicates\"")) { findings }
         }
+
+        workflowTests(sim, client)
 
         test("a stopped simulator says so") {
             val other = Simulator.start("empty")

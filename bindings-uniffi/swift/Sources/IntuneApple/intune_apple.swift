@@ -721,6 +721,285 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
 
 
 /**
+ * A simulated Apple Business API (and its token endpoint) on 127.0.0.1: the organisation
+ * behind the demo tenant, for `Client.reconcile` without a real account.
+ */
+public protocol AppleBusinessSimulatorProtocol: AnyObject, Sendable {
+    
+    /**
+     * The API root (`AppleBusinessOptions.appleApiUrl`).
+     */
+    func baseUrl() throws  -> String
+    
+    /**
+     * The API account's client id.
+     */
+    func clientId() throws  -> String
+    
+    /**
+     * Whether the simulator is running.
+     */
+    func isRunning()  -> Bool
+    
+    /**
+     * The API account's key id.
+     */
+    func keyId() throws  -> String
+    
+    /**
+     * The options of `Client.reconcile` that point at this simulator.
+     */
+    func options() throws  -> AppleBusinessOptions
+    
+    /**
+     * The API account's private key (PKCS#8 PEM), made at start: test-only, never a real key.
+     */
+    func privateKeyPem() throws  -> String
+    
+    /**
+     * Stops the simulator; later calls to it fail with `InvalidInput`.
+     */
+    func stop() 
+    
+    /**
+     * The token endpoint (`AppleBusinessOptions.appleTokenUrl`).
+     */
+    func tokenUrl() throws  -> String
+    
+    /**
+     * Token requests granted so far.
+     */
+    func tokensIssued() throws  -> UInt64
+    
+}
+/**
+ * A simulated Apple Business API (and its token endpoint) on 127.0.0.1: the organisation
+ * behind the demo tenant, for `Client.reconcile` without a real account.
+ */
+open class AppleBusinessSimulator: AppleBusinessSimulatorProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_intune_apple_uniffi_fn_clone_applebusinesssimulator(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_intune_apple_uniffi_fn_free_applebusinesssimulator(handle, $0) }
+    }
+
+    
+    /**
+     * Starts one: `seed` is `demo` (default: the organisation behind the demo tenant),
+     * `empty`, or an organisation as JSON text (docs/simulator.md).
+     */
+public static func start(seed: String?)throws  -> AppleBusinessSimulator  {
+    return try  FfiConverterTypeAppleBusinessSimulator_lift(try rustCallWithError(FfiConverterTypeIntuneAppleError_lift) {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_constructor_applebusinesssimulator_start(
+        FfiConverterOptionString.lower(seed),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The API root (`AppleBusinessOptions.appleApiUrl`).
+     */
+open func baseUrl()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIntuneAppleError_lift) {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_applebusinesssimulator_base_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The API account's client id.
+     */
+open func clientId()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIntuneAppleError_lift) {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_applebusinesssimulator_client_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether the simulator is running.
+     */
+open func isRunning() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_applebusinesssimulator_is_running(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The API account's key id.
+     */
+open func keyId()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIntuneAppleError_lift) {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_applebusinesssimulator_key_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The options of `Client.reconcile` that point at this simulator.
+     */
+open func options()throws  -> AppleBusinessOptions  {
+    return try  FfiConverterTypeAppleBusinessOptions_lift(try rustCallWithError(FfiConverterTypeIntuneAppleError_lift) {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_applebusinesssimulator_options(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The API account's private key (PKCS#8 PEM), made at start: test-only, never a real key.
+     */
+open func privateKeyPem()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIntuneAppleError_lift) {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_applebusinesssimulator_private_key_pem(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Stops the simulator; later calls to it fail with `InvalidInput`.
+     */
+open func stop()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_applebusinesssimulator_stop(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The token endpoint (`AppleBusinessOptions.appleTokenUrl`).
+     */
+open func tokenUrl()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIntuneAppleError_lift) {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_applebusinesssimulator_token_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Token requests granted so far.
+     */
+open func tokensIssued()throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeIntuneAppleError_lift) {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_applebusinesssimulator_tokens_issued(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppleBusinessSimulator: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AppleBusinessSimulator
+
+    public static func lift(_ handle: UInt64) throws -> AppleBusinessSimulator {
+        return AppleBusinessSimulator(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AppleBusinessSimulator) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppleBusinessSimulator {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AppleBusinessSimulator, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppleBusinessSimulator_lift(_ handle: UInt64) throws -> AppleBusinessSimulator {
+    return try FfiConverterTypeAppleBusinessSimulator.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppleBusinessSimulator_lower(_ value: AppleBusinessSimulator) -> UInt64 {
+    return FfiConverterTypeAppleBusinessSimulator.lower(value)
+}
+
+
+
+
+
+
+/**
  * A Microsoft Graph client for the Apple credentials of an Intune tenant. Cheap to share
  * between coroutines / tasks; every call is `async`.
  */
@@ -978,6 +1257,16 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * Every VPP (Apps and Books) token.
      */
     func vppTokens() async throws  -> [VppTokenInfo]
+    
+    /**
+     * Reconciles the Apple Business organisation of an API account (`appleClientId`
+     * `BUSINESSAPI.…` or `SCHOOLAPI.…`, `appleKeyId`, `applePrivateKey` the text of its `.pem`,
+     * a secret) with this tenant's enrollment program tokens: per token its Apple MDM server
+     * (`evidence`, `confidence`) and `findings` (`code`, `case` a-f, `severity`, every
+     * `serials`, `action`), as JSON text. Read-only on both sides. An unusable key fails with
+     * `Configuration`, a refused one with `Unauthorized`.
+     */
+    func reconcile(appleClientId: String, appleKeyId: String, applePrivateKey: String, options: AppleBusinessOptions) async throws  -> String
     
     /**
      * The health of every Apple credential of the tenant.
@@ -2045,6 +2334,30 @@ open func vppTokens()async throws  -> [VppTokenInfo]  {
 }
     
     /**
+     * Reconciles the Apple Business organisation of an API account (`appleClientId`
+     * `BUSINESSAPI.…` or `SCHOOLAPI.…`, `appleKeyId`, `applePrivateKey` the text of its `.pem`,
+     * a secret) with this tenant's enrollment program tokens: per token its Apple MDM server
+     * (`evidence`, `confidence`) and `findings` (`code`, `case` a-f, `severity`, every
+     * `serials`, `action`), as JSON text. Read-only on both sides. An unusable key fails with
+     * `Configuration`, a refused one with `Unauthorized`.
+     */
+open func reconcile(appleClientId: String, appleKeyId: String, applePrivateKey: String, options: AppleBusinessOptions)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_intune_apple_uniffi_fn_method_client_reconcile(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(appleClientId),FfiConverterString.lower(appleKeyId),FfiConverterString.lower(applePrivateKey),FfiConverterTypeAppleBusinessOptions_lower(options)
+                )
+            },
+            pollFunc: ffi_intune_apple_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_intune_apple_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_intune_apple_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeIntuneAppleError_lift
+        )
+}
+    
+    /**
      * The health of every Apple credential of the tenant.
      */
 open func healthReport(options: ReportOptions)async throws  -> HealthReport  {
@@ -2898,6 +3211,222 @@ public func FfiConverterTypeImportedDevicePager_lower(_ value: ImportedDevicePag
 
 
 /**
+ * A drift report, a plan or an apply report: its exit code, its JSON and its renderings.
+ */
+public protocol ProfileReportProtocol: AnyObject, Sendable {
+    
+    /**
+     * 0 nothing to do (or all done), 1 drift (writes to make), 2 could not check or a write
+     * failed.
+     */
+    func exitCode()  -> Int32
+    
+    /**
+     * Which report this is.
+     */
+    func kind()  -> ProfileReportKind
+    
+    /**
+     * HTML (drift only; `null` / `nil` for a plan or an apply report).
+     */
+    func toHtml()  -> String?
+    
+    /**
+     * The report as JSON text (the core's shape, camelCase).
+     */
+    func toJson()  -> String
+    
+    /**
+     * Markdown (tenant text escaped).
+     */
+    func toMarkdown()  -> String
+    
+    /**
+     * Plain text.
+     */
+    func toTable()  -> String
+    
+}
+/**
+ * A drift report, a plan or an apply report: its exit code, its JSON and its renderings.
+ */
+open class ProfileReport: ProfileReportProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_intune_apple_uniffi_fn_clone_profilereport(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_intune_apple_uniffi_fn_free_profilereport(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * 0 nothing to do (or all done), 1 drift (writes to make), 2 could not check or a write
+     * failed.
+     */
+open func exitCode() -> Int32  {
+    return try!  FfiConverterInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_profilereport_exit_code(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Which report this is.
+     */
+open func kind() -> ProfileReportKind  {
+    return try!  FfiConverterTypeProfileReportKind_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_profilereport_kind(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * HTML (drift only; `null` / `nil` for a plan or an apply report).
+     */
+open func toHtml() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_profilereport_to_html(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The report as JSON text (the core's shape, camelCase).
+     */
+open func toJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_profilereport_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Markdown (tenant text escaped).
+     */
+open func toMarkdown() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_profilereport_to_markdown(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Plain text.
+     */
+open func toTable() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_profilereport_to_table(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProfileReport: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ProfileReport
+
+    public static func lift(_ handle: UInt64) throws -> ProfileReport {
+        return ProfileReport(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ProfileReport) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProfileReport {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ProfileReport, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileReport_lift(_ handle: UInt64) throws -> ProfileReport {
+    return try FfiConverterTypeProfileReport.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileReport_lower(_ value: ProfileReport) -> UInt64 {
+    return FfiConverterTypeProfileReport.lower(value)
+}
+
+
+
+
+
+
+/**
  * A simulated Intune tenant speaking Microsoft Graph on 127.0.0.1, with faults on demand.
  */
 public protocol SimulatorProtocol: AnyObject, Sendable {
@@ -2951,6 +3480,19 @@ public protocol SimulatorProtocol: AnyObject, Sendable {
      * Expires every access token issued so far.
      */
     func expireTokens() throws 
+    
+    /**
+     * The profile template the fleet seeds are held against (JSON text; the `template` of
+     * `profileDrift`).
+     */
+    func fleetTemplate()  -> String
+    
+    /**
+     * The per-tenant values of `fleetTemplate()` for the fleet tenants `northwind`
+     * (`fleet_matching`), `fabrikam` (`fleet_drifted`) and `tailspin` (`fleet_missing`); JSON
+     * text.
+     */
+    func fleetValues()  -> String
     
     /**
      * Whether the simulator is running.
@@ -3192,6 +3734,33 @@ open func expireTokens()throws   {try rustCallWithError(FfiConverterTypeIntuneAp
 }
     
     /**
+     * The profile template the fleet seeds are held against (JSON text; the `template` of
+     * `profileDrift`).
+     */
+open func fleetTemplate() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_simulator_fleet_template(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The per-tenant values of `fleetTemplate()` for the fleet tenants `northwind`
+     * (`fleet_matching`), `fabrikam` (`fleet_drifted`) and `tailspin` (`fleet_missing`); JSON
+     * text.
+     */
+open func fleetValues() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_simulator_fleet_values(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Whether the simulator is running.
      */
 open func isRunning() -> Bool  {
@@ -3359,6 +3928,86 @@ public func FfiConverterTypeSimulator_lower(_ value: Simulator) -> UInt64 {
 
 
 /**
+ * Where the Apple Business API of `reconcile` is, and how fast it may be called; every field
+ * may be left out. Holds no secret (the private key is an argument of `reconcile`).
+ */
+public struct AppleBusinessOptions: Equatable, Hashable {
+    /**
+     * The API root (default `https://api-business.apple.com`; the simulator's `baseUrl()`).
+     */
+    public var appleApiUrl: String?
+    /**
+     * The token endpoint (default `https://account.apple.com/auth/oauth2/token`).
+     */
+    public var appleTokenUrl: String?
+    /**
+     * Requests allowed per minute (default 20; 0 counts as 1).
+     */
+    public var requestsPerMinute: UInt32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The API root (default `https://api-business.apple.com`; the simulator's `baseUrl()`).
+         */appleApiUrl: String? = nil, 
+        /**
+         * The token endpoint (default `https://account.apple.com/auth/oauth2/token`).
+         */appleTokenUrl: String? = nil, 
+        /**
+         * Requests allowed per minute (default 20; 0 counts as 1).
+         */requestsPerMinute: UInt32? = nil) {
+        self.appleApiUrl = appleApiUrl
+        self.appleTokenUrl = appleTokenUrl
+        self.requestsPerMinute = requestsPerMinute
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AppleBusinessOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppleBusinessOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppleBusinessOptions {
+        return
+            try AppleBusinessOptions(
+                appleApiUrl: FfiConverterOptionString.read(from: &buf), 
+                appleTokenUrl: FfiConverterOptionString.read(from: &buf), 
+                requestsPerMinute: FfiConverterOptionUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AppleBusinessOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.appleApiUrl, into: &buf)
+        FfiConverterOptionString.write(value.appleTokenUrl, into: &buf)
+        FfiConverterOptionUInt32.write(value.requestsPerMinute, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppleBusinessOptions_lift(_ buf: RustBuffer) throws -> AppleBusinessOptions {
+    return try FfiConverterTypeAppleBusinessOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppleBusinessOptions_lower(_ value: AppleBusinessOptions) -> RustBuffer {
+    return FfiConverterTypeAppleBusinessOptions.lower(value)
+}
+
+
+/**
  * The outcome of one batch of a profile assignment (up to 1,000 serial numbers).
  */
 public struct AssignmentBatch: Equatable, Hashable {
@@ -3424,6 +4073,85 @@ public func FfiConverterTypeAssignmentBatch_lift(_ buf: RustBuffer) throws -> As
 #endif
 public func FfiConverterTypeAssignmentBatch_lower(_ value: AssignmentBatch) -> RustBuffer {
     return FfiConverterTypeAssignmentBatch.lower(value)
+}
+
+
+/**
+ * How one channel's delivery went.
+ */
+public struct ChannelOutcome: Equatable, Hashable {
+    /**
+     * The channel as shown to people (`teams`, `webhook (signed)`, ...), never its URL.
+     */
+    public var channel: String
+    /**
+     * Whether it received the notification.
+     */
+    public var delivered: Bool
+    /**
+     * Why not, in words (never the URL).
+     */
+    public var error: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The channel as shown to people (`teams`, `webhook (signed)`, ...), never its URL.
+         */channel: String, 
+        /**
+         * Whether it received the notification.
+         */delivered: Bool, 
+        /**
+         * Why not, in words (never the URL).
+         */error: String?) {
+        self.channel = channel
+        self.delivered = delivered
+        self.error = error
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChannelOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChannelOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChannelOutcome {
+        return
+            try ChannelOutcome(
+                channel: FfiConverterString.read(from: &buf), 
+                delivered: FfiConverterBool.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChannelOutcome, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.channel, into: &buf)
+        FfiConverterBool.write(value.delivered, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChannelOutcome_lift(_ buf: RustBuffer) throws -> ChannelOutcome {
+    return try FfiConverterTypeChannelOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChannelOutcome_lower(_ value: ChannelOutcome) -> RustBuffer {
+    return FfiConverterTypeChannelOutcome.lower(value)
 }
 
 
@@ -4366,7 +5094,8 @@ public struct ErrorDetails: Equatable, Hashable {
      */
     public var status: UInt16?
     /**
-     * Graph's error code (`BadRequest`, `TooManyRequests`, ...).
+     * Graph's error code (`BadRequest`, `TooManyRequests`, ...), or Apple Business' own
+     * (`NOT_FOUND`, `invalid_client`, ...) on a failure of `reconcile`.
      */
     public var graphCode: String?
     /**
@@ -4411,7 +5140,8 @@ public struct ErrorDetails: Equatable, Hashable {
          * The HTTP status, when an answer came.
          */status: UInt16?, 
         /**
-         * Graph's error code (`BadRequest`, `TooManyRequests`, ...).
+         * Graph's error code (`BadRequest`, `TooManyRequests`, ...), or Apple Business' own
+         * (`NOT_FOUND`, `invalid_client`, ...) on a failure of `reconcile`.
          */graphCode: String?, 
         /**
          * Graph's `request-id`, for Microsoft support.
@@ -4574,6 +5304,87 @@ public func FfiConverterTypeExpiryWindow_lift(_ buf: RustBuffer) throws -> Expir
 #endif
 public func FfiConverterTypeExpiryWindow_lower(_ value: ExpiryWindow) -> RustBuffer {
     return FfiConverterTypeExpiryWindow.lower(value)
+}
+
+
+/**
+ * A template written from an existing profile.
+ */
+public struct ExportedProfileTemplate: Equatable, Hashable {
+    /**
+     * The template, as JSON text (the `template` of `profileDrift`).
+     */
+    public var template: String
+    /**
+     * The source tenant's value of each placeholder (`support_phone`, ...): its entry under
+     * `tenants` in `ProfileTemplateOptions.values`.
+     */
+    public var values: [String: String]
+    /**
+     * What was left out, and why.
+     */
+    public var notes: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The template, as JSON text (the `template` of `profileDrift`).
+         */template: String, 
+        /**
+         * The source tenant's value of each placeholder (`support_phone`, ...): its entry under
+         * `tenants` in `ProfileTemplateOptions.values`.
+         */values: [String: String], 
+        /**
+         * What was left out, and why.
+         */notes: [String]) {
+        self.template = template
+        self.values = values
+        self.notes = notes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExportedProfileTemplate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportedProfileTemplate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportedProfileTemplate {
+        return
+            try ExportedProfileTemplate(
+                template: FfiConverterString.read(from: &buf), 
+                values: FfiConverterDictionaryStringString.read(from: &buf), 
+                notes: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportedProfileTemplate, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.template, into: &buf)
+        FfiConverterDictionaryStringString.write(value.values, into: &buf)
+        FfiConverterSequenceString.write(value.notes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportedProfileTemplate_lift(_ buf: RustBuffer) throws -> ExportedProfileTemplate {
+    return try FfiConverterTypeExportedProfileTemplate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportedProfileTemplate_lower(_ value: ExportedProfileTemplate) -> RustBuffer {
+    return FfiConverterTypeExportedProfileTemplate.lower(value)
 }
 
 
@@ -5120,6 +5931,338 @@ public func FfiConverterTypeLicenseSummary_lift(_ buf: RustBuffer) throws -> Lic
 #endif
 public func FfiConverterTypeLicenseSummary_lower(_ value: LicenseSummary) -> RustBuffer {
     return FfiConverterTypeLicenseSummary.lower(value)
+}
+
+
+/**
+ * When and how `notify` notifies; every field may be left out.
+ */
+public struct NotifyOptions: Equatable, Hashable {
+    /**
+     * The change-state file kept between runs (created when missing, rebuilt when damaged).
+     * Without it every run notifies every credential that needs attention.
+     */
+    public var statePath: String?
+    /**
+     * Send a digest on every run, changed or not.
+     */
+    public var always: Bool
+    /**
+     * Days before expiry whose crossing notifies (default 30, 14, 7, 3, 1; and expiry).
+     */
+    public var thresholdsDays: [UInt32]?
+    /**
+     * The mailbox e-mail is sent from (with `Mail.Send`; needs `client`).
+     */
+    public var mailFrom: String?
+    /**
+     * Attempts per channel, the first included (1 to 10, default 4; 429 and 5xx are retried).
+     */
+    public var maxAttempts: UInt32?
+    /**
+     * Time for one attempt, in seconds (1 to 600, default 20).
+     */
+    public var timeoutSeconds: UInt32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The change-state file kept between runs (created when missing, rebuilt when damaged).
+         * Without it every run notifies every credential that needs attention.
+         */statePath: String? = nil, 
+        /**
+         * Send a digest on every run, changed or not.
+         */always: Bool = false, 
+        /**
+         * Days before expiry whose crossing notifies (default 30, 14, 7, 3, 1; and expiry).
+         */thresholdsDays: [UInt32]? = nil, 
+        /**
+         * The mailbox e-mail is sent from (with `Mail.Send`; needs `client`).
+         */mailFrom: String? = nil, 
+        /**
+         * Attempts per channel, the first included (1 to 10, default 4; 429 and 5xx are retried).
+         */maxAttempts: UInt32? = nil, 
+        /**
+         * Time for one attempt, in seconds (1 to 600, default 20).
+         */timeoutSeconds: UInt32? = nil) {
+        self.statePath = statePath
+        self.always = always
+        self.thresholdsDays = thresholdsDays
+        self.mailFrom = mailFrom
+        self.maxAttempts = maxAttempts
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NotifyOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNotifyOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NotifyOptions {
+        return
+            try NotifyOptions(
+                statePath: FfiConverterOptionString.read(from: &buf), 
+                always: FfiConverterBool.read(from: &buf), 
+                thresholdsDays: FfiConverterOptionSequenceUInt32.read(from: &buf), 
+                mailFrom: FfiConverterOptionString.read(from: &buf), 
+                maxAttempts: FfiConverterOptionUInt32.read(from: &buf), 
+                timeoutSeconds: FfiConverterOptionUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NotifyOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.statePath, into: &buf)
+        FfiConverterBool.write(value.always, into: &buf)
+        FfiConverterOptionSequenceUInt32.write(value.thresholdsDays, into: &buf)
+        FfiConverterOptionString.write(value.mailFrom, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxAttempts, into: &buf)
+        FfiConverterOptionUInt32.write(value.timeoutSeconds, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotifyOptions_lift(_ buf: RustBuffer) throws -> NotifyOptions {
+    return try FfiConverterTypeNotifyOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotifyOptions_lower(_ value: NotifyOptions) -> RustBuffer {
+    return FfiConverterTypeNotifyOptions.lower(value)
+}
+
+
+/**
+ * What `notify` did. Holds no URL and no secret.
+ */
+public struct NotifyRun: Equatable, Hashable {
+    /**
+     * Whether a notification was due (something changed since the last one, or `always`).
+     * When false nothing was sent and the state is unchanged.
+     */
+    public var due: Bool
+    /**
+     * At least one channel received it.
+     */
+    public var sent: Bool
+    /**
+     * Every channel received it (also true when nothing was due).
+     */
+    public var delivered: Bool
+    /**
+     * Every channel delivered and the state, when asked for, saved: a scheduled job should
+     * fail otherwise.
+     */
+    public var succeeded: Bool
+    /**
+     * About the state file: it was damaged and was rebuilt from this run.
+     */
+    public var notice: String?
+    /**
+     * What changed, each as JSON text in the shape of the webhook event's `changes`
+     * (`tenant`, `credential`, `severity`, `what` with its `type`).
+     */
+    public var changes: [String]
+    /**
+     * One per channel, in their order (empty when nothing was due).
+     */
+    public var outcomes: [ChannelOutcome]
+    /**
+     * The new state was written (not when nothing was due, a channel failed, or writing
+     * failed).
+     */
+    public var stateSaved: Bool
+    /**
+     * Why the state could not be written.
+     */
+    public var stateError: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether a notification was due (something changed since the last one, or `always`).
+         * When false nothing was sent and the state is unchanged.
+         */due: Bool, 
+        /**
+         * At least one channel received it.
+         */sent: Bool, 
+        /**
+         * Every channel received it (also true when nothing was due).
+         */delivered: Bool, 
+        /**
+         * Every channel delivered and the state, when asked for, saved: a scheduled job should
+         * fail otherwise.
+         */succeeded: Bool, 
+        /**
+         * About the state file: it was damaged and was rebuilt from this run.
+         */notice: String?, 
+        /**
+         * What changed, each as JSON text in the shape of the webhook event's `changes`
+         * (`tenant`, `credential`, `severity`, `what` with its `type`).
+         */changes: [String], 
+        /**
+         * One per channel, in their order (empty when nothing was due).
+         */outcomes: [ChannelOutcome], 
+        /**
+         * The new state was written (not when nothing was due, a channel failed, or writing
+         * failed).
+         */stateSaved: Bool, 
+        /**
+         * Why the state could not be written.
+         */stateError: String?) {
+        self.due = due
+        self.sent = sent
+        self.delivered = delivered
+        self.succeeded = succeeded
+        self.notice = notice
+        self.changes = changes
+        self.outcomes = outcomes
+        self.stateSaved = stateSaved
+        self.stateError = stateError
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NotifyRun: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNotifyRun: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NotifyRun {
+        return
+            try NotifyRun(
+                due: FfiConverterBool.read(from: &buf), 
+                sent: FfiConverterBool.read(from: &buf), 
+                delivered: FfiConverterBool.read(from: &buf), 
+                succeeded: FfiConverterBool.read(from: &buf), 
+                notice: FfiConverterOptionString.read(from: &buf), 
+                changes: FfiConverterSequenceString.read(from: &buf), 
+                outcomes: FfiConverterSequenceTypeChannelOutcome.read(from: &buf), 
+                stateSaved: FfiConverterBool.read(from: &buf), 
+                stateError: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NotifyRun, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.due, into: &buf)
+        FfiConverterBool.write(value.sent, into: &buf)
+        FfiConverterBool.write(value.delivered, into: &buf)
+        FfiConverterBool.write(value.succeeded, into: &buf)
+        FfiConverterOptionString.write(value.notice, into: &buf)
+        FfiConverterSequenceString.write(value.changes, into: &buf)
+        FfiConverterSequenceTypeChannelOutcome.write(value.outcomes, into: &buf)
+        FfiConverterBool.write(value.stateSaved, into: &buf)
+        FfiConverterOptionString.write(value.stateError, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotifyRun_lift(_ buf: RustBuffer) throws -> NotifyRun {
+    return try FfiConverterTypeNotifyRun.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotifyRun_lower(_ value: NotifyRun) -> RustBuffer {
+    return FfiConverterTypeNotifyRun.lower(value)
+}
+
+
+/**
+ * The placeholder values and the token selection of a template workflow; every field may be
+ * left out.
+ */
+public struct ProfileTemplateOptions: Equatable, Hashable {
+    /**
+     * The per-tenant values of the template's placeholders, as JSON text:
+     * `{"defaults": {"support_phone": "..."}, "tenants": {"contoso": {...}}}` (the tenants by
+     * their `Tenant.name`).
+     */
+    public var values: String?
+    /**
+     * Only the enrollment program tokens with these ids or names (default: every token).
+     */
+    public var tokens: [String]?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The per-tenant values of the template's placeholders, as JSON text:
+         * `{"defaults": {"support_phone": "..."}, "tenants": {"contoso": {...}}}` (the tenants by
+         * their `Tenant.name`).
+         */values: String? = nil, 
+        /**
+         * Only the enrollment program tokens with these ids or names (default: every token).
+         */tokens: [String]? = nil) {
+        self.values = values
+        self.tokens = tokens
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProfileTemplateOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProfileTemplateOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProfileTemplateOptions {
+        return
+            try ProfileTemplateOptions(
+                values: FfiConverterOptionString.read(from: &buf), 
+                tokens: FfiConverterOptionSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProfileTemplateOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.values, into: &buf)
+        FfiConverterOptionSequenceString.write(value.tokens, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileTemplateOptions_lift(_ buf: RustBuffer) throws -> ProfileTemplateOptions {
+    return try FfiConverterTypeProfileTemplateOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileTemplateOptions_lower(_ value: ProfileTemplateOptions) -> RustBuffer {
+    return FfiConverterTypeProfileTemplateOptions.lower(value)
 }
 
 
@@ -8071,6 +9214,91 @@ public func FfiConverterTypeIntuneAppleError_lower(_ value: IntuneAppleError) ->
 
 
 /**
+ * Which report a `ProfileReport` is.
+ */
+
+public enum ProfileReportKind: Equatable, Hashable {
+    
+    /**
+     * `profileDrift`: each selected token held against the template.
+     */
+    case drift
+    /**
+     * `planProfileApply`: the writes an apply would make.
+     */
+    case plan
+    /**
+     * `applyProfileTemplate`: what was written, what failed, what was not attempted.
+     */
+    case apply
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ProfileReportKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProfileReportKind: FfiConverterRustBuffer {
+    typealias SwiftType = ProfileReportKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProfileReportKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .drift
+        
+        case 2: return .plan
+        
+        case 3: return .apply
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ProfileReportKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .drift:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .plan:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .apply:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileReportKind_lift(_ buf: RustBuffer) throws -> ProfileReportKind {
+    return try FfiConverterTypeProfileReportKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileReportKind_lower(_ value: ProfileReportKind) -> RustBuffer {
+    return FfiConverterTypeProfileReportKind.lower(value)
+}
+
+
+
+/**
  * A remark on a push certificate file that does not block an upload.
  */
 
@@ -9015,6 +10243,30 @@ fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeClient: FfiConverterRustBuffer {
+    typealias SwiftType = Client?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeClient.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeClient.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeExpiryWindow: FfiConverterRustBuffer {
     typealias SwiftType = ExpiryWindow?
 
@@ -9055,6 +10307,30 @@ fileprivate struct FfiConverterOptionTypeIntuneAppleError: FfiConverterRustBuffe
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeIntuneAppleError.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt32]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceUInt32.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -9135,6 +10411,31 @@ fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuf
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt32]
+
+    public static func write(_ value: [UInt32], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterUInt32.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt32] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UInt32]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterUInt32.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -9177,6 +10478,31 @@ fileprivate struct FfiConverterSequenceTypeAssignmentBatch: FfiConverterRustBuff
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeAssignmentBatch.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeChannelOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = [ChannelOutcome]
+
+    public static func write(_ value: [ChannelOutcome], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChannelOutcome.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ChannelOutcome] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ChannelOutcome]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChannelOutcome.read(from: &buf))
         }
         return seq
     }
@@ -9706,6 +11032,22 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * Runs the command line `args` (without the program name, e.g. `["health", "--format",
+ * "json"]`) with the process's stdout, stderr, environment and terminal, and returns the
+ * exit code (0 ok; 1 refused, work left or a warning; 2 error or expired; 3 a planned write
+ * was not confirmed; 64 bad arguments). It blocks the calling thread until the command ends:
+ * call it off the main thread. A panic is reported as exit code 70 (`EX_SOFTWARE`) instead of
+ * crossing into Kotlin or Swift.
+ */
+public func runCli(args: [String]) -> Int32  {
+    return try!  FfiConverterInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_func_run_cli(
+        FfiConverterSequenceString.lower(args),uniffiCallStatus
+    )
+})
+}
+/**
  * Whether the `.p7m` at `path` was encrypted to the public key Intune gave for the token
  * (`getEncryptionPublicKey`): `false` means it was downloaded for another MDM server.
  */
@@ -9773,6 +11115,105 @@ public func inspectBytes(data: Data, fileName: String?)throws  -> AppleFileInfo 
         FfiConverterOptionString.lower(fileName),uniffiCallStatus
     )
 })
+}
+/**
+ * Sends the notifications the change-state calls for to `channels` (`teams=URL`,
+ * `slack=URL`, `webhook=URL`, `email=ADDR[,ADDR]`: the URLs are secrets, keep them out of
+ * code), signing webhooks with `webhookSecret` (`whsec_` + base64) when given, and keeps the
+ * state: it is saved only once every channel delivered, so a failed delivery is sent again
+ * next run. `reports`: one per tenant (a single tenant's report with an empty name); `client`
+ * sends the e-mail channels. A failed channel is in `outcomes`, not an error; an unusable
+ * channel or option fails with `InvalidInput` before anything is sent.
+ */
+public func notify(reports: [TenantReport], channels: [String], webhookSecret: String?, options: NotifyOptions, client: Client?)async throws  -> NotifyRun  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_intune_apple_uniffi_fn_func_notify(FfiConverterSequenceTypeTenantReport.lower(reports),FfiConverterSequenceString.lower(channels),FfiConverterOptionString.lower(webhookSecret),FfiConverterTypeNotifyOptions_lower(options),FfiConverterOptionTypeClient.lower(client)
+                )
+            },
+            pollFunc: ffi_intune_apple_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_intune_apple_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_intune_apple_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeNotifyRun_lift,
+            errorHandler: FfiConverterTypeIntuneAppleError_lift
+        )
+}
+/**
+ * Brings the tenants to the template (`apply` false: only plans, every write reported as
+ * not attempted). Each write is decided from a fresh read and verified by reading back; the
+ * first refused or unverified write stops the apply, and the next apply continues from what
+ * it finds.
+ */
+public func applyProfileTemplate(tenants: [Tenant], template: String, options: ProfileTemplateOptions, apply: Bool)async throws  -> ProfileReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_intune_apple_uniffi_fn_func_apply_profile_template(FfiConverterSequenceTypeTenant.lower(tenants),FfiConverterString.lower(template),FfiConverterTypeProfileTemplateOptions_lower(options),FfiConverterBool.lower(apply)
+                )
+            },
+            pollFunc: ffi_intune_apple_uniffi_rust_future_poll_u64,
+            completeFunc: ffi_intune_apple_uniffi_rust_future_complete_u64,
+            freeFunc: ffi_intune_apple_uniffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeProfileReport_lift,
+            errorHandler: FfiConverterTypeIntuneAppleError_lift
+        )
+}
+/**
+ * Writes a template from profile `profileId` of token `tokenId`: ids, the default flag, the
+ * enrollment URL and secrets are left out; with `placeholders`, tenant-specific values
+ * become placeholders (`${support_phone}`, `${vppToken:<location>}`, ...) and their values
+ * are returned.
+ */
+public func exportProfileTemplate(client: Client, tokenId: String, profileId: String, placeholders: Bool)async throws  -> ExportedProfileTemplate  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_intune_apple_uniffi_fn_func_export_profile_template(FfiConverterTypeClient_lower(client),FfiConverterString.lower(tokenId),FfiConverterString.lower(profileId),FfiConverterBool.lower(placeholders)
+                )
+            },
+            pollFunc: ffi_intune_apple_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_intune_apple_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_intune_apple_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeExportedProfileTemplate_lift,
+            errorHandler: FfiConverterTypeIntuneAppleError_lift
+        )
+}
+/**
+ * The writes an apply would make, in order, without writing.
+ */
+public func planProfileApply(tenants: [Tenant], template: String, options: ProfileTemplateOptions)async throws  -> ProfileReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_intune_apple_uniffi_fn_func_plan_profile_apply(FfiConverterSequenceTypeTenant.lower(tenants),FfiConverterString.lower(template),FfiConverterTypeProfileTemplateOptions_lower(options)
+                )
+            },
+            pollFunc: ffi_intune_apple_uniffi_rust_future_poll_u64,
+            completeFunc: ffi_intune_apple_uniffi_rust_future_complete_u64,
+            freeFunc: ffi_intune_apple_uniffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeProfileReport_lift,
+            errorHandler: FfiConverterTypeIntuneAppleError_lift
+        )
+}
+/**
+ * The drift of a template (JSON text) across tenants: each selected token's profile held
+ * against it (`matching`, `drifted` with every difference, `missing`). Read-only. A wrong
+ * template fails with `InvalidTemplate` (every issue) before any call.
+ */
+public func profileDrift(tenants: [Tenant], template: String, options: ProfileTemplateOptions)async throws  -> ProfileReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_intune_apple_uniffi_fn_func_profile_drift(FfiConverterSequenceTypeTenant.lower(tenants),FfiConverterString.lower(template),FfiConverterTypeProfileTemplateOptions_lower(options)
+                )
+            },
+            pollFunc: ffi_intune_apple_uniffi_rust_future_poll_u64,
+            completeFunc: ffi_intune_apple_uniffi_rust_future_complete_u64,
+            freeFunc: ffi_intune_apple_uniffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeProfileReport_lift,
+            errorHandler: FfiConverterTypeIntuneAppleError_lift
+        )
 }
 /**
  * The reports of a scan in one document of a format.
@@ -9997,6 +11438,9 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_intune_apple_uniffi_checksum_func_run_cli() != 37391) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_intune_apple_uniffi_checksum_func_check_enrollment_program_token_file() != 37648) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10010,6 +11454,21 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_func_inspect_bytes() != 16320) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_func_notify() != 51904) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_func_apply_profile_template() != 28528) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_func_export_profile_template() != 55589) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_func_plan_profile_apply() != 37177) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_func_profile_drift() != 41787) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_func_render_scan() != 32818) {
@@ -10204,6 +11663,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_intune_apple_uniffi_checksum_method_client_vpp_tokens() != 64578) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_intune_apple_uniffi_checksum_method_client_reconcile() != 56589) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_intune_apple_uniffi_checksum_method_client_health_report() != 53980) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10243,6 +11705,24 @@ private let initializationResult: InitializationResult = {
     if (uniffi_intune_apple_uniffi_checksum_method_importeddevicepager_next_page() != 25349) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_intune_apple_uniffi_checksum_method_profilereport_exit_code() != 56679) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_profilereport_kind() != 18977) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_profilereport_to_html() != 35590) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_profilereport_to_json() != 12920) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_profilereport_to_markdown() != 38349) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_profilereport_to_table() != 48847) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_intune_apple_uniffi_checksum_method_healthreport_as_of() != 4172) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10262,6 +11742,33 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_method_healthreport_render() != 58606) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_applebusinesssimulator_base_url() != 4963) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_applebusinesssimulator_client_id() != 376) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_applebusinesssimulator_is_running() != 53360) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_applebusinesssimulator_key_id() != 59064) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_applebusinesssimulator_options() != 55579) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_applebusinesssimulator_private_key_pem() != 38826) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_applebusinesssimulator_stop() != 12294) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_applebusinesssimulator_token_url() != 25223) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_applebusinesssimulator_tokens_issued() != 60085) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_method_simulator_add_fault() != 14814) {
@@ -10292,6 +11799,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_method_simulator_expire_tokens() != 12855) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_simulator_fleet_template() != 22483) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_simulator_fleet_values() != 39152) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_method_simulator_is_running() != 35095) {
@@ -10343,6 +11856,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_constructor_healthreport_from_json() != 54528) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_constructor_applebusinesssimulator_start() != 2558) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_constructor_simulator_start() != 18179) {
