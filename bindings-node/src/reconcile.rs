@@ -67,12 +67,13 @@ impl Client {
         let key = Secret::new(options.apple_private_key);
         let account = ApiAccount::from_pem(options.apple_client_id, options.apple_key_id, &key)
             .map_err(|e| throw(env, Failure::from(&e)))?;
-        let mut builder =
-            abm::Client::builder()
-                .account(account)
-                .request_budget(RequestBudget::per_minute(
-                    options.requests_per_minute.unwrap_or(20).max(1),
-                ));
+        let mut builder = abm::Client::builder().account(account).request_budget(
+            options
+                .requests_per_minute
+                .map_or_else(RequestBudget::default, |n| {
+                    RequestBudget::per_minute(n.max(1))
+                }),
+        );
         if let Some(url) = options.apple_api_url {
             builder = builder.api_root(url);
         }

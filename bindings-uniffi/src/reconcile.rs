@@ -34,12 +34,13 @@ fn apple_client(
     options: AppleBusinessOptions,
 ) -> Result<abm::Client> {
     let account = ApiAccount::from_pem(client_id, key_id, private_key)?;
-    let mut builder =
-        abm::Client::builder()
-            .account(account)
-            .request_budget(RequestBudget::per_minute(
-                options.requests_per_minute.unwrap_or(20).max(1),
-            ));
+    let mut builder = abm::Client::builder().account(account).request_budget(
+        options
+            .requests_per_minute
+            .map_or_else(RequestBudget::default, |n| {
+                RequestBudget::per_minute(n.max(1))
+            }),
+    );
     if let Some(url) = options.apple_api_url {
         builder = builder.api_root(url);
     }
