@@ -321,6 +321,28 @@ export interface ProfileCreated {
   notes: Array<string>
 }
 
+/** One profile of a token, as `validateTokenProfiles` checked it. */
+export interface ProfileCheck {
+  /** `ECV2_<tokenId>_<policyId>` for a settings-catalog policy. */
+  profileId: string
+  displayName: string | null
+  /** A settings-catalog enrollment policy, checked through its settings. */
+  settingsCatalog: boolean
+  platform: string | null
+  /** Errors first; for a settings-catalog policy `path` is the setting definition id. */
+  violations: Array<{ code: string; severity: 'warning' | 'error'; path: string; message: string }>
+  /** Settings of a policy that no rule reads (review them in the Intune admin center). */
+  uncheckedSettings: Array<string>
+  /** Why the profile could not be checked; `null` when it was. */
+  error: string | null
+}
+
+/** The JSON shape of a `TokenProfilesCheck`. */
+export interface TokenProfilesCheckJson {
+  tokenId: string
+  profiles: Array<ProfileCheck>
+}
+
 /** The outcome of `assignSerialNumbers`, per device. */
 export interface SerialAssignmentReport {
   tokenId: string
@@ -784,6 +806,12 @@ export declare class Client {
    * with every violation).
    */
   createProfile(tokenId: string, template: EnrollmentProfile): Promise<ProfileCreated>
+  /**
+   * Holds every enrollment profile of a token against the profile rules, as it is in the
+   * tenant: classic profiles, and settings-catalog enrollment policies through their
+   * settings. Read only.
+   */
+  validateTokenProfiles(tokenId: string): Promise<TokenProfilesCheck>
   /** Copies a profile to a token, of this tenant or of the `target` client's tenant. */
   copyProfile(sourceTokenId: string, profileId: string, target: Client, targetTokenId: string, newName?: string | undefined | null): Promise<ProfileCreated>
   /** Assigns a profile to serial numbers in batches, with one outcome per device. */
@@ -1059,6 +1087,25 @@ export declare class Simulator {
   get isRunning(): boolean
   /** Stops the simulator; later calls to it fail. */
   stop(): void
+}
+
+/** Every enrollment profile of a token held against the profile rules (`validateTokenProfiles`). */
+export declare class TokenProfilesCheck {
+  /** The enrollment program token. */
+  get tokenId(): string
+  /** One entry per profile, in the token's order. */
+  get profiles(): Array<ProfileCheck>
+  /**
+   * 0 every profile passes, 1 a profile breaks a rule, 2 one could not be checked (none
+   * breaks a rule).
+   */
+  get exitCode(): number
+  /** Whether a profile breaks a rule at error level. */
+  hasErrors(): boolean
+  /** Plain text for a terminal (tenant text made safe). */
+  toText(): string
+  /** The check as a plain object (the core's JSON shape); `JSON.stringify(check)` uses it. */
+  toJSON(): TokenProfilesCheckJson
 }
 
 /** The VPP tokens, page by page. */

@@ -43,6 +43,7 @@ export const {
   notify,
   renderScan,
   ProfileReport,
+  TokenProfilesCheck,
   profileDrift,
   planProfileApply,
   applyProfileTemplate,

@@ -850,6 +850,7 @@ module.exports.ManagedIdentityCredential = nativeBinding.ManagedIdentityCredenti
 module.exports.MobileAppPager = nativeBinding.MobileAppPager
 module.exports.ProfileReport = nativeBinding.ProfileReport
 module.exports.Simulator = nativeBinding.Simulator
+module.exports.TokenProfilesCheck = nativeBinding.TokenProfilesCheck
 module.exports.VppTokenPager = nativeBinding.VppTokenPager
 module.exports.WorkloadIdentityCredential = nativeBinding.WorkloadIdentityCredential
 module.exports.assignmentKey = nativeBinding.assignmentKey

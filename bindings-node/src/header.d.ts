@@ -321,6 +321,28 @@ export interface ProfileCreated {
   notes: Array<string>
 }
 
+/** One profile of a token, as `validateTokenProfiles` checked it. */
+export interface ProfileCheck {
+  /** `ECV2_<tokenId>_<policyId>` for a settings-catalog policy. */
+  profileId: string
+  displayName: string | null
+  /** A settings-catalog enrollment policy, checked through its settings. */
+  settingsCatalog: boolean
+  platform: string | null
+  /** Errors first; for a settings-catalog policy `path` is the setting definition id. */
+  violations: Array<{ code: string; severity: 'warning' | 'error'; path: string; message: string }>
+  /** Settings of a policy that no rule reads (review them in the Intune admin center). */
+  uncheckedSettings: Array<string>
+  /** Why the profile could not be checked; `null` when it was. */
+  error: string | null
+}
+
+/** The JSON shape of a `TokenProfilesCheck`. */
+export interface TokenProfilesCheckJson {
+  tokenId: string
+  profiles: Array<ProfileCheck>
+}
+
 /** The outcome of `assignSerialNumbers`, per device. */
 export interface SerialAssignmentReport {
   tokenId: string

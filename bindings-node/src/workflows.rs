@@ -6,6 +6,7 @@ use intune_apple_core::graph::SyncOptions;
 use intune_apple_core::model::EnrollmentProfile;
 use intune_apple_core::workflows::duplicates::{repair_duplicate_apps, DuplicateRepairOptions};
 use intune_apple_core::workflows::error::WorkflowError;
+use intune_apple_core::workflows::profile_check::{self, validate_token_profiles};
 use intune_apple_core::workflows::profiles::{
     self, assign_serial_numbers, copy_profile, create_profile, set_default_profile,
     SerialAssignmentOptions,
@@ -354,6 +355,56 @@ pub fn scan_tenants<'e>(
     )
 }
 
+/// Every enrollment profile of a token held against the profile rules (`validateTokenProfiles`).
+#[napi]
+pub struct TokenProfilesCheck {
+    inner: profile_check::TokenProfilesCheck,
+}
+
+#[napi]
+impl TokenProfilesCheck {
+    /// The enrollment program token.
+    #[napi(catch_unwind, getter)]
+    pub fn token_id(&self) -> String {
+        self.inner.token_id.clone()
+    }
+
+    /// One entry per profile, in the token's order.
+    #[napi(catch_unwind, getter, ts_return_type = "Array<ProfileCheck>")]
+    pub fn profiles(&self) -> serde_json::Value {
+        serde_json::to_value(&self.inner.profiles).unwrap_or_default()
+    }
+
+    /// 0 every profile passes, 1 a profile breaks a rule, 2 one could not be checked (none
+    /// breaks a rule).
+    #[napi(catch_unwind, getter)]
+    pub fn exit_code(&self) -> i32 {
+        self.inner.exit_code()
+    }
+
+    /// Whether a profile breaks a rule at error level.
+    #[napi(catch_unwind)]
+    pub fn has_errors(&self) -> bool {
+        self.inner.has_errors()
+    }
+
+    /// Plain text for a terminal (tenant text made safe).
+    #[napi(catch_unwind)]
+    pub fn to_text(&self) -> String {
+        self.inner.to_text()
+    }
+
+    /// The check as a plain object (the core's JSON shape); `JSON.stringify(check)` uses it.
+    #[napi(
+        catch_unwind,
+        js_name = "toJSON",
+        ts_return_type = "TokenProfilesCheckJson"
+    )]
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.inner).unwrap_or_default()
+    }
+}
+
 fn report_js<'e, T: serde::Serialize>(env: &'e Env, v: &T) -> Result<Unknown<'e>> {
     convert::to_js(env, v)
 }
@@ -520,6 +571,23 @@ impl Client {
             env,
             async move { Ok(create_profile(&c, &token_id, &template).await?) },
             |env, r| report_js(env, &r),
+        )
+    }
+
+    /// Holds every enrollment profile of a token against the profile rules, as it is in the
+    /// tenant: classic profiles, and settings-catalog enrollment policies through their
+    /// settings. Read only.
+    #[napi]
+    pub fn validate_token_profiles<'e>(
+        &self,
+        env: &'e Env,
+        token_id: String,
+    ) -> Result<PromiseRaw<'e, TokenProfilesCheck>> {
+        let c = self.core();
+        run(
+            env,
+            async move { Ok(validate_token_profiles(&c, &token_id).await?) },
+            |_, inner| Ok(TokenProfilesCheck { inner }),
         )
     }
 

@@ -16,7 +16,7 @@ const NOT_OPERATIONS = new Set([
   'Client', 'Simulator', 'AppleBusinessSimulator', 'IntuneAppleError', 'HealthReport', 'ImportedDevicePager',
   'EnrollmentProgramTokenPager', 'VppTokenPager', 'EnrollmentProfilePager', 'MobileAppPager',
   'AssignmentPager', 'ManagedIdentityCredential', 'WorkloadIdentityCredential', 'GitHubActionsCredential',
-  'AzureCliCredential', 'DeviceCodeCredential', 'DefaultAzureCredential', 'ProfileReport', 'default',
+  'AzureCliCredential', 'DeviceCodeCredential', 'DefaultAzureCredential', 'ProfileReport', 'TokenProfilesCheck', 'default',
 ])
 // Client members that are not core operations: construction and a read-only property.
 const CLIENT_NOT_OPERATIONS = new Set(['constructor', 'graphRoot'])

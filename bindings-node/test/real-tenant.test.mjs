@@ -2,6 +2,7 @@
 // not a failed read), the query broker's throttling as HTTP 500, and the two kinds of 403.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { withSim } from './helpers.mjs'
 
 const VPP = '/beta/deviceAppManagement/vppTokens'
@@ -53,4 +54,44 @@ test('the demo reports licences running out and a profile on a lapsed token', ()
     assert.ok(codes.includes('dep.company_portal_token'), codes.join())
     const retail = report.items.find((i) => i.name === 'Contoso Retail ABM')
     assert.equal(retail.severity, 'critical')
+  }))
+
+// The Rust test's seed: a classic profile that breaks I14, a default settings-catalog policy,
+// a kiosk policy that breaks I14 through its settings, a macOS policy that breaks M4, and one
+// whose settings cannot be read.
+const TOKEN = 'd9999999-0000-4000-8000-000000000009'
+const checkSeed = readFileSync(
+  new URL('../../intune-apple-core/tests/fixtures/seeds/profile-check.json', import.meta.url),
+  'utf8',
+)
+
+test('validateTokenProfiles checks classic profiles and settings-catalog policies', () =>
+  withSim({ seed: checkSeed }, async (sim, client) => {
+    sim.addFault({
+      method: 'GET',
+      path: '/beta/deviceManagement/configurationPolicies/f9999999-0000-4000-8000-000000000005/settings',
+      kind: 'intuneRefused',
+    })
+    const writes = sim.writesApplied
+    const check = await client.validateTokenProfiles(TOKEN)
+    assert.equal(check.tokenId, TOKEN)
+    const byName = Object.fromEntries(check.profiles.map((p) => [p.displayName, p]))
+    assert.equal(check.profiles.length, 5)
+    assert.equal(byName['Classic iPhone'].settingsCatalog, false)
+    assert.ok(byName['Classic iPhone'].violations.some((v) => v.code === 'I14'))
+    const def = byName['Default iPad policy']
+    assert.equal(def.platform, 'iOS')
+    assert.deepEqual([def.violations, def.uncheckedSettings, def.error], [[], [], null])
+    const kiosk = byName['Kiosk iPad policy']
+    assert.ok(kiosk.violations.some((v) => v.code === 'I14' && v.path === 'ade_setupassistant_passcode'))
+    assert.deepEqual(kiosk.uncheckedSettings, ['ade_setupassistant_somethingnew'])
+    assert.ok(byName['Mac policy'].violations.some((v) => v.code === 'M4' && v.path === 'ade_accountsettings_restrictediting'))
+    const unreadable = byName['Unreadable policy']
+    assert.match(unreadable.error, /could not be read/)
+    assert.ok(!unreadable.error.includes('\\"'), unreadable.error)
+    assert.equal(check.hasErrors(), true)
+    assert.equal(check.exitCode, 1)
+    assert.match(check.toText(), /ade_setupassistant_passcode/)
+    assert.deepEqual(JSON.parse(JSON.stringify(check)).profiles.length, 5)
+    assert.equal(sim.writesApplied, writes)
   }))

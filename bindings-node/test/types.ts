@@ -18,7 +18,7 @@ import {
   DeviceCodeCredential, DefaultAzureCredential, type Credential, type TokenCredential,
   type TokenCredentialAccessToken, type UserAssignedIdentity,
   ProfileReport, profileDrift, planProfileApply, applyProfileTemplate, exportProfileTemplate,
-  type ExportedProfileTemplate, type ProfileTenants,
+  type ExportedProfileTemplate, type ProfileTenants, TokenProfilesCheck, type ProfileCheck,
 } from '../index.js'
 import * as azureIdentity from '@azure/identity'
 
@@ -219,6 +219,11 @@ async function everything(): Promise<void> {
   const repair: DuplicateRepairReport = await client.repairDuplicateApps(false)
   const createdProfile: ProfileCreated = await client.createProfile('id', { '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile' })
   await client.copyProfile('id', 'p', new Client({ accessToken: 't' }), 'id2', 'copy')
+  const profileCheck: TokenProfilesCheck = await client.validateTokenProfiles('id')
+  const checked: ProfileCheck[] = profileCheck.profiles
+  const checkCode: number = profileCheck.exitCode + (profileCheck.hasErrors() ? 1 : 0)
+  const checkText: string = profileCheck.toText() + profileCheck.toJSON().tokenId
+  void [checked, checkCode, checkText]
   const serialReport: SerialAssignmentReport = await client.assignSerialNumbers('id', 'p', ['S1'], 500)
   const defaultSet: DefaultProfileSet = await client.setDefaultProfile('id', 'p')
   const serialList: SerialList = parseSerialNumbers('S1\nS2')

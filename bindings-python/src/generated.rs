@@ -80,6 +80,8 @@ py_model!(PyTokenRoles, intune_apple_core::rules::duplicates::TokenRoles, "Token
 py_model!(PyDuplicateApp, intune_apple_core::rules::duplicates::DuplicateApp, "DuplicateApp", [bundle_id], [bundle_id, target, sources]);
 py_model!(PyDuplicateFindings, intune_apple_core::rules::duplicates::DuplicateFindings, "DuplicateFindings", [tokens, duplicates], [tokens, duplicates, orphans]);
 py_model!(PyAssignmentPlan, intune_apple_core::rules::duplicates::AssignmentPlan, "AssignmentPlan", [to_copy, already_present], [to_copy, already_present, conflicts, not_copied, merged]);
+py_model!(PyTokenProfilesCheck, intune_apple_core::workflows::profile_check::TokenProfilesCheck, "TokenProfilesCheck", [token_id], [token_id, profiles]);
+py_model!(PyProfileCheck, intune_apple_core::workflows::profile_check::ProfileCheck, "ProfileCheck", [display_name, profile_id], [profile_id, display_name, settings_catalog, platform, violations, unchecked_settings, error]);
 py_polymorphic!(EnrollmentProfile, [DepIos, DepMacOs, DepTvOs, DepVisionOs, DepEnrollmentProfile, Other]);
 py_polymorphic!(MobileApp, [IosVppApp, MacOsVppApp, Other]);
 py_polymorphic!(AssignmentTarget, [Group, ExclusionGroup, AllLicensedUsers, AllDevices, ConfigurationManagerCollection, Other]);
@@ -148,6 +150,8 @@ pub(crate) fn register(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyRe
     m.add_class::<crate::models::PyDuplicateApp>()?;
     m.add_class::<crate::models::PyDuplicateFindings>()?;
     m.add_class::<crate::models::PyAssignmentPlan>()?;
+    m.add_class::<crate::models::PyTokenProfilesCheck>()?;
+    m.add_class::<crate::models::PyProfileCheck>()?;
     Ok(())
 }
 
@@ -218,6 +222,8 @@ pub(crate) fn restore_generated(
         "DuplicateApp" => crate::models::restore_as::<intune_apple_core::rules::duplicates::DuplicateApp>(py, name, data),
         "DuplicateFindings" => crate::models::restore_as::<intune_apple_core::rules::duplicates::DuplicateFindings>(py, name, data),
         "AssignmentPlan" => crate::models::restore_as::<intune_apple_core::rules::duplicates::AssignmentPlan>(py, name, data),
+        "TokenProfilesCheck" => crate::models::restore_as::<intune_apple_core::workflows::profile_check::TokenProfilesCheck>(py, name, data),
+        "ProfileCheck" => crate::models::restore_as::<intune_apple_core::workflows::profile_check::ProfileCheck>(py, name, data),
         _ => Err(pyo3::exceptions::PyValueError::new_err(format!("cannot unpickle {name}: not an intune-apple result class"))),
     }
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use intune_apple_core::workflows::duplicates::{repair_duplicate_apps, DuplicateRepairOptions};
 use intune_apple_core::workflows::error::WorkflowError;
+use intune_apple_core::workflows::profile_check;
 use intune_apple_core::workflows::profiles::{self, SerialAssignmentOptions};
 use intune_apple_core::workflows::renewal::{
     self, DepRenewalRequest, PushRenewalRequest, VppRenewalRequest,
@@ -14,7 +15,7 @@ use pyo3::types::PyList;
 
 use crate::client::{secret_content, NativeClient};
 use crate::errors::{build, file_err, graph_err, invalid_input, ErrorFields};
-use crate::models::{Field, PyHealthReport};
+use crate::models::{Field, PyHealthReport, PyTokenProfilesCheck};
 use crate::pending::Pending;
 use crate::rules::locale;
 
@@ -182,6 +183,13 @@ impl NativeClient {
         }))
     }
 
+    /// Every enrollment profile of a token held against the profile rules, as it is in the
+    /// tenant (classic profiles and settings-catalog policies). Read only.
+    fn validate_token_profiles(&self, token_id: String) -> Pending {
+        let c = self.inner.clone();
+        workflow(async move { profile_check::validate_token_profiles(&c, &token_id).await })
+    }
+
     #[pyo3(signature = (token_id, profile_id, target_token_id, *, new_name=None, target=None))]
     fn copy_profile(
         &self,
@@ -284,6 +292,28 @@ impl crate::models::IntoPyValue for TenantReports {
 pub(crate) fn parse_serial_numbers(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
     let list = profiles::parse_serial_numbers(text).map_err(|e| workflow_err(&e))?;
     list.to_py(py)
+}
+
+#[pymethods]
+impl PyTokenProfilesCheck {
+    /// 0 every profile passes, 1 a profile breaks a rule, 2 one could not be checked (none
+    /// breaks a rule).
+    #[getter]
+    fn exit_code(&self) -> i32 {
+        self.inner.exit_code()
+    }
+    /// Whether a profile breaks a rule at error level.
+    fn has_errors(&self) -> bool {
+        self.inner.has_errors()
+    }
+    /// Plain text for a terminal (tenant text made safe).
+    fn to_text(&self) -> String {
+        self.inner.to_text()
+    }
+    /// The check as JSON (camelCase, the core's shape).
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
 }
 
 #[pymethods]

@@ -3,11 +3,16 @@ not a failed read), the query broker's throttling as HTTP 500, and the two kinds
 
 from __future__ import annotations
 
+import asyncio
+import json
+from pathlib import Path
+
 import pytest
 
 from intune_apple import PermissionDeniedError
 from intune_apple.rules import Severity
 from intune_apple.testing import Simulator
+from intune_apple.workflows import TokenProfilesCheck
 
 PUSH = "/beta/deviceManagement/applePushNotificationCertificate"
 VPP = "/beta/deviceAppManagement/vppTokens"
@@ -56,3 +61,50 @@ def test_the_demo_reports_licences_and_profiles_on_lapsed_tokens(demo: Simulator
     retail = next(i for i in report.items if i.name == "Contoso Retail ABM")
     assert retail.severity is Severity.CRITICAL
     assert any("Retail kiosk iPad" in p.message for p in retail.problems)
+
+
+TOKEN = "d9999999-0000-4000-8000-000000000009"
+# A classic profile that breaks I14, a settings-catalog policy as the admin center writes it,
+# one that hides the Passcode screen but shows Touch ID (I14 named by its setting), a macOS
+# policy that breaks M4, and one whose settings cannot be read (the Rust test's seed).
+CHECK_SEED = json.loads(
+    (Path(__file__).resolve().parents[2] / "intune-apple-core" / "tests" / "fixtures" / "seeds"
+     / "profile-check.json").read_text()
+)
+
+
+def _check_of_the_seed(check: TokenProfilesCheck) -> None:
+    by_name = {p.display_name: p for p in check.profiles}
+    assert check.token_id == TOKEN and len(check.profiles) == 5
+    assert not by_name["Classic iPhone"].settings_catalog
+    assert "I14" in [v.code for v in by_name["Classic iPhone"].violations]
+    default = by_name["Default iPad policy"]
+    assert default.settings_catalog and default.platform == "iOS"
+    assert default.violations == [] and default.unchecked_settings == [] and default.error is None
+    kiosk = by_name["Kiosk iPad policy"]
+    assert ("I14", "ade_setupassistant_passcode") in [(v.code, v.path) for v in kiosk.violations]
+    assert kiosk.unchecked_settings == ["ade_setupassistant_somethingnew"]
+    mac = by_name["Mac policy"]
+    assert mac.platform == "macOS"
+    assert ("M4", "ade_accountsettings_restrictediting") in [(v.code, v.path) for v in mac.violations]
+    unreadable = by_name["Unreadable policy"]
+    assert unreadable.error is not None and "could not be read" in unreadable.error
+    assert '\\"' not in unreadable.error and unreadable.violations == []
+    # An error-level rule wins over the unchecked profile.
+    assert check.has_errors() and check.exit_code == 1
+    assert "ade_setupassistant_passcode" in check.to_text()
+    assert '"tokenId"' in check.to_json()
+
+
+def test_every_profile_of_a_token_is_checked_settings_catalog_policies_too() -> None:
+    with Simulator(CHECK_SEED) as sim:
+        sim.add_fault("GET", "/beta/deviceManagement/configurationPolicies/"
+                      "f9999999-0000-4000-8000-000000000005/settings", "intune_refused")
+        writes = sim.writes_applied
+        _check_of_the_seed(sim.client().validate_token_profiles(TOKEN))
+
+        async def run() -> TokenProfilesCheck:
+            return await sim.async_client().validate_token_profiles(TOKEN)
+
+        _check_of_the_seed(asyncio.run(run()))
+        assert sim.writes_applied == writes

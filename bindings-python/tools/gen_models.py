@@ -27,6 +27,7 @@ EXTRA_SOURCES = {
     CORE / "workflows" / "renewal" / "vpp.rs": "intune_apple_core::workflows::renewal",
     CORE / "workflows" / "duplicates.rs": "intune_apple_core::workflows::duplicates",
     CORE / "workflows" / "profiles.rs": "intune_apple_core::workflows::profiles",
+    CORE / "workflows" / "profile_check.rs": "intune_apple_core::workflows::profile_check",
     CORE / "workflows" / "step.rs": "intune_apple_core::workflows::step",
     CORE / "workflows" / "error.rs": "intune_apple_core::workflows::error",
     CORE / "rules" / "duplicates.rs": "intune_apple_core::rules::duplicates",
@@ -39,7 +40,7 @@ WORKFLOW_WRAP = [
     "AssignmentConflict", "NotCopied", "OrphanApp", "OldToken", "AppRef", "ProfileCreated",
     "ViolationSummary", "SerialList", "DeviceResult", "SerialAssignmentReport",
     "DefaultProfileSet", "SupersededToken", "TokenRoles", "DuplicateApp", "DuplicateFindings",
-    "AssignmentPlan",
+    "AssignmentPlan", "TokenProfilesCheck", "ProfileCheck",
 ]
 # Plain Rust enums serialised as camelCase strings: exposed as `str`.
 SERDE_ENUMS = ["RepairOutcome", "StepOutcome", "AppPlatform", "DeviceOutcome"]
@@ -47,6 +48,16 @@ SERDE_ENUMS = ["RepairOutcome", "StepOutcome", "AppPlatform", "DeviceOutcome"]
 RULE_ENUMS = ["Severity", "TokenKind"]
 # Methods added by hand to generated classes (stubs only; the code is in src/workflows.rs).
 EXTRA_STUBS = {
+    "TokenProfilesCheck": [
+        "    @property\n    def exit_code(self) -> int:\n"
+        '        """0 every profile passes, 1 a profile breaks a rule, 2 one could not be checked (none breaks a rule)."""\n',
+        "    def has_errors(self) -> bool:\n"
+        '        """Whether a profile breaks a rule at error level."""\n',
+        "    def to_text(self) -> str:\n"
+        '        """Plain text for a terminal (tenant text made safe)."""\n',
+        "    def to_json(self) -> str:\n"
+        '        """The check as JSON (camelCase, the core\'s shape)."""\n',
+    ],
     "HealthReport": [
         "    @property\n    def overall(self) -> Severity:\n"
         '        """The worst severity; at least ``unknown`` when a section could not be read."""\n',

@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use intune_apple_core::graph::SyncOptions;
 use intune_apple_core::model::EnrollmentProfile;
 use intune_apple_core::workflows::duplicates::{repair_duplicate_apps, DuplicateRepairOptions};
+use intune_apple_core::workflows::profile_check::{self, validate_token_profiles};
 use intune_apple_core::workflows::profiles::{
     self, assign_serial_numbers, copy_profile, create_profile, set_default_profile,
     SerialAssignmentOptions,
@@ -22,6 +23,7 @@ use intune_apple_core::Secret;
 use crate::client::Client;
 use crate::error::{IntuneAppleError, Refusal};
 use crate::json;
+use crate::rules::Violation;
 use crate::runtime::run;
 use crate::types::time;
 
@@ -344,6 +346,21 @@ impl Client {
         run(async move { json::to_text(&create_profile(&c, &token_id, &template).await?) }).await
     }
 
+    /// Holds every enrollment profile of a token against the profile rules, as it is in the
+    /// tenant: classic profiles, and settings-catalog enrollment policies through their
+    /// settings. Read only.
+    pub async fn validate_token_profiles(
+        &self,
+        token_id: String,
+    ) -> Result<std::sync::Arc<TokenProfilesCheck>> {
+        let c = self.core();
+        run(async move {
+            let inner = validate_token_profiles(&c, &token_id).await?;
+            Ok(std::sync::Arc::new(TokenProfilesCheck { inner }))
+        })
+        .await
+    }
+
     /// Copies a profile to a token, of this tenant or of the `target` client's tenant; the
     /// outcome as JSON text.
     pub async fn copy_profile(
@@ -404,5 +421,86 @@ impl Client {
         let c = self.core();
         run(async move { json::to_text(&set_default_profile(&c, &token_id, &profile_id).await?) })
             .await
+    }
+}
+
+/// One profile of a token, as `validateTokenProfiles` checked it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ProfileCheck {
+    /// The profile's id (`ECV2_<tokenId>_<policyId>` for a settings-catalog policy).
+    pub profile_id: String,
+    /// Its name.
+    pub display_name: Option<String>,
+    /// Whether it is a settings-catalog enrollment policy (checked through its settings).
+    pub settings_catalog: bool,
+    /// `iOS`, `macOS`, `tvOS` or `visionOS`, when known.
+    pub platform: Option<String>,
+    /// Every broken rule, errors first; for a settings-catalog policy `path` is the setting
+    /// definition id.
+    pub violations: Vec<Violation>,
+    /// Settings of a policy that no rule reads (review them in the Intune admin center).
+    pub unchecked_settings: Vec<String>,
+    /// Why the profile could not be checked; `null` / `nil` when it was.
+    pub error: Option<String>,
+}
+
+/// Every enrollment profile of a token held against the profile rules.
+#[derive(Debug, uniffi::Object)]
+pub struct TokenProfilesCheck {
+    inner: profile_check::TokenProfilesCheck,
+}
+
+#[uniffi::export]
+impl TokenProfilesCheck {
+    /// The enrollment program token.
+    pub fn token_id(&self) -> String {
+        self.inner.token_id.clone()
+    }
+
+    /// One entry per profile, in the token's order.
+    pub fn profiles(&self) -> Vec<ProfileCheck> {
+        self.inner
+            .profiles
+            .iter()
+            .map(|p| ProfileCheck {
+                profile_id: p.profile_id.clone(),
+                display_name: p.display_name.clone(),
+                settings_catalog: p.settings_catalog,
+                platform: p.platform.clone(),
+                violations: p
+                    .violations
+                    .iter()
+                    .map(|v| Violation {
+                        code: v.code.clone(),
+                        is_error: v.severity == "error",
+                        path: v.path.clone(),
+                        message: v.message.clone(),
+                    })
+                    .collect(),
+                unchecked_settings: p.unchecked_settings.clone(),
+                error: p.error.clone(),
+            })
+            .collect()
+    }
+
+    /// 0 every profile passes, 1 a profile breaks a rule, 2 one could not be checked (none
+    /// breaks a rule).
+    pub fn exit_code(&self) -> i32 {
+        self.inner.exit_code()
+    }
+
+    /// Whether a profile breaks a rule at error level.
+    pub fn has_errors(&self) -> bool {
+        self.inner.has_errors()
+    }
+
+    /// Plain text for a terminal (tenant text made safe).
+    pub fn to_text(&self) -> String {
+        self.inner.to_text()
+    }
+
+    /// The check as JSON text (the core's shape, camelCase).
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
     }
 }

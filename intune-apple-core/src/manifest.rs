@@ -205,6 +205,10 @@ pub const OPERATIONS: &[Operation] = &[
     client("create_profile", "workflows::profiles::create_profile"),
     client("copy_profile", "workflows::profiles::copy_profile"),
     client(
+        "validate_token_profiles",
+        "workflows::profile_check::validate_token_profiles",
+    ),
+    client(
         "assign_serial_numbers",
         "workflows::profiles::assign_serial_numbers",
     ),

@@ -92,37 +92,7 @@ fn the_apple_configurator_key_is_not_a_token() {
 /// center writes it, one that hides the Passcode screen but shows Touch ID (I14), a macOS
 /// policy that lets the user edit the prefilled account without creating one (M4 names its
 /// setting), and one whose settings cannot be read.
-const CHECK_SEED: &str = r#"{
-  "depTokens": [{"id": "d9999999-0000-4000-8000-000000000009", "tokenName": "ABM", "expiresInDays": 300,
-    "profiles": [
-      {"guid": "e9999999-0000-4000-8000-000000000001", "displayName": "Classic iPhone", "platform": "ios",
-       "settings": {"passCodeDisabled": true, "touchIdDisabled": false}},
-      {"guid": "f9999999-0000-4000-8000-000000000002", "displayName": "Default iPad policy", "platform": "ios", "settingsCatalog": true},
-      {"guid": "f9999999-0000-4000-8000-000000000003", "displayName": "Kiosk iPad policy", "platform": "ios", "settingsCatalog": true,
-       "policySettings": [
-         {"settingDefinitionId": "ade_setupassistant_passcode",
-          "choiceSettingValue": {"value": "ade_setupassistant_passcode_0", "children": []}},
-         {"settingDefinitionId": "ade_setupassistant_touchfaceid",
-          "choiceSettingValue": {"value": "ade_setupassistant_touchfaceid_1", "children": []}},
-         {"settingDefinitionId": "ade_setupassistant_somethingnew",
-          "choiceSettingValue": {"value": "ade_setupassistant_somethingnew_1", "children": []}}
-       ]},
-      {"guid": "f9999999-0000-4000-8000-000000000004", "displayName": "Mac policy", "platform": "macOS", "settingsCatalog": true,
-       "policySettings": [
-         {"settingDefinitionId": "ade_macos_useraffinity",
-          "choiceSettingValue": {"value": "ade_macos_useraffinity_1", "children": [
-            {"settingDefinitionId": "ade_macos_authenticationmethod",
-             "choiceSettingValue": {"value": "ade_macos_authenticationmethod_2", "children": []}}]}},
-         {"settingDefinitionId": "ade_macos_awaitconfiguration",
-          "choiceSettingValue": {"value": "ade_macos_awaitconfiguration_1", "children": [
-            {"settingDefinitionId": "ade_accountsettings_prefillaccountinfo",
-             "choiceSettingValue": {"value": "ade_accountsettings_prefillaccountinfo_0", "children": []}},
-            {"settingDefinitionId": "ade_accountsettings_restrictediting",
-             "choiceSettingValue": {"value": "ade_accountsettings_restrictediting_1", "children": []}}]}}
-       ]},
-      {"guid": "f9999999-0000-4000-8000-000000000005", "displayName": "Unreadable policy", "platform": "ios", "settingsCatalog": true}
-    ]}]
-}"#;
+const CHECK_SEED: &str = include_str!("fixtures/seeds/profile-check.json");
 
 #[tokio::test]
 async fn every_profile_of_a_token_is_checked_settings_catalog_policies_through_their_settings() {

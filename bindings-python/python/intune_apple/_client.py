@@ -23,6 +23,7 @@ from intune_apple.models import (
     ProfileCreated,
     PushRenewalReport,
     SerialAssignmentReport,
+    TokenProfilesCheck,
     VppRenewalReport,
     DataSharingConsent,
     DepOnboardingSetting,
@@ -514,6 +515,12 @@ class Client(_Base):
         """Validates the template with the rules, then creates the profile."""
         return self._c.create_profile_from_template(token_id, template).wait()
 
+    def validate_token_profiles(self, token_id: str) -> TokenProfilesCheck:
+        """Holds every enrollment profile of a token against the profile rules, as it is in
+        the tenant: classic profiles, and settings-catalog enrollment policies through their
+        settings. Read only; ``exit_code`` is 0 pass, 1 a rule broken, 2 one not checked."""
+        return self._c.validate_token_profiles(token_id).wait()
+
     def copy_profile(
         self,
         token_id: str,
@@ -873,6 +880,10 @@ class AsyncClient(_Base):
     async def create_profile(self, token_id: str, template: ProfileInput) -> ProfileCreated:
         """As :meth:`Client.create_profile_from_template`."""
         return await self._c.create_profile_from_template(token_id, template).future()
+
+    async def validate_token_profiles(self, token_id: str) -> TokenProfilesCheck:
+        """As :meth:`Client.validate_token_profiles`."""
+        return await self._c.validate_token_profiles(token_id).future()
 
     async def copy_profile(
         self,

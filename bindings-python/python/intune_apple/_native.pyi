@@ -67,6 +67,8 @@ from intune_apple.models import (
     DuplicateApp as DuplicateApp,
     DuplicateFindings as DuplicateFindings,
     AssignmentPlan as AssignmentPlan,
+    TokenProfilesCheck as TokenProfilesCheck,
+    ProfileCheck as ProfileCheck,
 )
 from intune_apple.rules import Severity, TokenKind
 
@@ -195,6 +197,7 @@ class NativeClient:
     ) -> Pending[VppRenewalReport]: ...
     def repair_duplicate_apps(self, *, apply: bool = ...) -> Pending[DuplicateRepairReport]: ...
     def create_profile_from_template(self, token_id: str, template: Any) -> Pending[ProfileCreated]: ...
+    def validate_token_profiles(self, token_id: str) -> Pending[TokenProfilesCheck]: ...
     def copy_profile(
         self, token_id: str, profile_id: str, target_token_id: str, *, new_name: Optional[str] = ...,
         target: Optional[NativeClient] = ...,

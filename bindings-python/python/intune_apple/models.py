@@ -27,7 +27,7 @@ _NAMES = [
     "AssignmentConflict", "NotCopied", "OrphanApp", "OldToken", "AppRef", "ProfileCreated",
     "ViolationSummary", "SerialList", "DeviceResult", "SerialAssignmentReport",
     "DefaultProfileSet", "SupersededToken", "TokenRoles", "DuplicateApp", "DuplicateFindings",
-    "AssignmentPlan",
+    "AssignmentPlan", "TokenProfilesCheck", "ProfileCheck",
 ]
 globals().update({name: getattr(_native, name) for name in _NAMES})
 

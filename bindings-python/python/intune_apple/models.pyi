@@ -71,6 +71,8 @@ __all__ = [
     'DuplicateApp',
     'DuplicateFindings',
     'AssignmentPlan',
+    'TokenProfilesCheck',
+    'ProfileCheck',
 ]
 
 class ApplePushNotificationCertificate:
@@ -2047,6 +2049,54 @@ class AssignmentPlan:
     @property
     def merged(self) -> list[MobileAppAssignment]:
         """The complete list to send with `assign`: the target's current direct assignments (those of policy sets stay with their policy set) followed by `to_copy`. Sending it removes nothing the target had."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class TokenProfilesCheck:
+    """The check of every profile of one token."""
+    @property
+    def token_id(self) -> str:
+        """The enrollment program token."""
+    @property
+    def profiles(self) -> list[ProfileCheck]:
+        """One entry per profile, in the token's order."""
+    @property
+    def exit_code(self) -> int:
+        """0 every profile passes, 1 a profile breaks a rule, 2 one could not be checked (none breaks a rule)."""
+    def has_errors(self) -> bool:
+        """Whether a profile breaks a rule at error level."""
+    def to_text(self) -> str:
+        """Plain text for a terminal (tenant text made safe)."""
+    def to_json(self) -> str:
+        """The check as JSON (camelCase, the core's shape)."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class ProfileCheck:
+    """What the rules say of one profile of the token."""
+    @property
+    def profile_id(self) -> str:
+        """The profile's id (`ECV2_<tokenId>_<policyId>` for a settings-catalog policy)."""
+    @property
+    def display_name(self) -> Optional[str]:
+        """Its name."""
+    @property
+    def settings_catalog(self) -> bool:
+        """Whether it is a settings-catalog enrollment policy (checked through its settings)."""
+    @property
+    def platform(self) -> Optional[str]:
+        """`iOS`, `macOS`, `tvOS` or `visionOS`, when known."""
+    @property
+    def violations(self) -> list[ViolationSummary]:
+        """Every broken rule, errors first. For a settings-catalog policy, `path` is the setting definition id (e.g. `ade_setupassistant_passcode`)."""
+    @property
+    def unchecked_settings(self) -> list[str]:
+        """Settings of a settings-catalog policy that no rule here reads (review them in the Intune admin center)."""
+    @property
+    def error(self) -> Optional[str]:
+        """Why the profile could not be checked (its settings could not be read); `None` when it was."""
     def to_dict(self) -> dict[str, Any]:
         """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
     def __eq__(self, other: object) -> bool: ...

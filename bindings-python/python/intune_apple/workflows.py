@@ -30,6 +30,7 @@ from intune_apple.models import (
     NotCopied,
     OldToken,
     OrphanApp,
+    ProfileCheck,
     ProfileCreated,
     PushRenewalReport,
     Refusal,
@@ -39,6 +40,7 @@ from intune_apple.models import (
     SerialAssignmentReport,
     SerialList,
     Step,
+    TokenProfilesCheck,
     ViolationSummary,
     VppRenewalReport,
 )
@@ -250,5 +252,5 @@ __all__ = [
     "DuplicateRepairReport", "AppRepair", "AssignmentSummary", "AssignmentKey",
     "AssignmentConflict", "NotCopied", "OrphanApp", "OldToken", "AppRef", "ProfileCreated",
     "ViolationSummary", "SerialList", "DeviceResult", "SerialAssignmentReport",
-    "DefaultProfileSet",
+    "DefaultProfileSet", "TokenProfilesCheck", "ProfileCheck",
 ]

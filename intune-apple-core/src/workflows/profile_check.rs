@@ -211,13 +211,12 @@ pub async fn validate_token_profiles(
         .filter(|(_, p)| p.is_settings_catalog())
         .filter_map(|(i, p)| Some((i, parse_ecv2_id(p.id()?)?.1.to_owned())))
         .collect();
+    let api = client.enrollment_policies(token_id);
     // The policies say their platform; without them, the settings do.
     let policies: HashMap<String, ConfigurationPolicy> = if policy_ids.is_empty() {
         HashMap::new()
     } else {
-        client
-            .enrollment_policies(token_id)
-            .list()
+        api.list()
             .try_collect::<Vec<_>>()
             .await
             .unwrap_or_default()
@@ -225,18 +224,16 @@ pub async fn validate_token_profiles(
             .filter_map(|p| Some((p.id.clone()?, p)))
             .collect()
     };
-    let api = client.enrollment_policies(token_id);
+    // Owned ids: the future stays `Send` for the bindings' runtimes.
+    let api = &api;
     let mut settings: HashMap<usize, Result<Vec<ConfigurationSetting>, String>> =
-        futures::stream::iter(policy_ids.iter().map(|(i, id)| {
-            let api = &api;
-            async move {
-                let read = api
-                    .settings(id)
-                    .try_collect::<Vec<_>>()
-                    .await
-                    .map_err(|e| format!("its settings could not be read: {e}"));
-                (*i, read)
-            }
+        futures::stream::iter(policy_ids.into_iter().map(|(i, id)| async move {
+            let read = api
+                .settings(&id)
+                .try_collect::<Vec<_>>()
+                .await
+                .map_err(|e| format!("its settings could not be read: {e}"));
+            (i, read)
         }))
         .buffer_unordered(SETTINGS_READS)
         .collect()
@@ -287,4 +284,14 @@ pub async fn validate_token_profiles(
         token_id: token_id.to_owned(),
         profiles: out,
     })
+}
+
+#[cfg(test)]
+mod send {
+    /// The bindings run the check on their own runtimes: its future must be `Send`.
+    #[allow(dead_code)]
+    fn is_send(client: &crate::graph::Client) {
+        fn send<T: Send>(_: T) {}
+        send(super::validate_token_profiles(client, "t"));
+    }
 }

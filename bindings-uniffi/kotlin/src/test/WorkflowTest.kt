@@ -111,6 +111,33 @@ private fun cliProcess(args: List<String>, env: Map<String, String> = emptyMap()
 }
 
 internal fun workflowTests(sim: Simulator, client: Client) {
+    test("validateTokenProfiles: classic profiles and settings-catalog policies, read only") {
+        val seed = File("intune-apple-core/tests/fixtures/seeds/profile-check.json").readText()
+        val checked = Simulator.start(seed)
+        try {
+            checked.addFault(SimulatorFault(method = "GET", path = "/beta/deviceManagement/configurationPolicies/f9999999-0000-4000-8000-000000000005/settings", kind = "intuneRefused"))
+            val writes = checked.writesApplied()
+            val check = checked.client().validateTokenProfiles("d9999999-0000-4000-8000-000000000009")
+            val byName = check.profiles().associateBy { it.displayName }
+            expect(byName.size == 5) { "$byName" }
+            expect(byName.getValue("Classic iPhone").violations.any { it.code == "I14" }) { "${byName["Classic iPhone"]}" }
+            val default = byName.getValue("Default iPad policy")
+            expect(default.settingsCatalog && default.platform == "iOS" && default.violations.isEmpty() && default.error == null) { "$default" }
+            val kiosk = byName.getValue("Kiosk iPad policy")
+            expect(kiosk.violations.any { it.code == "I14" && it.isError && it.path == "ade_setupassistant_passcode" }) { "$kiosk" }
+            expect(kiosk.uncheckedSettings == listOf("ade_setupassistant_somethingnew")) { "$kiosk" }
+            expect(byName.getValue("Mac policy").violations.any { it.code == "M4" }) { "${byName["Mac policy"]}" }
+            val unreadable = byName.getValue("Unreadable policy")
+            expect(unreadable.error?.contains("could not be read") == true && unreadable.error?.contains("\\\"") == false) { "$unreadable" }
+            expect(check.hasErrors() && check.exitCode() == 1) { check.toText() }
+            expect(check.toText().contains("ade_setupassistant_passcode")) { check.toText() }
+            expect(parseJson(check.toJson())["tokenId"] == check.tokenId()) { check.toJson() }
+            expect(checked.writesApplied() == writes) { "the check wrote" }
+        } finally {
+            checked.stop()
+        }
+    }
+
     test("reconcile: every case of the demo organisation, and refused keys") {
         val apple = AppleBusinessSimulator.start(null)
         val other = AppleBusinessSimulator.start(null)
