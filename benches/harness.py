@@ -511,6 +511,7 @@ class Packages:
 def packages_in(folder: Path) -> Packages:
     """The wheel and the two npm tarballs of one version in `folder` (as scripts/test-packages
     leaves them with INTUNE_APPLE_KEEP_PACKAGES=DIR)."""
+    folder = folder.resolve()  # npm installs them from inside another directory
     pk = Packages(profile=f"from {folder}")
     wheels = sorted(folder.glob("intune_apple-*.whl"))
     pk.wheel = wheels[-1] if wheels else None
@@ -697,6 +698,10 @@ def run_startup(runs: int, smoke: bool, cli: tuple[Optional[Path], str], py_ours
               "python -c 'import msgraph_beta, azure.identity'", "peer", baseline="python -c pass"),
         Start("import intune_apple", [py, "-c", "import intune_apple"], "python -c 'import intune_apple'", "ours",
               baseline="python -c pass", peer="import msgraph_beta", skip=skips.get("py")),
+        # The import alone loads the package's names on first use: this is the first use.
+        Start("from intune_apple import Client", [py, "-c", "from intune_apple import Client"],
+              "python -c 'from intune_apple import Client'", "ours", baseline="python -c pass",
+              peer="import msgraph_beta", skip=skips.get("py")),
         Start("node -e ''", ["node", "-e", ""], "node -e ''", "baseline"),
         Start("health, npm bin", [str(ours_node / "node_modules" / ".bin" / "intune-apple"), "health"],
               "npx intune-apple health (node_modules/.bin)", "ours", cwd=ours_node, codes=health_codes,
