@@ -778,9 +778,11 @@ def startup_table(specs: list[Start]) -> str:
 
 
 def tree_size(path: Path) -> tuple[int, int, int]:
-    """(bytes of the files' contents, bytes on disk, files) under `path`, links not followed."""
+    """(bytes of the files' contents, bytes on disk, files) under `path`, links not followed;
+    on disk counts the directories' own blocks too, as `du` does."""
     size = disk = files = 0
     for dirpath, dirnames, filenames in os.walk(path):
+        disk += os.lstat(dirpath).st_blocks * 512
         for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
             st = os.lstat(os.path.join(dirpath, name))
             size += st.st_size
