@@ -11,10 +11,12 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -29,9 +31,13 @@ PY_PEERS = ENV / "py-peers"  # msgraph-beta-sdk
 NODE_PEERS = ENV / "node-peers"  # @microsoft/microsoft-graph-client
 
 MSGRAPH_SPEC = "msgraph-beta-sdk==1.66.*"
+AZURE_IDENTITY_SPEC = "azure-identity==1.*"  # the credential an admin hands msgraph-beta-sdk
 NODE_PEER_SPEC = "@microsoft/microsoft-graph-client@3.0.7"
+NODE_IDENTITY_SPEC = "@azure/identity@4.13.1"  # the same version as bindings-node's dev dependency
 MSGRAPH_DEVICES = 3000  # the SDK needs ~14 ms per device: measured at 3,000 as in the issue
-GROUPS = ("rust", "python", "node", "peers", "tenants", "latency", "pacing")
+GROUPS = ("rust", "python", "node", "peers", "tenants", "latency", "pacing", "startup", "footprint")
+# The groups that need neither intune-apple-bench nor its simulator.
+PACKAGE_GROUPS = {"startup", "footprint"}
 
 
 def log(msg: str) -> None:
@@ -79,10 +85,11 @@ def setup_python_binding() -> tuple[Path, Optional[str]]:
 
 def setup_python_peers() -> tuple[Path, Optional[str]]:
     python = venv(PY_PEERS)
-    probe = subprocess.run([str(python), "-c", "import msgraph_beta"], capture_output=True)
+    probe = subprocess.run([str(python), "-c", "import msgraph_beta, azure.identity"], capture_output=True)
     if probe.returncode != 0:
-        if not run_quiet([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", MSGRAPH_SPEC]):
-            return python, f"cannot install {MSGRAPH_SPEC}"
+        pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        if not run_quiet([*pip, MSGRAPH_SPEC, AZURE_IDENTITY_SPEC]):
+            return python, f"cannot install {MSGRAPH_SPEC} {AZURE_IDENTITY_SPEC}"
     return python, None
 
 
@@ -99,10 +106,12 @@ def setup_node_binding() -> Optional[str]:
 
 
 def setup_node_peers() -> Optional[str]:
-    if (NODE_PEERS / "node_modules" / "@microsoft" / "microsoft-graph-client").exists():
+    modules = NODE_PEERS / "node_modules"
+    if (modules / "@microsoft" / "microsoft-graph-client").exists() and (modules / "@azure" / "identity").exists():
         return None
-    ok = run_quiet(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(NODE_PEERS), NODE_PEER_SPEC])
-    return None if ok else f"cannot install {NODE_PEER_SPEC}"
+    specs = [NODE_PEER_SPEC, NODE_IDENTITY_SPEC]
+    ok = run_quiet(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(NODE_PEERS), *specs])
+    return None if ok else f"cannot install {' '.join(specs)}"
 
 
 # ---------------------------------------------------------------- the simulator
@@ -443,6 +452,472 @@ def run_pacing(latency_ms: int, window_ms: int, apps: int, serials: int) -> list
     return rows
 
 
+# ---------------------------------------------------------------- cold start and footprint
+#
+# Both groups measure the packages as an admin installs them: the wheel in a fresh venv, the
+# npm package and its platform package installed from their tarballs into an empty directory.
+# The full run builds them in release (as the release workflow does); `--smoke` installs the
+# packages of `--packages DIR` (scripts/test-packages keeps its own there) or builds them
+# without optimisations, and measures only our own implementations, once.
+
+PY_EMPTY = "py-empty"  # an empty venv: what `python -m venv` alone installs
+PY_OURS = "py-wheel"  # a fresh venv with our wheel and nothing else
+NPM_OURS = "npm-ours"  # an empty directory with our npm package installed from its tarballs
+PY_FOOT_PEERS = "py-footprint-peers"  # a fresh venv with msgraph-beta-sdk + azure-identity
+NPM_FOOT_PEERS = "npm-footprint-peers"  # an empty directory with the Node SDK + @azure/identity
+MIB = 1024 * 1024
+
+
+def clean_env() -> dict[str, str]:
+    """The environment of a measured start: no credential (so every command runs on the
+    simulated demo tenant), no PYTHON*/NODE_* settings, nothing else that changes a start."""
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "USER")
+    return {k: os.environ[k] for k in keep if k in os.environ}
+
+
+def find_maturin() -> Optional[Path]:
+    """maturin from the bench venv, else from scripts/test-python's venv (what CI has); in a
+    full run it is installed into the bench venv when neither has it."""
+    for candidate in (PY_ENV / "bin" / "maturin", ROOT / "bindings-python" / ".venv" / "bin" / "maturin"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def cli_binary(release: bool) -> tuple[Optional[Path], str]:
+    """The Cargo `intune-apple` binary: built in release for a full run; for a smoke run the
+    one already built (release, else debug, as `cargo test` leaves it), built in debug if none."""
+    release_bin, debug_bin = TARGET / "release" / "intune-apple", TARGET / "debug" / "intune-apple"
+    if release:
+        ok = run_quiet(["cargo", "build", "--release", "--quiet", "--locked", "-p", "intune-apple-cli"])
+        return (release_bin, "release") if ok else (None, "cargo build --release -p intune-apple-cli failed")
+    for path, profile in ((release_bin, "release"), (debug_bin, "debug")):
+        if path.exists():
+            return path, profile
+    if run_quiet(["cargo", "build", "--quiet", "--locked", "-p", "intune-apple-cli"]):
+        return debug_bin, "debug"
+    return None, "cargo build -p intune-apple-cli failed"
+
+
+@dataclass
+class Packages:
+    wheel: Optional[Path] = None
+    npm: list[Path] = field(default_factory=list)  # the platform package first, then the main one
+    skip_py: Optional[str] = None
+    skip_npm: Optional[str] = None
+    profile: str = "release"
+
+
+def packages_in(folder: Path) -> Packages:
+    """The wheel and the two npm tarballs of one version in `folder` (as scripts/test-packages
+    leaves them with INTUNE_APPLE_KEEP_PACKAGES=DIR)."""
+    folder = folder.resolve()  # npm installs them from inside another directory
+    pk = Packages(profile=f"from {folder}")
+    wheels = sorted(folder.glob("intune_apple-*.whl"))
+    pk.wheel = wheels[-1] if wheels else None
+    if pk.wheel is None:
+        pk.skip_py = f"no intune_apple-*.whl in {folder}"
+    main_tgz = sorted(p for p in folder.glob("intune-apple-[0-9]*.tgz"))
+    platform_tgz = sorted(p for p in folder.glob("intune-apple-*-*.tgz") if p not in main_tgz)
+    if main_tgz and platform_tgz:
+        pk.npm = [platform_tgz[-1], main_tgz[-1]]
+    else:
+        pk.skip_npm = f"no intune-apple-VERSION.tgz and platform .tgz in {folder}"
+    return pk
+
+
+def build_packages(dist: Path, release: bool, python: bool, node: bool) -> Packages:
+    """Builds the wheel (maturin, abi3) and packs the npm package with this platform's addon as
+    its own package (the steps of scripts/test-packages and the release workflow)."""
+    pk = Packages(profile="release" if release else "debug")
+    shutil.rmtree(dist, ignore_errors=True)
+    dist.mkdir(parents=True)
+    if python:
+        maturin = find_maturin()
+        if maturin is None and release:
+            py = venv(PY_ENV)
+            run_quiet([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "maturin>=1.9,<2"])
+            maturin = find_maturin()
+        env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET))
+        cmd = [str(maturin), "build", "--quiet", "--locked", "-m", "bindings-python/Cargo.toml", "--out", str(dist)]
+        if maturin is None:
+            pk.skip_py = "no maturin (run scripts/test-python, or a full run, first)"
+        elif not run_quiet(cmd + (["--release"] if release else []), env=env):
+            pk.skip_py = "maturin build failed"
+        else:
+            pk.wheel = sorted(dist.glob("intune_apple-*.whl"))[-1]
+    if node:
+        pk.skip_npm = pack_npm(dist, release)
+        if pk.skip_npm is None:
+            version = json.loads((ROOT / "bindings-node" / "package.json").read_text())["version"]
+            main = dist / f"intune-apple-{version}.tgz"
+            pk.npm = [p for p in dist.glob(f"intune-apple-*-{version}.tgz") if p != main] + [main]
+    return pk
+
+
+def pack_npm(dist: Path, release: bool) -> Optional[str]:
+    node_dir = ROOT / "bindings-node"
+    # The addon's own target directory, as scripts/test-node keeps it.
+    env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET / "node"))
+    if not (node_dir / "node_modules").exists() and not run_quiet(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=node_dir):
+        return "npm ci failed in bindings-node"
+    if release:
+        # The release workflow's build: the release-node profile (fat LTO).
+        if not run_quiet(["npm", "run", "--silent", "build:release"], cwd=node_dir, env=env):
+            return "npm run build:release failed"
+    elif not list(node_dir.glob("intune-apple.*.node")):
+        if not run_quiet(["npm", "run", "--silent", "build"], cwd=node_dir, env=env):
+            return "npm run build failed"
+    addons = sorted(node_dir.glob("intune-apple.*.node"))
+    if not addons:
+        return "no addon in bindings-node"
+    platform = addons[0].name[len("intune-apple.") : -len(".node")]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        shutil.copytree(node_dir / "npm", work / "npm")
+        shutil.copy(addons[0], work / "npm" / platform)
+        if not run_quiet(["npm", "pack", "--silent", "--pack-destination", str(dist)], cwd=work / "npm" / platform):
+            return "npm pack of the platform package failed"
+        if not run_quiet(["npm", "pack", "--silent", "--pack-destination", str(work)], cwd=node_dir):
+            return "npm pack failed"
+        # As `napi pre-publish` does: the platform packages as optional dependencies.
+        (work / "main").mkdir()
+        tarball = next(work.glob("intune-apple-*.tgz"))
+        if not run_quiet(["tar", "-xzf", str(tarball), "-C", str(work / "main")]):
+            return "cannot unpack the npm package"
+        package = work / "main" / "package"
+        if not run_quiet(["node", str(node_dir / "smoke" / "optional-deps.cjs"), str(package / "package.json"), str(work / "npm")]):
+            return "optional-deps.cjs failed"
+        if not run_quiet(["npm", "pack", "--silent", "--pack-destination", str(dist)], cwd=package):
+            return "npm pack of the main package failed"
+    return None
+
+
+def fresh_venv(path: Path, packages: list[str], offline: bool) -> Optional[str]:
+    """A new venv at `path` (removed first) with `packages` pip-installed; None when done."""
+    shutil.rmtree(path, ignore_errors=True)
+    if not run_quiet([sys.executable, "-m", "venv", str(path)]):
+        return "python -m venv failed"
+    if packages:
+        pip = [str(path / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        if not run_quiet(pip + (["--no-index"] if offline else []) + packages):
+            return f"pip install {' '.join(packages)} failed"
+    return None
+
+
+def fresh_npm_dir(path: Path, packages: list[str], offline: bool) -> Optional[str]:
+    """An empty npm project at `path` (removed first) with `packages` installed; None when done."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    (path / "package.json").write_text('{ "name": "footprint", "version": "0.0.0", "private": true }\n')
+    cmd = ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", *(["--offline"] if offline else []), *packages]
+    return None if run_quiet(cmd, cwd=path) else f"npm install {' '.join(packages)} failed"
+
+
+@dataclass
+class Start:
+    """One cold-start measurement: a command run from process start to exit."""
+
+    name: str
+    cmd: list[str]
+    shown: str  # the command as the docs show it
+    kind: str  # "ours", "peer" or "baseline"
+    cwd: Path = ROOT
+    codes: tuple[int, ...] = (0,)
+    baseline: Optional[str] = None  # name of the bare interpreter's row, subtracted for "net"
+    peer: Optional[str] = None  # name of the row this one is held to
+    net_vs_peer: bool = True  # the ratio of net times (interpreters) or of wall times (binary)
+    skip: Optional[str] = None
+    seconds: list[float] = field(default_factory=list)
+    rss: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def start_once(s: Start, env: dict[str, str]) -> None:
+    """Runs `s.cmd` once with its output thrown away: wall time from just before the spawn to
+    the reaping of the process, and its rusage (peak RSS, CPU)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(s.cmd, cwd=s.cwd, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in s.codes:
+        s.skip = f"exit code {proc.returncode} in a timed run"
+        return
+    s.seconds.append(elapsed)
+    s.rss.append(usage.ru_maxrss / 1024)
+    s.cpu.append(usage.ru_utime + usage.ru_stime)
+
+
+def check_start(s: Start, env: dict[str, str]) -> None:
+    """One untimed run first (it also warms the page cache and writes any bytecode cache):
+    a command that fails is reported with the end of its output, not timed."""
+    if s.skip:
+        return
+    try:
+        proc = subprocess.run(s.cmd, cwd=s.cwd, env=env, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        s.skip = f"cannot run: {e}"
+        return
+    if proc.returncode not in s.codes:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-2:]
+        s.skip = f"exit code {proc.returncode}: " + " | ".join(tail)[:200]
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def run_startup(runs: int, smoke: bool, cli: tuple[Optional[Path], str], py_ours: Optional[Path],
+                npm_ours: Optional[Path], skips: dict[str, Optional[str]]) -> tuple[list[Start], str]:
+    """`intune-apple health` on the demo tenant (the simulator inside the process, as the
+    command starts it when no credentials are set) through each package, and the import
+    alone, beside the peers' imports and the bare interpreters; `runs` runs of each, in turns."""
+    health_codes = (0, 1, 2)  # the command's codes: ok, warning, expired (the demo has all)
+    py = str(py_ours / "bin" / "python") if py_ours else "python3"
+    peers_py = str(PY_PEERS / "bin" / "python")
+    ours_node = npm_ours or ROOT
+    specs = [
+        Start("python -c pass", [py, "-c", "pass"], "python -c pass", "baseline"),
+        Start("health, Cargo binary", [str(cli[0]), "health"], f"target/{cli[1]}/intune-apple health", "ours",
+              codes=health_codes, peer="import msgraph_beta", net_vs_peer=False, skip=None if cli[0] else cli[1]),
+        Start("import msgraph_beta", [peers_py, "-c", "import msgraph_beta"], "python -c 'import msgraph_beta'", "peer",
+              baseline="python -c pass"),
+        Start("health, Python console script", [str((py_ours or ROOT) / "bin" / "intune-apple"), "health"],
+              "intune-apple health (the wheel's console script)", "ours", codes=health_codes,
+              baseline="python -c pass", peer="import msgraph_beta", skip=skips.get("py")),
+        Start("import msgraph_beta, azure.identity", [peers_py, "-c", "import msgraph_beta, azure.identity"],
+              "python -c 'import msgraph_beta, azure.identity'", "peer", baseline="python -c pass"),
+        Start("import intune_apple", [py, "-c", "import intune_apple"], "python -c 'import intune_apple'", "ours",
+              baseline="python -c pass", peer="import msgraph_beta", skip=skips.get("py")),
+        # The import alone loads the package's names on first use: this is the first use.
+        Start("from intune_apple import Client", [py, "-c", "from intune_apple import Client"],
+              "python -c 'from intune_apple import Client'", "ours", baseline="python -c pass",
+              peer="import msgraph_beta", skip=skips.get("py")),
+        Start("node -e ''", ["node", "-e", ""], "node -e ''", "baseline"),
+        Start("health, npm bin", [str(ours_node / "node_modules" / ".bin" / "intune-apple"), "health"],
+              "npx intune-apple health (node_modules/.bin)", "ours", cwd=ours_node, codes=health_codes,
+              baseline="node -e ''", peer="require graph-client", skip=skips.get("npm")),
+        Start("require graph-client", ["node", "-e", "require('@microsoft/microsoft-graph-client')"],
+              "node -e \"require('@microsoft/microsoft-graph-client')\"", "peer", cwd=NODE_PEERS, baseline="node -e ''"),
+        Start("require('intune-apple')", ["node", "-e", "require('intune-apple')"],
+              "node -e \"require('intune-apple')\"", "ours", cwd=ours_node, baseline="node -e ''",
+              peer="require graph-client", skip=skips.get("npm")),
+        Start("require graph-client, @azure/identity",
+              ["node", "-e", "require('@microsoft/microsoft-graph-client'); require('@azure/identity')"],
+              "node -e \"require('@microsoft/microsoft-graph-client'); require('@azure/identity')\"", "peer",
+              cwd=NODE_PEERS, baseline="node -e ''"),
+    ]
+    for s in specs:
+        if s.kind == "peer":
+            if smoke:
+                s.skip = "not in --smoke"
+            elif s.name.startswith("import") and skips.get("py_peers"):
+                s.skip = skips["py_peers"]
+            elif s.name.startswith("require") and skips.get("node_peers"):
+                s.skip = skips["node_peers"]
+    env = clean_env()
+    for s in specs:
+        check_start(s, env)
+    before = loadavg()
+    for _ in range(runs):
+        for s in specs:
+            if not s.skip:
+                start_once(s, env)
+    for s in specs:
+        if not s.skip:
+            log(f"{s.name}: median {s.median * 1000:.1f} ms of {len(s.seconds)} "
+                f"(min {min(s.seconds) * 1000:.1f}, max {max(s.seconds) * 1000:.1f}), RSS {max(s.rss):.1f} MiB")
+    return specs, f"load average {before} at the start, {loadavg()} at the end"
+
+
+def startup_table(specs: list[Start]) -> str:
+    by = {s.name: s for s in specs}
+
+    def ms(x: float) -> str:
+        return f"{x * 1000:.1f}"
+
+    head = ["measurement", "median ms", "min-max ms", "net ms", "peak RSS MiB", "CPU ms", "held to",
+            "ratio", "target", "result"]
+    body = []
+    for s in specs:
+        if s.skip:
+            body.append([s.name, "-", "-", "-", "-", "-", s.peer or "", "-", "", f"skipped: {s.skip}"])
+            continue
+        base = by.get(s.baseline) if s.baseline else None
+        net = s.median - base.median if base and not base.skip else None
+        ratio, target, verdict = "", "", ""
+        peer = by.get(s.peer) if s.peer else None
+        if s.kind == "ours" and peer is not None and not peer.skip:
+            if s.net_vs_peer:
+                pbase = by.get(peer.baseline) if peer.baseline else None
+                if net is not None and pbase and not pbase.skip:
+                    r = max(net, 0.0) / max(peer.median - pbase.median, 1e-9)
+                    ratio, target = f"{r:.3f}x (net)", "<= 0.1x"
+                    verdict = "pass" if r <= 0.1 else "MISS"
+            else:
+                r = s.median / peer.median
+                ratio, target = f"{r:.3f}x (wall)", "<= 0.1x"
+                verdict = "pass" if r <= 0.1 else "MISS"
+        elif s.kind == "ours":
+            target = "<= 0.1x"
+        body.append([
+            s.name, ms(s.median), f"{ms(min(s.seconds))}-{ms(max(s.seconds))}",
+            "" if net is None else ms(net), f"{statistics.median(s.rss):.1f}", f"{statistics.median(s.cpu) * 1000:.0f}",
+            s.peer or "", ratio, target, verdict,
+        ])
+    return md_table(head, body)
+
+
+def tree_size(path: Path) -> tuple[int, int, int]:
+    """(bytes of the files' contents, bytes on disk, files) under `path`, links not followed;
+    on disk counts the directories' own blocks too, as `du` does."""
+    size = disk = files = 0
+    for dirpath, dirnames, filenames in os.walk(path):
+        disk += os.lstat(dirpath).st_blocks * 512
+        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            st = os.lstat(os.path.join(dirpath, name))
+            size += st.st_size
+            disk += st.st_blocks * 512
+            files += 1
+    return size, disk, files
+
+
+@dataclass
+class Foot:
+    name: str
+    command: str
+    kind: str
+    path: Optional[Path] = None
+    minus: Optional[Path] = None  # an empty venv, subtracted
+    download: list[Path] = field(default_factory=list)
+    peer: Optional[str] = None
+    skip: Optional[str] = None
+    size: int = 0
+    disk: int = 0
+    files: int = 0
+    versions: str = ""
+
+
+def measure_foot(f: Foot) -> None:
+    if f.skip or f.path is None:
+        return
+    f.size, f.disk, f.files = tree_size(f.path)
+    if f.minus is not None:
+        size, disk, files = tree_size(f.minus)
+        f.size, f.disk, f.files = f.size - size, f.disk - disk, f.files - files
+    log(f"{f.name}: {f.size / MIB:.1f} MiB in {f.files:,} files ({f.disk / MIB:.1f} MiB on disk)")
+
+
+def py_versions(venv_path: Path, names: list[str]) -> str:
+    code = "import sys\nfrom importlib import metadata\nprint(', '.join(n + ' ' + metadata.version(n) for n in sys.argv[1:]))"
+    proc = subprocess.run([str(venv_path / "bin" / "python"), "-c", code, *names], capture_output=True, text=True)
+    return proc.stdout.strip()
+
+
+def npm_versions(folder: Path, names: list[str]) -> str:
+    out = []
+    for n in names:
+        try:
+            out.append(f"{n} {json.loads((folder / 'node_modules' / n / 'package.json').read_text())['version']}")
+        except (OSError, ValueError, KeyError):
+            pass
+    return ", ".join(out)
+
+
+def run_footprint(smoke: bool, pk: Packages, root: Path, skips: dict[str, Optional[str]]) -> list[Foot]:
+    """Installed sizes: our wheel's venv less an empty venv, our npm package (and its platform
+    package) in an empty directory, and the same for the peers (fresh, from the registries)."""
+    rows = [
+        Foot("intune-apple wheel (fresh venv, less an empty venv)", "python -m venv V && V/bin/pip install intune_apple-*.whl",
+             "ours", root / PY_OURS, root / PY_EMPTY, [pk.wheel] if pk.wheel else [], "msgraph-beta-sdk + azure-identity",
+             skip=skips.get("py")),
+        Foot("msgraph-beta-sdk + azure-identity (fresh venv, less an empty venv)",
+             f"python -m venv V && V/bin/pip install '{MSGRAPH_SPEC}' '{AZURE_IDENTITY_SPEC}'", "peer",
+             root / PY_FOOT_PEERS, root / PY_EMPTY),
+        Foot("intune-apple npm package + its linux-x64 addon package (empty dir)",
+             "npm install intune-apple-VERSION.tgz intune-apple-PLATFORM-VERSION.tgz", "ours",
+             root / NPM_OURS / "node_modules", None, list(pk.npm), "@microsoft/microsoft-graph-client + @azure/identity",
+             skip=skips.get("npm")),
+        Foot("@microsoft/microsoft-graph-client + @azure/identity (empty dir)",
+             f"npm install {NODE_PEER_SPEC} {NODE_IDENTITY_SPEC}", "peer", root / NPM_FOOT_PEERS / "node_modules"),
+    ]
+    for f in rows:
+        if f.kind == "ours" and not f.skip and f.path is not None and not f.path.exists():
+            f.skip = "not installed"
+    if smoke:
+        for f in rows:
+            if f.kind == "peer":
+                f.skip = "not in --smoke"
+    else:
+        rows[1].skip = fresh_venv(root / PY_FOOT_PEERS, [MSGRAPH_SPEC, AZURE_IDENTITY_SPEC], offline=False)
+        rows[3].skip = fresh_npm_dir(root / NPM_FOOT_PEERS, [NODE_PEER_SPEC, NODE_IDENTITY_SPEC], offline=False)
+        if not rows[1].skip:
+            rows[1].versions = py_versions(root / PY_FOOT_PEERS, ["msgraph-beta-sdk", "azure-identity"])
+        if not rows[3].skip:
+            rows[3].versions = npm_versions(root / NPM_FOOT_PEERS, ["@microsoft/microsoft-graph-client", "@azure/identity"])
+    if not rows[0].skip:
+        rows[0].versions = py_versions(root / PY_OURS, ["intune-apple"])
+    if not rows[2].skip:
+        rows[2].versions = npm_versions(root / NPM_OURS, ["intune-apple"])
+    for f in rows:
+        measure_foot(f)
+    return rows
+
+
+def footprint_table(rows: list[Foot]) -> str:
+    by = {f.name.split(" (")[0]: f for f in rows}
+    head = ["installed", "versions", "MiB", "MiB on disk", "files", "download MiB", "ratio to peer", "command"]
+    body = []
+    for f in rows:
+        if f.skip:
+            body.append([f.name, "", "-", "-", "-", "-", "", f"skipped: {f.skip}"])
+            continue
+        peer = by.get(f.peer) if f.peer else None
+        ratio = f"{f.size / peer.size:.2f}x" if peer and not peer.skip and peer.size else ""
+        download = f"{sum(p.stat().st_size for p in f.download) / MIB:.1f}" if f.download else ""
+        body.append([f.name, f.versions, f"{f.size / MIB:.1f}", f"{f.disk / MIB:.1f}", f"{f.files:,}", download,
+                     ratio, f"`{f.command}`"])
+    return md_table(head, body)
+
+
+def md_table(head: list[str], body: list[list[str]]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+    fmt = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
+    return "\n".join([fmt(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(fmt(b) for b in body)])
+
+
+def setup_ours(groups: set[str], smoke: bool, packages: Optional[Path]) -> tuple[Path, Packages, dict, tuple]:
+    """Builds (or finds) and installs our packages for the startup and footprint groups."""
+    root = ENV / ("smoke" if smoke else "packages")
+    root.mkdir(parents=True, exist_ok=True)
+    cli: tuple[Optional[Path], str] = (None, "not needed")
+    if "startup" in groups:
+        cli = cli_binary(release=not smoke)
+    pk = packages_in(packages) if packages else build_packages(root / "dist", release=not smoke, python=True, node=True)
+    skips: dict[str, Optional[str]] = {"py": pk.skip_py, "npm": pk.skip_npm}
+    if not skips["py"]:
+        skips["py"] = fresh_venv(root / PY_OURS, [str(pk.wheel)], offline=True)
+    if "footprint" in groups:
+        empty = fresh_venv(root / PY_EMPTY, [], offline=True)
+        if empty:
+            skips["py"] = skips["py"] or empty
+    if not skips["npm"]:
+        skips["npm"] = fresh_npm_dir(root / NPM_OURS, [str(p) for p in pk.npm], offline=True)
+    if not smoke and "startup" in groups:
+        skips["py_peers"] = setup_python_peers()[1]
+        skips["node_peers"] = setup_node_peers()
+    return root, pk, skips, cli
+
+
 # ---------------------------------------------------------------- output
 
 
@@ -524,16 +999,27 @@ def main() -> None:
     p.add_argument("--window-ms", type=int, default=2000, help="throttle window in the pacing group (default 2000: Intune's 20 s scaled down)")
     p.add_argument("--apps", type=int, default=500, help="duplicate apps repaired in the pacing group")
     p.add_argument("--serials", type=int, default=20_000, help="serial numbers assigned in the pacing group")
+    p.add_argument("--startup-runs", type=int, default=11, help="runs of each command in the startup group (default 11)")
+    p.add_argument("--smoke", action="store_true",
+                   help="startup and footprint once each, our packages only: no peers, no release build, "
+                        "no registry (the other groups' smoke is the benches crate's cargo test)")
+    p.add_argument("--packages", type=Path, default=None,
+                   help="take the wheel and npm tarballs from DIR (scripts/test-packages keeps them there "
+                        "with INTUNE_APPLE_KEEP_PACKAGES=DIR) instead of building them")
     a = p.parse_args()
+    if a.smoke and a.only == ",".join(GROUPS):
+        a.only = "startup,footprint"
     groups = {g.strip() for g in a.only.split(",") if g.strip()}
     unknown = groups - set(GROUPS)
     if unknown:
         p.error(f"unknown group(s) {', '.join(sorted(unknown))}; choose from {', '.join(GROUPS)}")
+    if a.smoke and groups - PACKAGE_GROUPS:
+        p.error("--smoke runs only the startup and footprint groups (the others' smoke is cargo test -p intune-apple-benches)")
     sizes = [int(s.replace("_", "")) for s in a.devices.split(",") if s.strip()]
     repeats = 1 if a.quick else max(1, a.repeats)
     tenants = a.tenants if a.tenants is not None else (100 if a.quick else 1000)
 
-    if not a.skip_build or not BENCH_BIN.exists():
+    if groups - PACKAGE_GROUPS and (not a.skip_build or not BENCH_BIN.exists()):
         build_rust()
     env: dict = {}
     if "python" in groups or "peers" in groups:
@@ -559,15 +1045,35 @@ def main() -> None:
         rows += run_latency(a.latency_ms, a.latency_devices, tenants, conc, repeats)
     if "pacing" in groups:
         rows += run_pacing(a.pacing_latency_ms, a.window_ms, a.apps, a.serials)
-    try:
-        load = Path("/proc/loadavg").read_text().split()[:3]
-    except OSError:
-        load = ["?"]
-    print(f"machine: {machine()}; load average {' '.join(load)} at the end")
-    print("simulator: separate process, 1 enrollment program token, 1,000 devices per page, loopback HTTP")
-    print(table(rows))
+    starts: list[Start] = []
+    feet: list[Foot] = []
+    start_load = ""
+    if groups & PACKAGE_GROUPS:
+        root, pk, skips, cli = setup_ours(groups, a.smoke, a.packages)
+        if "startup" in groups:
+            runs = 1 if a.smoke or a.quick else max(1, a.startup_runs)
+            starts, start_load = run_startup(runs, a.smoke, cli, root / PY_OURS, root / NPM_OURS, skips)
+        if "footprint" in groups:
+            feet = run_footprint(a.smoke, pk, root, skips)
+    print(f"machine: {machine()}; load average {loadavg()} at the end")
+    if rows:
+        print("simulator: separate process, 1 enrollment program token, 1,000 devices per page, loopback HTTP")
+        print(table(rows))
+    if starts:
+        runs = len(next((s.seconds for s in starts if not s.skip), []))
+        print(f"\ncold start: median of {runs} runs of each, in turns; {start_load}; packages: {pk.profile}; "
+              "net = median less the bare interpreter's median; ratio: ours against the peer's, "
+              "net against net (the Cargo binary: wall against wall)")
+        print(startup_table(starts))
+    if feet:
+        print(f"\nfootprint: installed sizes (file contents; on disk: allocated blocks); packages: {pk.profile}")
+        print(footprint_table(feet))
     if any(r.verdict == "MISS" for r in rows):
         print("\nsome targets were missed: see docs/performance.md for what dominates each figure")
+    if a.smoke:
+        broken = [s.name for s in starts if s.kind != "peer" and s.skip] + [f.name for f in feet if f.kind == "ours" and f.skip]
+        if broken:
+            sys.exit(f"smoke run failed: {', '.join(broken)}")
 
 
 if __name__ == "__main__":

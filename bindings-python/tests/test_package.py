@@ -58,3 +58,33 @@ def test_every_public_call_is_exercised_by_the_suite() -> None:
 
 def test_files_module_names() -> None:
     assert files.inspect is intune_apple.inspect
+
+
+def test_every_name_is_importable_from_the_package() -> None:
+    from intune_apple import _enums, errors, models
+
+    expected = ["AsyncClient", "Client", "PageProgress", "credentials", "enums", "inspect", "inspect_bytes",
+                "rules", "workflows", *_enums.__all__, *errors.__all__, *models.__all__]
+    assert intune_apple.__all__ == expected
+    star: dict[str, object] = {}
+    exec("from intune_apple import *", star)
+    for name in expected:
+        assert star[name] is getattr(intune_apple, name), name
+    assert intune_apple.enums is _enums and intune_apple.VppTokenState is _enums.VppTokenState
+    assert intune_apple.NotFoundError is errors.NotFoundError and intune_apple.VppToken is models.VppToken
+    assert set(expected) <= set(dir(intune_apple))
+    with pytest.raises(AttributeError):
+        intune_apple.NoSuchName  # type: ignore[attr-defined]
+
+
+def test_import_alone_loads_no_more_than_it_needs() -> None:
+    # Cold start (docs/performance.md): the package's names load on first use; a sync client
+    # does not load asyncio; the command line loads neither typing nor the models.
+    code = ("import sys, intune_apple; print(sorted(m for m in sys.modules if m.startswith('intune_apple')));"
+            "from intune_apple import Client; print('asyncio' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "['intune_apple']"
+    assert out[1] == "False"
+    code = "import sys, intune_apple.cli; print(sorted(m for m in sys.modules if m.startswith('intune_apple')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "['intune_apple', 'intune_apple._native', 'intune_apple.cli']"

@@ -8,12 +8,15 @@ the client was created on, so the credential keeps its own session on that loop.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import inspect
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from intune_apple.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import asyncio
+
+# asyncio, concurrent.futures and inspect are imported where an async credential needs them:
+# together they are most of a sync client's import time (docs/performance.md, cold start).
 
 #: How long the core waits for an async credential's answer before giving up.
 ASYNC_CREDENTIAL_TIMEOUT = 60.0
@@ -26,7 +29,11 @@ def _method(credential: Any) -> Any:
 def is_async_credential(credential: Any) -> bool:
     """Whether ``credential``'s ``get_token_info`` / ``get_token`` is a coroutine function."""
     method = _method(credential)
-    return method is not None and inspect.iscoroutinefunction(method)
+    if method is None:
+        return False
+    import inspect
+
+    return inspect.iscoroutinefunction(method)
 
 
 class _LoopBoundCredential:
@@ -44,6 +51,9 @@ class _LoopBoundCredential:
                 return await self._credential.get_token_info(*scopes)
             return await self._credential.get_token(*scopes)
 
+        import asyncio
+        import concurrent.futures
+
         if self._loop.is_closed():
             raise RuntimeError("the event loop the AsyncClient was created on is closed")
         future = asyncio.run_coroutine_threadsafe(call(), self._loop)
@@ -60,6 +70,8 @@ def for_client(credential: Any, *, asynchronous: bool) -> Any:
     """What to give the core for ``credential`` in a sync or an async client."""
     if credential is None or not asynchronous or not is_async_credential(credential):
         return credential
+    import asyncio
+
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:

@@ -5,9 +5,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional, Sequence
 
 from intune_apple import _native
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: the command starts without it
+    from typing import Optional, Sequence
 
 
 def run_cli(args: Sequence[str]) -> int:
