@@ -88,6 +88,7 @@ __all__ = [
     "AppRepair", "AssignmentSummary", "AssignmentKey", "AssignmentConflict", "NotCopied",
     "OrphanApp", "OldToken", "AppRef", "ProfileCreated", "ViolationSummary", "SerialList",
     "DeviceResult", "SerialAssignmentReport", "DefaultProfileSet", "SupersededToken",
-    "TokenRoles", "DuplicateApp", "DuplicateFindings", "AssignmentPlan", "EnrollmentProfile",
+    "TokenRoles", "DuplicateApp", "DuplicateFindings", "AssignmentPlan", "TokenProfilesCheck",
+    "ProfileCheck", "EnrollmentProfile",
     "MobileApp", "AssignmentTarget", "MobileAppAssignmentSettings",
 ]
