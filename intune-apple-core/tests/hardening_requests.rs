@@ -55,9 +55,10 @@ fn cleartext_and_userinfo_are_refused_when_building() {
 }
 
 #[tokio::test]
-async fn empty_and_dot_ids_are_refused_before_a_request_is_made() {
+async fn empty_dot_and_over_long_ids_are_refused_before_a_request_is_made() {
     let (sim, client) = common::start(Seed::demo()).await;
-    for id in ["", ".", ".."] {
+    let long = "x".repeat(100_000);
+    for id in ["", ".", "..", long.as_str()] {
         let e = client.vpp_tokens().delete(id).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput, "{id:?}: {e}");
         let e = client
@@ -66,6 +67,7 @@ async fn empty_and_dot_ids_are_refused_before_a_request_is_made() {
             .await
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput, "{id:?}: {e}");
+        assert!(!e.to_string().contains("not a valid Uri"), "{e}");
     }
     assert!(
         sim.request_log()

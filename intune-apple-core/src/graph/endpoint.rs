@@ -76,11 +76,21 @@ pub(crate) fn check_path(path: &str) -> Result<(), String> {
             s.is_empty() || s == "." || s == ".."
         });
     if bad {
-        Err("an id in the request is empty, '.' or '..': give the id of the resource (list the resources to find it)".into())
-    } else {
-        Ok(())
+        return Err("an id in the request is empty, '.' or '..': give the id of the resource (list the resources to find it)".into());
     }
+    let longest = path.split('/').map(str::len).max().unwrap_or_default();
+    if longest > MAX_SEGMENT {
+        return Err(format!(
+            "an id in the request is {longest} characters long (encoded): Graph's ids are GUIDs or a few of them joined, far below {MAX_SEGMENT}; check the id (list the resources to find it)"
+        ));
+    }
+    Ok(())
 }
+
+/// The longest path segment sent (an id, encoded). Graph's ids here are GUIDs, or composites
+/// such as `ECV2_<tokenId>_<policyId>` (83 characters); a longer one is a caller's mistake,
+/// refused before it reaches the network (whose URI limit would answer it less clearly).
+const MAX_SEGMENT: usize = 1024;
 
 #[cfg(test)]
 mod tests {
@@ -88,6 +98,15 @@ mod tests {
 
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn over_long_ids_are_refused_before_the_network() {
+        assert!(check_path(&format!("/beta/x/{}", "a".repeat(1024))).is_ok());
+        let e = check_path(&format!("/beta/x/{}/y", "a".repeat(100_000))).unwrap_err();
+        assert!(e.contains("100000 characters long"), "{e}");
+        // the query is not a segment
+        assert!(check_path(&format!("/beta/x?$filter={}", "a".repeat(5000))).is_ok());
     }
 
     #[test]
