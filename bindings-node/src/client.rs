@@ -2,17 +2,15 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use intune_apple_core::graph::{
-    self, ClientCertificateCredential, ClientSecretCredential, Cloud, Credential, HttpStack,
-    RetryPolicy, StaticTokenCredential, SyncOptions,
+    self, ClientOption, Credential, DurationUnit, HttpStack, SyncOptions,
 };
 use intune_apple_core::model::{
     EnrollmentProfile, ImportedAppleDeviceIdentity, MobileAppAssignment, VppTokenCreateRequest,
 };
-use intune_apple_core::Secret;
+use intune_apple_core::{Secret, Zeroizing};
 use napi::bindgen_prelude::{Buffer, Either, PromiseRaw, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
@@ -21,7 +19,7 @@ use crate::convert::{
     self, DataSharingConsentInfo, EnrollmentProgramToken, ImportResult, ImportedDevice,
     LicenseSummary, PushCertificate, VppTokenInfo,
 };
-use crate::error::{failure, run, run_plain, throw, Failure};
+use crate::error::{run, run_plain, throw, Failure};
 use crate::pager::{
     page_sizes, AssignmentPager, EnrollmentProfilePager, EnrollmentProgramTokenPager,
     ImportedDevicePager, ListOptions, MobileAppPager, Prepare, VppTokenPager,
@@ -96,128 +94,66 @@ pub struct ClientOptions<'a> {
     pub user_agent: Option<String>,
 }
 
-/// A caller's number of milliseconds, checked by the core (never wrapped: a `-1` is refused).
-fn ms(name: &str, v: f64, zero_ok: bool) -> std::result::Result<Duration, Failure> {
-    graph::caller_millis(name, v, zero_ok).map_err(|m| failure("ERR_INVALID_INPUT", &m))
+/// How Node spells the core's client options in messages.
+fn node_spelling(o: ClientOption) -> &'static str {
+    match o {
+        ClientOption::Credential => "credential",
+        ClientOption::TenantId => "tenantId",
+        ClientOption::ClientId => "clientId",
+        ClientOption::ClientSecret => "clientSecret",
+        ClientOption::Certificate => "certificate",
+        ClientOption::CertificatePath => "certificatePath",
+        ClientOption::AccessToken => "accessToken",
+        ClientOption::Cloud => "cloud",
+        ClientOption::AttemptTimeout => "timeouts.attemptMs",
+        ClientOption::ConnectTimeout => "timeouts.connectMs",
+        ClientOption::OperationTimeout => "timeouts.operationMs",
+        ClientOption::MaxAttempts => "retries.maxAttempts",
+        ClientOption::RetryBaseDelay => "retries.baseDelayMs",
+        ClientOption::RetryMaxDelay => "retries.maxDelayMs",
+        ClientOption::RetryTotalBudget => "retries.totalBudgetMs",
+    }
 }
 
-/// The connect timeout of a client that does not set one (the core's default).
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The HTTP stack of every client of this process with this connect timeout. Building one loads
-/// the system's root certificates (milliseconds each), which a tool making a client per tenant
-/// would pay again and again. Sharing is safe here: every call of the addon runs on its one
-/// Tokio runtime, and bearer tokens are per client.
-fn shared_http(connect_timeout: Duration) -> std::result::Result<HttpStack, Failure> {
-    /// A handful of distinct timeouts at most; beyond that each client gets its own stack.
-    const KEEP: usize = 8;
-    static STACKS: std::sync::Mutex<Vec<(Duration, HttpStack)>> = std::sync::Mutex::new(Vec::new());
-    let mut stacks = STACKS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some((_, stack)) = stacks.iter().find(|(t, _)| *t == connect_timeout) {
-        return Ok(stack.clone());
-    }
-    let stack = HttpStack::with_connect_timeout(connect_timeout).map_err(Failure::from)?;
-    if stacks.len() < KEEP {
-        stacks.push((connect_timeout, stack.clone()));
-    }
-    Ok(stack)
-}
-
-const NO_CREDENTIAL: &str = "give credential, or accessToken, or tenantId and clientId with \
-    clientSecret, certificatePath or certificate";
-
+/// The user's options, as the core's: the core chooses the credential, checks every number
+/// and shares the HTTP stack.
 fn build(
     options: ClientOptions<'_>,
     credential: Option<Arc<dyn Credential>>,
 ) -> std::result::Result<graph::Client, Failure> {
-    let invalid = |m: &str| failure("ERR_INVALID_INPUT", m);
-    let mut builder = graph::Client::builder();
-    let connect_timeout = match options.timeouts.as_ref().and_then(|t| t.connect_ms) {
-        Some(v) => ms("timeouts.connectMs", v, false)?,
-        None => DEFAULT_CONNECT_TIMEOUT,
-    };
-    builder = builder.http_stack(shared_http(connect_timeout)?);
-    if let Some(name) = &options.cloud {
-        let cloud = Cloud::parse(name)
-            .ok_or_else(|| invalid("cloud must be 'global', 'usgov', 'dod' or 'china'"))?;
-        builder = builder.cloud(cloud);
+    let timeouts = options.timeouts.unwrap_or_default();
+    let retries = options.retries.unwrap_or_default();
+    graph::ClientOptions {
+        credential,
+        access_token: options.access_token.map(Secret::new),
+        tenant_id: options.tenant_id,
+        client_id: options.client_id,
+        client_secret: options.client_secret.map(Secret::new),
+        certificate: options.certificate.map(|c| {
+            Zeroizing::new(match c {
+                Either::A(text) => text.into_bytes(),
+                Either::B(bytes) => bytes.to_vec(),
+            })
+        }),
+        certificate_path: options.certificate_path,
+        certificate_password: options.certificate_password.map(Secret::new),
+        base_url: options.base_url,
+        authority_host: options.authority_host,
+        cloud: options.cloud,
+        user_agent: options.user_agent,
+        attempt_timeout: timeouts.attempt_ms,
+        connect_timeout: timeouts.connect_ms,
+        operation_timeout: timeouts.operation_ms,
+        max_attempts: retries.max_attempts,
+        retry_base_delay: retries.base_delay_ms,
+        retry_max_delay: retries.max_delay_ms,
+        retry_total_budget: retries.total_budget_ms,
+        unit: DurationUnit::Milliseconds,
+        spelling: node_spelling,
+        share_http_stack: true,
     }
-    if let Some(url) = options.base_url {
-        builder = builder.base_url(url);
-    }
-    if let Some(url) = options.authority_host {
-        builder = builder.authority_host(url);
-    }
-    if let Some(t) = options.timeouts {
-        if let Some(v) = t.attempt_ms {
-            builder = builder.attempt_timeout(ms("timeouts.attemptMs", v, false)?);
-        }
-        if let Some(v) = t.operation_ms {
-            builder = builder.operation_timeout(ms("timeouts.operationMs", v, false)?);
-        }
-    }
-    if let Some(r) = options.retries {
-        let mut policy = RetryPolicy::default();
-        if let Some(v) = r.max_attempts {
-            let n = graph::caller_attempts(v).map_err(|m| failure("ERR_INVALID_INPUT", &m))?;
-            policy = policy.with_max_attempts(n);
-        }
-        if let Some(v) = r.base_delay_ms {
-            policy = policy.with_base_delay(ms("retries.baseDelayMs", v, true)?);
-        }
-        if let Some(v) = r.max_delay_ms {
-            policy = policy.with_max_delay(ms("retries.maxDelayMs", v, true)?);
-        }
-        if let Some(v) = r.total_budget_ms {
-            policy = policy.with_total_budget(ms("retries.totalBudgetMs", v, true)?);
-        }
-        builder = builder.retry_policy(policy);
-    }
-    if let Some(ua) = options.user_agent {
-        builder = builder.user_agent(ua);
-    }
-    let password = options.certificate_password.map(Secret::new);
-    let password = password.as_ref().map(Secret::expose);
-    if let Some(credential) = credential {
-        return builder
-            .credential(credential)
-            .build()
-            .map_err(Failure::from);
-    }
-    builder = match (
-        options.access_token,
-        options.tenant_id,
-        options.client_id,
-        options.client_secret,
-    ) {
-        (Some(token), ..) => builder.credential(StaticTokenCredential::new(token)),
-        (None, Some(tenant), Some(client), Some(secret)) => {
-            builder.credential(ClientSecretCredential::new(tenant, client, secret))
-        }
-        (None, Some(tenant), Some(client), None) => {
-            let credential = match (options.certificate, options.certificate_path) {
-                (Some(Either::A(text)), _) => ClientCertificateCredential::from_contents(
-                    tenant,
-                    client,
-                    text.as_bytes(),
-                    password,
-                ),
-                (Some(Either::B(bytes)), _) => {
-                    ClientCertificateCredential::from_contents(tenant, client, &bytes, password)
-                }
-                (None, Some(path)) => {
-                    ClientCertificateCredential::from_file(tenant, client, path, password)
-                }
-                (None, None) => return Err(invalid(NO_CREDENTIAL)),
-            }
-            .map_err(|e| invalid(&e.to_string()))?;
-            builder.credential(credential)
-        }
-        _ => return Err(invalid(NO_CREDENTIAL)),
-    };
-    builder.build().map_err(Failure::from)
+    .build()
+    .map_err(Failure::from)
 }
 
 /// Options of `syncEnrollmentProgramToken`.
@@ -313,9 +249,11 @@ impl Client {
             .filter(|v| !v.is_empty())
         };
         graph::Client::builder_from_env_with(from_env)
+            .and_then(|b| {
+                let stack = HttpStack::shared(graph::DEFAULT_CONNECT_TIMEOUT)?;
+                b.http_stack(stack).build()
+            })
             .map_err(Failure::from)
-            .and_then(|b| Ok(b.http_stack(shared_http(DEFAULT_CONNECT_TIMEOUT)?)))
-            .and_then(|b| b.build().map_err(Failure::from))
             .map(|inner| Self { inner })
             .map_err(|f| throw(env, f))
     }

@@ -394,9 +394,9 @@ test('a certificate in a PKCS#12 file or with an encrypted key, with its passwor
     assert.ok((await fromBuffer.getPushCertificate()).topicIdentifier)
     const fromText = new Client({ ...base, certificate: sim.certificateClientPem() })
     assert.ok((await fromText.getPushCertificate()).topicIdentifier)
-    assert.throws(() => new Client({ ...base, certificate: Buffer.from('not a certificate') }), { code: 'ERR_INVALID_INPUT' })
+    assert.throws(() => new Client({ ...base, certificate: Buffer.from('not a certificate') }), { code: 'ERR_CONFIGURATION' })
     assert.throws(() => new Client({ ...base, certificatePath: pfx, certificatePassword: 'hunter2-wrong' }), (e) => {
-      assert.equal(e.code, 'ERR_INVALID_INPUT')
+      assert.equal(e.code, 'ERR_CONFIGURATION')
       assert.ok(e.message.includes(pfx) && e.message.includes('password does not open'), e.message)
       assert.ok(!e.message.includes('hunter2-wrong'))
       return true

@@ -89,12 +89,12 @@ test('ERR_OUTCOME_UNKNOWN: a write applied, then the connection dropped', () =>
     assert.equal(sim.writesApplied, before + 1)
   }))
 
-test('ERR_INVALID_INPUT: a 400 from Graph, bad options, a bad profile', () =>
+test('ERR_INVALID_INPUT: a 400 from Graph, a bad profile; ERR_CONFIGURATION: no credential, an unknown cloud', () =>
   withSim(async (sim, client) => {
     sim.addFault({ method: 'GET', path: PUSH, kind: 'status', status: 400 })
     await assert.rejects(client.getPushCertificate(), isError('ERR_INVALID_INPUT', (e) => assert.equal(e.status, 400)))
-    assert.throws(() => new Client({}), isError('ERR_INVALID_INPUT'))
-    assert.throws(() => new Client({ accessToken: 'x', cloud: 'mars' }), isError('ERR_INVALID_INPUT'))
+    assert.throws(() => new Client({}), isError('ERR_CONFIGURATION'))
+    assert.throws(() => new Client({ accessToken: 'x', cloud: 'mars' }), isError('ERR_CONFIGURATION'))
     assert.throws(() => client.createEnrollmentProfile(DEP_MAIN, { '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile', supervisedModeEnabled: 'yes' }), isError('ERR_INVALID_INPUT'))
   }))
 

@@ -1,62 +1,26 @@
 //! `NativeClient`: every call of the core's Graph client, each returning a [`Pending`] (run by
 //! the sync `Client` or awaited by the `AsyncClient`) or [`Pages`] for listings.
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use intune_apple_core::graph::{
-    self, ClientCertificateCredential, ClientSecretCredential, Cloud, HttpStack, RetryPolicy,
-    StaticTokenCredential, SyncOptions,
+    self, ClientOption, Credential, DurationUnit, HttpStack, SyncOptions,
 };
 use intune_apple_core::model::{
     EnrollmentProfile, ImportedAppleDeviceIdentity, MobileAppAssignment, VppTokenCreateRequest,
 };
-use intune_apple_core::Secret;
+use intune_apple_core::{Secret, Zeroizing};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use serde::de::DeserializeOwned;
 
-use crate::errors::{configuration, graph_err, invalid_input};
+use crate::errors::{graph_err, invalid_input};
 use crate::files::{PyDepTokenFile, PyPushCertificateFile, PyVppTokenFile};
 use crate::models::{
     PyBaseEnrollmentProfile, PyDepEnrollmentProfile, PyDepIosEnrollmentProfile,
     PyDepMacOsEnrollmentProfile, PyImportedAppleDeviceIdentity, PyMobileAppAssignment,
 };
 use crate::pending::{progress_callback, Pages, Pending};
-
-/// The connect timeout of a client that does not set one (the core's default).
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The HTTP stack of every client of this process with this connect timeout. Building one loads
-/// the system's root certificates (milliseconds each), which a script making a client per
-/// tenant would pay again and again. Sharing is safe here: every call of this module runs on
-/// one Tokio runtime, and bearer tokens are per client.
-///
-/// A process forked from one that used the package gets stacks of its own: the inherited ones
-/// belong to the parent's runtime, whose threads the child does not have. They are forgotten,
-/// not dropped, since closing their connections would unregister them from the reactor the
-/// child shares with its parent.
-fn shared_http(connect_timeout: Duration) -> Result<HttpStack, graph::Error> {
-    /// A handful of distinct timeouts at most; beyond that each client gets its own stack.
-    const KEEP: usize = 8;
-    static STACKS: std::sync::Mutex<(u32, Vec<(Duration, HttpStack)>)> =
-        std::sync::Mutex::new((0, Vec::new()));
-    let mut guard = STACKS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let (owner, stacks) = &mut *guard;
-    if *owner != std::process::id() {
-        std::mem::forget(std::mem::take(stacks));
-        *owner = std::process::id();
-    }
-    if let Some((_, stack)) = stacks.iter().find(|(t, _)| *t == connect_timeout) {
-        return Ok(stack.clone());
-    }
-    let stack = HttpStack::with_connect_timeout(connect_timeout)?;
-    if stacks.len() < KEEP {
-        stacks.push((connect_timeout, stack.clone()));
-    }
-    Ok(stack)
-}
 
 /// Decodes a Python dict (Graph's JSON shape, camelCase) or JSON text into a model type.
 pub(crate) fn from_graph_json<T: DeserializeOwned>(
@@ -143,23 +107,21 @@ fn device_from_py(obj: &Bound<'_, PyAny>) -> PyResult<ImportedAppleDeviceIdentit
     from_graph_json(obj, "device")
 }
 
-fn seconds(name: &str, secs: f64) -> PyResult<Duration> {
-    // Zero (or less, or not a number) would fail every call at once: refused.
-    Duration::try_from_secs_f64(secs)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            invalid_input(format!(
-                "{name} is {secs}: it must be a positive number of seconds (e.g. 30)"
-            ))
-        })
+/// How Python spells the core's client options in messages (its keyword arguments).
+fn python_spelling(o: ClientOption) -> &'static str {
+    match o {
+        ClientOption::OperationTimeout => "timeout",
+        // `retries` counts the attempts after the first.
+        ClientOption::MaxAttempts => "retries + 1",
+        o => o.name(),
+    }
 }
 
 /// The core client shared by the sync and async Python faces.
 #[pyclass(module = "intune_apple._native", frozen)]
 pub(crate) struct NativeClient {
     pub(crate) inner: graph::Client,
-    /// The process that made this client: a forked child cannot use it (see `shared_http`).
+    /// The process that made this client: a forked child cannot use it (see `HttpStack::shared`).
     #[pyo3(get)]
     pid: u32,
 }
@@ -210,100 +172,45 @@ impl NativeClient {
         user_agent: Option<String>,
         credential: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut b = graph::Client::builder();
-        if let Some(name) = cloud {
-            let c = Cloud::parse(&name)
-                .ok_or_else(|| configuration("cloud must be global, usgov, dod or china"))?;
-            b = b.cloud(c);
-        }
-        let password = certificate_password.map(Secret::new);
-        let password = password.as_ref().map(Secret::expose);
-        match (access_token, tenant_id, client_id, client_secret) {
-            _ if credential.is_some() => {
-                if let Some(object) = &credential {
-                    // The library's own credential goes to the core as is; anything else is
-                    // an azure-identity-shaped object called through Python.
-                    if let Ok(own) = object.cast::<crate::own_credentials::NativeCredential>() {
-                        b = b.shared_credential(own.get().inner.clone());
-                    } else {
-                        b = b.credential(crate::credential::PyCredential::new(object)?);
-                    }
-                }
-            }
-            (Some(token), ..) => b = b.credential(StaticTokenCredential::new(token)),
-            (None, Some(t), Some(c), Some(s)) => {
-                b = b.credential(ClientSecretCredential::new(t, c, s));
-            }
-            (None, Some(t), Some(c), None) => {
-                let cred = match (certificate, certificate_path) {
-                    (Some(contents), _) => ClientCertificateCredential::from_contents(
-                        t,
-                        c,
-                        contents.bytes(),
-                        password,
-                    ),
-                    (None, Some(path)) => {
-                        ClientCertificateCredential::from_file(t, c, path, password)
-                    }
-                    (None, None) => {
-                        return Err(configuration(
-                            "give client_secret, certificate or certificate_path with tenant_id and client_id",
-                        ))
-                    }
-                }
-                .map_err(|e| configuration(e.to_string()))?;
-                b = b.credential(cred);
-            }
-            (None, None, _, _) | (None, _, None, _) => {
-                return Err(configuration(
-                    "no credential: give tenant_id and client_id with client_secret or a certificate, or access_token (or use from_env())",
-                ))
-            }
-        }
-        if let Some(url) = base_url {
-            b = b.base_url(url);
-        }
-        if let Some(url) = authority_host {
-            b = b.authority_host(url);
-        }
-        if let Some(s) = timeout {
-            b = b.operation_timeout(seconds("timeout", s)?);
-        }
-        if let Some(s) = attempt_timeout {
-            b = b.attempt_timeout(seconds("attempt_timeout", s)?);
-        }
-        let connect_timeout = match connect_timeout {
-            Some(s) => seconds("connect_timeout", s)?,
-            None => DEFAULT_CONNECT_TIMEOUT,
+        // The library's own credential goes to the core as is; anything else is an
+        // azure-identity-shaped object called through Python.
+        let credential: Option<Arc<dyn Credential>> = match &credential {
+            Some(object) => Some(
+                match object.cast::<crate::own_credentials::NativeCredential>() {
+                    Ok(own) => own.get().inner.clone(),
+                    Err(_) => Arc::new(crate::credential::PyCredential::new(object)?),
+                },
+            ),
+            None => None,
         };
-        b = b.http_stack(shared_http(connect_timeout).map_err(|e| graph_err(&e))?);
-        // Seconds here, checked by the core as every binding's delays are.
-        let delay = |name: &str, s: f64| {
-            graph::caller_millis(name, s * 1000.0, true).map_err(invalid_input)
-        };
-        if retries.is_some()
-            || retry_base_delay.is_some()
-            || retry_max_delay.is_some()
-            || retry_total_budget.is_some()
-        {
-            let mut policy = RetryPolicy::default();
-            if let Some(n) = retries {
-                policy = policy.with_max_attempts(n.saturating_add(1));
-            }
-            if let Some(s) = retry_base_delay {
-                policy = policy.with_base_delay(delay("retry_base_delay", s)?);
-            }
-            if let Some(s) = retry_max_delay {
-                policy = policy.with_max_delay(delay("retry_max_delay", s)?);
-            }
-            if let Some(s) = retry_total_budget {
-                policy = policy.with_total_budget(delay("retry_total_budget", s)?);
-            }
-            b = b.retry_policy(policy);
+        // The core decides the credential, checks every number and shares the HTTP stack
+        // (per process: a forked child starts again).
+        let b = graph::ClientOptions {
+            credential,
+            access_token: access_token.map(Secret::new),
+            tenant_id,
+            client_id,
+            client_secret: client_secret.map(Secret::new),
+            certificate: certificate.map(|c| Zeroizing::new(c.bytes().to_vec())),
+            certificate_path,
+            certificate_password: certificate_password.map(Secret::new),
+            base_url,
+            authority_host,
+            cloud,
+            user_agent,
+            attempt_timeout,
+            connect_timeout,
+            operation_timeout: timeout,
+            max_attempts: retries.map(|n| f64::from(n) + 1.0),
+            retry_base_delay,
+            retry_max_delay,
+            retry_total_budget,
+            unit: DurationUnit::Seconds,
+            spelling: python_spelling,
+            share_http_stack: true,
         }
-        if let Some(ua) = user_agent {
-            b = b.user_agent(ua);
-        }
+        .into_builder()
+        .map_err(|e| graph_err(&e))?;
         let inner = b.build().map_err(|e| graph_err(&e))?;
         Ok(Self {
             inner,
@@ -316,7 +223,7 @@ impl NativeClient {
         let inner = graph::Client::builder_from_env_with(|name| {
             std::env::var(name).ok().filter(|v| !v.is_empty())
         })
-        .and_then(|b| Ok(b.http_stack(shared_http(DEFAULT_CONNECT_TIMEOUT)?)))
+        .and_then(|b| Ok(b.http_stack(HttpStack::shared(graph::DEFAULT_CONNECT_TIMEOUT)?)))
         .and_then(graph::ClientBuilder::build)
         .map_err(|e| graph_err(&e))?;
         Ok(Self {

@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use futures::{StreamExt, TryStreamExt};
 use intune_apple_core::graph::{
-    self, ClientCertificateCredential, ClientSecretCredential, Cloud, ItemStream, RetryPolicy,
-    StaticTokenCredential, SyncOptions,
+    self, ClientCertificateCredential, ClientSecretCredential, ItemStream, StaticTokenCredential,
+    SyncOptions,
 };
 use intune_apple_core::model::{
     EnrollmentProfile, ImportedAppleDeviceIdentity, MobileAppAssignment, VppTokenCreateRequest,
@@ -145,9 +145,23 @@ pub struct ClientOptions {
     pub max_attempts: Option<u32>,
 }
 
-fn ms(name: &str, v: u64, zero_ok: bool) -> Result<Duration> {
-    #[allow(clippy::cast_precision_loss)] // checked by the core: at most a day
-    graph::caller_millis(name, v as f64, zero_ok).map_err(IntuneAppleError::invalid_input)
+/// A caller's milliseconds as the core's number (exact up to 2^53, beyond any accepted value).
+#[allow(clippy::cast_precision_loss)]
+fn millis(v: u64) -> f64 {
+    v as f64
+}
+
+/// How Kotlin and Swift spell the core's client options in messages.
+fn uniffi_spelling(o: graph::ClientOption) -> &'static str {
+    use graph::ClientOption as O;
+    match o {
+        O::AttemptTimeout => "attemptTimeoutMs",
+        O::ConnectTimeout => "connectTimeoutMs",
+        O::OperationTimeout => "operationTimeoutMs",
+        O::MaxAttempts => "maxAttempts",
+        O::Cloud => "cloud",
+        o => o.name(),
+    }
 }
 
 /// A Microsoft Graph client for the Apple credentials of an Intune tenant. Cheap to share
@@ -230,37 +244,22 @@ impl Client {
     /// A client signing in with `credential`.
     #[uniffi::constructor]
     pub fn new(credential: Arc<Credential>, options: ClientOptions) -> Result<Arc<Self>> {
-        let mut b = graph::Client::builder().shared_credential(credential.inner.clone());
-        if let Some(name) = &options.cloud {
-            let cloud = Cloud::parse(name).ok_or_else(|| {
-                IntuneAppleError::invalid_input("cloud must be 'global', 'usgov', 'dod' or 'china'")
-            })?;
-            b = b.cloud(cloud);
+        // The core decides and checks; messages name the options as Kotlin and Swift do.
+        let inner = graph::ClientOptions {
+            credential: Some(credential.inner.clone()),
+            base_url: options.base_url,
+            authority_host: options.authority_host,
+            cloud: options.cloud,
+            user_agent: options.user_agent,
+            attempt_timeout: options.attempt_timeout_ms.map(millis),
+            connect_timeout: options.connect_timeout_ms.map(millis),
+            operation_timeout: options.operation_timeout_ms.map(millis),
+            max_attempts: options.max_attempts.map(f64::from),
+            spelling: uniffi_spelling,
+            ..graph::ClientOptions::default()
         }
-        if let Some(url) = options.base_url {
-            b = b.base_url(url);
-        }
-        if let Some(url) = options.authority_host {
-            b = b.authority_host(url);
-        }
-        if let Some(ua) = options.user_agent {
-            b = b.user_agent(ua);
-        }
-        if let Some(v) = options.attempt_timeout_ms {
-            b = b.attempt_timeout(ms("attemptTimeoutMs", v, false)?);
-        }
-        if let Some(v) = options.connect_timeout_ms {
-            b = b.connect_timeout(ms("connectTimeoutMs", v, false)?);
-        }
-        if let Some(v) = options.operation_timeout_ms {
-            b = b.operation_timeout(ms("operationTimeoutMs", v, false)?);
-        }
-        if let Some(n) = options.max_attempts {
-            let n =
-                graph::caller_attempts(f64::from(n)).map_err(IntuneAppleError::invalid_input)?;
-            b = b.retry_policy(RetryPolicy::default().with_max_attempts(n));
-        }
-        Ok(Arc::new(Self { inner: b.build()? }))
+        .build()?;
+        Ok(Arc::new(Self { inner }))
     }
 
     /// A client from the environment (`vars`, or the process's when `None`):

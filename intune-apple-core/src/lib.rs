@@ -38,3 +38,5 @@ mod secret;
 pub mod workflows;
 
 pub use secret::{to_json_without_secrets, Secret};
+/// Secret bytes a caller hands over (a certificate file's contents), wiped when dropped.
+pub use zeroize::Zeroizing;

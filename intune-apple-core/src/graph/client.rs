@@ -143,7 +143,8 @@ impl std::fmt::Debug for HttpStack {
     }
 }
 
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The connect timeout of a client that does not set one.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Builds a [`Client`].
 ///

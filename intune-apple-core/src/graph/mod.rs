@@ -75,13 +75,16 @@ pub mod env;
 mod error;
 mod handlers;
 mod listing;
+mod options;
 mod pacing;
 mod paging;
 mod pkcs12;
 mod refusal;
 mod retry;
 
-pub use client::{Client, ClientBuilder, HttpStack, DEFAULT_MAX_RESPONSE_BYTES};
+pub use client::{
+    Client, ClientBuilder, HttpStack, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+};
 pub use cloud::{ApiVersion, Cloud};
 pub use credentials::{
     explain_aadsts, AccessToken, AssertionAlgorithm, AzureCliCredential, ChainAttempt,
@@ -99,6 +102,7 @@ pub use handlers::{
 };
 pub use handlers::{Mail, MailAttachment, OutgoingMail};
 pub use listing::{ItemStream, ListLimits, PageProgress, ProgressCallback};
+pub use options::{ClientOption, ClientOptions, DurationUnit};
 pub use pacing::Pacing;
 pub use refusal::ForbiddenReason;
 pub use retry::{
