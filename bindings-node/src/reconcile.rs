@@ -1,7 +1,7 @@
 //! The Apple Business reconciliation on `Client`, and `AppleBusinessSimulator`, the simulated
 //! Apple Business service. Thin: the core decides everything.
 
-use intune_apple_core::abm::{self, ApiAccount, RequestBudget};
+use intune_apple_core::abm;
 use intune_apple_core::workflows::reconcile::{reconcile, ReconcileError, ReconcileOptions};
 use intune_apple_core::Secret;
 use intune_apple_sim::abm::{AbmSimHandle, AppleBusinessSimulator as Sim, OrgSeed};
@@ -64,23 +64,16 @@ impl Client {
         env: &'e Env,
         options: AppleBusinessOptions,
     ) -> Result<PromiseRaw<'e, serde_json::Value>> {
-        let key = Secret::new(options.apple_private_key);
-        let account = ApiAccount::from_pem(options.apple_client_id, options.apple_key_id, &key)
-            .map_err(|e| throw(env, Failure::from(&e)))?;
-        let mut builder = abm::Client::builder().account(account).request_budget(
-            options
-                .requests_per_minute
-                .map_or_else(RequestBudget::default, |n| {
-                    RequestBudget::per_minute(n.max(1))
-                }),
-        );
-        if let Some(url) = options.apple_api_url {
-            builder = builder.api_root(url);
+        let apple = abm::AppleBusinessOptions {
+            private_key: Some(Secret::new(options.apple_private_key)),
+            api_url: options.apple_api_url,
+            token_url: options.apple_token_url,
+            requests_per_minute: options.requests_per_minute,
+            key_names: ("applePrivateKey", "applePrivateKey"),
+            ..abm::AppleBusinessOptions::new(options.apple_client_id, options.apple_key_id)
         }
-        if let Some(url) = options.apple_token_url {
-            builder = builder.token_url(url);
-        }
-        let apple = builder.build().map_err(|e| throw(env, Failure::from(&e)))?;
+        .build()
+        .map_err(|e| throw(env, Failure::from(&e)))?;
         let c = self.core();
         run_plain(env, async move {
             let r = reconcile(&c, &apple, &ReconcileOptions::default()).await?;

@@ -1,7 +1,7 @@
 //! The Apple Business reconciliation on the native client, and the simulated Apple Business
 //! service (`intune_apple.testing.AppleBusinessSimulator`). Thin: the core decides everything.
 
-use intune_apple_core::abm::{self, ApiAccount, RequestBudget};
+use intune_apple_core::abm::{self, AppleBusinessOptions};
 use intune_apple_core::workflows::reconcile::{reconcile, ReconcileError, ReconcileOptions};
 use intune_apple_sim::abm::{AbmSimHandle, AppleBusinessSimulator, OrgSeed};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -34,7 +34,7 @@ fn reconcile_err(e: &ReconcileError) -> PyErr {
 #[pymethods]
 impl NativeClient {
     /// The reconciliation as its JSON text (the Python face parses it).
-    #[pyo3(signature = (apple_client_id, apple_key_id, apple_private_key, *, apple_api_url=None, apple_token_url=None, requests_per_minute=20))]
+    #[pyo3(signature = (apple_client_id, apple_key_id, apple_private_key, *, apple_api_url=None, apple_token_url=None, requests_per_minute=None))]
     fn reconcile(
         &self,
         apple_client_id: String,
@@ -42,21 +42,18 @@ impl NativeClient {
         apple_private_key: &Bound<'_, PyAny>,
         apple_api_url: Option<String>,
         apple_token_url: Option<String>,
-        requests_per_minute: u32,
+        requests_per_minute: Option<u32>,
     ) -> PyResult<Pending> {
-        let key = secret_content(apple_private_key, "apple_private_key")?;
-        let account =
-            ApiAccount::from_pem(apple_client_id, apple_key_id, &key).map_err(|e| abm_err(&e))?;
-        let mut builder = abm::Client::builder()
-            .account(account)
-            .request_budget(RequestBudget::per_minute(requests_per_minute.max(1)));
-        if let Some(url) = apple_api_url {
-            builder = builder.api_root(url);
+        let apple = AppleBusinessOptions {
+            private_key: Some(secret_content(apple_private_key, "apple_private_key")?),
+            api_url: apple_api_url,
+            token_url: apple_token_url,
+            requests_per_minute,
+            key_names: ("apple_private_key", "apple_private_key"),
+            ..AppleBusinessOptions::new(apple_client_id, apple_key_id)
         }
-        if let Some(url) = apple_token_url {
-            builder = builder.token_url(url);
-        }
-        let apple = builder.build().map_err(|e| abm_err(&e))?;
+        .build()
+        .map_err(|e| abm_err(&e))?;
         let c = self.inner.clone();
         Ok(Pending::new(async move {
             reconcile(&c, &apple, &ReconcileOptions::default())

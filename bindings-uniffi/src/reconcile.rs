@@ -2,7 +2,7 @@
 //! what each enrollment program token holds in Intune (`docs/apple-business.md`). One core
 //! call; the report crosses as its JSON text.
 
-use intune_apple_core::abm::{self, ApiAccount, RequestBudget};
+use intune_apple_core::abm;
 use intune_apple_core::workflows::reconcile::{reconcile, ReconcileOptions};
 use intune_apple_core::Secret;
 
@@ -22,7 +22,7 @@ pub struct AppleBusinessOptions {
     /// The token endpoint (default `https://account.apple.com/auth/oauth2/token`).
     #[uniffi(default)]
     pub apple_token_url: Option<String>,
-    /// Requests allowed per minute (default 20; 0 counts as 1).
+    /// Requests allowed per minute (default 20; 0 is refused).
     #[uniffi(default)]
     pub requests_per_minute: Option<u32>,
 }
@@ -33,21 +33,15 @@ fn apple_client(
     private_key: &Secret,
     options: AppleBusinessOptions,
 ) -> Result<abm::Client> {
-    let account = ApiAccount::from_pem(client_id, key_id, private_key)?;
-    let mut builder = abm::Client::builder().account(account).request_budget(
-        options
-            .requests_per_minute
-            .map_or_else(RequestBudget::default, |n| {
-                RequestBudget::per_minute(n.max(1))
-            }),
-    );
-    if let Some(url) = options.apple_api_url {
-        builder = builder.api_root(url);
+    Ok(abm::AppleBusinessOptions {
+        private_key: Some(private_key.clone()),
+        api_url: options.apple_api_url,
+        token_url: options.apple_token_url,
+        requests_per_minute: options.requests_per_minute,
+        key_names: ("applePrivateKey", "applePrivateKey"),
+        ..abm::AppleBusinessOptions::new(client_id, key_id)
     }
-    if let Some(url) = options.apple_token_url {
-        builder = builder.token_url(url);
-    }
-    Ok(builder.build()?)
+    .build()?)
 }
 
 #[uniffi::export]

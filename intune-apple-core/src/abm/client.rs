@@ -268,6 +268,119 @@ impl ClientBuilder {
     }
 }
 
+/// What a caller gives to reach Apple Business: the API account and, optionally, other
+/// endpoints and a request budget. Every face fills one from its user's arguments
+/// ([`Client::from_env_with`] from the environment) and [`AppleBusinessOptions::build`]
+/// decides the rest, once.
+///
+/// ```no_run
+/// use intune_apple_core::abm::AppleBusinessOptions;
+/// use intune_apple_core::Secret;
+///
+/// let apple = AppleBusinessOptions {
+///     private_key: Some(Secret::new(std::fs::read_to_string("apple-api.pem")?)),
+///     ..AppleBusinessOptions::new("BUSINESSAPI.9703f56c-10ce-4876-8f59-e78e5e23a152", "d136aa66")
+/// }
+/// .build()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct AppleBusinessOptions {
+    /// The API account's client id (`BUSINESSAPI.…` or `SCHOOLAPI.…`).
+    pub client_id: String,
+    /// The API account's key id.
+    pub key_id: String,
+    /// The text of the account's private key (`.pem`).
+    pub private_key: Option<Secret>,
+    /// The path of the account's private key, when [`private_key`](Self::private_key) is not
+    /// given.
+    pub private_key_path: Option<String>,
+    /// The API root (default `https://api-business.apple.com`).
+    pub api_url: Option<String>,
+    /// The token endpoint (default [`TOKEN_URL`](super::TOKEN_URL)).
+    pub token_url: Option<String>,
+    /// Requests allowed per minute (default [`RequestBudget::default`]; 0 is refused).
+    pub requests_per_minute: Option<u32>,
+    /// How the caller names the key and its path, for the message when neither is given.
+    pub key_names: (&'static str, &'static str),
+}
+
+impl AppleBusinessOptions {
+    /// Options for this account, everything else unset.
+    #[must_use]
+    pub fn new(client_id: impl Into<String>, key_id: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            key_id: key_id.into(),
+            private_key: None,
+            private_key_path: None,
+            api_url: None,
+            token_url: None,
+            requests_per_minute: None,
+            key_names: ("private_key", "private_key_path"),
+        }
+    }
+
+    /// The client these options describe.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Configuration`] when no key is given, the key cannot be read or used, the
+    /// budget is 0, or a URL is not allowed.
+    pub fn build(self) -> Result<Client, Error> {
+        let op = "configuring Apple Business";
+        let account = match (&self.private_key, &self.private_key_path) {
+            (Some(pem), _) => ApiAccount::from_pem(self.client_id, self.key_id, pem)?,
+            (None, Some(path)) => ApiAccount::from_file(self.client_id, self.key_id, path)?,
+            (None, None) => {
+                return Err(Error::new(
+                    ErrorKind::Configuration,
+                    op,
+                    format!(
+                        "no private key: give {} (the text of the .pem) or {}",
+                        self.key_names.0, self.key_names.1
+                    ),
+                ))
+            }
+        };
+        let budget = match self.requests_per_minute {
+            None => RequestBudget::default(),
+            Some(0) => {
+                return Err(Error::new(
+                    ErrorKind::Configuration,
+                    op,
+                    "the request budget is 0 a minute: give a whole number above 0 (Apple allows about 20)",
+                ))
+            }
+            Some(n) => RequestBudget::per_minute(n),
+        };
+        let mut builder = Client::builder().account(account).request_budget(budget);
+        if let Some(url) = self.api_url {
+            builder = builder.api_root(url);
+        }
+        if let Some(url) = self.token_url {
+            builder = builder.token_url(url);
+        }
+        builder.build()
+    }
+}
+
+impl std::fmt::Debug for AppleBusinessOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppleBusinessOptions")
+            .field("client_id", &self.client_id)
+            .field("key_id", &self.key_id)
+            .field(
+                "private_key",
+                &self.private_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("private_key_path", &self.private_key_path)
+            .field("api_url", &self.api_url)
+            .field("token_url", &self.token_url)
+            .field("requests_per_minute", &self.requests_per_minute)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Client {
     /// A builder.
     #[must_use]
@@ -301,43 +414,36 @@ impl Client {
                 format!("{} is set but {} is not", env::CLIENT_ID, env::KEY_ID),
             )
         })?;
-        let account = match (get(env::PRIVATE_KEY), get(env::PRIVATE_KEY_PATH)) {
-            (Some(pem), _) => ApiAccount::from_pem(client_id, key_id, &Secret::new(pem))?,
-            (None, Some(path)) => ApiAccount::from_file(client_id, key_id, path)?,
-            (None, None) => {
-                return Err(Error::new(
-                    ErrorKind::Configuration,
-                    op,
-                    format!(
-                        "{} is set but neither {} nor {} is",
-                        env::CLIENT_ID,
-                        env::PRIVATE_KEY_PATH,
-                        env::PRIVATE_KEY
-                    ),
-                ))
-            }
-        };
-        let mut builder = Self::builder().account(account);
-        if let Some(url) = get(env::API_URL) {
-            builder = builder.api_root(url);
+        let requests_per_minute = get(env::REQUESTS_PER_MINUTE)
+            .map(|n| {
+                n.trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::Configuration,
+                            op,
+                            format!(
+                                "{} must be a whole number above 0",
+                                env::REQUESTS_PER_MINUTE
+                            ),
+                        )
+                    })
+            })
+            .transpose()?;
+        AppleBusinessOptions {
+            client_id,
+            key_id,
+            private_key: get(env::PRIVATE_KEY).map(Secret::new),
+            private_key_path: get(env::PRIVATE_KEY_PATH),
+            api_url: get(env::API_URL),
+            token_url: get(env::TOKEN_URL),
+            requests_per_minute,
+            key_names: (env::PRIVATE_KEY, env::PRIVATE_KEY_PATH),
         }
-        if let Some(url) = get(env::TOKEN_URL) {
-            builder = builder.token_url(url);
-        }
-        if let Some(n) = get(env::REQUESTS_PER_MINUTE) {
-            let n: u32 = n.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Configuration,
-                    op,
-                    format!(
-                        "{} must be a whole number above 0",
-                        env::REQUESTS_PER_MINUTE
-                    ),
-                )
-            })?;
-            builder = builder.request_budget(RequestBudget::per_minute(n));
-        }
-        builder.build().map(Some)
+        .build()
+        .map(Some)
     }
 
     /// The API account.
@@ -822,6 +928,34 @@ mod tests {
         .unwrap();
         assert_eq!(c.request_budget(), RequestBudget::per_minute(10));
         assert!(!format!("{c:?}").contains("PRIVATE"));
+    }
+
+    #[test]
+    fn options_decide_the_key_the_budget_and_name_the_callers_fields() {
+        let e = AppleBusinessOptions {
+            key_names: ("applePrivateKey", "applePrivateKeyPath"),
+            ..AppleBusinessOptions::new("BUSINESSAPI.x", "k")
+        }
+        .build()
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Configuration);
+        assert!(e.to_string().contains("applePrivateKey"), "{e}");
+        let pem = Secret::new(ApiAccount::generate_test_key_pem());
+        let with_key = AppleBusinessOptions {
+            private_key: Some(pem),
+            ..AppleBusinessOptions::new("BUSINESSAPI.x", "k")
+        };
+        assert!(!format!("{with_key:?}").contains("PRIVATE KEY"));
+        let zero = AppleBusinessOptions {
+            requests_per_minute: Some(0),
+            ..with_key.clone()
+        }
+        .build()
+        .unwrap_err();
+        assert_eq!(zero.kind(), ErrorKind::Configuration);
+        assert!(zero.to_string().contains("above 0"), "{zero}");
+        let c = with_key.build().unwrap();
+        assert_eq!(c.request_budget(), RequestBudget::default());
     }
 
     #[test]
