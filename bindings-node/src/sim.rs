@@ -1,7 +1,7 @@
 //! `Simulator`: the simulated Intune tenant, for testing automation without a real tenant.
 
 use chrono::{DateTime, Utc};
-use intune_apple_sim::{Fault, Seed, SimHandle};
+use intune_apple_sim::{Seed, SimHandle};
 use napi::{Env, Result};
 use napi_derive::napi;
 
@@ -316,29 +316,24 @@ impl Simulator {
     #[napi(catch_unwind)]
     pub fn add_fault(&self, env: &Env, fault: SimulatorFault) -> Result<()> {
         let sim = self.running(env)?;
-        let mut json = serde_json::json!({
-            "method": fault.method,
-            "path": fault.path,
-            "nth": fault.nth,
-            "kind": fault.kind,
-        });
-        if let Some(obj) = json.as_object_mut() {
-            if let Some(v) = fault.retry_after {
-                obj.insert("retry_after".into(), v.into());
-            }
-            if let Some(v) = fault.status {
-                obj.insert("status".into(), v.into());
-            }
-            if let Some(v) = fault.ms {
-                obj.insert("ms".into(), v.into());
-            }
+        let invalid = |m: String| throw(env, failure("ERR_INVALID_INPUT", m));
+        let status = fault
+            .status
+            .map(|v| {
+                u16::try_from(v).map_err(|_| invalid(format!("status is {v}: give an HTTP status")))
+            })
+            .transpose()?;
+        let fault = intune_apple_sim::FaultSpec {
+            method: fault.method,
+            path: fault.path,
+            nth: fault.nth.map(u64::from),
+            kind: fault.kind,
+            retry_after: fault.retry_after,
+            status,
+            ms: fault.ms.map(u64::from),
         }
-        let fault: Fault = serde_json::from_value(json).map_err(|e| {
-            throw(
-                env,
-                failure("ERR_INVALID_INPUT", format!("invalid fault: {e}")),
-            )
-        })?;
+        .into_fault()
+        .map_err(invalid)?;
         sim.add_fault(fault);
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! logical clock.
 
 use chrono::{DateTime, Utc};
-use intune_apple_sim::{Fault, FaultKind, Seed, SimHandle, Simulator};
+use intune_apple_sim::{Seed, SimHandle, Simulator};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
@@ -133,41 +133,19 @@ impl NativeSimulator {
         ms: Option<u64>,
         nth: Option<u64>,
     ) -> PyResult<()> {
-        // The core's fault specification decides the kinds and their fields (serde, as in
-        // Node): the Python name is the snake_case form of the kind.
-        let camel = kind
-            .split('_')
-            .enumerate()
-            .fold(String::new(), |mut out, (n, part)| {
-                if n == 0 {
-                    out.push_str(part);
-                } else {
-                    let mut chars = part.chars();
-                    if let Some(first) = chars.next() {
-                        out.extend(first.to_uppercase());
-                        out.push_str(chars.as_str());
-                    }
-                }
-                out
-            });
-        let mut spec = serde_json::json!({ "kind": camel });
-        if let Some(obj) = spec.as_object_mut() {
-            if let Some(v) = retry_after {
-                obj.insert("retry_after".into(), v.into());
-            }
-            if let Some(v) = status {
-                obj.insert("status".into(), v.into());
-            }
-            if let Some(v) = ms {
-                obj.insert("ms".into(), v.into());
-            }
+        // The simulator's fault specification decides the kinds and their fields; the
+        // Python name of a kind is its snake_case form.
+        let fault = intune_apple_sim::FaultSpec {
+            method: Some(method.to_owned()),
+            path: path.to_owned(),
+            nth,
+            kind: kind.to_owned(),
+            retry_after,
+            status,
+            ms,
         }
-        let kind: FaultKind = serde_json::from_value(spec)
-            .map_err(|e| PyValueError::new_err(format!("invalid fault {kind:?}: {e}")))?;
-        let mut fault = Fault::new(method, path, kind);
-        if let Some(n) = nth {
-            fault = fault.nth(n);
-        }
+        .into_fault()
+        .map_err(PyValueError::new_err)?;
         self.handle.add_fault(fault);
         Ok(())
     }

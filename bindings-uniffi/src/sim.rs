@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use intune_apple_sim::abm::{AbmSimHandle, OrgSeed};
-use intune_apple_sim::{Fault, Seed, SimHandle};
+use intune_apple_sim::{Seed, SimHandle};
 
 use crate::client::{Client, ClientOptions, Credential};
 use crate::error::IntuneAppleError;
@@ -49,13 +49,18 @@ impl std::fmt::Debug for Simulator {
     }
 }
 
+/// Runs `f` on a running simulator's handle, or says it was stopped (both simulators).
+fn running<H, T>(handle: &Mutex<Option<H>>, f: impl FnOnce(&H) -> T) -> Result<T> {
+    let guard = handle.lock().unwrap_or_else(PoisonError::into_inner);
+    guard
+        .as_ref()
+        .map(f)
+        .ok_or_else(|| IntuneAppleError::invalid_input("the simulator was stopped"))
+}
+
 impl Simulator {
     fn with<T>(&self, f: impl FnOnce(&SimHandle) -> T) -> Result<T> {
-        let guard = self.handle.lock().unwrap_or_else(PoisonError::into_inner);
-        guard
-            .as_ref()
-            .map(f)
-            .ok_or_else(|| IntuneAppleError::invalid_input("the simulator was stopped"))
+        running(&self.handle, f)
     }
 }
 
@@ -156,25 +161,17 @@ impl Simulator {
 
     /// Adds a fault rule.
     pub fn add_fault(&self, fault: SimulatorFault) -> Result<()> {
-        let mut json = serde_json::json!({
-            "method": fault.method,
-            "path": fault.path,
-            "nth": fault.nth,
-            "kind": fault.kind,
-        });
-        if let Some(obj) = json.as_object_mut() {
-            if let Some(v) = fault.retry_after {
-                obj.insert("retry_after".into(), v.into());
-            }
-            if let Some(v) = fault.status {
-                obj.insert("status".into(), v.into());
-            }
-            if let Some(v) = fault.ms {
-                obj.insert("ms".into(), v.into());
-            }
+        let fault = intune_apple_sim::FaultSpec {
+            method: fault.method,
+            path: fault.path,
+            nth: fault.nth.map(u64::from),
+            kind: fault.kind,
+            retry_after: fault.retry_after,
+            status: fault.status,
+            ms: fault.ms.map(u64::from),
         }
-        let fault: Fault = serde_json::from_value(json)
-            .map_err(|e| IntuneAppleError::invalid_input(format!("invalid fault: {e}")))?;
+        .into_fault()
+        .map_err(IntuneAppleError::invalid_input)?;
         self.with(|s| s.add_fault(fault))
     }
 
@@ -257,11 +254,7 @@ impl std::fmt::Debug for AppleBusinessSimulator {
 
 impl AppleBusinessSimulator {
     fn with<T>(&self, f: impl FnOnce(&AbmSimHandle) -> T) -> Result<T> {
-        let guard = self.handle.lock().unwrap_or_else(PoisonError::into_inner);
-        guard
-            .as_ref()
-            .map(f)
-            .ok_or_else(|| IntuneAppleError::invalid_input("the simulator was stopped"))
+        running(&self.handle, f)
     }
 }
 

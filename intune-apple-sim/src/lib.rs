@@ -167,6 +167,84 @@ pub struct Fault {
     pub kind: FaultKind,
 }
 
+/// A fault as a binding's caller states it, field by field: one spelling of the kinds (Graph's
+/// camelCase, or its snake_case form as Python writes it) and one set of checks for every face.
+///
+/// ```
+/// use intune_apple_sim::FaultSpec;
+///
+/// let fault = FaultSpec {
+///     method: Some("GET".into()),
+///     path: "/beta/deviceAppManagement/vppTokens".into(),
+///     kind: "query_broker_throttle".into(),
+///     nth: Some(1),
+///     ..FaultSpec::default()
+/// }
+/// .into_fault()?;
+/// assert_eq!(fault.nth, Some(1));
+/// # Ok::<(), String>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FaultSpec {
+    /// Method to match (`None`: any).
+    pub method: Option<String>,
+    /// Path to match: exact path (no query), or a prefix when it ends with `*`.
+    pub path: String,
+    /// Hit only the n-th matching call (1-based).
+    pub nth: Option<u64>,
+    /// What happens: a [`FaultKind`] tag, camelCase (`intuneRefused`) or snake_case
+    /// (`intune_refused`).
+    pub kind: String,
+    /// `throttle`: the `Retry-After` value.
+    pub retry_after: Option<String>,
+    /// `status` and `appliedThenStatus`: the HTTP status.
+    pub status: Option<u16>,
+    /// `delay`: milliseconds.
+    pub ms: Option<u64>,
+}
+
+impl FaultSpec {
+    /// The fault, or a message naming what is wrong (an unknown kind, a missing field).
+    ///
+    /// # Errors
+    /// When the kind is not one of [`FaultKind`]'s or lacks a field it needs.
+    pub fn into_fault(self) -> Result<Fault, String> {
+        let kind = self
+            .kind
+            .split('_')
+            .enumerate()
+            .fold(String::new(), |mut out, (n, part)| {
+                let mut chars = part.chars();
+                if let (true, Some(first)) = (n > 0, chars.next()) {
+                    out.extend(first.to_uppercase());
+                    out.push_str(chars.as_str());
+                } else {
+                    out.push_str(part);
+                }
+                out
+            });
+        let mut spec = serde_json::json!({
+            "method": self.method,
+            "path": self.path,
+            "nth": self.nth,
+            "kind": kind,
+        });
+        if let Some(obj) = spec.as_object_mut() {
+            if let Some(v) = self.retry_after {
+                obj.insert("retry_after".into(), v.into());
+            }
+            if let Some(v) = self.status {
+                obj.insert("status".into(), v.into());
+            }
+            if let Some(v) = self.ms {
+                obj.insert("ms".into(), v.into());
+            }
+        }
+        serde_json::from_value(spec)
+            .map_err(|e| format!("invalid fault {:?}: {e} (see docs/simulator.md)", self.kind))
+    }
+}
+
 impl Fault {
     /// A fault on every call of `method path`.
     #[must_use]
