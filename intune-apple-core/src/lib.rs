@@ -29,6 +29,8 @@
 pub mod abm;
 pub mod clock;
 pub mod files;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod graph;
 pub mod manifest;
 pub mod model;

@@ -595,6 +595,65 @@ mod tests {
         }
     }
 
+    /// The certificate fuzz target's seeds (`tests/fixtures/fuzz-seeds/certificate`): files
+    /// whose key derivation would cost a TiB, an hour or a thousand lanes, so that the fuzzer
+    /// starts from the costly shapes. Each is refused before it runs; with
+    /// `INTUNE_APPLE_UPDATE_FUZZ_SEEDS=1` they are written again.
+    #[test]
+    fn the_costly_fuzz_seeds_are_refused_before_they_run() {
+        use base64::Engine as _;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fuzz-seeds/certificate");
+        let pem = |params: pkcs5::pbes2::Parameters<'_>| {
+            let info = pkcs8::EncryptedPrivateKeyInfo {
+                encryption_algorithm: params.into(),
+                encrypted_data: &[0u8; 32],
+            };
+            let b64 =
+                base64::engine::general_purpose::STANDARD.encode(info.to_der().unwrap_or_default());
+            format!("-----BEGIN ENCRYPTED PRIVATE KEY-----\n{b64}\n-----END ENCRYPTED PRIVATE KEY-----\n")
+                .into_bytes()
+        };
+        let seeds: Vec<(&str, Vec<u8>)> = vec![
+            ("scrypt-1tib.pfx", pfx_with_key_bag(scrypt(30, 8, 1))),
+            (
+                "scrypt-1000-lanes.pfx",
+                pfx_with_key_bag(scrypt(14, 8, 1000)),
+            ),
+            ("pbkdf2-4e9.pfx", pfx_with_key_bag(pbkdf2(4_000_000_000))),
+            ("pbkdf2-4e9.pem", pem(pbkdf2(4_000_000_000))),
+            ("scrypt-1tib.pem", pem(scrypt(30, 8, 1))),
+        ];
+        if std::env::var_os("INTUNE_APPLE_UPDATE_FUZZ_SEEDS").is_some() {
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, bytes) in &seeds {
+                std::fs::write(dir.join(name), bytes).unwrap();
+            }
+        }
+        for (name, bytes) in &seeds {
+            let committed = std::fs::read(dir.join(name)).unwrap_or_else(|e| {
+                panic!("{name}: {e} (INTUNE_APPLE_UPDATE_FUZZ_SEEDS=1 writes it)")
+            });
+            assert_eq!(
+                &committed, bytes,
+                "{name} drifted: INTUNE_APPLE_UPDATE_FUZZ_SEEDS=1"
+            );
+            let e = crate::graph::ClientCertificateCredential::from_contents(
+                "t",
+                "c",
+                &committed,
+                Some("pw"),
+            )
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+            assert!(
+                e.contains("refused before it ran") || e.contains("export the certificate again"),
+                "{name}: {e}"
+            );
+        }
+    }
+
     #[test]
     fn errors_never_hold_the_password() {
         let secret = "correct horse battery staple";

@@ -468,22 +468,30 @@ pub(crate) async fn request_grant(
         .map_err(|e| transport(e.without_url()))?;
     let status = response.status().as_u16();
     let bytes = read_token_answer(response, status, transport).await?;
+    parse_grant(status, &bytes, ctx.clock.now())
+}
+
+/// A token endpoint's answer (its status and body) read into a grant or its refusal.
+pub(crate) fn parse_grant(
+    status: u16,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Result<TokenGrant, CredentialError> {
     let invalid = |e: &serde_json::Error| CredentialError::InvalidResponse {
         status,
         message: format!("not a token response ({})", e.classify_name()),
     };
     if !(200..300).contains(&status) {
-        let body: OAuthErrorBody = serde_json::from_slice(&bytes).map_err(|e| invalid(&e))?;
+        let body: OAuthErrorBody = serde_json::from_slice(bytes).map_err(|e| invalid(&e))?;
         return Err(rejected(status, &body));
     }
-    let body: TokenAnswer = serde_json::from_slice(&bytes).map_err(|e| invalid(&e))?;
+    let body: TokenAnswer = serde_json::from_slice(bytes).map_err(|e| invalid(&e))?;
     let token = body.access_token.filter(|t| !t.is_empty()).ok_or_else(|| {
         CredentialError::InvalidResponse {
             status,
             message: "no access_token in the answer".into(),
         }
     })?;
-    let now = ctx.clock.now();
     // The server chooses the number: at most a year, never negative, never past the end of
     // time (a token said to live for i64::MAX seconds is used, and asked for again in a year).
     let expires_in = body
