@@ -16,7 +16,7 @@
 //!     ..ClientOptions::default()
 //! }
 //! .build()?;
-//! assert_eq!(client.graph_root(), "http://127.0.0.1:8080");
+//! assert_eq!(client.graph_root(), "http://127.0.0.1:8080/");
 //!
 //! // A negative timeout is refused, named as the caller spells it.
 //! let err = ClientOptions {
