@@ -602,6 +602,7 @@ exposed_types! {
         workflows::profiles::DefaultProfileSet, rules::duplicates::SupersededToken,
         rules::duplicates::TokenRoles, rules::duplicates::DuplicateApp,
         rules::duplicates::DuplicateFindings, rules::duplicates::AssignmentPlan,
+        workflows::profile_check::TokenProfilesCheck, workflows::profile_check::ProfileCheck,
     ],
     enums: [
         model::ActionState, model::AppleDeviceDeliveryProtocol, model::AssignmentFilterType,
