@@ -42,5 +42,7 @@ if (process.argv.includes('--check')) {
   fs.writeFileSync(generatedPath, text)
   const header = fs.readFileSync(path.join(pkg, 'src/header.d.ts'), 'utf8')
   fs.mkdirSync(path.join(pkg, '.generated'), { recursive: true })
-  fs.writeFileSync(path.join(pkg, '.generated/header.d.ts'), `${header.trimEnd()}\n\n${text}`)
+  const unions = text.slice(text.indexOf('\n\n') + 2)
+  const note = '// The enums of the core, from bindings-types.json (tools/gen-types.mjs).\n'
+  fs.writeFileSync(path.join(pkg, '.generated/header.d.ts'), `${header.trimEnd()}\n\n${note}${unions}`)
 }
