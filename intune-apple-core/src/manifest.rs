@@ -550,10 +550,11 @@ macro_rules! exposed_types {
         fn exposed_types(
             reg: &mut crate::describe::Registry,
         ) -> Vec<(&'static str, Vec<(String, String)>)> {
+            use crate::{model, rules, workflows};
             vec![$((
                 stringify!($group),
                 vec![$({
-                    reg.add::<crate::$($seg)::+>();
+                    reg.add::<$($seg)::+>();
                     let path: Vec<&str> = vec![$(stringify!($seg)),+];
                     let (name, module) = path.split_last().map_or(("", &[][..]), |(n, m)| (*n, m));
                     let module: String =
