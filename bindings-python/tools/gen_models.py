@@ -1,4 +1,6 @@
-"""Generates the typed Python classes of the Graph model from intune-apple-core/src/model.
+"""Generates the typed Python classes of the Graph model from the core's description of its
+types, bindings-types.json (written from the types themselves by `cargo test -p
+intune-apple-core --test types`; the core's table of exposed types lists what gets a class).
 
 Outputs (committed; `--check` fails when they are out of date):
 - src/generated.rs: one `py_model!` per wrapped struct, `py_open_enum!` per enum,
@@ -11,41 +13,16 @@ Fields holding a `Secret` are never exposed.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-CORE = ROOT / "intune-apple-core" / "src"
-MODEL = CORE / "model"
-# Other sources of result types, with the Rust path their items are reachable by.
-EXTRA_SOURCES = {
-    CORE / "workflows" / "report" / "mod.rs": "intune_apple_core::workflows::report",
-    CORE / "workflows" / "renewal" / "push.rs": "intune_apple_core::workflows::renewal",
-    CORE / "workflows" / "renewal" / "enrollment_program.rs": "intune_apple_core::workflows::renewal",
-    CORE / "workflows" / "renewal" / "vpp.rs": "intune_apple_core::workflows::renewal",
-    CORE / "workflows" / "duplicates.rs": "intune_apple_core::workflows::duplicates",
-    CORE / "workflows" / "profiles.rs": "intune_apple_core::workflows::profiles",
-    CORE / "workflows" / "profile_check.rs": "intune_apple_core::workflows::profile_check",
-    CORE / "workflows" / "step.rs": "intune_apple_core::workflows::step",
-    CORE / "workflows" / "error.rs": "intune_apple_core::workflows::error",
-    CORE / "rules" / "duplicates.rs": "intune_apple_core::rules::duplicates",
-}
-# Results of the workflows (exposed by intune_apple.workflows).
-WORKFLOW_WRAP = [
-    "HealthReport", "ReportItem", "ReportProblem", "ReportError", "ItemSync", "PushRenewalReport",
-    "CsrDownload", "DepRenewalReport", "VppRenewalReport", "Step", "Refusal",
-    "DuplicateRepairReport", "AppRepair", "AssignmentSummary", "AssignmentKey",
-    "AssignmentConflict", "NotCopied", "OrphanApp", "OldToken", "AppRef", "ProfileCreated",
-    "ViolationSummary", "SerialList", "DeviceResult", "SerialAssignmentReport",
-    "DefaultProfileSet", "SupersededToken", "TokenRoles", "DuplicateApp", "DuplicateFindings",
-    "AssignmentPlan", "TokenProfilesCheck", "ProfileCheck",
-]
-# Plain Rust enums serialised as camelCase strings: exposed as `str`.
-SERDE_ENUMS = ["RepairOutcome", "StepOutcome", "AppPlatform", "DeviceOutcome"]
-# Rule enums exposed as the string enums of intune_apple.rules.
-RULE_ENUMS = ["Severity", "TokenKind"]
+# The core's description of its exposed types (`cargo test -p intune-apple-core --test types`
+# writes it from the types themselves, feature `describe`).
+TYPES = ROOT / "bindings-types.json"
 # Methods added by hand to generated classes (stubs only; the code is in src/workflows.rs).
 EXTRA_STUBS = {
     "TokenProfilesCheck": [
@@ -95,20 +72,6 @@ EXTRA_STUBS = {
 SKIP_FIELDS = {("HealthReport", "thresholds")}
 OUT = Path(__file__).resolve().parents[1]
 
-# Structs exposed to Python, in output order.
-WRAP = [
-    "ApplePushNotificationCertificate", "DataSharingConsent", "DepOnboardingSetting",
-    "BaseEnrollmentProfile", "DepIosEnrollmentProfile", "DepMacOsEnrollmentProfile",
-    "DepEnrollmentProfile", "UnknownEnrollmentProfile", "ManagementCertificateWithThumbprint",
-    "DepProfileAdminAccountPasswordRotationSetting", "DepProfileDelayAutoRotationSetting",
-    "ImportedAppleDeviceIdentity", "ImportedAppleDeviceIdentityResult", "IosVppApp", "MacOsVppApp",
-    "MimeContent", "VppLicensingType", "IosDeviceType", "VppAppRevokeLicensesActionResult",
-    "MobileAppAssignment", "GroupAssignmentTarget", "AllAssignmentTarget",
-    "ConfigurationManagerCollectionAssignmentTarget", "IosVppAppAssignmentSettings",
-    "MacOsVppAppAssignmentSettings", "VppTokenActionResult", "VppToken", "VppTokenLicenseSummary",
-    "UnknownObject",
-]
-POLY = ["EnrollmentProfile", "MobileApp", "AssignmentTarget", "MobileAppAssignmentSettings"]
 REPR_PREFERENCE = [
     "id", "display_name", "token_name", "name", "serial_number", "location_name",
     "organization_name", "topic_identifier", "topic", "token_id", "profile_id", "group_id",
@@ -116,143 +79,85 @@ REPR_PREFERENCE = [
 ]
 
 
-@dataclass
-class Field:
-    name: str
-    rust_type: str
-    doc: str
+def doc(text: str) -> str:
+    """A doc comment on one line, as the stubs show it."""
+    return " ".join(line.strip() for line in text.split("\n"))
 
 
-@dataclass
-class Struct:
-    name: str
-    doc: str
-    fields: list[Field] = field(default_factory=list)
-    path: str = "intune_apple_core::model"
+def load() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(TYPES.read_text())
+    return data
 
 
-@dataclass
-class Enum:
-    name: str
-    doc: str
-    members: list[tuple[str, str, str]] = field(default_factory=list)  # (variant, wire, doc)
+def contains_secret(shape: dict[str, Any]) -> bool:
+    return shape["kind"] == "secret" or ("of" in shape and contains_secret(shape["of"]))
 
 
-@dataclass
-class Poly:
-    name: str
-    doc: str
-    variants: list[tuple[str, str]] = field(default_factory=list)  # (variant, type)
+class Types:
+    """The description, and the Python name of each of its shapes."""
 
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.types: dict[str, dict[str, Any]] = data["types"]
+        exposed = data["exposed"]
+        self.paths = {e["name"]: e["path"] for group in exposed.values() for e in group}
+        self.wrap = [e["name"] for e in exposed["models"]]
+        self.poly = [e["name"] for e in exposed["polymorphic"]]
+        self.workflow_wrap = [e["name"] for e in exposed["results"]]
+        listed = {e["name"] for e in exposed["enums"]}
+        # Open enums: the string enums of intune_apple._enums.
+        self.open_enums = sorted(
+            n for n in listed if self.types[n]["kind"] == "enum" and self.types[n]["open"]
+        )
+        # Closed enums listed by the core: the string enums of intune_apple.rules.
+        self.rule_enums = sorted(
+            n for n in listed if self.types[n]["kind"] == "enum" and not self.types[n]["open"]
+        )
+        # Other closed enums (plain Rust enums serialised as strings): exposed as `str`.
+        self.serde_enums = sorted(
+            n for n, t in self.types.items()
+            if t["kind"] == "enum" and not t["open"] and n not in listed
+        )
 
-def parse() -> tuple[dict[str, Struct], dict[str, Enum], dict[str, Poly]]:
-    structs: dict[str, Struct] = {}
-    enums: dict[str, Enum] = {}
-    polys: dict[str, Poly] = {}
-    sources = [(p, "intune_apple_core::model") for p in sorted(MODEL.glob("*.rs"))]
-    sources += list(EXTRA_SOURCES.items())
-    for path, rust_path in sources:
-        lines = path.read_text().splitlines()
-        doc: list[str] = []
-        i = 0
-        while i < len(lines):
-            line = lines[i].strip()
-            if line.startswith("#[cfg(test)]"):
-                break
-            if line.startswith("///"):
-                doc.append(line[3:].strip())
-            elif m := re.match(r"pub struct (\w+) \{$", line):
-                s = Struct(m.group(1), " ".join(doc), path=rust_path)
-                doc = []
-                i += 1
-                fdoc: list[str] = []
-                while lines[i].strip() != "}":
-                    fl = lines[i].strip()
-                    if fl.startswith("///"):
-                        fdoc.append(fl[3:].strip())
-                    elif fm := re.match(r"pub (\w+): (.+),$", fl):
-                        s.fields.append(Field(fm.group(1), fm.group(2), " ".join(fdoc)))
-                        fdoc = []
-                    i += 1
-                structs.setdefault(s.name, s)
-            elif line in ("open_enum! {", "odata_polymorphic! {"):
-                poly = line.startswith("odata")
-                i += 1
-                edoc: list[str] = []
-                while not lines[i].strip().startswith("pub enum"):
-                    t = lines[i].strip()
-                    if t.startswith("///"):
-                        edoc.append(t[3:].strip())
-                    i += 1
-                name = lines[i].strip().split()[2]
-                i += 1
-                mdoc: list[str] = []
-                e = Enum(name, " ".join(edoc))
-                p = Poly(name, " ".join(edoc))
-                while lines[i].strip() != "}":
-                    t = lines[i].strip()
-                    if t.startswith("///"):
-                        mdoc.append(t[3:].strip())
-                    elif poly and (pm := re.match(r"(\w+)\((\w+)\)", t)):
-                        p.variants.append((pm.group(1), pm.group(2)))
-                    elif not poly and (em := re.match(r'(\w+) = "([^"]+)"', t)):
-                        e.members.append((em.group(1), em.group(2), " ".join(mdoc)))
-                        mdoc = []
-                    i += 1
-                if poly:
-                    polys[name] = p
-                else:
-                    enums[name] = e
-                doc = []
-            elif not line.startswith("#["):
-                doc = []
-            i += 1
-    return structs, enums, polys
-
-
-def inner_type(t: str) -> str:
-    m = re.fullmatch(r"Option<(.+)>", t)
-    return m.group(1) if m else t
-
-
-def py_type(t: str, enums: dict[str, Enum], polys: dict[str, Poly]) -> str | None:
-    """The stub type of a Rust field type, or None when the field is not exposed."""
-    if "Secret" in t:
+    def simple(self, shape: dict[str, Any]) -> str | None:
+        kind = shape["kind"]
+        if kind in ("string", "bool", "float", "time", "integer"):
+            return {"string": "str", "bool": "bool", "float": "float", "time": "datetime",
+                    "integer": "int"}[kind]
+        if kind == "ref":
+            name: str = shape["name"]
+            if name in self.serde_enums:
+                return "str"
+            if name in self.rule_enums or name in self.open_enums:
+                return name
+            if name in self.wrap or name in self.workflow_wrap or name in self.poly:
+                return name
         return None
-    opt = t.startswith("Option<")
-    base = inner_type(t)
-    box = re.fullmatch(r"Box<(?:super::)?(\w+)>", base)
-    if box:
-        base = box.group(1)
-    vec = re.fullmatch(r"Vec<(?:super::)?(\w+)>", base)
-    simple = {
-        "String": "str", "bool": "bool", "i32": "int", "i64": "int", "u64": "int", "f64": "float",
-        "usize": "int", "DateTime<Utc>": "datetime",
-    }
-    simple.update({e: "str" for e in SERDE_ENUMS})
-    simple.update({e: e for e in RULE_ENUMS})
-    if base == "serde_json::Map<String, serde_json::Value>":
-        out = "dict[str, Any]"
-    elif vec:
-        out = f"list[{simple.get(vec.group(1), vec.group(1))}]"
-    elif base in simple:
-        out = simple[base]
-    elif base in enums or base in WRAP or base in WORKFLOW_WRAP or base in polys:
-        out = base
-    else:
-        raise SystemExit(f"unmapped Rust type {t}")
-    return f"Optional[{out}]" if opt else out
 
+    def py_type(self, shape: dict[str, Any]) -> str | None:
+        """The stub type of a field's shape, or None when the field is not exposed."""
+        if contains_secret(shape):
+            return None
+        opt = shape["kind"] == "optional"
+        base = shape["of"] if opt else shape
+        if base["kind"] == "json_object":
+            out = "dict[str, Any]"
+        elif base["kind"] == "list" and (item := self.simple(base["of"])) is not None:
+            out = f"list[{item}]"
+        elif (simple := self.simple(base)) is not None:
+            out = simple
+        else:
+            raise SystemExit(f"unmapped type {shape}")
+        return f"Optional[{out}]" if opt else out
 
-def exposed(s: Struct, enums: dict[str, Enum], polys: dict[str, Poly]) -> list[tuple[Field, str]]:
-    out = []
-    for f in s.fields:
-        if (s.name, f.name) in SKIP_FIELDS:
-            continue
-        t = py_type(f.rust_type, enums, polys)
-        if t is not None:
-            out.append((f, t))
-    return out
+    def exposed(self, name: str) -> list[tuple[dict[str, Any], str]]:
+        out = []
+        for f in self.types[name]["fields"]:
+            if not f["public"] or (name, f["name"]) in SKIP_FIELDS:
+                continue
+            t = self.py_type(f["type"])
+            if t is not None:
+                out.append((f, t))
+        return out
 
 
 def stub_doc(text: str, indent: str) -> str:
@@ -261,16 +166,13 @@ def stub_doc(text: str, indent: str) -> str:
 
 
 def generate() -> dict[Path, str]:
-    structs, enums, polys = parse()
+    t = Types(load())
+    types = t.types
+    wrap, poly, workflow_wrap = t.wrap, t.poly, t.workflow_wrap
     rs = [
-        "// @generated by tools/gen_models.py from intune-apple-core/src/model: do not edit.\n",
+        "// @generated by tools/gen_models.py from bindings-types.json: do not edit.\n",
         "use intune_apple_core::model::*;\n\n",
-        "".join(f"py_serde_enum!({p}::{e});\n" for e, p in [
-            ("RepairOutcome", "intune_apple_core::workflows::duplicates"),
-            ("StepOutcome", "intune_apple_core::workflows::step"),
-            ("AppPlatform", "intune_apple_core::rules::duplicates"),
-            ("DeviceOutcome", "intune_apple_core::workflows::profiles"),
-        ]),
+        "".join(f"py_serde_enum!({types[e]['module']}::{e});\n" for e in t.serde_enums),
     ]
     py = [
         '"""Enumerations of the Graph model. Generated by tools/gen_models.py: do not edit."""\n\n',
@@ -283,61 +185,62 @@ def generate() -> dict[Path, str]:
         "from typing import Any, Optional, Union\n\n",
         "from intune_apple.rules import Severity, TokenKind\n",
     ]
-    names = sorted(enums)
+    names = t.open_enums
     pyi.append("from intune_apple._enums import " + ", ".join(names) + "\n\n")
     for name in names:
-        e = enums[name]
+        e = types[name]
         rs.append(f"py_open_enum!({name});\n")
         py.append(f"\nclass {name}(OpenEnum):\n")
-        py.append(stub_doc(e.doc, "    "))
-        for variant, wire, _doc in e.members:
+        py.append(stub_doc(doc(e["doc"]), "    "))
+        for member in e["members"]:
+            variant, wire = member["name"], member["wire"]
             const = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", variant).upper()
             py.append(f"    {const} = {wire!r}\n")
         py.append("\n")
     py.append("\n__all__ = [\n" + "".join(f"    {n!r},\n" for n in names) + "]\n")
     pyi.append("__all__ = [\n")
-    for n in WRAP + POLY + WORKFLOW_WRAP:
+    for n in wrap + poly + workflow_wrap:
         pyi.append(f"    {n!r},\n")
     pyi.append("]\n\n")
-    for name in WRAP + WORKFLOW_WRAP:
-        s = structs[name]
-        fields = exposed(s, enums, polys)
-        names_ = [f.name for f, _ in fields]
+    for name in wrap + workflow_wrap:
+        s = types[name]
+        fields = t.exposed(name)
+        names_ = [f["name"] for f, _ in fields]
         repr_fields = [n for n in REPR_PREFERENCE if n in names_][:3] or names_[:2]
         rs.append(
-            f"py_model!(Py{name}, {s.path}::{name}, \"{name}\", [{', '.join(repr_fields)}], [{', '.join(names_)}]);\n"
+            f"py_model!(Py{name}, {t.paths[name]}::{name}, \"{name}\", [{', '.join(repr_fields)}], [{', '.join(names_)}]);\n"
         )
         pyi.append(f"class {name}:\n")
-        pyi.append(stub_doc(s.doc, "    "))
-        for f, t in fields:
-            pyi.append(f"    @property\n    def {f.name}(self) -> {t}:\n")
-            pyi.append(stub_doc(f.doc, "        ") or "        ...\n")
+        pyi.append(stub_doc(doc(s["doc"]), "    "))
+        for f, ty in fields:
+            pyi.append(f"    @property\n    def {f['name']}(self) -> {ty}:\n")
+            pyi.append(stub_doc(doc(f["doc"]), "        ") or "        ...\n")
         pyi.extend(EXTRA_STUBS.get(name, []))
         pyi.append("    def to_dict(self) -> dict[str, Any]:\n")
         pyi.append('        """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""\n')
         pyi.append("    def __eq__(self, other: object) -> bool: ...\n\n")
-    for name in POLY:
-        p = polys[name]
-        variants = ", ".join(v for v, _ in p.variants)
+    for name in poly:
+        p = types[name]
+        variants = ", ".join(v["name"] for v in p["variants"])
         rs.append(f"py_polymorphic!({name}, [{variants}]);\n")
-        types = []
-        for _, t in p.variants:
-            if t not in types:
-                types.append(t)
-        pyi.append(f"{name} = Union[{', '.join(types)}]\n")
-        pyi.append(stub_doc(p.doc, ""))
+        members: list[str] = []
+        for v in p["variants"]:
+            if v["type"]["name"] not in members:
+                members.append(v["type"]["name"])
+        pyi.append(f"{name} = Union[{', '.join(members)}]\n")
+        pyi.append(stub_doc(doc(p["doc"]), ""))
         pyi.append("\n")
     rs.append("\n/// Registers every generated class.\n")
     rs.append("pub(crate) fn register(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {\n")
     rs.append("    use pyo3::types::PyModuleMethods as _;\n")
-    for name in WRAP + WORKFLOW_WRAP:
+    for name in wrap + workflow_wrap:
         rs.append(f"    m.add_class::<crate::models::Py{name}>()?;\n")
     rs.append("    Ok(())\n}\n")
     rs.append("\n/// Rebuilds a pickled result from its class name and JSON.\n")
     rs.append("pub(crate) fn restore_generated(\n    py: pyo3::Python<'_>,\n    name: &str,\n    data: &[u8],\n) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {\n")
     rs.append("    match name {\n")
-    for name in WRAP + WORKFLOW_WRAP:
-        rs.append(f"        \"{name}\" => crate::models::restore_as::<{structs[name].path}::{name}>(py, name, data),\n")
+    for name in wrap + workflow_wrap:
+        rs.append(f"        \"{name}\" => crate::models::restore_as::<{t.paths[name]}::{name}>(py, name, data),\n")
     rs.append("        _ => Err(pyo3::exceptions::PyValueError::new_err(format!(\"cannot unpickle {name}: not an intune-apple result class\"))),\n")
     rs.append("    }\n}\n")
     return {

@@ -28,6 +28,8 @@
 
 pub mod abm;
 pub mod clock;
+#[cfg(feature = "describe")]
+pub mod describe;
 pub mod files;
 #[doc(hidden)]
 pub mod fuzzing;

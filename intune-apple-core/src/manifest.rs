@@ -540,6 +540,111 @@ pub fn manifest_json() -> String {
     text
 }
 
+/// The types the bindings expose, each under the path a user of the core names it by, in the
+/// order the bindings list them: `models` (Graph objects), `polymorphic` (chosen by
+/// `@odata.type`), `results` (of the workflows and rules), `enums`. Their description, with
+/// every type they use, is [`types_json`].
+#[cfg(feature = "describe")]
+macro_rules! exposed_types {
+    ($($group:ident: [$($($seg:ident)::+),+ $(,)?]),+ $(,)?) => {
+        fn exposed_types(
+            reg: &mut crate::describe::Registry,
+        ) -> Vec<(&'static str, Vec<(String, String)>)> {
+            use crate::{model, rules, workflows};
+            vec![$((
+                stringify!($group),
+                vec![$({
+                    reg.add::<$($seg)::+>();
+                    let path: Vec<&str> = vec![$(stringify!($seg)),+];
+                    let (name, module) = path.split_last().map_or(("", &[][..]), |(n, m)| (*n, m));
+                    let module: String =
+                        std::iter::once("intune_apple_core").chain(module.iter().copied()).collect::<Vec<_>>().join("::");
+                    (name.to_owned(), module)
+                }),+],
+            )),+]
+        }
+    };
+}
+
+#[cfg(feature = "describe")]
+exposed_types! {
+    models: [
+        model::ApplePushNotificationCertificate, model::DataSharingConsent,
+        model::DepOnboardingSetting, model::BaseEnrollmentProfile, model::DepIosEnrollmentProfile,
+        model::DepMacOsEnrollmentProfile, model::DepEnrollmentProfile,
+        model::UnknownEnrollmentProfile, model::ManagementCertificateWithThumbprint,
+        model::DepProfileAdminAccountPasswordRotationSetting,
+        model::DepProfileDelayAutoRotationSetting, model::ImportedAppleDeviceIdentity,
+        model::ImportedAppleDeviceIdentityResult, model::IosVppApp, model::MacOsVppApp,
+        model::MimeContent, model::VppLicensingType, model::IosDeviceType,
+        model::VppAppRevokeLicensesActionResult, model::MobileAppAssignment,
+        model::GroupAssignmentTarget, model::AllAssignmentTarget,
+        model::ConfigurationManagerCollectionAssignmentTarget, model::IosVppAppAssignmentSettings,
+        model::MacOsVppAppAssignmentSettings, model::VppTokenActionResult, model::VppToken,
+        model::VppTokenLicenseSummary, model::UnknownObject,
+    ],
+    polymorphic: [
+        model::EnrollmentProfile, model::MobileApp, model::AssignmentTarget,
+        model::MobileAppAssignmentSettings,
+    ],
+    results: [
+        workflows::report::HealthReport, workflows::report::ReportItem,
+        workflows::report::ReportProblem, workflows::report::ReportError,
+        workflows::report::ItemSync, workflows::renewal::PushRenewalReport,
+        workflows::renewal::CsrDownload, workflows::renewal::DepRenewalReport,
+        workflows::renewal::VppRenewalReport, workflows::step::Step, workflows::error::Refusal,
+        workflows::duplicates::DuplicateRepairReport, workflows::duplicates::AppRepair,
+        workflows::duplicates::AssignmentSummary, rules::duplicates::AssignmentKey,
+        rules::duplicates::AssignmentConflict, rules::duplicates::NotCopied,
+        workflows::duplicates::OrphanApp, workflows::duplicates::OldToken,
+        rules::duplicates::AppRef, workflows::profiles::ProfileCreated,
+        workflows::profiles::ViolationSummary, workflows::profiles::SerialList,
+        workflows::profiles::DeviceResult, workflows::profiles::SerialAssignmentReport,
+        workflows::profiles::DefaultProfileSet, rules::duplicates::SupersededToken,
+        rules::duplicates::TokenRoles, rules::duplicates::DuplicateApp,
+        rules::duplicates::DuplicateFindings, rules::duplicates::AssignmentPlan,
+        workflows::profile_check::TokenProfilesCheck, workflows::profile_check::ProfileCheck,
+    ],
+    enums: [
+        model::ActionState, model::AppleDeviceDeliveryProtocol, model::AssignmentFilterType,
+        model::AssignmentSource, model::DepTokenType, model::DiscoverySource,
+        model::EnrollmentState, model::ITunesPairingMode, model::InstallIntent,
+        model::MobileAppPublishingState, model::Platform, model::VppTokenAccountType,
+        model::VppTokenActionFailureReason, model::VppTokenState, model::VppTokenSyncStatus,
+        rules::Severity, rules::TokenKind,
+    ],
+}
+
+/// The description of the exposed types as the bindings' generators read it
+/// (`bindings-types.json`): `exposed`, the types of [`exposed_types!`] by group with the path
+/// a user names them by, and `types`, every type they use (structs with their fields' Rust
+/// names, wire names, docs and shapes; enums with their members' wire spellings; polymorphic
+/// types with their variants), by name. Written by `cargo test -p intune-apple-core --test
+/// types`, which fails when the checked-in file differs.
+#[cfg(feature = "describe")]
+#[must_use]
+pub fn types_json() -> String {
+    let mut reg = crate::describe::Registry::default();
+    let exposed: serde_json::Map<String, serde_json::Value> = exposed_types(&mut reg)
+        .into_iter()
+        .map(|(group, items)| {
+            let items: Vec<serde_json::Value> = items
+                .into_iter()
+                .map(|(name, path)| serde_json::json!({ "name": name, "path": path }))
+                .collect();
+            (group.to_owned(), serde_json::Value::Array(items))
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "comment": "Generated from the types of intune-apple-core (feature `describe`) by `cargo test -p intune-apple-core --test types`; do not edit.",
+        "exposed": exposed,
+        "types": reg.into_types(),
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -598,18 +598,22 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ("clock", &[]),
     ("secret", &[]),
     ("pem", &[]),
-    ("model", &["secret"]),
-    ("rules", &["model", "secret"]),
+    ("describe", &["secret"]),
+    ("model", &["secret", "describe"]),
+    ("rules", &["model", "secret", "describe"]),
     ("files", &["model", "secret", "pem"]),
     ("graph", &["model", "rules", "clock", "secret", "pem"]),
     ("abm", &["model", "graph", "clock", "secret", "pem"]),
     (
         "workflows",
         &[
-            "model", "rules", "files", "graph", "abm", "clock", "secret", "pem",
+            "model", "rules", "files", "graph", "abm", "clock", "secret", "pem", "describe",
         ],
     ),
-    ("manifest", &["workflows", "graph", "model"]),
+    (
+        "manifest",
+        &["workflows", "graph", "model", "rules", "describe"],
+    ),
 ];
 
 #[test]

@@ -564,8 +564,11 @@ class DepMacOsEnrollmentProfile:
     def auto_advance_setup_enabled(self) -> Optional[bool]:
         """Advance through setup assistant automatically."""
     @property
+    def dep_profile_admin_account_password_rotation_setting(self) -> Optional[DepProfileAdminAccountPasswordRotationSetting]:
+        """Rotation of the local admin password."""
+    @property
     def use_platform_sso_during_setup_assistant(self) -> Optional[bool]:
-        """Rotation of the local admin password. Platform SSO during setup assistant (not with `configurationWebUrl`)."""
+        """Platform SSO during setup assistant (not with `configurationWebUrl`)."""
     def to_dict(self) -> dict[str, Any]:
         """Every attribute, nested objects as dicts (JSON-ready except datetimes)."""
     def __eq__(self, other: object) -> bool: ...

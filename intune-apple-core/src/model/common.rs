@@ -19,11 +19,13 @@ macro_rules! open_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "describe", derive(crate::describe::Describe), describe(open))]
         #[non_exhaustive]
         pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
+            $( $(#[$vmeta])* #[cfg_attr(feature = "describe", describe(wire = $wire))] $variant, )+
             /// A member this version of the library does not know (sent by a newer Graph),
             /// kept verbatim so that it round-trips.
+            #[cfg_attr(feature = "describe", describe(other))]
             Other(String),
         }
 
@@ -443,9 +445,10 @@ macro_rules! odata_polymorphic {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "describe", derive(crate::describe::Describe), describe(polymorphic))]
         #[non_exhaustive]
         pub enum $name {
-            $( $(#[$vmeta])* $variant($ty), )+
+            $( $(#[$vmeta])* #[cfg_attr(feature = "describe", describe(odata = $wire))] $variant($ty), )+
             $(#[$ometa])* Other($oty),
         }
 
@@ -497,6 +500,7 @@ pub(crate) use odata_polymorphic;
 /// An object of a type this library does not model (or an unknown derived type): its
 /// `@odata.type` and every other property, kept verbatim so that it round-trips.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 pub struct UnknownObject {
     /// `@odata.type`, when sent.
     #[serde(

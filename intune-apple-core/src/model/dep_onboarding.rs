@@ -26,6 +26,7 @@ open_enum! {
 ///
 /// Graph (beta only): `GET /deviceManagement/depOnboardingSettings[/{id}]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DepOnboardingSetting {
     /// `@odata.type`; optional where the type is the declared one.

@@ -80,6 +80,7 @@ impl EnrollmentProfile {
 /// Graph (beta): `.../depOnboardingSettings/{id}/enrollmentProfiles/{profileId}`,
 /// `.../defaultTvOSEnrollmentProfile`, `.../defaultVisionOSEnrollmentProfile`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct BaseEnrollmentProfile {
     /// `@odata.type`; optional where the type is the declared one.
@@ -118,6 +119,7 @@ pub struct BaseEnrollmentProfile {
 /// Graph (beta): `.../depOnboardingSettings/{id}/enrollmentProfiles/{profileId}`,
 /// `.../depOnboardingSettings/{id}/defaultIosEnrollmentProfile`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DepIosEnrollmentProfile {
     /// `@odata.type`; optional where the type is the declared one.
@@ -309,6 +311,7 @@ pub struct DepIosEnrollmentProfile {
 /// Graph (beta): `.../depOnboardingSettings/{id}/enrollmentProfiles/{profileId}`,
 /// `.../depOnboardingSettings/{id}/defaultMacOsEnrollmentProfile`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DepMacOsEnrollmentProfile {
     /// `@odata.type`; optional where the type is the declared one.
@@ -486,6 +489,7 @@ pub struct DepMacOsEnrollmentProfile {
 ///
 /// Graph (beta): `.../depOnboardingSettings/{id}/enrollmentProfiles/{profileId}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DepEnrollmentProfile {
     /// `@odata.type`; optional where the type is the declared one.
@@ -601,6 +605,7 @@ pub struct DepEnrollmentProfile {
 /// An enrollment profile of a type this library does not model: the `enrollmentProfile`
 /// properties plus every other property, verbatim.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UnknownEnrollmentProfile {
     /// `@odata.type`; optional where the type is the declared one.
@@ -638,6 +643,7 @@ pub struct UnknownEnrollmentProfile {
 
 /// `managementCertificateWithThumbprint`: an Apple Configurator management certificate.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ManagementCertificateWithThumbprint {
     /// `@odata.type`; optional where the type is the declared one.
@@ -657,6 +663,7 @@ pub struct ManagementCertificateWithThumbprint {
 
 /// `depProfileAdminAccountPasswordRotationSetting`: rotation of the macOS local admin password.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DepProfileAdminAccountPasswordRotationSetting {
     /// `@odata.type`; optional where the type is the declared one.
@@ -676,6 +683,7 @@ pub struct DepProfileAdminAccountPasswordRotationSetting {
 
 /// `depProfileDelayAutoRotationSetting`: rotate the local admin password after it was retrieved.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DepProfileDelayAutoRotationSetting {
     /// `@odata.type`; optional where the type is the declared one.

@@ -68,6 +68,7 @@ open_enum! {
 ///
 /// A flat struct (no flattening) because tenants hold 100,000 of them.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ImportedAppleDeviceIdentity {
     /// `@odata.type`; optional where the type is the declared one.
@@ -120,6 +121,7 @@ pub struct ImportedAppleDeviceIdentity {
 ///
 /// Graph (beta): the response of `POST .../importedAppleDeviceIdentities/importAppleDeviceIdentityList`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ImportedAppleDeviceIdentityResult {
     /// `@odata.type`; optional where the type is the declared one.

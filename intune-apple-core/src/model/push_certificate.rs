@@ -16,6 +16,7 @@ use crate::Secret;
 /// The `id` changes between calls on a real tenant: never key anything on it. `certificate` is
 /// write-only (it reads back as `null`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplePushNotificationCertificate {
     /// `@odata.type` (`#microsoft.graph.applePushNotificationCertificate`); absent on real responses.
@@ -78,6 +79,7 @@ pub struct ApplePushNotificationCertificateUpdate {
 /// Graph: `GET /beta/deviceManagement/dataSharingConsents/appleMDMPushCertificate`,
 /// `POST .../consentToDataSharing`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DataSharingConsent {
     /// `@odata.type`; absent on real responses.

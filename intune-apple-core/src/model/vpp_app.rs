@@ -122,6 +122,7 @@ odata_polymorphic! {
 ///
 /// Graph: `GET /deviceAppManagement/mobileApps/{id}` (v1.0 and beta; `vppTokenId` is beta only).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct IosVppApp {
     /// `@odata.type`; optional where the type is the declared one.
@@ -239,6 +240,7 @@ pub struct IosVppApp {
 ///
 /// Graph (beta only): `GET /deviceAppManagement/mobileApps/{id}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct MacOsVppApp {
     /// `@odata.type`; optional where the type is the declared one.
@@ -351,6 +353,7 @@ pub struct MacOsVppApp {
 
 /// `mimeContent`: an icon.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct MimeContent {
     /// `@odata.type`; optional where the type is the declared one.
@@ -370,6 +373,7 @@ pub struct MimeContent {
 
 /// `vppLicensingType`: which licence kinds an app supports.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct VppLicensingType {
     /// `@odata.type`; optional where the type is the declared one.
@@ -395,6 +399,7 @@ pub struct VppLicensingType {
 
 /// `iosDeviceType`: which devices an iOS app runs on.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct IosDeviceType {
     /// `@odata.type`; optional where the type is the declared one.
@@ -415,6 +420,7 @@ pub struct IosDeviceType {
 /// `iosVppAppRevokeLicensesActionResult` / `macOsVppAppRevokeLicensesActionResult` (beta): the
 /// outcome of revoking an app's licences.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct VppAppRevokeLicensesActionResult {
     /// `@odata.type`; optional where the type is the declared one.
@@ -457,6 +463,7 @@ pub struct VppAppRevokeLicensesActionResult {
 ///
 /// Graph: `GET /deviceAppManagement/mobileApps/{id}/assignments` (v1.0 and beta).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct MobileAppAssignment {
     /// `@odata.type`; optional where the type is the declared one.
@@ -488,6 +495,7 @@ pub struct MobileAppAssignment {
 
 /// `groupAssignmentTarget` / `exclusionGroupAssignmentTarget`: a group.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct GroupAssignmentTarget {
     /// `@odata.type`; optional where the type is the declared one.
@@ -510,6 +518,7 @@ pub struct GroupAssignmentTarget {
 
 /// `allLicensedUsersAssignmentTarget` / `allDevicesAssignmentTarget`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AllAssignmentTarget {
     /// `@odata.type`; optional where the type is the declared one.
@@ -529,6 +538,7 @@ pub struct AllAssignmentTarget {
 
 /// `configurationManagerCollectionAssignmentTarget`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigurationManagerCollectionAssignmentTarget {
     /// `@odata.type`; optional where the type is the declared one.
@@ -551,6 +561,7 @@ pub struct ConfigurationManagerCollectionAssignmentTarget {
 
 /// `iosVppAppAssignmentSettings`: settings of an iOS VPP app assignment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct IosVppAppAssignmentSettings {
     /// `@odata.type`; optional where the type is the declared one.
@@ -582,6 +593,7 @@ pub struct IosVppAppAssignmentSettings {
 
 /// `macOsVppAppAssignmentSettings`: settings of a macOS VPP app assignment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct MacOsVppAppAssignmentSettings {
     /// `@odata.type`; optional where the type is the declared one.

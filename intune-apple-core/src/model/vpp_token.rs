@@ -85,6 +85,7 @@ open_enum! {
 
 /// `vppTokenActionResult` (beta): the result of an action run on a VPP token.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct VppTokenActionResult {
     /// `@odata.type` of the complex type, when sent.
@@ -116,6 +117,7 @@ pub struct VppTokenActionResult {
 /// Graph: `GET /deviceAppManagement/vppTokens[/{id}]` (v1.0 and beta; `displayName`,
 /// `locationName`, `roleScopeTagIds`, ... are beta only).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct VppToken {
     /// `@odata.type`; absent on real responses.
@@ -191,6 +193,7 @@ pub struct VppToken {
 ///
 /// Graph (beta): `GET /deviceAppManagement/vppTokens/getLicensesForApp(bundleId='{bundleId}')`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct VppTokenLicenseSummary {
     /// `@odata.type`; optional where the type is the declared one.

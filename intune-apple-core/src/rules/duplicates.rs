@@ -49,6 +49,7 @@ use crate::model::{
 
 /// The platform of a VPP app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub enum AppPlatform {
     /// `iosVppApp`.
@@ -59,6 +60,7 @@ pub enum AppPlatform {
 
 /// What the planning needs to know of a VPP app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AppRef {
     /// App id.
@@ -107,6 +109,7 @@ impl AppRef {
 
 /// An old token of a location that holds several, and the current one that replaces it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct SupersededToken {
     /// The old token.
@@ -146,6 +149,7 @@ fn location_key(t: &VppToken) -> Option<(String, String)> {
 
 /// The outcome of [`superseded_tokens`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenRoles {
     /// Old tokens and the token that replaces each.
@@ -200,6 +204,7 @@ pub fn superseded_tokens(tokens: &[VppToken], now: DateTime<Utc>) -> TokenRoles 
 /// One app present twice: the app on the current token (`target`) and its copies on old
 /// tokens (`sources`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DuplicateApp {
     /// Bundle id.
@@ -212,6 +217,7 @@ pub struct DuplicateApp {
 
 /// The outcome of [`find_duplicates`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DuplicateFindings {
     /// Token roles per location.
@@ -271,6 +277,7 @@ pub fn find_duplicates(
 /// What an assignment targets: two assignments with the same key target the same devices or
 /// users (Intune allows one assignment per target and app).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentKey {
     /// `group`, `exclusionGroup`, `allLicensedUsers`, `allDevices`,
@@ -327,6 +334,7 @@ pub fn assignment_key(a: &MobileAppAssignment) -> Option<AssignmentKey> {
 /// An assignment the target app already has for the same target, with another intent: the
 /// target's is kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentConflict {
     /// The target of both assignments.
@@ -339,6 +347,7 @@ pub struct AssignmentConflict {
 
 /// An assignment of an old app that is not copied, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct NotCopied {
     /// Its target (`None` when it has none).
@@ -349,6 +358,7 @@ pub struct NotCopied {
 
 /// The plan for one target app.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentPlan {
     /// Assignments to add to the target (ids cleared).

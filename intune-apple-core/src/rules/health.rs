@@ -30,6 +30,11 @@ use crate::model::{ApplePushNotificationCertificate, VppToken, VppTokenState, Vp
 
 /// Which Apple credential a [`TokenHealth`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "describe",
+    derive(crate::describe::Describe),
+    describe(rename_all = "snake_case")
+)]
 pub enum TokenKind {
     /// The Apple MDM push certificate (APNs).
     PushCertificate,
@@ -53,6 +58,11 @@ impl TokenKind {
 /// How urgent a credential or a problem is. Ordered from harmless to worst, so `max()` gives
 /// the overall severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "describe",
+    derive(crate::describe::Describe),
+    describe(rename_all = "snake_case")
+)]
 pub enum Severity {
     /// Nothing to do.
     Ok,

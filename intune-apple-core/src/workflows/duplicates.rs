@@ -54,6 +54,7 @@ pub struct DuplicateRepairOptions {
 
 /// How the repair of one app ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub enum RepairOutcome {
     /// Every assignment is already on the target app.
@@ -75,6 +76,7 @@ pub enum RepairOutcome {
 
 /// One assignment, as the report shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentSummary {
     /// What it targets.
@@ -92,6 +94,7 @@ fn summary(a: &MobileAppAssignment) -> Option<AssignmentSummary> {
 
 /// The repair of one app present twice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AppRepair {
     /// Bundle id.
@@ -125,6 +128,7 @@ pub struct AppRepair {
 
 /// An app of an old token that has no counterpart on the current token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct OrphanApp {
     /// The app.
@@ -138,6 +142,7 @@ pub struct OrphanApp {
 
 /// An old token and whether it can be deleted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct OldToken {
     /// The old token.
@@ -156,6 +161,7 @@ pub struct OldToken {
 
 /// The outcome of [`repair_duplicate_apps`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DuplicateRepairReport {
     /// True when nothing was written.

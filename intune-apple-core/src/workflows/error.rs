@@ -12,6 +12,7 @@ use crate::rules::profile::{Violation, ViolationSeverity};
 
 /// Why a safety check refused a renewal (one entry per reason found).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Refusal {
     /// Stable machine-readable code (`topicChanged`, `notLater`, `notForThisKey`, ...).

@@ -40,6 +40,7 @@ const SETTINGS_READS: usize = 8;
 
 /// What the rules say of one profile of the token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileCheck {
     /// The profile's id (`ECV2_<tokenId>_<policyId>` for a settings-catalog policy).
@@ -63,6 +64,7 @@ pub struct ProfileCheck {
 
 /// The check of every profile of one token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenProfilesCheck {
     /// The enrollment program token.

@@ -35,6 +35,7 @@ use crate::rules::profile::{validate_profile, ValidationContext, Violation, Viol
 
 /// A violation as the reports show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ViolationSummary {
     /// Rule code (`I1`..`I19`, `M1`..`M9`, `NAME`).
@@ -162,6 +163,7 @@ async fn validate_for(
 
 /// The outcome of [`create_profile`] and [`copy_profile`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileCreated {
     /// The token the profile was created on.
@@ -297,6 +299,7 @@ pub async fn copy_profile(
 
 /// Serial numbers read from a list or a CSV.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct SerialList {
     /// Serial numbers, upper-case, trimmed, each once, in input order.
@@ -396,6 +399,7 @@ impl Default for SerialAssignmentOptions {
 
 /// The outcome for one device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub enum DeviceOutcome {
     /// Intune accepted the assignment and reading back shows it.
@@ -411,6 +415,7 @@ pub enum DeviceOutcome {
 
 /// One device of [`SerialAssignmentReport`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceResult {
     /// Serial number.
@@ -425,6 +430,7 @@ pub struct DeviceResult {
 
 /// The outcome of [`assign_serial_numbers`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct SerialAssignmentReport {
     /// Token id.
@@ -597,6 +603,7 @@ async fn device_profiles(
 
 /// The outcome of [`set_default_profile`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DefaultProfileSet {
     /// Token id.

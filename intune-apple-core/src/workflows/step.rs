@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// How one step of a workflow ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub enum StepOutcome {
     /// The step ran and succeeded.
@@ -18,6 +19,7 @@ pub enum StepOutcome {
 
 /// One step of a workflow: what was done and how it ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     /// Short stable name (`check`, `upload`, `readBack`, `verify`, ...).

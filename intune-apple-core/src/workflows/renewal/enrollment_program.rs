@@ -27,6 +27,7 @@ pub struct DepRenewalRequest {
 
 /// The outcome of [`renew_enrollment_program_token`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DepRenewalReport {
     /// Token id.

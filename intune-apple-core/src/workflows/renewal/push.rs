@@ -29,6 +29,7 @@ pub struct PushRenewalRequest {
 
 /// The outcome of [`renew_push_certificate`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct PushRenewalReport {
     /// The topic of the uploaded certificate.
@@ -254,6 +255,7 @@ pub async fn renew_push_certificate(
 
 /// The outcome of [`download_push_csr`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct CsrDownload {
     /// Where the CSR was written.

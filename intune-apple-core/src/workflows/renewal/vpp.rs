@@ -30,6 +30,7 @@ pub struct VppRenewalRequest {
 
 /// The outcome of [`renew_vpp_token`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct VppRenewalReport {
     /// The Intune token renewed (or created).

@@ -112,6 +112,7 @@ impl ReportOptions {
 /// Serialises to (and reads back from) the JSON shape documented in `docs/report.md`:
 /// `{"generatedAt", "asOf", "items": [...], "errors": [...]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct HealthReport {
     /// When the report was made (the client's clock).
@@ -132,6 +133,7 @@ pub struct HealthReport {
 
 /// One credential in a [`HealthReport`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ReportItem {
     /// `pushCertificate`, `enrollmentProgramToken` or `vppToken`.
@@ -166,6 +168,7 @@ pub struct ReportItem {
 
 /// When a token last synced with Apple, and when the sync rules next allow one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ItemSync {
     /// The last successful sync (enrollment program tokens) or the last sync (VPP tokens).
@@ -180,6 +183,7 @@ pub struct ItemSync {
 
 /// A problem of a [`ReportItem`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 pub struct ReportProblem {
     /// Stable code (`push.expiring`, `vpp.duplicate_location`, ...), see `docs/rules.md`.
     pub code: String,
@@ -189,6 +193,7 @@ pub struct ReportProblem {
 
 /// A section of the report that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 pub struct ReportError {
     /// `pushCertificate`, `enrollmentProgramTokens`, `vppTokens`, `vppApps`, or `options` when
     /// the options were refused.
