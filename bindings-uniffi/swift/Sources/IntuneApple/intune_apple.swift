@@ -1334,6 +1334,13 @@ public protocol ClientProtocol: AnyObject, Sendable {
      */
     func setDefaultProfile(tokenId: String, profileId: String) async throws  -> String
     
+    /**
+     * Holds every enrollment profile of a token against the profile rules, as it is in the
+     * tenant: classic profiles, and settings-catalog enrollment policies through their
+     * settings. Read only.
+     */
+    func validateTokenProfiles(tokenId: String) async throws  -> TokenProfilesCheck
+    
 }
 /**
  * A Microsoft Graph client for the Apple credentials of an Intune tenant. Cheap to share
@@ -2573,6 +2580,27 @@ open func setDefaultProfile(tokenId: String, profileId: String)async throws  -> 
             completeFunc: ffi_intune_apple_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_intune_apple_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeIntuneAppleError_lift
+        )
+}
+    
+    /**
+     * Holds every enrollment profile of a token against the profile rules, as it is in the
+     * tenant: classic profiles, and settings-catalog enrollment policies through their
+     * settings. Read only.
+     */
+open func validateTokenProfiles(tokenId: String)async throws  -> TokenProfilesCheck  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_intune_apple_uniffi_fn_method_client_validate_token_profiles(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(tokenId)
+                )
+            },
+            pollFunc: ffi_intune_apple_uniffi_rust_future_poll_u64,
+            completeFunc: ffi_intune_apple_uniffi_rust_future_complete_u64,
+            freeFunc: ffi_intune_apple_uniffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeTokenProfilesCheck_lift,
             errorHandler: FfiConverterTypeIntuneAppleError_lift
         )
 }
@@ -3927,6 +3955,222 @@ public func FfiConverterTypeSimulator_lower(_ value: Simulator) -> UInt64 {
 
 
 
+
+
+/**
+ * Every enrollment profile of a token held against the profile rules.
+ */
+public protocol TokenProfilesCheckProtocol: AnyObject, Sendable {
+    
+    /**
+     * 0 every profile passes, 1 a profile breaks a rule, 2 one could not be checked (none
+     * breaks a rule).
+     */
+    func exitCode()  -> Int32
+    
+    /**
+     * Whether a profile breaks a rule at error level.
+     */
+    func hasErrors()  -> Bool
+    
+    /**
+     * One entry per profile, in the token's order.
+     */
+    func profiles()  -> [ProfileCheck]
+    
+    /**
+     * The check as JSON text (the core's shape, camelCase).
+     */
+    func toJson()  -> String
+    
+    /**
+     * Plain text for a terminal (tenant text made safe).
+     */
+    func toText()  -> String
+    
+    /**
+     * The enrollment program token.
+     */
+    func tokenId()  -> String
+    
+}
+/**
+ * Every enrollment profile of a token held against the profile rules.
+ */
+open class TokenProfilesCheck: TokenProfilesCheckProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_intune_apple_uniffi_fn_clone_tokenprofilescheck(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_intune_apple_uniffi_fn_free_tokenprofilescheck(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * 0 every profile passes, 1 a profile breaks a rule, 2 one could not be checked (none
+     * breaks a rule).
+     */
+open func exitCode() -> Int32  {
+    return try!  FfiConverterInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_tokenprofilescheck_exit_code(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether a profile breaks a rule at error level.
+     */
+open func hasErrors() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_tokenprofilescheck_has_errors(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One entry per profile, in the token's order.
+     */
+open func profiles() -> [ProfileCheck]  {
+    return try!  FfiConverterSequenceTypeProfileCheck.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_tokenprofilescheck_profiles(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The check as JSON text (the core's shape, camelCase).
+     */
+open func toJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_tokenprofilescheck_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Plain text for a terminal (tenant text made safe).
+     */
+open func toText() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_tokenprofilescheck_to_text(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The enrollment program token.
+     */
+open func tokenId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_intune_apple_uniffi_fn_method_tokenprofilescheck_token_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTokenProfilesCheck: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = TokenProfilesCheck
+
+    public static func lift(_ handle: UInt64) throws -> TokenProfilesCheck {
+        return TokenProfilesCheck(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: TokenProfilesCheck) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenProfilesCheck {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TokenProfilesCheck, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenProfilesCheck_lift(_ handle: UInt64) throws -> TokenProfilesCheck {
+    return try FfiConverterTypeTokenProfilesCheck.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenProfilesCheck_lower(_ value: TokenProfilesCheck) -> UInt64 {
+    return FfiConverterTypeTokenProfilesCheck.lower(value)
+}
+
+
+
+
 /**
  * Where the Apple Business API of `reconcile` is, and how fast it may be called; every field
  * may be left out. Holds no secret (the private key is an argument of `reconcile`).
@@ -3941,7 +4185,7 @@ public struct AppleBusinessOptions: Equatable, Hashable {
      */
     public var appleTokenUrl: String?
     /**
-     * Requests allowed per minute (default 20; 0 counts as 1).
+     * Requests allowed per minute (default 20; 0 is refused).
      */
     public var requestsPerMinute: UInt32?
 
@@ -3955,7 +4199,7 @@ public struct AppleBusinessOptions: Equatable, Hashable {
          * The token endpoint (default `https://account.apple.com/auth/oauth2/token`).
          */appleTokenUrl: String? = nil, 
         /**
-         * Requests allowed per minute (default 20; 0 counts as 1).
+         * Requests allowed per minute (default 20; 0 is refused).
          */requestsPerMinute: UInt32? = nil) {
         self.appleApiUrl = appleApiUrl
         self.appleTokenUrl = appleTokenUrl
@@ -6189,6 +6433,127 @@ public func FfiConverterTypeNotifyRun_lift(_ buf: RustBuffer) throws -> NotifyRu
 #endif
 public func FfiConverterTypeNotifyRun_lower(_ value: NotifyRun) -> RustBuffer {
     return FfiConverterTypeNotifyRun.lower(value)
+}
+
+
+/**
+ * One profile of a token, as `validateTokenProfiles` checked it.
+ */
+public struct ProfileCheck: Equatable, Hashable {
+    /**
+     * The profile's id (`ECV2_<tokenId>_<policyId>` for a settings-catalog policy).
+     */
+    public var profileId: String
+    /**
+     * Its name.
+     */
+    public var displayName: String?
+    /**
+     * Whether it is a settings-catalog enrollment policy (checked through its settings).
+     */
+    public var settingsCatalog: Bool
+    /**
+     * `iOS`, `macOS`, `tvOS` or `visionOS`, when known.
+     */
+    public var platform: String?
+    /**
+     * Every broken rule, errors first; for a settings-catalog policy `path` is the setting
+     * definition id.
+     */
+    public var violations: [Violation]
+    /**
+     * Settings of a policy that no rule reads (review them in the Intune admin center).
+     */
+    public var uncheckedSettings: [String]
+    /**
+     * Why the profile could not be checked; `null` / `nil` when it was.
+     */
+    public var error: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The profile's id (`ECV2_<tokenId>_<policyId>` for a settings-catalog policy).
+         */profileId: String, 
+        /**
+         * Its name.
+         */displayName: String?, 
+        /**
+         * Whether it is a settings-catalog enrollment policy (checked through its settings).
+         */settingsCatalog: Bool, 
+        /**
+         * `iOS`, `macOS`, `tvOS` or `visionOS`, when known.
+         */platform: String?, 
+        /**
+         * Every broken rule, errors first; for a settings-catalog policy `path` is the setting
+         * definition id.
+         */violations: [Violation], 
+        /**
+         * Settings of a policy that no rule reads (review them in the Intune admin center).
+         */uncheckedSettings: [String], 
+        /**
+         * Why the profile could not be checked; `null` / `nil` when it was.
+         */error: String?) {
+        self.profileId = profileId
+        self.displayName = displayName
+        self.settingsCatalog = settingsCatalog
+        self.platform = platform
+        self.violations = violations
+        self.uncheckedSettings = uncheckedSettings
+        self.error = error
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProfileCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProfileCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProfileCheck {
+        return
+            try ProfileCheck(
+                profileId: FfiConverterString.read(from: &buf), 
+                displayName: FfiConverterOptionString.read(from: &buf), 
+                settingsCatalog: FfiConverterBool.read(from: &buf), 
+                platform: FfiConverterOptionString.read(from: &buf), 
+                violations: FfiConverterSequenceTypeViolation.read(from: &buf), 
+                uncheckedSettings: FfiConverterSequenceString.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProfileCheck, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.profileId, into: &buf)
+        FfiConverterOptionString.write(value.displayName, into: &buf)
+        FfiConverterBool.write(value.settingsCatalog, into: &buf)
+        FfiConverterOptionString.write(value.platform, into: &buf)
+        FfiConverterSequenceTypeViolation.write(value.violations, into: &buf)
+        FfiConverterSequenceString.write(value.uncheckedSettings, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileCheck_lift(_ buf: RustBuffer) throws -> ProfileCheck {
+    return try FfiConverterTypeProfileCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileCheck_lower(_ value: ProfileCheck) -> RustBuffer {
+    return FfiConverterTypeProfileCheck.lower(value)
 }
 
 
@@ -10661,6 +11026,31 @@ fileprivate struct FfiConverterSequenceTypeLicenseSummary: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeProfileCheck: FfiConverterRustBuffer {
+    typealias SwiftType = [ProfileCheck]
+
+    public static func write(_ value: [ProfileCheck], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeProfileCheck.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ProfileCheck] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ProfileCheck]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeProfileCheck.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeRefusal: FfiConverterRustBuffer {
     typealias SwiftType = [Refusal]
 
@@ -11699,6 +12089,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_intune_apple_uniffi_checksum_method_client_set_default_profile() != 13380) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_intune_apple_uniffi_checksum_method_client_validate_token_profiles() != 598) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_intune_apple_uniffi_checksum_method_credential_kind() != 40642) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11835,6 +12228,24 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_method_simulator_writes_applied() != 6670) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_tokenprofilescheck_exit_code() != 35155) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_tokenprofilescheck_has_errors() != 62120) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_tokenprofilescheck_profiles() != 26440) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_tokenprofilescheck_to_json() != 21568) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_tokenprofilescheck_to_text() != 20953) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_intune_apple_uniffi_checksum_method_tokenprofilescheck_token_id() != 64004) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_intune_apple_uniffi_checksum_constructor_client_from_env() != 23660) {
