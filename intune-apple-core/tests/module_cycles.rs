@@ -614,6 +614,7 @@ const MAY_USE: &[(&str, &[&str])] = &[
         "manifest",
         &["workflows", "graph", "model", "rules", "describe"],
     ),
+    ("fuzzing", &["graph"]),
 ];
 
 #[test]
