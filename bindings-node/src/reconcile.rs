@@ -69,7 +69,12 @@ impl Client {
             api_url: options.apple_api_url,
             token_url: options.apple_token_url,
             requests_per_minute: options.requests_per_minute,
-            key_names: ("applePrivateKey", "applePrivateKey"),
+            spelling: |o| match o {
+                abm::AppleBusinessOption::PrivateKey | abm::AppleBusinessOption::PrivateKeyPath => {
+                    "applePrivateKey"
+                }
+                abm::AppleBusinessOption::RequestsPerMinute => "requestsPerMinute",
+            },
             ..abm::AppleBusinessOptions::new(options.apple_client_id, options.apple_key_id)
         }
         .build()

@@ -1,7 +1,7 @@
 //! The Apple Business reconciliation on the native client, and the simulated Apple Business
 //! service (`intune_apple.testing.AppleBusinessSimulator`). Thin: the core decides everything.
 
-use intune_apple_core::abm::{self, AppleBusinessOptions};
+use intune_apple_core::abm::{self, AppleBusinessOption, AppleBusinessOptions};
 use intune_apple_core::workflows::reconcile::{reconcile, ReconcileError, ReconcileOptions};
 use intune_apple_sim::abm::{AbmSimHandle, AppleBusinessSimulator, OrgSeed};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -49,7 +49,12 @@ impl NativeClient {
             api_url: apple_api_url,
             token_url: apple_token_url,
             requests_per_minute,
-            key_names: ("apple_private_key", "apple_private_key"),
+            spelling: |o| match o {
+                AppleBusinessOption::PrivateKey | AppleBusinessOption::PrivateKeyPath => {
+                    "apple_private_key"
+                }
+                AppleBusinessOption::RequestsPerMinute => "requests_per_minute",
+            },
             ..AppleBusinessOptions::new(apple_client_id, apple_key_id)
         }
         .build()

@@ -301,8 +301,32 @@ pub struct AppleBusinessOptions {
     pub token_url: Option<String>,
     /// Requests allowed per minute (default [`RequestBudget::default`]; 0 is refused).
     pub requests_per_minute: Option<u32>,
-    /// How the caller names the key and its path, for the message when neither is given.
-    pub key_names: (&'static str, &'static str),
+    /// How the caller spells each option in a message (default [`AppleBusinessOption::name`]),
+    /// as [`ClientOptions::spelling`](crate::graph::ClientOptions::spelling) does for Graph.
+    pub spelling: fn(AppleBusinessOption) -> &'static str,
+}
+
+/// An option of [`AppleBusinessOptions`] a message names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppleBusinessOption {
+    /// [`AppleBusinessOptions::private_key`].
+    PrivateKey,
+    /// [`AppleBusinessOptions::private_key_path`].
+    PrivateKeyPath,
+    /// [`AppleBusinessOptions::requests_per_minute`].
+    RequestsPerMinute,
+}
+
+impl AppleBusinessOption {
+    /// The core's name of the option (snake_case).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::PrivateKey => "private_key",
+            Self::PrivateKeyPath => "private_key_path",
+            Self::RequestsPerMinute => "requests_per_minute",
+        }
+    }
 }
 
 impl AppleBusinessOptions {
@@ -317,7 +341,7 @@ impl AppleBusinessOptions {
             api_url: None,
             token_url: None,
             requests_per_minute: None,
-            key_names: ("private_key", "private_key_path"),
+            spelling: AppleBusinessOption::name,
         }
     }
 
@@ -337,7 +361,8 @@ impl AppleBusinessOptions {
                     op,
                     format!(
                         "no private key: give {} (the text of the .pem) or {}",
-                        self.key_names.0, self.key_names.1
+                        (self.spelling)(AppleBusinessOption::PrivateKey),
+                        (self.spelling)(AppleBusinessOption::PrivateKeyPath)
                     ),
                 ))
             }
@@ -348,7 +373,10 @@ impl AppleBusinessOptions {
                 return Err(Error::new(
                     ErrorKind::Configuration,
                     op,
-                    "the request budget is 0 a minute: give a whole number above 0 (Apple allows about 20)",
+                    format!(
+                        "{} is 0: give a whole number of requests a minute above 0 (Apple allows about 20)",
+                        (self.spelling)(AppleBusinessOption::RequestsPerMinute)
+                    ),
                 ))
             }
             Some(n) => RequestBudget::per_minute(n),
@@ -440,7 +468,11 @@ impl Client {
             api_url: get(env::API_URL),
             token_url: get(env::TOKEN_URL),
             requests_per_minute,
-            key_names: (env::PRIVATE_KEY, env::PRIVATE_KEY_PATH),
+            spelling: |o| match o {
+                AppleBusinessOption::PrivateKey => env::PRIVATE_KEY,
+                AppleBusinessOption::PrivateKeyPath => env::PRIVATE_KEY_PATH,
+                AppleBusinessOption::RequestsPerMinute => env::REQUESTS_PER_MINUTE,
+            },
         }
         .build()
         .map(Some)
@@ -933,7 +965,11 @@ mod tests {
     #[test]
     fn options_decide_the_key_the_budget_and_name_the_callers_fields() {
         let e = AppleBusinessOptions {
-            key_names: ("applePrivateKey", "applePrivateKeyPath"),
+            spelling: |o| match o {
+                AppleBusinessOption::PrivateKey => "applePrivateKey",
+                AppleBusinessOption::PrivateKeyPath => "applePrivateKeyPath",
+                AppleBusinessOption::RequestsPerMinute => "requestsPerMinute",
+            },
             ..AppleBusinessOptions::new("BUSINESSAPI.x", "k")
         }
         .build()
@@ -954,6 +990,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(zero.kind(), ErrorKind::Configuration);
         assert!(zero.to_string().contains("above 0"), "{zero}");
+        assert!(
+            zero.to_string().contains("requests_per_minute is 0"),
+            "{zero}"
+        );
         let c = with_key.build().unwrap();
         assert_eq!(c.request_budget(), RequestBudget::default());
     }

@@ -47,5 +47,7 @@ mod error;
 pub use crate::model::apple_business::{normalize_serial, MdmServer, OrgDevice, OrgDeviceActivity};
 pub use account::{ApiAccount, Program, ASSERTION_AUDIENCE, ASSERTION_LIFETIME, TOKEN_URL};
 pub use budget::RequestBudget;
-pub use client::{env, AppleBusinessOptions, Client, ClientBuilder, ItemStream};
+pub use client::{
+    env, AppleBusinessOption, AppleBusinessOptions, Client, ClientBuilder, ItemStream,
+};
 pub use error::{Error, ErrorKind};

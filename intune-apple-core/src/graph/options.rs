@@ -41,7 +41,7 @@ use super::credentials::{
     ClientCertificateCredential, ClientSecretCredential, Credential, StaticTokenCredential,
 };
 use super::error::{Error, ErrorKind};
-use super::retry::{caller_attempts, caller_millis, RetryPolicy};
+use super::retry::{caller_attempts, caller_millis, RetryPolicy, MAX_CALLER_DURATION};
 use super::{Client, ClientBuilder, Cloud, HttpStack};
 use crate::Secret;
 
@@ -245,9 +245,10 @@ impl ClientOptions {
                 DurationUnit::Milliseconds => m,
                 // Say it in the caller's unit.
                 DurationUnit::Seconds => format!(
-                    "{} is {v}: give a {} number of seconds up to 86400 (a day)",
+                    "{} is {v}: give a {} number of seconds up to {} (a day)",
                     self.name(o),
-                    if zero_ok { "non-negative" } else { "positive" }
+                    if zero_ok { "non-negative" } else { "positive" },
+                    MAX_CALLER_DURATION.as_secs()
                 ),
             })
         })
