@@ -469,6 +469,31 @@ struct Entry {
     swift: String,
 }
 
+/// Calls the macro `$then` with the model's open enums (Graph's), listed here once: [`enums`]
+/// takes their members from them, and the description's `enums` group ([`types_json`])
+/// describes them.
+macro_rules! with_open_enums {
+    ($then:ident) => {
+        $then![
+            ActionState,
+            AppleDeviceDeliveryProtocol,
+            AssignmentFilterType,
+            AssignmentSource,
+            DepTokenType,
+            DiscoverySource,
+            EnrollmentState,
+            ITunesPairingMode,
+            InstallIntent,
+            MobileAppPublishingState,
+            Platform,
+            VppTokenAccountType,
+            VppTokenActionFailureReason,
+            VppTokenState,
+            VppTokenSyncStatus,
+        ]
+    };
+}
+
 /// The open enums of the model the bindings name (Python `intune_apple` enum classes, Node
 /// string unions), each with its members' wire spellings in Graph's order: taken from the
 /// model's own table of members (`KNOWN`), so that a member added to the model fails the
@@ -481,23 +506,7 @@ pub fn enums() -> Vec<(&'static str, Vec<&'static str>)> {
             vec![$( (stringify!($t), m::$t::KNOWN.iter().map(m::$t::as_str).collect()) ),+]
         };
     }
-    table![
-        ActionState,
-        AppleDeviceDeliveryProtocol,
-        AssignmentFilterType,
-        AssignmentSource,
-        DepTokenType,
-        DiscoverySource,
-        EnrollmentState,
-        ITunesPairingMode,
-        InstallIntent,
-        MobileAppPublishingState,
-        Platform,
-        VppTokenAccountType,
-        VppTokenActionFailureReason,
-        VppTokenState,
-        VppTokenSyncStatus,
-    ]
+    with_open_enums!(table)
 }
 
 /// The manifest as the bindings' parity tests read it: every operation with its derived
@@ -542,8 +551,8 @@ pub fn manifest_json() -> String {
 
 /// The types the bindings expose, each under the path a user of the core names it by, in the
 /// order the bindings list them: `models` (Graph objects), `polymorphic` (chosen by
-/// `@odata.type`), `results` (of the workflows and rules), `enums`. Their description, with
-/// every type they use, is [`types_json`].
+/// `@odata.type`), `results` (of the workflows and rules); the `enums` group is
+/// [`exposed_enums`]. Their description, with every type they use, is [`types_json`].
 #[cfg(feature = "describe")]
 macro_rules! exposed_types {
     ($($group:ident: [$($($seg:ident)::+),+ $(,)?]),+ $(,)?) => {
@@ -605,14 +614,32 @@ exposed_types! {
         rules::duplicates::DuplicateFindings, rules::duplicates::AssignmentPlan,
         workflows::profile_check::TokenProfilesCheck, workflows::profile_check::ProfileCheck,
     ],
-    enums: [
-        model::ActionState, model::AppleDeviceDeliveryProtocol, model::AssignmentFilterType,
-        model::AssignmentSource, model::DepTokenType, model::DiscoverySource,
-        model::EnrollmentState, model::ITunesPairingMode, model::InstallIntent,
-        model::MobileAppPublishingState, model::Platform, model::VppTokenAccountType,
-        model::VppTokenActionFailureReason, model::VppTokenState, model::VppTokenSyncStatus,
-        rules::Severity, rules::TokenKind,
-    ],
+}
+
+/// The description's `enums` group: the model's open enums ([`with_open_enums!`]), then the
+/// rules' closed ones.
+#[cfg(feature = "describe")]
+fn exposed_enums(reg: &mut crate::describe::Registry) -> Vec<(String, String)> {
+    use crate::{model, rules};
+    macro_rules! described {
+        ($($t:ident),+ $(,)?) => {
+            vec![$({
+                reg.add::<model::$t>();
+                (stringify!($t).to_owned(), "intune_apple_core::model".to_owned())
+            }),+]
+        };
+    }
+    let mut enums = with_open_enums!(described);
+    macro_rules! closed {
+        ($($t:ident),+) => {
+            $(
+                reg.add::<rules::$t>();
+                enums.push((stringify!($t).to_owned(), "intune_apple_core::rules".to_owned()));
+            )+
+        };
+    }
+    closed!(Severity, TokenKind);
+    enums
 }
 
 /// The description of the exposed types as the bindings' generators read it
@@ -625,7 +652,9 @@ exposed_types! {
 #[must_use]
 pub fn types_json() -> String {
     let mut reg = crate::describe::Registry::default();
-    let exposed: serde_json::Map<String, serde_json::Value> = exposed_types(&mut reg)
+    let mut groups = exposed_types(&mut reg);
+    groups.push(("enums", exposed_enums(&mut reg)));
+    let exposed: serde_json::Map<String, serde_json::Value> = groups
         .into_iter()
         .map(|(group, items)| {
             let items: Vec<serde_json::Value> = items
