@@ -14,6 +14,9 @@ use serde::Serialize;
 
 pub use intune_apple_describe::Describe;
 
+mod walk;
+pub use walk::{Builder, Schema};
+
 /// The type of a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -148,6 +151,35 @@ pub struct PolymorphicDef {
     pub variants: Vec<VariantDef>,
 }
 
+/// A variant of an internally tagged enum.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaggedVariantDef {
+    /// The Rust variant.
+    pub name: &'static str,
+    /// The tag's value for it.
+    pub wire: &'static str,
+    /// Its doc comment.
+    pub doc: &'static str,
+    /// Its fields, beside the tag (none for a unit variant).
+    pub fields: Vec<FieldDef>,
+}
+
+/// An enum serialised as an object whose property `tag` names the variant
+/// (`#[serde(tag = "…")]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TaggedDef {
+    /// Its name.
+    pub name: &'static str,
+    /// The module defining it.
+    pub module: &'static str,
+    /// Its doc comment.
+    pub doc: &'static str,
+    /// The property naming the variant.
+    pub tag: &'static str,
+    /// Its variants in declaration order.
+    pub variants: Vec<TaggedVariantDef>,
+}
+
 /// A described type.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -158,6 +190,8 @@ pub enum TypeDef {
     Enum(EnumDef),
     /// A polymorphic type.
     Polymorphic(PolymorphicDef),
+    /// An internally tagged enum.
+    Tagged(TaggedDef),
 }
 
 impl TypeDef {
@@ -168,6 +202,7 @@ impl TypeDef {
             Self::Struct(d) => d.name,
             Self::Enum(d) => d.name,
             Self::Polymorphic(d) => d.name,
+            Self::Tagged(d) => d.name,
         }
     }
 
@@ -176,6 +211,7 @@ impl TypeDef {
             Self::Struct(d) => d.module,
             Self::Enum(d) => d.module,
             Self::Polymorphic(d) => d.module,
+            Self::Tagged(d) => d.module,
         }
     }
 }
@@ -245,7 +281,7 @@ macro_rules! leaf {
         } )+
     };
 }
-leaf!(Shape::String => String, str, &str, std::path::PathBuf);
+leaf!(Shape::String => String, str, std::path::PathBuf);
 leaf!(Shape::Bool => bool);
 leaf!(Shape::Float => f32, f64);
 leaf!(Shape::Time => DateTime<Utc>);
@@ -277,6 +313,20 @@ impl<T: Describe> Describe for Vec<T> {
         Shape::List {
             of: Box::new(T::shape(reg)),
         }
+    }
+}
+
+impl<T: Describe> Describe for [T] {
+    fn shape(reg: &mut Registry) -> Shape {
+        Shape::List {
+            of: Box::new(T::shape(reg)),
+        }
+    }
+}
+
+impl<T: Describe + ?Sized> Describe for &T {
+    fn shape(reg: &mut Registry) -> Shape {
+        T::shape(reg)
     }
 }
 

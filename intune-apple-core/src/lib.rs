@@ -36,6 +36,7 @@ pub mod fuzzing;
 pub mod graph;
 pub mod manifest;
 pub mod model;
+mod odata;
 mod pem;
 pub mod rules;
 mod secret;

@@ -11,6 +11,8 @@
 //!   keeps unknown members and is not listed.
 //! - `#[describe(polymorphic)]`: an `@odata.type` enum (`odata_polymorphic!`): newtype variants,
 //!   `#[describe(odata = "…")]` naming each known one's type; the others catch the rest.
+//! - An internally tagged enum (`#[serde(tag = "…")]`): each variant with its wire spelling
+//!   (serde's `rename` / `rename_all`) and its named fields (the variant's own `rename_all`).
 
 #![forbid(unsafe_code)]
 
@@ -33,6 +35,7 @@ pub fn derive_describe(input: proc_macro::TokenStream) -> proc_macro::TokenStrea
 struct Options {
     rename: Option<String>,
     rename_all: Option<String>,
+    tag: Option<String>,
     describe_rename_all: Option<String>,
     skip: bool,
     flatten: bool,
@@ -56,6 +59,7 @@ fn options(attrs: &[Attribute]) -> syn::Result<Options> {
                 match key.as_str() {
                     "rename" => o.rename = Some(meta.value()?.parse::<LitStr>()?.value()),
                     "rename_all" => o.rename_all = Some(meta.value()?.parse::<LitStr>()?.value()),
+                    "tag" => o.tag = Some(meta.value()?.parse::<LitStr>()?.value()),
                     "skip" | "skip_serializing" => o.skip = true,
                     "flatten" => o.flatten = true,
                     _ => {
@@ -164,6 +168,54 @@ fn rename(
     })
 }
 
+/// The descriptions (`crate::describe::FieldDef` expressions) of named fields, their wire names
+/// by `rename_all` unless a field renames itself.
+fn named_fields(
+    named: &syn::FieldsNamed,
+    rename_all: Option<&str>,
+    span: proc_macro2::Span,
+) -> syn::Result<Vec<TokenStream>> {
+    let mut fields = Vec::new();
+    for f in &named.named {
+        let Some(fid) = &f.ident else { continue };
+        let o = options(&f.attrs)?;
+        let rust = fid.to_string();
+        let rust = rust.strip_prefix("r#").unwrap_or(&rust).to_owned();
+        let wire = if o.skip {
+            quote!(None)
+        } else {
+            let w = match (&o.rename, rename_all) {
+                (Some(r), _) => r.clone(),
+                (None, Some(rule)) => rename(&rust, rule, false, span)?,
+                (None, None) => rust.clone(),
+            };
+            quote!(Some(#w))
+        };
+        let public = matches!(f.vis, syn::Visibility::Public(_));
+        let flatten = o.flatten;
+        let fdoc = doc(&f.attrs);
+        let ty = &f.ty;
+        // A field serde skips is not on the wire: its type need not be described.
+        let shape = if o.skip {
+            let rust = quote!(#ty).to_string().replace(' ', "");
+            quote!(crate::describe::Shape::Skipped { rust: #rust })
+        } else {
+            quote!(<#ty as crate::describe::Describe>::shape(reg))
+        };
+        fields.push(quote! {
+            crate::describe::FieldDef {
+                name: #rust,
+                wire: #wire,
+                doc: #fdoc,
+                public: #public,
+                flatten: #flatten,
+                shape: #shape,
+            }
+        });
+    }
+    Ok(fields)
+}
+
 fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let ident = &input.ident;
     let name = ident.to_string();
@@ -178,44 +230,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                     "describe: only structs with named fields",
                 ));
             };
-            let mut fields = Vec::new();
-            for f in &named.named {
-                let Some(fid) = &f.ident else { continue };
-                let o = options(&f.attrs)?;
-                let rust = fid.to_string();
-                let rust = rust.strip_prefix("r#").unwrap_or(&rust).to_owned();
-                let wire = if o.skip {
-                    quote!(None)
-                } else {
-                    let w = match (&o.rename, &top.rename_all) {
-                        (Some(r), _) => r.clone(),
-                        (None, Some(rule)) => rename(&rust, rule, false, span)?,
-                        (None, None) => rust.clone(),
-                    };
-                    quote!(Some(#w))
-                };
-                let public = matches!(f.vis, syn::Visibility::Public(_));
-                let flatten = o.flatten;
-                let fdoc = doc(&f.attrs);
-                let ty = &f.ty;
-                // A field serde skips is not on the wire: its type need not be described.
-                let shape = if o.skip {
-                    let rust = quote!(#ty).to_string().replace(' ', "");
-                    quote!(crate::describe::Shape::Skipped { rust: #rust })
-                } else {
-                    quote!(<#ty as crate::describe::Describe>::shape(reg))
-                };
-                fields.push(quote! {
-                    crate::describe::FieldDef {
-                        name: #rust,
-                        wire: #wire,
-                        doc: #fdoc,
-                        public: #public,
-                        flatten: #flatten,
-                        shape: #shape,
-                    }
-                });
-            }
+            let fields = named_fields(named, top.rename_all.as_deref(), span)?;
             quote! {
                 crate::describe::TypeDef::Struct(crate::describe::StructDef {
                     name: #name,
@@ -259,6 +274,50 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                     name: #name,
                     module: module_path!(),
                     doc: #type_doc,
+                    variants: vec![#(#variants),*],
+                })
+            }
+        }
+        Data::Enum(data) if top.tag.is_some() => {
+            let tag = top.tag.clone().unwrap_or_default();
+            let mut variants = Vec::new();
+            for v in &data.variants {
+                let o = options(&v.attrs)?;
+                if o.skip {
+                    continue;
+                }
+                let vname = v.ident.to_string();
+                let wire = match (&o.rename, &top.rename_all) {
+                    (Some(w), _) => w.clone(),
+                    (None, Some(rule)) => rename(&vname, rule, true, span)?,
+                    (None, None) => vname.clone(),
+                };
+                let fields = match &v.fields {
+                    Fields::Named(named) => named_fields(named, o.rename_all.as_deref(), span)?,
+                    Fields::Unit => Vec::new(),
+                    Fields::Unnamed(_) => {
+                        return Err(syn::Error::new(
+                            span,
+                            "describe: tagged variants are units or have named fields",
+                        ))
+                    }
+                };
+                let vdoc = doc(&v.attrs);
+                variants.push(quote! {
+                    crate::describe::TaggedVariantDef {
+                        name: #vname,
+                        wire: #wire,
+                        doc: #vdoc,
+                        fields: vec![#(#fields),*],
+                    }
+                });
+            }
+            quote! {
+                crate::describe::TypeDef::Tagged(crate::describe::TaggedDef {
+                    name: #name,
+                    module: module_path!(),
+                    doc: #type_doc,
+                    tag: #tag,
                     variants: vec![#(#variants),*],
                 })
             }

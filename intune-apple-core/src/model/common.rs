@@ -412,13 +412,7 @@ fn scrub_serde_message(message: &str) -> String {
     out
 }
 
-/// The short name of an `@odata.type` value: without the leading `#` and the
-/// `microsoft.graph.` namespace (`#microsoft.graph.iosVppApp` → `iosVppApp`).
-#[must_use]
-pub fn odata_short_name(odata_type: &str) -> &str {
-    let name = odata_type.strip_prefix('#').unwrap_or(odata_type);
-    name.strip_prefix("microsoft.graph.").unwrap_or(name)
-}
+pub use crate::odata::short_name as odata_short_name;
 
 /// Decodes `value` into `T` as a variant of a polymorphic type, keeping the path of the field
 /// that failed in the message.

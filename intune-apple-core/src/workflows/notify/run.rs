@@ -82,31 +82,49 @@ impl NotifyRun {
     }
 }
 
+/// One channel's outcome as the bindings hand it out.
+#[derive(Serialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
+struct NotifyOutcomeJson<'a> {
+    /// The channel, as shown to people (never its URL).
+    channel: &'a str,
+    /// Whether it received the notification.
+    delivered: bool,
+    /// Why not, in words.
+    error: Option<String>,
+}
+
+/// [`NotifyRun`] as the bindings hand it out.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
+struct NotifyRunJson<'a> {
+    /// [`NotifyRun::due`].
+    due: bool,
+    /// [`NotifyRun::sent`].
+    sent: bool,
+    /// [`NotifyRun::delivered`].
+    delivered: bool,
+    /// [`NotifyRun::succeeded`].
+    succeeded: bool,
+    /// [`NotifyRun::notice`].
+    notice: Option<&'a str>,
+    /// [`NotifyRun::changes`].
+    changes: &'a [Change],
+    /// [`NotifyRun::outcomes`].
+    outcomes: Vec<NotifyOutcomeJson<'a>>,
+    /// [`NotifyRun::state_saved`].
+    state_saved: bool,
+    /// [`NotifyRun::state_error`].
+    state_error: Option<&'a str>,
+}
+
 /// The shape the bindings hand out: `{due, sent, delivered, succeeded, notice, changes,
 /// outcomes: [{channel, delivered, error}], stateSaved, stateError}`, `changes` as in the
 /// webhook event, `error` the readable message of a failed channel (never its URL).
 impl Serialize for NotifyRun {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct OutcomeJson<'a> {
-            channel: &'a str,
-            delivered: bool,
-            error: Option<String>,
-        }
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct RunJson<'a> {
-            due: bool,
-            sent: bool,
-            delivered: bool,
-            succeeded: bool,
-            notice: Option<&'a str>,
-            changes: &'a [Change],
-            outcomes: Vec<OutcomeJson<'a>>,
-            state_saved: bool,
-            state_error: Option<&'a str>,
-        }
-        RunJson {
+        NotifyRunJson {
             due: self.due,
             sent: self.sent(),
             delivered: self.delivered(),
@@ -116,7 +134,7 @@ impl Serialize for NotifyRun {
             outcomes: self
                 .outcomes
                 .iter()
-                .map(|o| OutcomeJson {
+                .map(|o| NotifyOutcomeJson {
                     channel: &o.channel,
                     delivered: o.result.is_ok(),
                     error: o.result.as_ref().err().map(ToString::to_string),
@@ -126,6 +144,14 @@ impl Serialize for NotifyRun {
             state_error: self.state_error.as_deref(),
         }
         .serialize(serializer)
+    }
+}
+
+/// Described as the shape it serialises to.
+#[cfg(feature = "describe")]
+impl crate::describe::Describe for NotifyRun {
+    fn shape(reg: &mut crate::describe::Registry) -> crate::describe::Shape {
+        NotifyRunJson::shape(reg)
     }
 }
 

@@ -198,6 +198,7 @@ pub fn save_state(path: &Path, state: &NotifyState) -> std::io::Result<()> {
 
 /// A credential named in a [`Change`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct CredentialRef {
     /// `pushCertificate`, `enrollmentProgramToken` or `vppToken`.
@@ -214,6 +215,7 @@ pub struct CredentialRef {
 
 /// What changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum ChangeKind {
     /// Crossed the threshold of this many days before expiry.
@@ -254,6 +256,7 @@ pub enum ChangeKind {
 
 /// One reason to notify.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(crate::describe::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Change {
     /// The tenant (empty for a single-tenant report).

@@ -1,0 +1,420 @@
+//! Walking a value with its type's description: how a binding knows, from the model and not
+//! from a property's name, which values are times (handed over as its language's date) and
+//! which are secrets (never handed over).
+//!
+//! A binding serialises a core value to JSON, takes the [`Schema`] of its type and
+//! [`Schema::build`]s its own value with a [`Builder`]:
+//!
+//! - a property the description types as a time (`DateTime<Utc>`) becomes [`Builder::time`],
+//!   every other text stays [`Builder::text`], whatever the property is called;
+//! - a property typed as a [`crate::Secret`] is left out, and so is a property of the same name
+//!   in an object the description does not know (the open part of an unknown Graph type);
+//! - a polymorphic object is walked as the variant its `@odata.type` names, an internally
+//!   tagged one as the variant its tag names;
+//! - what the description leaves open (`serde_json::Value`, the properties of an unknown type)
+//!   is handed over as JSON gives it.
+
+use std::any::TypeId;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use super::{Describe, FieldDef, Registry, Shape, TypeDef};
+
+/// How deeply a walked value may nest (JSON read by `serde_json` stops at 128 levels).
+const MAX_DEPTH: usize = 256;
+
+/// What a binding builds the values of its language with, one call per JSON value.
+pub trait Builder {
+    /// A value of the binding's language.
+    type Value;
+    /// Why a value could not be built.
+    type Error;
+    /// `null`.
+    fn null(&mut self) -> Result<Self::Value, Self::Error>;
+    /// `true` / `false`.
+    fn bool(&mut self, value: bool) -> Result<Self::Value, Self::Error>;
+    /// A number.
+    fn number(&mut self, value: &serde_json::Number) -> Result<Self::Value, Self::Error>;
+    /// Text that is not a time.
+    fn text(&mut self, value: &str) -> Result<Self::Value, Self::Error>;
+    /// A time (a property the description types as one).
+    fn time(&mut self, value: DateTime<Utc>) -> Result<Self::Value, Self::Error>;
+    /// A list of built values.
+    fn list(&mut self, items: Vec<Self::Value>) -> Result<Self::Value, Self::Error>;
+    /// An object of built properties, in the JSON's order, secrets already left out.
+    fn object(&mut self, properties: Vec<(&str, Self::Value)>) -> Result<Self::Value, Self::Error>;
+    /// The error for a value nested deeper than a walk follows.
+    fn too_deep(&mut self) -> Self::Error;
+}
+
+/// The description of one type and of every type it uses.
+#[derive(Debug)]
+pub struct Schema {
+    root: Shape,
+    types: BTreeMap<&'static str, TypeDef>,
+    /// The wire names of the described secret properties: withheld from undescribed objects too.
+    secret_names: BTreeSet<&'static str>,
+}
+
+/// The property of an object, as the description sees it.
+enum Property<'s> {
+    /// Typed by the description.
+    Typed(&'s Shape),
+    /// A secret: left out.
+    Secret,
+    /// Not described: handed over as JSON gives it.
+    Open,
+}
+
+/// The shape of a tagged enum's tag.
+static TEXT: Shape = Shape::String;
+
+impl Schema {
+    /// The schema of `T`.
+    #[must_use]
+    pub fn of<T: Describe + ?Sized>() -> Self {
+        let mut reg = Registry::default();
+        let root = T::shape(&mut reg);
+        let types = reg.into_types();
+        let mut secret_names = BTreeSet::new();
+        for def in types.values() {
+            let fields: Vec<&FieldDef> = match def {
+                TypeDef::Struct(d) => d.fields.iter().collect(),
+                TypeDef::Tagged(d) => d.variants.iter().flat_map(|v| &v.fields).collect(),
+                TypeDef::Enum(_) | TypeDef::Polymorphic(_) => Vec::new(),
+            };
+            secret_names.extend(
+                fields
+                    .into_iter()
+                    .filter(|f| is_secret(&f.shape))
+                    .filter_map(|f| f.wire),
+            );
+        }
+        Self {
+            root,
+            types,
+            secret_names,
+        }
+    }
+
+    /// The schema of `T`, made once per type and shared (a binding converts many values of
+    /// one type).
+    #[must_use]
+    pub fn shared<T: Describe + ?Sized + 'static>() -> Arc<Self> {
+        static SCHEMAS: OnceLock<Mutex<HashMap<TypeId, Arc<Schema>>>> = OnceLock::new();
+        let schemas = SCHEMAS.get_or_init(Mutex::default);
+        let mut schemas = schemas.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(
+            schemas
+                .entry(TypeId::of::<T>())
+                .or_insert_with(|| Arc::new(Self::of::<T>())),
+        )
+    }
+
+    /// The shape of the type itself.
+    #[must_use]
+    pub fn root(&self) -> &Shape {
+        &self.root
+    }
+
+    /// Every type the schema uses, by name.
+    #[must_use]
+    pub fn types(&self) -> &BTreeMap<&'static str, TypeDef> {
+        &self.types
+    }
+
+    /// Builds `value` (the JSON a value of this schema's type serialises to) with `builder`.
+    ///
+    /// # Errors
+    /// The builder's errors, and [`Builder::too_deep`] for a value nested deeper than 256
+    /// levels.
+    pub fn build<B: Builder>(&self, value: &Value, builder: &mut B) -> Result<B::Value, B::Error> {
+        self.walk(Some(&self.root), value, builder, 0)
+    }
+
+    fn walk<B: Builder>(
+        &self,
+        shape: Option<&Shape>,
+        value: &Value,
+        b: &mut B,
+        depth: usize,
+    ) -> Result<B::Value, B::Error> {
+        if depth > MAX_DEPTH {
+            return Err(b.too_deep());
+        }
+        let shape = shape.map(strip_optional);
+        match value {
+            Value::Null => b.null(),
+            Value::Bool(v) => b.bool(*v),
+            Value::Number(n) => b.number(n),
+            Value::String(s) => match shape {
+                Some(Shape::Time) => match DateTime::parse_from_rfc3339(s) {
+                    Ok(t) => b.time(t.with_timezone(&Utc)),
+                    Err(_) => b.text(s),
+                },
+                Some(Shape::Secret) => b.null(),
+                _ => b.text(s),
+            },
+            Value::Array(items) => {
+                let item = match shape {
+                    Some(Shape::List { of }) => Some(&**of),
+                    _ => None,
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for v in items {
+                    out.push(self.walk(item, v, b, depth + 1)?);
+                }
+                b.list(out)
+            }
+            Value::Object(map) => {
+                let mut out = Vec::with_capacity(map.len());
+                for (k, v) in map {
+                    let built = match self.property(shape, map, k) {
+                        Property::Secret => continue,
+                        Property::Typed(s) => self.walk(Some(s), v, b, depth + 1)?,
+                        Property::Open if self.secret_names.contains(k.as_str()) => continue,
+                        Property::Open => self.walk(None, v, b, depth + 1)?,
+                    };
+                    out.push((k.as_str(), built));
+                }
+                b.object(out)
+            }
+        }
+    }
+
+    /// The shape of the property `key` of `object`, an object of shape `shape`.
+    fn property<'s>(
+        &'s self,
+        shape: Option<&'s Shape>,
+        object: &Map<String, Value>,
+        key: &str,
+    ) -> Property<'s> {
+        match shape.map(strip_optional) {
+            Some(Shape::Map { of }) => typed(of),
+            Some(Shape::Ref { name }) => match self.types.get(name) {
+                Some(TypeDef::Struct(def)) => self.field(&def.fields, object, key),
+                Some(TypeDef::Polymorphic(def)) => {
+                    let odata = object
+                        .get("@odata.type")
+                        .and_then(Value::as_str)
+                        .map(crate::odata::short_name);
+                    let variant = def
+                        .variants
+                        .iter()
+                        .find(|v| {
+                            v.odata_type
+                                .zip(odata)
+                                .is_some_and(|(want, have)| want.eq_ignore_ascii_case(have))
+                        })
+                        .or_else(|| def.variants.iter().find(|v| v.odata_type.is_none()));
+                    variant.map_or(Property::Open, |v| {
+                        self.property(Some(&v.shape), object, key)
+                    })
+                }
+                Some(TypeDef::Tagged(def)) => {
+                    if key == def.tag {
+                        return Property::Typed(&TEXT);
+                    }
+                    let tag = object.get(def.tag).and_then(Value::as_str);
+                    def.variants
+                        .iter()
+                        .find(|v| Some(v.wire) == tag)
+                        .map_or(Property::Open, |v| self.field(&v.fields, object, key))
+                }
+                Some(TypeDef::Enum(_)) | None => Property::Open,
+            },
+            _ => Property::Open,
+        }
+    }
+
+    /// The property `key` among `fields` (and the fields they flatten).
+    fn field<'s>(
+        &'s self,
+        fields: &'s [FieldDef],
+        object: &Map<String, Value>,
+        key: &str,
+    ) -> Property<'s> {
+        if let Some(f) = fields.iter().find(|f| f.wire == Some(key)) {
+            return typed(&f.shape);
+        }
+        for f in fields.iter().filter(|f| f.flatten) {
+            match self.property(Some(&f.shape), object, key) {
+                Property::Open => {}
+                found => return found,
+            }
+        }
+        Property::Open
+    }
+}
+
+fn typed(shape: &Shape) -> Property<'_> {
+    if is_secret(shape) {
+        Property::Secret
+    } else {
+        Property::Typed(shape)
+    }
+}
+
+fn strip_optional(mut shape: &Shape) -> &Shape {
+    while let Shape::Optional { of } = shape {
+        shape = of;
+    }
+    shape
+}
+
+fn is_secret(shape: &Shape) -> bool {
+    matches!(strip_optional(shape), Shape::Secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EnrollmentProfile, MobileApp, VppToken};
+    use crate::workflows::notify::NotifyRun;
+
+    /// Builds JSON again, times marked as `{"time": "..."}`.
+    struct Marked;
+
+    impl Builder for Marked {
+        type Value = Value;
+        type Error = String;
+        fn null(&mut self) -> Result<Value, String> {
+            Ok(Value::Null)
+        }
+        fn bool(&mut self, v: bool) -> Result<Value, String> {
+            Ok(Value::Bool(v))
+        }
+        fn number(&mut self, v: &serde_json::Number) -> Result<Value, String> {
+            Ok(Value::Number(v.clone()))
+        }
+        fn text(&mut self, v: &str) -> Result<Value, String> {
+            Ok(Value::String(v.to_owned()))
+        }
+        fn time(&mut self, v: DateTime<Utc>) -> Result<Value, String> {
+            Ok(serde_json::json!({ "time": v.timestamp_millis() }))
+        }
+        fn list(&mut self, items: Vec<Value>) -> Result<Value, String> {
+            Ok(Value::Array(items))
+        }
+        fn object(&mut self, properties: Vec<(&str, Value)>) -> Result<Value, String> {
+            Ok(Value::Object(
+                properties
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
+            ))
+        }
+        fn too_deep(&mut self) -> String {
+            "too deep".into()
+        }
+    }
+
+    fn walked<T: Describe + serde::Serialize + 'static>(value: &T) -> Value {
+        let json = serde_json::to_value(value).unwrap_or_default();
+        Schema::shared::<T>()
+            .build(&json, &mut Marked)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn times_are_the_described_ones_and_secrets_are_left_out() {
+        let token: VppToken = serde_json::from_value(serde_json::json!({
+            "id": "t1",
+            "organizationName": "Paris",
+            "expirationDateTime": "2027-01-02T03:04:05Z",
+            "lastSyncDateTime": "2026-01-02T03:04:05.5Z",
+            "token": "the-secret-token",
+            "countryOrRegion": "fr",
+        }))
+        .unwrap_or_default();
+        let out = walked(&token);
+        assert_eq!(out["expirationDateTime"]["time"], 1_798_859_045_000_i64);
+        assert_eq!(out["lastSyncDateTime"]["time"], 1_767_323_045_500_i64);
+        assert_eq!(out["organizationName"], "Paris");
+        assert!(out.get("token").is_none(), "{out}");
+        assert!(!out.to_string().contains("the-secret-token"));
+    }
+
+    #[test]
+    fn a_polymorphic_value_is_walked_as_its_variant_and_unknown_types_stay_json() {
+        let ios: EnrollmentProfile = serde_json::from_value(serde_json::json!({
+            "@odata.type": "#microsoft.graph.depIOSEnrollmentProfile",
+            "id": "p1",
+            "displayName": "Kiosk",
+            "adminAccountPassword": "hunter2",
+        }))
+        .unwrap_or_else(|_| EnrollmentProfile::Other(Default::default()));
+        let out = walked(&ios);
+        assert_eq!(out["displayName"], "Kiosk");
+        assert!(!out.to_string().contains("hunter2"), "{out}");
+
+        // An unknown derived type: its properties are handed over as JSON gives them (a
+        // time-looking text stays text), but a property named like one of the model's
+        // secrets is withheld there too.
+        let unknown: EnrollmentProfile = serde_json::from_value(serde_json::json!({
+            "@odata.type": "#microsoft.graph.depFutureEnrollmentProfile",
+            "id": "p2",
+            "createdDateTime": "2026-01-02T03:04:05Z",
+            "adminAccountPassword": "hunter2",
+            "nested": {"depth": [1, {"x": true}]},
+        }))
+        .unwrap_or_else(|_| EnrollmentProfile::Other(Default::default()));
+        let out = walked(&unknown);
+        assert_eq!(out["createdDateTime"], "2026-01-02T03:04:05Z");
+        assert_eq!(out["nested"]["depth"][1]["x"], true);
+        assert!(!out.to_string().contains("hunter2"), "{out}");
+    }
+
+    #[test]
+    fn a_text_field_named_like_a_time_stays_text() {
+        let app: MobileApp = serde_json::from_value(serde_json::json!({
+            "@odata.type": "#microsoft.graph.iosVppApp",
+            "id": "a1",
+            "displayName": "2026-01-02T03:04:05Z",
+            "createdDateTime": "2026-01-02T03:04:05Z",
+        }))
+        .unwrap_or_else(|_| MobileApp::Other(Default::default()));
+        let out = walked(&app);
+        assert_eq!(out["displayName"], "2026-01-02T03:04:05Z");
+        assert!(out["createdDateTime"].get("time").is_some(), "{out}");
+    }
+
+    #[test]
+    fn a_tagged_enum_is_walked_by_its_tag() {
+        let run: NotifyRun = crate::workflows::notify::NotifyRun {
+            due: true,
+            changes: vec![serde_json::from_value(serde_json::json!({
+                "tenant": "contoso",
+                "credential": {
+                    "kind": "vppToken", "id": "t1", "name": "Paris",
+                    "expiresAt": "2026-12-08T00:00:00Z", "daysLeft": 5
+                },
+                "severity": "warning",
+                "what": {"type": "crossed", "thresholdDays": 7},
+            }))
+            .unwrap_or_else(|e| panic!("{e}"))],
+            notice: Some("2026-01-02T03:04:05Z".into()),
+            ..Default::default()
+        };
+        let out = walked(&run);
+        assert!(out["changes"][0]["credential"]["expiresAt"]["time"].is_i64());
+        assert_eq!(out["changes"][0]["what"]["type"], "crossed");
+        assert_eq!(out["changes"][0]["what"]["thresholdDays"], 7);
+        assert_eq!(out["notice"], "2026-01-02T03:04:05Z");
+    }
+
+    #[test]
+    fn a_value_nested_too_deeply_is_refused() {
+        let mut v = Value::Null;
+        for _ in 0..300 {
+            v = Value::Array(vec![v]);
+        }
+        assert_eq!(
+            Schema::of::<Value>().build(&v, &mut Marked),
+            Err("too deep".to_owned())
+        );
+    }
+}
