@@ -214,10 +214,6 @@ impl Client {
     }
 }
 
-fn js<'e, T: serde::Serialize>(env: &'e Env, v: &T) -> Result<Unknown<'e>> {
-    convert::to_js(env, v)
-}
-
 #[napi]
 impl Client {
     /// Builds a client from explicit options.
@@ -527,7 +523,7 @@ impl Client {
         run(
             env,
             async move { Ok(c.enrollment_profiles(&token_id).get(&profile_id).await?) },
-            |env, p| js(env, &p),
+            |env, p| convert::to_js(env, &p),
         )
     }
 
@@ -545,7 +541,7 @@ impl Client {
         run(
             env,
             async move { Ok(c.enrollment_profiles(&token_id).create(&profile).await?) },
-            |env, p| js(env, &p),
+            |env, p| convert::to_js(env, &p),
         )
     }
 
@@ -993,7 +989,7 @@ impl Client {
         run(
             env,
             async move { Ok(c.vpp_apps().get(&app_id).await?) },
-            |env, a| js(env, &a),
+            |env, a| convert::to_js(env, &a),
         )
     }
 

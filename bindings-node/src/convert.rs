@@ -1,7 +1,9 @@
-//! Plain JavaScript objects of the model: camelCase fields, `Date` for times, strings for
-//! enums. Secrets (`token`, `certificate`, `depToken`, ...) are never copied into them.
+//! Plain JavaScript objects of the model: camelCase fields, `Date` for the fields the model
+//! types as times, strings for enums. Fields the model types as secrets are never copied into
+//! them ([`to_js`] walks each value with its type's description).
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use intune_apple_core::describe::{Builder, Describe};
 use intune_apple_core::model::{
     ApplePushNotificationCertificate, DataSharingConsent, DepOnboardingSetting,
     ImportedAppleDeviceIdentity, ImportedAppleDeviceIdentityResult, VppToken, VppTokenActionResult,
@@ -557,67 +559,61 @@ impl From<VppTokenLicenseSummary> for LicenseSummary {
     }
 }
 
-/// Property names whose values are secrets: never handed to JavaScript.
-const SECRET_KEYS: &[&str] = &[
-    "token",
-    "certificate",
-    "depToken",
-    "adminAccountPassword",
-    "password",
-    "access_token",
-];
+/// Builds plain JS values for `Schema::build`, which decides from the value's type (not from
+/// property names) what is a time (a `Date` here) and what is a secret (left out).
+struct Js<'e>(&'e Env);
 
-/// Whether a property holds a time: Graph's `...DateTime`, and the reports' `...At`,
-/// `...Expiry`, `asOf`.
-fn is_time_key(key: &str) -> bool {
-    key.ends_with("DateTime")
-        || key.ends_with("Date")
-        || key.ends_with("At")
-        || key.ends_with("Expiry")
-        || key == "asOf"
-}
+impl<'e> Builder for Js<'e> {
+    type Value = Unknown<'e>;
+    type Error = napi::Error;
 
-/// A Graph JSON value as a plain JS value: `...DateTime` strings become `Date`s, secret
-/// properties are left out.
-pub(crate) fn json_to_js<'e>(env: &'e Env, value: &Value, key: &str) -> Result<Unknown<'e>> {
-    match value {
-        Value::Null => ToNapiValue::into_unknown(napi::bindgen_prelude::Null, env),
-        Value::Bool(b) => ToNapiValue::into_unknown(*b, env),
-        Value::Number(n) => ToNapiValue::into_unknown(n.as_f64().unwrap_or(f64::NAN), env),
-        Value::String(s) => {
-            if is_time_key(key) {
-                if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-                    let ms = t.with_timezone(&Utc).timestamp_millis() as f64;
-                    return ToNapiValue::into_unknown(env.create_date(ms)?, env);
-                }
-            }
-            ToNapiValue::into_unknown(s.as_str(), env)
+    fn null(&mut self) -> Result<Unknown<'e>> {
+        ToNapiValue::into_unknown(napi::bindgen_prelude::Null, self.0)
+    }
+    fn bool(&mut self, value: bool) -> Result<Unknown<'e>> {
+        ToNapiValue::into_unknown(value, self.0)
+    }
+    fn number(&mut self, value: &serde_json::Number) -> Result<Unknown<'e>> {
+        ToNapiValue::into_unknown(value.as_f64().unwrap_or(f64::NAN), self.0)
+    }
+    fn text(&mut self, value: &str) -> Result<Unknown<'e>> {
+        ToNapiValue::into_unknown(value, self.0)
+    }
+    fn time(&mut self, value: DateTime<Utc>) -> Result<Unknown<'e>> {
+        // Milliseconds since the epoch, what a JS `Date` holds (exact below 2^53).
+        let ms = value.timestamp_millis() as f64;
+        ToNapiValue::into_unknown(self.0.create_date(ms)?, self.0)
+    }
+    fn list(&mut self, items: Vec<Unknown<'e>>) -> Result<Unknown<'e>> {
+        let len = u32::try_from(items.len())
+            .map_err(|_| napi::Error::from_reason("a list too long for JavaScript"))?;
+        let mut array = self.0.create_array(len)?;
+        for (i, item) in (0..len).zip(items) {
+            array.set(i, item)?;
         }
-        Value::Array(items) => {
-            let mut array = env.create_array(items.len() as u32)?;
-            for (i, item) in items.iter().enumerate() {
-                array.set(i as u32, json_to_js(env, item, key)?)?;
-            }
-            ToNapiValue::into_unknown(array, env)
+        ToNapiValue::into_unknown(array, self.0)
+    }
+    fn object(&mut self, properties: Vec<(&str, Unknown<'e>)>) -> Result<Unknown<'e>> {
+        let mut object = Object::new(self.0)?;
+        for (k, v) in properties {
+            object.set_named_property(k, v)?;
         }
-        Value::Object(map) => {
-            let mut object = Object::new(env)?;
-            for (k, v) in map {
-                if SECRET_KEYS.contains(&k.as_str()) {
-                    continue;
-                }
-                object.set_named_property(k, json_to_js(env, v, k)?)?;
-            }
-            ToNapiValue::into_unknown(object, env)
-        }
+        ToNapiValue::into_unknown(object, self.0)
+    }
+    fn too_deep(&mut self) -> napi::Error {
+        napi::Error::from_reason("the answer nests too deeply to convert")
     }
 }
 
-/// A serializable core value as a plain JS value (see [`json_to_js`]).
-pub(crate) fn to_js<'e, T: serde::Serialize>(env: &'e Env, value: &T) -> Result<Unknown<'e>> {
+/// A core value as a plain JS value: camelCase properties as the core serialises them, a `Date`
+/// for every field its type declares a time, secrets left out (`manifest::schema`).
+pub(crate) fn to_js<'e, T>(env: &'e Env, value: &T) -> Result<Unknown<'e>>
+where
+    T: serde::Serialize + Describe + 'static,
+{
     let json = serde_json::to_value(value)
         .map_err(|e| napi::Error::from_reason(format!("cannot convert the answer: {e}")))?;
-    json_to_js(env, &json, "")
+    intune_apple_core::manifest::schema::<T>().build(&json, &mut Js(env))
 }
 
 /// How deeply JS objects and arrays may nest in an input (a cycle reaches it too).

@@ -379,12 +379,11 @@ pub(crate) fn rows_registered(env: &Env) -> Result<bool> {
 }
 
 /// A page of Graph JSON objects (see [`crate::convert::to_js`]).
-pub(crate) fn json<'e, T: serde::Serialize>(env: &'e Env, items: Vec<T>) -> Result<Unknown<'e>> {
-    let mut array = env.create_array(items.len() as u32)?;
-    for (i, item) in items.iter().enumerate() {
-        array.set(i as u32, crate::convert::to_js(env, item)?)?;
-    }
-    ToNapiValue::into_unknown(array, env)
+pub(crate) fn json<'e, T>(env: &'e Env, items: Vec<T>) -> Result<Unknown<'e>>
+where
+    T: serde::Serialize + intune_apple_core::describe::Describe + 'static,
+{
+    crate::convert::to_js(env, &items)
 }
 
 macro_rules! pager {

@@ -405,10 +405,6 @@ impl TokenProfilesCheck {
     }
 }
 
-fn report_js<'e, T: serde::Serialize>(env: &'e Env, v: &T) -> Result<Unknown<'e>> {
-    convert::to_js(env, v)
-}
-
 #[napi]
 impl Client {
     /// The health of every Apple credential of the tenant: `toJSON()`, `toMarkdown()`,
@@ -445,7 +441,7 @@ impl Client {
         run(
             env,
             async move { Ok(renew_push_certificate(&c, &request).await?) },
-            |env, r| report_js(env, &r),
+            |env, r| convert::to_js(env, &r),
         )
     }
 
@@ -464,7 +460,7 @@ impl Client {
             async move {
                 Ok(intune_apple_core::workflows::push_setup::generate_push_csr(&c, &path).await?)
             },
-            |env, r| report_js(env, &r),
+            |env, r| convert::to_js(env, &r),
         )
     }
 
@@ -479,7 +475,7 @@ impl Client {
         run(
             env,
             async move { Ok(download_push_csr(&c, &path).await?) },
-            |env, r| report_js(env, &r),
+            |env, r| convert::to_js(env, &r),
         )
     }
 
@@ -510,7 +506,7 @@ impl Client {
                     renew_enrollment_program_token(&c, &request).await?
                 })
             },
-            |env, r| report_js(env, &r),
+            |env, r| convert::to_js(env, &r),
         )
     }
 
@@ -532,7 +528,7 @@ impl Client {
         run(
             env,
             async move { Ok(renew_vpp_token(&c, &request).await?) },
-            |env, r| report_js(env, &r),
+            |env, r| convert::to_js(env, &r),
         )
     }
 
@@ -551,7 +547,7 @@ impl Client {
         run(
             env,
             async move { Ok(repair_duplicate_apps(&c, &options).await?) },
-            |env, r| report_js(env, &r),
+            |env, r| convert::to_js(env, &r),
         )
     }
 
@@ -570,7 +566,7 @@ impl Client {
         run(
             env,
             async move { Ok(create_profile(&c, &token_id, &template).await?) },
-            |env, r| report_js(env, &r),
+            |env, r| convert::to_js(env, &r),
         )
     }
 
@@ -617,7 +613,7 @@ impl Client {
                 )
                 .await?)
             },
-            |env, r| report_js(env, &r),
+            |env, r| convert::to_js(env, &r),
         )
     }
 
@@ -644,7 +640,7 @@ impl Client {
                         .await?,
                 )
             },
-            |env, r| report_js(env, &r),
+            |env, r| convert::to_js(env, &r),
         )
     }
 
@@ -660,7 +656,7 @@ impl Client {
         run(
             env,
             async move { Ok(set_default_profile(&c, &token_id, &profile_id).await?) },
-            |env, r| report_js(env, &r),
+            |env, r| convert::to_js(env, &r),
         )
     }
 }

@@ -38,6 +38,8 @@ test('reconcile: every case of the demo organisation, and a refused key', () =>
         return true
       })
       assert.throws(() => client.reconcile({ ...options, applePrivateKey: 'not a key' }), { code: 'ERR_CONFIGURATION' })
+      // a budget of 0 is refused by the core, naming Node's option
+      assert.throws(() => client.reconcile({ ...options, requestsPerMinute: 0 }), (e) => e.code === 'ERR_CONFIGURATION' && e.message.includes('requestsPerMinute is 0'))
     } finally {
       apple.stop()
       other.stop()

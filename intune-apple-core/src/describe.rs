@@ -15,7 +15,7 @@ use serde::Serialize;
 pub use intune_apple_describe::Describe;
 
 mod walk;
-pub use walk::{Builder, Schema};
+pub use walk::{secret_fields, Builder, Schema};
 
 /// The type of a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -674,6 +674,48 @@ pub fn types_json() -> String {
     text
 }
 
+/// The schema of `T` as a binding walks its values ([`crate::describe::Schema`]), made once per
+/// type and shared: besides `T`'s own secrets it withholds, from objects the description does
+/// not know (an unknown `@odata.type`), a property named like any secret of the exposed types
+/// (a certificate, a token, an enrollment profile's password).
+#[cfg(feature = "describe")]
+#[must_use]
+pub fn schema<T>() -> std::sync::Arc<crate::describe::Schema>
+where
+    T: crate::describe::Describe + ?Sized + 'static,
+{
+    use std::any::TypeId;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+    use crate::describe::Schema;
+
+    static SECRETS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    static SCHEMAS: OnceLock<Mutex<HashMap<TypeId, Arc<Schema>>>> = OnceLock::new();
+    let secrets = SECRETS.get_or_init(|| {
+        let mut reg = crate::describe::Registry::default();
+        exposed_types(&mut reg);
+        exposed_enums(&mut reg);
+        let types = reg.into_types();
+        let mut names: Vec<&'static str> = types
+            .values()
+            .flat_map(crate::describe::secret_fields)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    });
+    let mut schemas = SCHEMAS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    Arc::clone(
+        schemas
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(Schema::of::<T>().withholding(secrets.iter().copied()))),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -717,6 +759,79 @@ mod tests {
         ] {
             assert!(ERROR_CODES.contains(&workflow_error_code(&e)));
         }
+    }
+
+    /// Copies the JSON, to see what a binding's builder receives.
+    #[cfg(feature = "describe")]
+    struct Copy;
+
+    #[cfg(feature = "describe")]
+    impl crate::describe::Builder for Copy {
+        type Value = serde_json::Value;
+        type Error = ();
+        fn null(&mut self) -> Result<serde_json::Value, ()> {
+            Ok(serde_json::Value::Null)
+        }
+        fn bool(&mut self, v: bool) -> Result<serde_json::Value, ()> {
+            Ok(v.into())
+        }
+        fn number(&mut self, v: &serde_json::Number) -> Result<serde_json::Value, ()> {
+            Ok(serde_json::Value::Number(v.clone()))
+        }
+        fn text(&mut self, v: &str) -> Result<serde_json::Value, ()> {
+            Ok(v.into())
+        }
+        fn time(&mut self, v: chrono::DateTime<chrono::Utc>) -> Result<serde_json::Value, ()> {
+            Ok(serde_json::json!({ "time": v.to_rfc3339() }))
+        }
+        fn list(&mut self, items: Vec<serde_json::Value>) -> Result<serde_json::Value, ()> {
+            Ok(items.into())
+        }
+        fn object(
+            &mut self,
+            properties: Vec<(&str, serde_json::Value)>,
+        ) -> Result<serde_json::Value, ()> {
+            Ok(properties
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect::<serde_json::Map<_, _>>()
+                .into())
+        }
+        fn too_deep(&mut self) {}
+    }
+
+    #[cfg(feature = "describe")]
+    #[test]
+    fn a_schema_withholds_every_exposed_secret_name_from_undescribed_objects() {
+        use crate::rules::duplicates::AssignmentPlan;
+        let assignment: crate::model::MobileAppAssignment =
+            serde_json::from_value(serde_json::json!({
+                "intent": "required",
+                "target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"},
+                "settings": {
+                    "@odata.type": "#microsoft.graph.futureAppAssignmentSettings",
+                    "startDateTime": "2027-01-02T03:04:05Z",
+                    "adminAccountPassword": "hunter2",
+                    "nested": {"certificate": "MIIB", "token": "t0k"},
+                },
+            }))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let plan = crate::rules::duplicates::plan_assignments(&[], &[assignment]);
+        let json = serde_json::to_value(&plan).unwrap_or_default();
+        let plan_schema = schema::<AssignmentPlan>();
+        let names: Vec<&str> = plan_schema.secret_names().collect();
+        for name in ["adminAccountPassword", "certificate", "token"] {
+            assert!(names.contains(&name), "{names:?}");
+        }
+        let out = plan_schema.build(&json, &mut Copy).unwrap_or_default();
+        let settings = &out["merged"][0]["settings"];
+        assert_eq!(settings["startDateTime"], "2027-01-02T03:04:05Z");
+        let text = out.to_string();
+        for secret in ["hunter2", "MIIB", "t0k"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        // Made once per type.
+        assert!(std::sync::Arc::ptr_eq(&plan_schema, &schema::<AssignmentPlan>()));
     }
 
     #[test]

@@ -14,9 +14,7 @@
 //! - what the description leaves open (`serde_json::Value`, the properties of an unknown type)
 //!   is handed over as JSON gives it.
 
-use std::any::TypeId;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -79,20 +77,7 @@ impl Schema {
         let mut reg = Registry::default();
         let root = T::shape(&mut reg);
         let types = reg.into_types();
-        let mut secret_names = BTreeSet::new();
-        for def in types.values() {
-            let fields: Vec<&FieldDef> = match def {
-                TypeDef::Struct(d) => d.fields.iter().collect(),
-                TypeDef::Tagged(d) => d.variants.iter().flat_map(|v| &v.fields).collect(),
-                TypeDef::Enum(_) | TypeDef::Polymorphic(_) => Vec::new(),
-            };
-            secret_names.extend(
-                fields
-                    .into_iter()
-                    .filter(|f| is_secret(&f.shape))
-                    .filter_map(|f| f.wire),
-            );
-        }
+        let secret_names = types.values().flat_map(secret_fields).collect();
         Self {
             root,
             types,
@@ -100,18 +85,18 @@ impl Schema {
         }
     }
 
-    /// The schema of `T`, made once per type and shared (a binding converts many values of
-    /// one type).
+    /// This schema, also withholding properties named `names` from the objects it does not
+    /// describe (e.g. the secrets of every exposed type, [`crate::manifest::schema`]).
     #[must_use]
-    pub fn shared<T: Describe + ?Sized + 'static>() -> Arc<Self> {
-        static SCHEMAS: OnceLock<Mutex<HashMap<TypeId, Arc<Schema>>>> = OnceLock::new();
-        let schemas = SCHEMAS.get_or_init(Mutex::default);
-        let mut schemas = schemas.lock().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(
-            schemas
-                .entry(TypeId::of::<T>())
-                .or_insert_with(|| Arc::new(Self::of::<T>())),
-        )
+    pub fn withholding(mut self, names: impl IntoIterator<Item = &'static str>) -> Self {
+        self.secret_names.extend(names);
+        self
+    }
+
+    /// The wire names of the secret properties it withholds from undescribed objects: those
+    /// its types declare secrets, and those given to [`Schema::withholding`].
+    pub fn secret_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.secret_names.iter().copied()
     }
 
     /// The shape of the type itself.
@@ -250,6 +235,20 @@ impl Schema {
     }
 }
 
+/// The wire names of the fields `def` declares secrets.
+pub fn secret_fields(def: &TypeDef) -> Vec<&'static str> {
+    let fields: Vec<&FieldDef> = match def {
+        TypeDef::Struct(d) => d.fields.iter().collect(),
+        TypeDef::Tagged(d) => d.variants.iter().flat_map(|v| &v.fields).collect(),
+        TypeDef::Enum(_) | TypeDef::Polymorphic(_) => Vec::new(),
+    };
+    fields
+        .into_iter()
+        .filter(|f| is_secret(&f.shape))
+        .filter_map(|f| f.wire)
+        .collect()
+}
+
 fn typed(shape: &Shape) -> Property<'_> {
     if is_secret(shape) {
         Property::Secret
@@ -314,7 +313,7 @@ mod tests {
 
     fn walked<T: Describe + serde::Serialize + 'static>(value: &T) -> Value {
         let json = serde_json::to_value(value).unwrap_or_default();
-        Schema::shared::<T>()
+        Schema::of::<T>()
             .build(&json, &mut Marked)
             .unwrap_or_default()
     }
