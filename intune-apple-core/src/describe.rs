@@ -15,6 +15,8 @@ use serde::Serialize;
 pub use intune_apple_describe::Describe;
 
 mod walk;
+#[cfg(test)]
+pub(crate) use walk::Marked;
 pub use walk::{secret_fields, Builder, Schema};
 
 /// The type of a field.

@@ -761,45 +761,6 @@ mod tests {
         }
     }
 
-    /// Copies the JSON, to see what a binding's builder receives.
-    #[cfg(feature = "describe")]
-    struct Copy;
-
-    #[cfg(feature = "describe")]
-    impl crate::describe::Builder for Copy {
-        type Value = serde_json::Value;
-        type Error = ();
-        fn null(&mut self) -> Result<serde_json::Value, ()> {
-            Ok(serde_json::Value::Null)
-        }
-        fn bool(&mut self, v: bool) -> Result<serde_json::Value, ()> {
-            Ok(v.into())
-        }
-        fn number(&mut self, v: &serde_json::Number) -> Result<serde_json::Value, ()> {
-            Ok(serde_json::Value::Number(v.clone()))
-        }
-        fn text(&mut self, v: &str) -> Result<serde_json::Value, ()> {
-            Ok(v.into())
-        }
-        fn time(&mut self, v: chrono::DateTime<chrono::Utc>) -> Result<serde_json::Value, ()> {
-            Ok(serde_json::json!({ "time": v.to_rfc3339() }))
-        }
-        fn list(&mut self, items: Vec<serde_json::Value>) -> Result<serde_json::Value, ()> {
-            Ok(items.into())
-        }
-        fn object(
-            &mut self,
-            properties: Vec<(&str, serde_json::Value)>,
-        ) -> Result<serde_json::Value, ()> {
-            Ok(properties
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect::<serde_json::Map<_, _>>()
-                .into())
-        }
-        fn too_deep(&mut self) {}
-    }
-
     #[cfg(feature = "describe")]
     #[test]
     fn a_schema_withholds_every_exposed_secret_name_from_undescribed_objects() {
@@ -823,7 +784,9 @@ mod tests {
         for name in ["adminAccountPassword", "certificate", "token"] {
             assert!(names.contains(&name), "{names:?}");
         }
-        let out = plan_schema.build(&json, &mut Copy).unwrap_or_default();
+        let out = plan_schema
+            .build(&json, &mut crate::describe::Marked)
+            .unwrap_or_default();
         let settings = &out["merged"][0]["settings"];
         assert_eq!(settings["startDateTime"], "2027-01-02T03:04:05Z");
         let text = out.to_string();
@@ -831,7 +794,10 @@ mod tests {
             assert!(!text.contains(secret), "{text}");
         }
         // Made once per type.
-        assert!(std::sync::Arc::ptr_eq(&plan_schema, &schema::<AssignmentPlan>()));
+        assert!(std::sync::Arc::ptr_eq(
+            &plan_schema,
+            &schema::<AssignmentPlan>()
+        ));
     }
 
     #[test]

@@ -268,48 +268,50 @@ fn is_secret(shape: &Shape) -> bool {
     matches!(strip_optional(shape), Shape::Secret)
 }
 
+/// A builder for tests: JSON again, each time marked as `{"time": <epoch milliseconds>}`.
+#[cfg(test)]
+pub(crate) struct Marked;
+
+#[cfg(test)]
+impl Builder for Marked {
+    type Value = Value;
+    type Error = String;
+    fn null(&mut self) -> Result<Value, String> {
+        Ok(Value::Null)
+    }
+    fn bool(&mut self, v: bool) -> Result<Value, String> {
+        Ok(Value::Bool(v))
+    }
+    fn number(&mut self, v: &serde_json::Number) -> Result<Value, String> {
+        Ok(Value::Number(v.clone()))
+    }
+    fn text(&mut self, v: &str) -> Result<Value, String> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn time(&mut self, v: DateTime<Utc>) -> Result<Value, String> {
+        Ok(serde_json::json!({ "time": v.timestamp_millis() }))
+    }
+    fn list(&mut self, items: Vec<Value>) -> Result<Value, String> {
+        Ok(Value::Array(items))
+    }
+    fn object(&mut self, properties: Vec<(&str, Value)>) -> Result<Value, String> {
+        Ok(Value::Object(
+            properties
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        ))
+    }
+    fn too_deep(&mut self) -> String {
+        "too deep".into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{EnrollmentProfile, MobileApp, VppToken};
     use crate::workflows::notify::NotifyRun;
-
-    /// Builds JSON again, times marked as `{"time": "..."}`.
-    struct Marked;
-
-    impl Builder for Marked {
-        type Value = Value;
-        type Error = String;
-        fn null(&mut self) -> Result<Value, String> {
-            Ok(Value::Null)
-        }
-        fn bool(&mut self, v: bool) -> Result<Value, String> {
-            Ok(Value::Bool(v))
-        }
-        fn number(&mut self, v: &serde_json::Number) -> Result<Value, String> {
-            Ok(Value::Number(v.clone()))
-        }
-        fn text(&mut self, v: &str) -> Result<Value, String> {
-            Ok(Value::String(v.to_owned()))
-        }
-        fn time(&mut self, v: DateTime<Utc>) -> Result<Value, String> {
-            Ok(serde_json::json!({ "time": v.timestamp_millis() }))
-        }
-        fn list(&mut self, items: Vec<Value>) -> Result<Value, String> {
-            Ok(Value::Array(items))
-        }
-        fn object(&mut self, properties: Vec<(&str, Value)>) -> Result<Value, String> {
-            Ok(Value::Object(
-                properties
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v))
-                    .collect(),
-            ))
-        }
-        fn too_deep(&mut self) -> String {
-            "too deep".into()
-        }
-    }
 
     fn walked<T: Describe + serde::Serialize + 'static>(value: &T) -> Value {
         let json = serde_json::to_value(value).unwrap_or_default();
