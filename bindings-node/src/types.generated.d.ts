@@ -541,11 +541,11 @@ export interface DepRenewalReport {
   /** Whether `force` was set. */
   forced: boolean
   /** The refusals `force` overrode. */
-  overridden: Array<Refusal>
+  overridden: Array<RefusalInfo>
   /** Remarks that did not block the renewal. */
   warnings: Array<string>
   /** What was done, step by step. */
-  steps: Array<Step>
+  steps: Array<WorkflowStep>
 }
 
 /** One device of `SerialAssignmentReport`. */
@@ -965,21 +965,11 @@ export interface PushRenewalReport {
   /** Whether `force` was set. */
   forced: boolean
   /** The refusals `force` overrode (empty when none). */
-  overridden: Array<Refusal>
+  overridden: Array<RefusalInfo>
   /** Remarks that did not block the renewal. */
   warnings: Array<string>
   /** What was done, step by step. */
-  steps: Array<Step>
-}
-
-/** Why a safety check refused a renewal (one entry per reason found). */
-export interface Refusal {
-  /** Stable machine-readable code (`topicChanged`, `notLater`, `notForThisKey`, ...). */
-  code: string
-  /** What is wrong and what to do. */
-  message: string
-  /** Whether `force` may override it (an ambiguous or unsafe target never can). */
-  overridable: boolean
+  steps: Array<WorkflowStep>
 }
 
 /** A section of the report that could not be read. */
@@ -1009,21 +999,13 @@ export interface ReportItemJson {
   /** `ok`, `warning`, `critical`, `expired` or `unknown`: the worst of expiry and problems. */
   severity: Severity
   /** What is wrong, worst first, each with a stable code. */
-  problems: Array<ReportProblemJson>
+  problems: Array<ReportProblem>
   /** What happens if this credential lapses. */
   consequence: string
   /** The renewal steps, in order (Intune admin center, Apple portal, upload, check). */
   renewal: Array<string>
   /** The sync facts of a token (absent for the push certificate, which does not sync). */
   sync?: ItemSync | null
-}
-
-/** A problem of a `ReportItem`. */
-export interface ReportProblemJson {
-  /** Stable code (`push.expiring`, `vpp.duplicate_location`, ...), see `docs/rules.md`. */
-  code: string
-  /** What it means and what to do, in the report's locale. */
-  message: string
 }
 
 /** The outcome of `assign_serial_numbers`. */
@@ -1044,18 +1026,8 @@ export interface SerialAssignmentReport {
   devices: Array<DeviceResult>
 }
 
-/** Serial numbers read from a list or a CSV. */
-export interface SerialListJson {
-  /** Serial numbers, upper-case, trimmed, each once, in input order. */
-  serialNumbers: Array<string>
-  /** Values given more than once (kept once). */
-  duplicates: Array<string>
-  /** Values that are not serial numbers (not letters and digits only), left out. */
-  invalid: Array<string>
-}
-
 /** One step of a workflow: what was done and how it ended. */
-export interface Step {
+export interface WorkflowStep {
   /** Short stable name (`check`, `upload`, `readBack`, `verify`, ...). */
   name: string
   /** How it ended. */
@@ -1189,12 +1161,9 @@ export interface VppRenewalReport {
   /** Whether `force` was set. */
   forced: boolean
   /** The refusals `force` overrode. */
-  overridden: Array<Refusal>
+  overridden: Array<RefusalInfo>
   /** Remarks that did not block the renewal. */
   warnings: Array<string>
   /** What was done, step by step. */
-  steps: Array<Step>
+  steps: Array<WorkflowStep>
 }
-
-/** @deprecated use `Step` (the core's name). */
-export type WorkflowStep = Step

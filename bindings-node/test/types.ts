@@ -20,7 +20,7 @@ import {
   ProfileReport, profileDrift, planProfileApply, applyProfileTemplate, exportProfileTemplate,
   type ExportedProfileTemplate, type ProfileTenants, TokenProfilesCheck, type ProfileCheck,
   findDuplicateApps, planAssignments, supersededTokens, type DuplicateFindings, type AssignmentPlan,
-  type TokenRoles, type Step, type WorkflowStep, type Refusal, type AppRef, type AppRepair,
+  type TokenRoles, type WorkflowStep, type AppRef, type AppRepair,
   type ReportItemJson, type TokenProfilesCheckJson, type StepOutcome, type RepairOutcome,
   type DeviceOutcome, type InstallIntent, type AssignmentTarget, type DepIosEnrollmentProfile,
 } from '../index.js'
@@ -232,10 +232,10 @@ async function everything(): Promise<void> {
   const defaultSet: DefaultProfileSet = await client.setDefaultProfile('id', 'p')
   const serialList: SerialList = parseSerialNumbers('S1\nS2')
   // The results through the interfaces generated from the core's description of its types.
-  const steps: Step[] = [...pushRenewal.steps, ...depRenewal.steps, ...vppRenewal.steps]
+  const steps: WorkflowStep[] = [...pushRenewal.steps, ...depRenewal.steps, ...vppRenewal.steps]
   const stepOutcomes: StepOutcome[] = steps.map((s) => s.outcome)
   const oldStep: WorkflowStep = steps[0]
-  const overridden: Refusal[] = pushRenewal.overridden
+  const overridden: RefusalInfo[] = pushRenewal.overridden
   const expiries: Array<Date | null> = [pushRenewal.previousExpiry, pushRenewal.newExpiry, depRenewal.newExpiry, vppRenewal.previousExpiry]
   const fileExpiry: Date = vppRenewal.fileExpiry
   const csrBytes: number = csrFile.bytes + firstCsr.bytes
