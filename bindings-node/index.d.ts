@@ -1306,7 +1306,7 @@ export interface ReportError {
 /** One credential in a `HealthReport`. */
 export interface ReportItemJson {
   /** `pushCertificate`, `enrollmentProgramToken` or `vppToken`. */
-  kind: TokenKind
+  kind: 'pushCertificate' | 'enrollmentProgramToken' | 'vppToken'
   /** A stable identifier: the Graph id of tokens; the topic of the push certificate (whose Graph id changes on every call). */
   id: string
   /** The name an admin knows it by: the topic (push), the token name (enrollment program), the location (VPP). */

@@ -1,7 +1,7 @@
 // The interfaces tools/gen-types.mjs generates from the core's description of its types
 // (bindings-types.json) against what the addon really returns: every own key of a result is
 // declared by its interface (or the interface is open), and every field typed `Date` holds a
-// Date, every field typed `string` a string. Reads .generated/types.json, which gen-types.mjs
+// Date, every field typed `string` a string, every enum-typed field one of its members. Reads .generated/types.json, which gen-types.mjs
 // writes next to the typings (`npm run build`).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -12,12 +12,15 @@ import { Client, Simulator, inspect, findDuplicateApps, planAssignments, superse
 import { withSim, samples } from './helpers.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const { interfaces, unions } = JSON.parse(fs.readFileSync(path.join(here, '../.generated/types.json'), 'utf8'))
+const { interfaces, unions, enums } = JSON.parse(fs.readFileSync(path.join(here, '../.generated/types.json'), 'utf8'))
 
 /** Checks `value` against the TypeScript type text `ts` of the generated typings. */
 function checkType(value, ts, where) {
   const alternatives = ts.split(' | ').map((a) => a.trim())
   if (value === null) return assert.ok(alternatives.includes('null'), `${where} is null but typed ${ts}`)
+  if (typeof value === 'string' && alternatives.some((a) => a.startsWith("'"))) {
+    return assert.ok(alternatives.includes(`'${value}'`), `${where}: '${value}' is not one of ${ts}`)
+  }
   const type = alternatives.filter((a) => a !== 'null' && a !== '(string & {})')
   assert.ok(type.length >= 1, `${where}: ${ts}`)
   const t = type.length === 1 ? type[0] : null
@@ -30,6 +33,11 @@ function checkType(value, ts, where) {
     return value.forEach((v, i) => checkType(v, t.slice(6, -1), `${where}[${i}]`))
   }
   if (t && interfaces[t]) return conforms(value, t, where)
+  if (t && enums[t]) {
+    assert.equal(typeof value, 'string', `${where} is typed ${t}`)
+    // An open enum (typed with `(string & {})`) takes the values a newer Graph adds.
+    return assert.ok(alternatives.includes('(string & {})') || enums[t].members.includes(value), `${where}: '${value}' is not a ${t}`)
+  }
   if (t && unions[t]) {
     const variant = unions[t][value['@odata.type']] ?? unions[t]['*']
     return conforms(value, variant, `${where} (${variant})`)
@@ -102,10 +110,11 @@ test('the Graph models of the pagers have their generated shapes', () =>
     profiles.forEach((p, i) => checkType(p, 'EnrollmentProfile', `profiles[${i}]`))
   }))
 
-test('the checker catches an undeclared key and a time that is not a Date', () => {
+test('the checker catches an undeclared key, a value no enum has and a time that is not a Date', () => {
   const step = { name: 'inspect', outcome: 'done', detail: 'ok' }
   conforms(step, 'WorkflowStep')
   assert.throws(() => conforms({ ...step, extra: 1 }, 'WorkflowStep'), /extra is returned but not declared/)
+  assert.throws(() => conforms({ ...step, outcome: 'ok' }, 'WorkflowStep'), /'ok' is not a StepOutcome/)
   const report = { topic: 't', previousTopic: null, topicChanged: false, previousExpiry: null, newExpiry: '2030-01-01T00:00:00Z' }
   assert.throws(() => conforms(report, 'PushRenewalReport'), /newExpiry is typed Date/)
 })
