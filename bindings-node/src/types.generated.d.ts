@@ -20,7 +20,7 @@ export type ITunesPairingMode = 'disallow' | 'allow' | 'requiresCertificate'
 export type InstallIntent = 'available' | 'required' | 'uninstall' | 'availableWithoutEnrollment'
 /** `mobileAppPublishingState`. */
 export type MobileAppPublishingState = 'notPublished' | 'processing' | 'published'
-/** `platform` (beta): the device platform. tvOS is spelled `tvos` in the docs and `tvOS` in the metadata; both decode to [`Platform::TvOs`] (which writes `tvOS`). */
+/** `platform` (beta): the device platform. tvOS is spelled `tvos` in the docs and `tvOS` in the metadata; both decode to `Platform::TvOs` (which writes `tvOS`). */
 export type Platform = 'unknown' | 'ios' | 'android' | 'windows' | 'windowsMobile' | 'macOS' | 'visionOS' | 'tvOS' | 'unknownFutureValue'
 /** `vppTokenAccountType`: Apple Business Manager or Apple School Manager. */
 export type VppTokenAccountType = 'business' | 'education'
@@ -32,5 +32,1138 @@ export type VppTokenState = 'unknown' | 'valid' | 'expired' | 'invalid' | 'assig
 export type VppTokenSyncStatus = 'none' | 'inProgress' | 'completed' | 'failed'
 /** How urgent a credential or a problem is. Ordered from harmless to worst, so `max()` gives the overall severity. */
 export type Severity = 'ok' | 'unknown' | 'warning' | 'critical' | 'expired'
-/** Which Apple credential a [`TokenHealth`] is about. */
+/** Which Apple credential a `TokenHealth` is about. */
 export type TokenKind = 'push_certificate' | 'enrollment_program_token' | 'vpp_token'
+/** The platform of a VPP app. */
+export type AppPlatform = 'ios' | 'macOs'
+/** The outcome for one device. */
+export type DeviceOutcome = 'assigned' | 'accepted' | 'unknownSerial' | 'failed'
+/** How the repair of one app ended. */
+export type RepairOutcome = 'nothingToDo' | 'planned' | 'copied' | 'failed' | 'changedMeanwhile' | 'unread'
+/** How one step of a workflow ended. */
+export type StepOutcome = 'done' | 'warning' | 'skipped' | 'failed'
+
+/** `allLicensedUsersAssignmentTarget` / `allDevicesAssignmentTarget`. */
+export interface AllAssignmentTarget {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Assignment filter id. */
+  deviceAndAppManagementAssignmentFilterId?: string | null
+  /** Include or exclude the filter. */
+  deviceAndAppManagementAssignmentFilterType?: AssignmentFilterType | (string & {}) | null
+  [property: string]: unknown
+}
+
+/** What the planning needs to know of a VPP app. */
+export interface AppRef {
+  /** App id. */
+  appId: string
+  /** Display name. */
+  displayName: string | null
+  /** Bundle id. */
+  bundleId: string
+  /** iOS/iPadOS or macOS. */
+  platform: AppPlatform
+  /** The VPP token the app is licensed through. */
+  vppTokenId: string
+}
+
+/** The repair of one app present twice. */
+export interface AppRepair {
+  /** Bundle id. */
+  bundleId: string
+  /** Display name of the target app. */
+  displayName: string | null
+  /** The app on the current token (receives the assignments). */
+  targetAppId: string
+  /** The current token. */
+  targetTokenId: string
+  /** The apps on old tokens (their assignments are copied; they are not changed). */
+  sourceAppIds: Array<string>
+  /** The target app's assignments before the repair (verification checks they are all still there). */
+  before: Array<AssignmentSummary>
+  /** Assignments copied (or to copy, in a dry run). */
+  toCopy: Array<AssignmentSummary>
+  /** Targets already on the app of the current token. */
+  alreadyPresent: Array<AssignmentKey>
+  /** Targets assigned with another intent on the app of the current token (its own kept). */
+  conflicts: Array<AssignmentConflict>
+  /** Assignments that cannot be copied, and why. */
+  notCopied: Array<NotCopied>
+  /** How it ended. */
+  outcome: RepairOutcome
+  /** After applying: whether every copied target is now on the app exactly once. */
+  verified: boolean | null
+  /** The error, when the outcome is `failed`. */
+  error: string | null
+}
+
+/** An assignment the target app already has for the same target, with another intent: the target's is kept. */
+export interface AssignmentConflict {
+  /** The target of both assignments. */
+  key: AssignmentKey
+  /** The intent on the app of the current token (kept). */
+  keptIntent: string | null
+  /** The intent on the app of the old token (not copied). */
+  oldIntent: string | null
+}
+
+/** What an assignment targets: two assignments with the same key target the same devices or users (Intune allows one assignment per target and app). */
+export interface AssignmentKey {
+  /** `group`, `exclusionGroup`, `allLicensedUsers`, `allDevices`, `configurationManagerCollection`, or the `@odata.type` of another target. */
+  targetType: string
+  /** The group or collection id, when the target has one. */
+  targetId: string | null
+}
+
+/** The plan for one target app. */
+export interface AssignmentPlan {
+  /** Assignments to add to the target (ids cleared). */
+  toCopy: Array<MobileAppAssignment>
+  /** Targets the target app already has with the same intent. */
+  alreadyPresent: Array<AssignmentKey>
+  /** Targets the target app already has with another intent (its own is kept). */
+  conflicts: Array<AssignmentConflict>
+  /** Assignments that cannot be copied (policy sets, no target). */
+  notCopied: Array<NotCopied>
+  /** The complete list to send with `assign`: the target's current direct assignments (those of policy sets stay with their policy set) followed by `to_copy`. Sending it removes nothing the target had. */
+  merged: Array<MobileAppAssignment>
+}
+
+/** One assignment, as the report shows it. */
+export interface AssignmentSummary {
+  /** What it targets. */
+  key: AssignmentKey
+  /** Its intent (`required`, `available`, `uninstall`, ...). */
+  intent: string | null
+}
+
+/** The `target` of an app assignment (`deviceAndAppManagementAssignmentTarget`): who gets it. */
+export type AssignmentTarget =
+  | (GroupAssignmentTarget & { '@odata.type': '#microsoft.graph.groupAssignmentTarget' })
+  | (GroupAssignmentTarget & { '@odata.type': '#microsoft.graph.exclusionGroupAssignmentTarget' })
+  | (AllAssignmentTarget & { '@odata.type': '#microsoft.graph.allLicensedUsersAssignmentTarget' })
+  | (AllAssignmentTarget & { '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget' })
+  | (ConfigurationManagerCollectionAssignmentTarget & { '@odata.type': '#microsoft.graph.configurationManagerCollectionAssignmentTarget' })
+  | (UnknownObject & { '@odata.type'?: string | null })
+
+/** **Enrollment profile** as Graph's `enrollmentProfile` declares it: the properties every enrollment profile has, and the whole shape of the tvOS and visionOS profiles (`depTvOSEnrollmentProfile`, `depVisionOSEnrollmentProfile`), which derive from it directly and add nothing. They have no setup assistant panes, supervision, locked enrollment or device name template: those are `depEnrollmentBaseProfile`'s, which only the iOS/iPadOS and macOS profiles derive from. A property a tenant sends beyond these is not kept, so it is never sent back.  Graph (beta): `.../depOnboardingSettings/{id}/enrollmentProfiles/{profileId}`, `.../defaultTvOSEnrollmentProfile`, `.../defaultVisionOSEnrollmentProfile`. */
+export interface BaseEnrollmentProfile {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Key: `{depOnboardingSettingId}_{guid}`. */
+  id?: string | null
+  /** Name shown in the Intune admin center. */
+  displayName?: string | null
+  /** Description. */
+  description?: string | null
+  /** Whether the user must authenticate (user affinity). */
+  requiresUserAuthentication?: boolean | null
+  /** The enrollment URL of the profile. */
+  configurationEndpointUrl?: string | null
+  /** Authenticate with the Company Portal rather than Setup Assistant (Graph's description reads inverted). */
+  enableAuthenticationViaCompanyPortal?: boolean | null
+  /** Install the Company Portal on devices enrolled through Setup Assistant. */
+  requireCompanyPortalOnSetupAssistantEnrolledDevices?: boolean | null
+  [property: string]: unknown
+}
+
+/** `configurationManagerCollectionAssignmentTarget`. */
+export interface ConfigurationManagerCollectionAssignmentTarget {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Assignment filter id. */
+  deviceAndAppManagementAssignmentFilterId?: string | null
+  /** Include or exclude the filter. */
+  deviceAndAppManagementAssignmentFilterType?: AssignmentFilterType | (string & {}) | null
+  /** Configuration Manager collection id. */
+  collectionId?: string | null
+  [property: string]: unknown
+}
+
+/** The outcome of `download_push_csr`. */
+export interface CsrDownload {
+  /** Where the CSR was written. */
+  path: string
+  /** Its size in bytes. */
+  bytes: number
+  /** What to do with it. */
+  nextStep: string
+}
+
+/** The outcome of `set_default_profile`. */
+export interface DefaultProfileSet {
+  /** Token id. */
+  tokenId: string
+  /** The new default profile. */
+  profileId: string
+  /** `ios` or `macOS`. */
+  platform: string
+  /** The default profile of that platform before. */
+  previousDefault: string | null
+}
+
+/** **Legacy enrollment profile** (`depEnrollmentProfile`, the flat type from before the per-platform profiles). Decode it if seen; never create it.  Graph (beta): `.../depOnboardingSettings/{id}/enrollmentProfiles/{profileId}`. */
+export interface DepEnrollmentProfile {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Key: `{depOnboardingSettingId}_{guid}` (settings-catalog ones start with `ECV2_`). */
+  id?: string | null
+  /** Name shown in the Intune admin center. */
+  displayName?: string | null
+  /** Description. */
+  description?: string | null
+  /** Whether the user must authenticate (user affinity). */
+  requiresUserAuthentication?: boolean | null
+  /** The enrollment URL of the profile. */
+  configurationEndpointUrl?: string | null
+  /** Authenticate with the Company Portal rather than Setup Assistant (Graph's description reads inverted). */
+  enableAuthenticationViaCompanyPortal?: boolean | null
+  /** Install the Company Portal on devices enrolled through Setup Assistant. */
+  requireCompanyPortalOnSetupAssistantEnrolledDevices?: boolean | null
+  /** Whether this is the default profile. */
+  isDefault?: boolean | null
+  /** Supervised mode. */
+  supervisedModeEnabled?: boolean | null
+  /** Support department. */
+  supportDepartment?: string | null
+  /** Passcode pane hidden. */
+  passCodeDisabled?: boolean | null
+  /** Whether enrollment is mandatory. */
+  isMandatory?: boolean | null
+  /** Location pane hidden. */
+  locationDisabled?: boolean | null
+  /** Support phone number. */
+  supportPhoneNumber?: string | null
+  /** Pairing with a computer. */
+  iTunesPairingMode?: ITunesPairingMode | (string & {}) | null
+  /** Locked enrollment. */
+  profileRemovalDisabled?: boolean | null
+  /** Apple Configurator management certificates. */
+  managementCertificates?: Array<ManagementCertificateWithThumbprint> | null
+  /** Restore pane hidden. */
+  restoreBlocked?: boolean | null
+  /** Move from Android pane hidden. */
+  restoreFromAndroidDisabled?: boolean | null
+  /** Apple ID pane hidden. */
+  appleIdDisabled?: boolean | null
+  /** Terms and conditions pane hidden. */
+  termsAndConditionsDisabled?: boolean | null
+  /** Touch ID pane hidden. */
+  touchIdDisabled?: boolean | null
+  /** Apple Pay pane hidden. */
+  applePayDisabled?: boolean | null
+  /** Zoom pane hidden. */
+  zoomDisabled?: boolean | null
+  /** Siri pane hidden. */
+  siriDisabled?: boolean | null
+  /** Diagnostics pane hidden. */
+  diagnosticsDisabled?: boolean | null
+  /** macOS Registration pane hidden. */
+  macOSRegistrationDisabled?: boolean | null
+  /** macOS FileVault pane hidden. */
+  macOSFileVaultDisabled?: boolean | null
+  /** Hold setup assistant until configured. */
+  awaitDeviceConfiguredConfirmation?: boolean | null
+  /** Shared iPad: maximum number of users. */
+  sharedIPadMaximumUserCount?: number | null
+  /** Shared iPad. */
+  enableSharedIPad?: boolean | null
+  [property: string]: unknown
+}
+
+/** **iOS/iPadOS enrollment profile** (ADE profile for iPhone and iPad, `depIOSEnrollmentProfile`), with its setup assistant panes and shared iPad settings.  Graph (beta): `.../depOnboardingSettings/{id}/enrollmentProfiles/{profileId}`, `.../depOnboardingSettings/{id}/defaultIosEnrollmentProfile`. */
+export interface DepIosEnrollmentProfile {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Key: `{depOnboardingSettingId}_{guid}` (settings-catalog ones start with `ECV2_`). */
+  id?: string | null
+  /** Name shown in the Intune admin center. */
+  displayName?: string | null
+  /** Description. */
+  description?: string | null
+  /** Whether the user must authenticate (user affinity). */
+  requiresUserAuthentication?: boolean | null
+  /** The enrollment URL of the profile. */
+  configurationEndpointUrl?: string | null
+  /** Authenticate with the Company Portal rather than Setup Assistant (Graph's description reads inverted). */
+  enableAuthenticationViaCompanyPortal?: boolean | null
+  /** Install the Company Portal on devices enrolled through Setup Assistant. */
+  requireCompanyPortalOnSetupAssistantEnrolledDevices?: boolean | null
+  /** Whether this is the default profile of the token. */
+  isDefault?: boolean | null
+  /** Supervised mode. */
+  supervisedModeEnabled?: boolean | null
+  /** Support department shown on the device. */
+  supportDepartment?: string | null
+  /** Support phone number shown on the device. */
+  supportPhoneNumber?: string | null
+  /** Whether the user cannot skip enrollment ("locked enrollment" is separate). */
+  isMandatory?: boolean | null
+  /** Setup assistant pane: Location services hidden. */
+  locationDisabled?: boolean | null
+  /** Locked enrollment: the user cannot remove the management profile. */
+  profileRemovalDisabled?: boolean | null
+  /** Setup assistant pane: Restore hidden. */
+  restoreBlocked?: boolean | null
+  /** Setup assistant pane: Apple ID hidden. */
+  appleIdDisabled?: boolean | null
+  /** Setup assistant pane: Terms and conditions hidden. */
+  termsAndConditionsDisabled?: boolean | null
+  /** Setup assistant pane: Touch ID / Face ID hidden. */
+  touchIdDisabled?: boolean | null
+  /** Setup assistant pane: Apple Pay hidden. */
+  applePayDisabled?: boolean | null
+  /** Setup assistant pane: Siri hidden. */
+  siriDisabled?: boolean | null
+  /** Setup assistant pane: Diagnostics hidden. */
+  diagnosticsDisabled?: boolean | null
+  /** Setup assistant pane: True Tone display hidden. */
+  displayToneSetupDisabled?: boolean | null
+  /** Setup assistant pane: Privacy hidden. */
+  privacyPaneDisabled?: boolean | null
+  /** Setup assistant pane: Screen Time hidden. */
+  screenTimeScreenDisabled?: boolean | null
+  /** Device name template (e.g. `{{SERIAL}}`), or empty. */
+  deviceNameTemplate?: string | null
+  /** Whether setup assistant login goes through a web URL (a Boolean, despite its name). */
+  configurationWebUrl?: boolean | null
+  /** Every Apple setup-assistant `SkipKeys` this profile enables (`Restore`, `AppleID`, ...). */
+  enabledSkipKeys?: Array<string> | null
+  /** Entra ID groups the device joins at enrollment. */
+  enrollmentTimeAzureAdGroupIds?: Array<string> | null
+  /** Hold setup assistant until the device is configured. */
+  waitForDeviceConfiguredConfirmation?: boolean | null
+  /** Pairing with a computer (iTunes / Finder). */
+  iTunesPairingMode?: ITunesPairingMode | (string & {}) | null
+  /** Apple Configurator management certificates. */
+  managementCertificates?: Array<ManagementCertificateWithThumbprint> | null
+  /** Setup assistant pane: Move from Android hidden. */
+  restoreFromAndroidDisabled?: boolean | null
+  /** Hold setup assistant until the device is configured. */
+  awaitDeviceConfiguredConfirmation?: boolean | null
+  /** Shared iPad: maximum number of users. */
+  sharedIPadMaximumUserCount?: number | null
+  /** Shared iPad. */
+  enableSharedIPad?: boolean | null
+  /** VPP token used to install the Company Portal. */
+  companyPortalVppTokenId?: string | null
+  /** Run the Company Portal in single app mode until enrollment completes. */
+  enableSingleAppEnrollmentMode?: boolean | null
+  /** Setup assistant pane: Home button hidden. */
+  homeButtonScreenDisabled?: boolean | null
+  /** Setup assistant pane: iMessage and FaceTime hidden. */
+  iMessageAndFaceTimeScreenDisabled?: boolean | null
+  /** Setup assistant pane: Onboarding hidden. */
+  onBoardingScreenDisabled?: boolean | null
+  /** Setup assistant pane: SIM setup hidden. */
+  simSetupScreenDisabled?: boolean | null
+  /** Setup assistant pane: Software update hidden. */
+  softwareUpdateScreenDisabled?: boolean | null
+  /** Setup assistant pane: Watch migration hidden. */
+  watchMigrationScreenDisabled?: boolean | null
+  /** Setup assistant pane: Appearance hidden. */
+  appearanceScreenDisabled?: boolean | null
+  /** Setup assistant pane: Express language hidden. */
+  expressLanguageScreenDisabled?: boolean | null
+  /** Setup assistant pane: Preferred language hidden. */
+  preferredLanguageScreenDisabled?: boolean | null
+  /** Setup assistant pane: Device to device migration hidden. */
+  deviceToDeviceMigrationDisabled?: boolean | null
+  /** Setup assistant pane: Welcome hidden. */
+  welcomeScreenDisabled?: boolean | null
+  /** Setup assistant pane: Passcode hidden. */
+  passCodeDisabled?: boolean | null
+  /** Setup assistant pane: Zoom hidden. */
+  zoomDisabled?: boolean | null
+  /** Setup assistant pane: Restore completed hidden. */
+  restoreCompletedScreenDisabled?: boolean | null
+  /** Setup assistant pane: Software update complete hidden. */
+  updateCompleteScreenDisabled?: boolean | null
+  /** Shared iPad: temporary sessions only. */
+  forceTemporarySession?: boolean | null
+  /** Shared iPad: temporary session timeout. */
+  temporarySessionTimeoutInSeconds?: number | null
+  /** Shared iPad: user session timeout. */
+  userSessionTimeoutInSeconds?: number | null
+  /** Shared iPad: passcode lock grace period. */
+  passcodeLockGracePeriodInSeconds?: number | null
+  /** eSIM carrier activation URL. */
+  carrierActivationUrl?: string | null
+  /** Shared device mode (distinct from shared iPad). */
+  userlessSharedAadModeEnabled?: boolean | null
+  [property: string]: unknown
+}
+
+/** **macOS enrollment profile** (ADE profile for Macs, `depMacOSEnrollmentProfile`), with its setup assistant panes, local accounts and admin password rotation.  Graph (beta): `.../depOnboardingSettings/{id}/enrollmentProfiles/{profileId}`, `.../depOnboardingSettings/{id}/defaultMacOsEnrollmentProfile`. */
+export interface DepMacOsEnrollmentProfile {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Key: `{depOnboardingSettingId}_{guid}` (settings-catalog ones start with `ECV2_`). */
+  id?: string | null
+  /** Name shown in the Intune admin center. */
+  displayName?: string | null
+  /** Description. */
+  description?: string | null
+  /** Whether the user must authenticate (user affinity). */
+  requiresUserAuthentication?: boolean | null
+  /** The enrollment URL of the profile. */
+  configurationEndpointUrl?: string | null
+  /** Authenticate with the Company Portal rather than Setup Assistant (Graph's description reads inverted). */
+  enableAuthenticationViaCompanyPortal?: boolean | null
+  /** Install the Company Portal on devices enrolled through Setup Assistant. */
+  requireCompanyPortalOnSetupAssistantEnrolledDevices?: boolean | null
+  /** Whether this is the default profile of the token. */
+  isDefault?: boolean | null
+  /** Supervised mode. */
+  supervisedModeEnabled?: boolean | null
+  /** Support department shown on the device. */
+  supportDepartment?: string | null
+  /** Support phone number shown on the device. */
+  supportPhoneNumber?: string | null
+  /** Whether the user cannot skip enrollment ("locked enrollment" is separate). */
+  isMandatory?: boolean | null
+  /** Setup assistant pane: Location services hidden. */
+  locationDisabled?: boolean | null
+  /** Locked enrollment: the user cannot remove the management profile. */
+  profileRemovalDisabled?: boolean | null
+  /** Setup assistant pane: Restore hidden. */
+  restoreBlocked?: boolean | null
+  /** Setup assistant pane: Apple ID hidden. */
+  appleIdDisabled?: boolean | null
+  /** Setup assistant pane: Terms and conditions hidden. */
+  termsAndConditionsDisabled?: boolean | null
+  /** Setup assistant pane: Touch ID / Face ID hidden. */
+  touchIdDisabled?: boolean | null
+  /** Setup assistant pane: Apple Pay hidden. */
+  applePayDisabled?: boolean | null
+  /** Setup assistant pane: Siri hidden. */
+  siriDisabled?: boolean | null
+  /** Setup assistant pane: Diagnostics hidden. */
+  diagnosticsDisabled?: boolean | null
+  /** Setup assistant pane: True Tone display hidden. */
+  displayToneSetupDisabled?: boolean | null
+  /** Setup assistant pane: Privacy hidden. */
+  privacyPaneDisabled?: boolean | null
+  /** Setup assistant pane: Screen Time hidden. */
+  screenTimeScreenDisabled?: boolean | null
+  /** Device name template (e.g. `{{SERIAL}}`), or empty. */
+  deviceNameTemplate?: string | null
+  /** Whether setup assistant login goes through a web URL (a Boolean, despite its name). */
+  configurationWebUrl?: boolean | null
+  /** Every Apple setup-assistant `SkipKeys` this profile enables (`Restore`, `AppleID`, ...). */
+  enabledSkipKeys?: Array<string> | null
+  /** Entra ID groups the device joins at enrollment. */
+  enrollmentTimeAzureAdGroupIds?: Array<string> | null
+  /** Hold setup assistant until the device is configured. */
+  waitForDeviceConfiguredConfirmation?: boolean | null
+  /** Setup assistant pane: Registration hidden. */
+  registrationDisabled?: boolean | null
+  /** Setup assistant pane: FileVault hidden. */
+  fileVaultDisabled?: boolean | null
+  /** Setup assistant pane: iCloud diagnostics hidden. */
+  iCloudDiagnosticsDisabled?: boolean | null
+  /** Setup assistant pane: Passcode hidden. */
+  passCodeDisabled?: boolean | null
+  /** Setup assistant pane: Zoom hidden. */
+  zoomDisabled?: boolean | null
+  /** Setup assistant pane: iCloud storage hidden. */
+  iCloudStorageDisabled?: boolean | null
+  /** Setup assistant pane: Choose your lock screen hidden. */
+  chooseYourLockScreenDisabled?: boolean | null
+  /** Setup assistant pane: Accessibility hidden. */
+  accessibilityScreenDisabled?: boolean | null
+  /** Setup assistant pane: Unlock with Apple Watch hidden. */
+  autoUnlockWithWatchDisabled?: boolean | null
+  /** Skip creating the primary local account. */
+  skipPrimarySetupAccountCreation?: boolean | null
+  /** Create the primary account as a standard user. */
+  setPrimarySetupAccountAsRegularUser?: boolean | null
+  /** Do not prefill the primary account. */
+  dontAutoPopulatePrimaryAccountInfo?: boolean | null
+  /** Primary account full name. */
+  primaryAccountFullName?: string | null
+  /** Primary account user name. */
+  primaryAccountUserName?: string | null
+  /** The user cannot edit the prefilled account. */
+  enableRestrictEditing?: boolean | null
+  /** Local admin account user name. */
+  adminAccountUserName?: string | null
+  /** Local admin account full name. */
+  adminAccountFullName?: string | null
+  /** Hide the local admin account. */
+  hideAdminAccount?: boolean | null
+  /** Enrollment requires a network tether. */
+  requestRequiresNetworkTether?: boolean | null
+  /** Advance through setup assistant automatically. */
+  autoAdvanceSetupEnabled?: boolean | null
+  /** Rotation of the local admin password. */
+  depProfileAdminAccountPasswordRotationSetting?: DepProfileAdminAccountPasswordRotationSetting | null
+  /** Platform SSO during setup assistant (not with `configurationWebUrl`). */
+  usePlatformSSODuringSetupAssistant?: boolean | null
+  [property: string]: unknown
+}
+
+/** `depProfileAdminAccountPasswordRotationSetting`: rotation of the macOS local admin password. */
+export interface DepProfileAdminAccountPasswordRotationSetting {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Rotate every so many days. */
+  autoRotationPeriodInDays?: number | null
+  /** Rotation after the password was retrieved. */
+  depProfileDelayAutoRotationSetting?: DepProfileDelayAutoRotationSetting | null
+  [property: string]: unknown
+}
+
+/** `depProfileDelayAutoRotationSetting`: rotate the local admin password after it was retrieved. */
+export interface DepProfileDelayAutoRotationSetting {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Rotate after retrieval. */
+  onRetrievalAutoRotatePasswordEnabled?: boolean | null
+  /** Hours to wait after retrieval. */
+  onRetrievalDelayAutoRotatePasswordInHours?: number | null
+  [property: string]: unknown
+}
+
+/** The outcome of `renew_enrollment_program_token`. */
+export interface DepRenewalReport {
+  /** Token id. */
+  tokenId: string
+  /** Token name in Intune. */
+  tokenName: string | null
+  /** MDM server name from the file name, when it follows Apple's pattern. */
+  serverNameFromFileName: string | null
+  /** Expiry before the upload. */
+  previousExpiry: Date | null
+  /** Expiry read back after the upload. */
+  newExpiry: Date | null
+  /** Whether `force` was set. */
+  forced: boolean
+  /** The refusals `force` overrode. */
+  overridden: Array<RefusalInfo>
+  /** Remarks that did not block the renewal. */
+  warnings: Array<string>
+  /** What was done, step by step. */
+  steps: Array<WorkflowStep>
+}
+
+/** One device of `SerialAssignmentReport`. */
+export interface DeviceResult {
+  /** Serial number. */
+  serialNumber: string
+  /** Outcome. */
+  outcome: DeviceOutcome
+  /** The batch number (1-based) it was sent in, when sent. */
+  batch: number | null
+  /** Details (the error of a failed batch; what to do for an unknown serial). */
+  detail: string | null
+}
+
+/** One app present twice: the app on the current token (`target`) and its copies on old tokens (`sources`). */
+export interface DuplicateApp {
+  /** Bundle id. */
+  bundleId: string
+  /** The app on the current token: it receives the assignments. */
+  target: AppRef
+  /** The apps on old tokens: their assignments are copied. */
+  sources: Array<AppRef>
+}
+
+/** The outcome of `find_duplicates`. */
+export interface DuplicateFindings {
+  /** Token roles per location. */
+  tokens: TokenRoles
+  /** Apps present on an old and on the current token. */
+  duplicates: Array<DuplicateApp>
+  /** Apps on an old token with no counterpart on the current token: their assignments would be lost with the old token. */
+  orphans: Array<AppRef>
+}
+
+/** The outcome of `repair_duplicate_apps`. */
+export interface DuplicateRepairReport {
+  /** True when nothing was written. */
+  dryRun: boolean
+  /** One entry per app present twice. */
+  apps: Array<AppRepair>
+  /** Apps of old tokens without a counterpart on the current token. */
+  orphans: Array<OrphanApp>
+  /** Every old token, and whether it can be deleted. */
+  oldTokens: Array<OldToken>
+  /** Locations that cannot be repaired yet, and why. */
+  unresolved: Array<string>
+}
+
+/** **Enrollment profile** (ADE profile, DEP profile) as listed under an enrollment program token: one variant per `@odata.type`. Profiles of a type this library does not model (e.g. settings-catalog `ECV2_` ones, or the abstract `enrollmentProfile`) decode into `Other` and round-trip.  Graph (beta): `GET /deviceManagement/depOnboardingSettings/{id}/enrollmentProfiles`. */
+export type EnrollmentProfile =
+  | (DepIosEnrollmentProfile & { '@odata.type': '#microsoft.graph.depIOSEnrollmentProfile' })
+  | (DepMacOsEnrollmentProfile & { '@odata.type': '#microsoft.graph.depMacOSEnrollmentProfile' })
+  | (BaseEnrollmentProfile & { '@odata.type': '#microsoft.graph.depTvOSEnrollmentProfile' })
+  | (BaseEnrollmentProfile & { '@odata.type': '#microsoft.graph.depVisionOSEnrollmentProfile' })
+  | (DepEnrollmentProfile & { '@odata.type': '#microsoft.graph.depEnrollmentProfile' })
+  | (UnknownEnrollmentProfile & { '@odata.type'?: string | null })
+
+/** `groupAssignmentTarget` / `exclusionGroupAssignmentTarget`: a group. */
+export interface GroupAssignmentTarget {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Assignment filter id. */
+  deviceAndAppManagementAssignmentFilterId?: string | null
+  /** Include or exclude the filter. */
+  deviceAndAppManagementAssignmentFilterType?: AssignmentFilterType | (string & {}) | null
+  /** Entra ID group id. */
+  groupId?: string | null
+  [property: string]: unknown
+}
+
+/** The health of every Apple credential of one tenant.  Serialises to (and reads back from) the JSON shape documented in `docs/report.md`: `{"generatedAt", "asOf", "items": [...], "errors": [...]}`. */
+export interface HealthReportJson {
+  /** When the report was made (the client's clock). */
+  generatedAt: string
+  /** The instant the credentials were evaluated at (`--as-of`, else `generated_at`). */
+  asOf: string
+  /** One entry per credential, most urgent first. */
+  items: Array<ReportItemJson>
+  /** One entry per section that could not be read. */
+  errors: Array<ReportError>
+}
+
+/** `iosDeviceType`: which devices an iOS app runs on. */
+export interface IosDeviceType {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** iPad. */
+  iPad?: boolean | null
+  /** iPhone and iPod. */
+  iPhoneAndIPod?: boolean | null
+  [property: string]: unknown
+}
+
+/** **iOS VPP app** (Apps and Books app for iPhone/iPad, `iosVppApp`): an app bought through a VPP token, with its licence counts and the token it comes from.  Graph: `GET /deviceAppManagement/mobileApps/{id}` (v1.0 and beta; `vppTokenId` is beta only). */
+export interface IosVppApp {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Key. */
+  id?: string | null
+  /** App name. */
+  displayName?: string | null
+  /** Description. */
+  description?: string | null
+  /** Publisher. */
+  publisher?: string | null
+  /** Icon. */
+  largeIcon?: MimeContent | null
+  /** Creation time. */
+  createdDateTime?: Date | null
+  /** Last modification. */
+  lastModifiedDateTime?: Date | null
+  /** Featured in the Company Portal. */
+  isFeatured?: boolean | null
+  /** Privacy statement URL. */
+  privacyInformationUrl?: string | null
+  /** More information URL. */
+  informationUrl?: string | null
+  /** Owner. */
+  owner?: string | null
+  /** Developer. */
+  developer?: string | null
+  /** Notes. */
+  notes?: string | null
+  /** (beta) Upload state (0 not ready, 1 ready, 2 processing; docs samples send other numbers). */
+  uploadState?: number | null
+  /** Publishing state. */
+  publishingState?: MobileAppPublishingState | (string & {}) | null
+  /** (beta) Whether the app is assigned. */
+  isAssigned?: boolean | null
+  /** (beta) Scope tags. */
+  roleScopeTagIds?: Array<string> | null
+  /** (beta) Number of dependent apps. */
+  dependentAppCount?: number | null
+  /** (beta) Number of superseding apps. */
+  supersedingAppCount?: number | null
+  /** (beta) Number of superseded apps. */
+  supersededAppCount?: number | null
+  /** Licences in use. */
+  usedLicenseCount?: number | null
+  /** Licences bought. */
+  totalLicenseCount?: number | null
+  /** Release date in the App Store. */
+  releaseDateTime?: Date | null
+  /** App Store URL. */
+  appStoreUrl?: string | null
+  /** User and/or device licensing. */
+  licensingType?: VppLicensingType | null
+  /** iPad and/or iPhone. */
+  applicableDeviceType?: IosDeviceType | null
+  /** Organisation of the VPP token (v1.0 matching; ambiguous with several locations). */
+  vppTokenOrganizationName?: string | null
+  /** Business or education. */
+  vppTokenAccountType?: VppTokenAccountType | (string & {}) | null
+  /** Apple ID of the VPP token (v1.0 matching; ambiguous with several locations). */
+  vppTokenAppleId?: string | null
+  /** Bundle id: with the platform, the key for finding duplicate apps. */
+  bundleId?: string | null
+  /** (beta) Id of the VPP token this app comes from: the reliable app-to-token link. */
+  vppTokenId?: string | null
+  /** (beta) Name of that VPP token. */
+  vppTokenDisplayName?: string | null
+  /** (beta) Results of licence revocations. */
+  revokeLicenseActionResults?: Array<VppAppRevokeLicensesActionResult> | null
+  /** (beta, 2026) Delivery protocol. */
+  appleDeviceAppDeliveryProtocolType?: AppleDeviceDeliveryProtocol | (string & {}) | null
+  [property: string]: unknown
+}
+
+/** `iosVppAppAssignmentSettings`: settings of an iOS VPP app assignment. */
+export interface IosVppAppAssignmentSettings {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Device licensing rather than user licensing. */
+  useDeviceLicensing?: boolean | null
+  /** Per-app VPN configuration. */
+  vpnConfigurationId?: string | null
+  /** Remove the app when the device is unenrolled. */
+  uninstallOnDeviceRemoval?: boolean | null
+  /** The user may remove the app. */
+  isRemovable?: boolean | null
+  /** Block backup of app data. */
+  preventManagedAppBackup?: boolean | null
+  /** Block automatic updates. */
+  preventAutoAppUpdate?: boolean | null
+  [property: string]: unknown
+}
+
+/** When a token last synced with Apple, and when the sync rules next allow one. */
+export interface ItemSync {
+  /** The last successful sync (enrollment program tokens) or the last sync (VPP tokens). */
+  lastSyncAt: string | null
+  /** Enrollment program tokens: the earliest instant at which Intune accepts a manual sync, by the sync rules (`generatedAt` when one is allowed now). `None` for VPP tokens, which Intune does not throttle this way. */
+  nextSyncAllowedAt: string | null
+}
+
+/** **macOS VPP app** (Apps and Books app for Macs, `macOsVppApp`).  Graph (beta only): `GET /deviceAppManagement/mobileApps/{id}`. */
+export interface MacOsVppApp {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Key. */
+  id?: string | null
+  /** App name. */
+  displayName?: string | null
+  /** Description. */
+  description?: string | null
+  /** Publisher. */
+  publisher?: string | null
+  /** Icon. */
+  largeIcon?: MimeContent | null
+  /** Creation time. */
+  createdDateTime?: Date | null
+  /** Last modification. */
+  lastModifiedDateTime?: Date | null
+  /** Featured in the Company Portal. */
+  isFeatured?: boolean | null
+  /** Privacy statement URL. */
+  privacyInformationUrl?: string | null
+  /** More information URL. */
+  informationUrl?: string | null
+  /** Owner. */
+  owner?: string | null
+  /** Developer. */
+  developer?: string | null
+  /** Notes. */
+  notes?: string | null
+  /** (beta) Upload state (0 not ready, 1 ready, 2 processing; docs samples send other numbers). */
+  uploadState?: number | null
+  /** Publishing state. */
+  publishingState?: MobileAppPublishingState | (string & {}) | null
+  /** (beta) Whether the app is assigned. */
+  isAssigned?: boolean | null
+  /** (beta) Scope tags. */
+  roleScopeTagIds?: Array<string> | null
+  /** (beta) Number of dependent apps. */
+  dependentAppCount?: number | null
+  /** (beta) Number of superseding apps. */
+  supersedingAppCount?: number | null
+  /** (beta) Number of superseded apps. */
+  supersededAppCount?: number | null
+  /** Licences in use. */
+  usedLicenseCount?: number | null
+  /** Licences bought. */
+  totalLicenseCount?: number | null
+  /** Release date in the App Store. */
+  releaseDateTime?: Date | null
+  /** App Store URL. */
+  appStoreUrl?: string | null
+  /** User and/or device licensing. */
+  licensingType?: VppLicensingType | null
+  /** Organisation of the VPP token (v1.0 matching; ambiguous with several locations). */
+  vppTokenOrganizationName?: string | null
+  /** Business or education. */
+  vppTokenAccountType?: VppTokenAccountType | (string & {}) | null
+  /** Apple ID of the VPP token (v1.0 matching; ambiguous with several locations). */
+  vppTokenAppleId?: string | null
+  /** Bundle id: with the platform, the key for finding duplicate apps. */
+  bundleId?: string | null
+  /** (beta) Id of the VPP token this app comes from: the reliable app-to-token link. */
+  vppTokenId?: string | null
+  /** (beta) Name of that VPP token. */
+  vppTokenDisplayName?: string | null
+  /** (beta) Results of licence revocations. */
+  revokeLicenseActionResults?: Array<VppAppRevokeLicensesActionResult> | null
+  /** (beta, 2026) Delivery protocol. */
+  appleDeviceAppDeliveryProtocolType?: AppleDeviceDeliveryProtocol | (string & {}) | null
+  [property: string]: unknown
+}
+
+/** `macOsVppAppAssignmentSettings`: settings of a macOS VPP app assignment. */
+export interface MacOsVppAppAssignmentSettings {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Device licensing rather than user licensing. */
+  useDeviceLicensing?: boolean | null
+  /** Remove the app when the device is unenrolled. */
+  uninstallOnDeviceRemoval?: boolean | null
+  /** Block backup of app data. */
+  preventManagedAppBackup?: boolean | null
+  /** Block automatic updates. */
+  preventAutoAppUpdate?: boolean | null
+  [property: string]: unknown
+}
+
+/** `managementCertificateWithThumbprint`: an Apple Configurator management certificate. */
+export interface ManagementCertificateWithThumbprint {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Thumbprint of the certificate. */
+  thumbprint?: string | null
+  [property: string]: unknown
+}
+
+/** `mimeContent`: an icon. */
+export interface MimeContent {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** MIME type. */
+  type?: string | null
+  /** Content, base64. */
+  value?: string | null
+  [property: string]: unknown
+}
+
+/** **App** (`mobileApp`) as listed under `deviceAppManagement/mobileApps`: the VPP app types this library needs, and every other app type kept verbatim in `Other`.  Graph: `GET /deviceAppManagement/mobileApps?$filter=isof('microsoft.graph.iosVppApp')`. */
+export type MobileApp =
+  | (IosVppApp & { '@odata.type': '#microsoft.graph.iosVppApp' })
+  | (MacOsVppApp & { '@odata.type': '#microsoft.graph.macOsVppApp' })
+  | (UnknownObject & { '@odata.type'?: string | null })
+
+/** **App assignment** (`mobileAppAssignment`): who gets an app, how, with which settings.  Graph: `GET /deviceAppManagement/mobileApps/{id}/assignments` (v1.0 and beta). */
+export interface MobileAppAssignment {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Key. */
+  id?: string | null
+  /** Available, required or uninstall. */
+  intent?: InstallIntent | (string & {}) | null
+  /** Who gets the app. */
+  target?: AssignmentTarget | null
+  /** Settings of the assignment. */
+  settings?: MobileAppAssignmentSettings | null
+  /** (beta) Direct or through a policy set. */
+  source?: AssignmentSource | (string & {}) | null
+  /** (beta) Id of the source. */
+  sourceId?: string | null
+  [property: string]: unknown
+}
+
+/** The `settings` of an app assignment (`mobileAppAssignmentSettings`). */
+export type MobileAppAssignmentSettings =
+  | (IosVppAppAssignmentSettings & { '@odata.type': '#microsoft.graph.iosVppAppAssignmentSettings' })
+  | (MacOsVppAppAssignmentSettings & { '@odata.type': '#microsoft.graph.macOsVppAppAssignmentSettings' })
+  | (UnknownObject & { '@odata.type'?: string | null })
+
+/** An assignment of an old app that is not copied, and why. */
+export interface NotCopied {
+  /** Its target (`None` when it has none). */
+  key: AssignmentKey | null
+  /** Why, and what to do instead. */
+  reason: string
+}
+
+/** An old token and whether it can be deleted. */
+export interface OldToken {
+  /** The old token. */
+  tokenId: string
+  /** Its location. */
+  location: string
+  /** The current token of the location. */
+  replacedBy: string
+  /** True when every assignment of its apps is on the current token's apps. */
+  canDelete: boolean
+  /** What still prevents deleting it. */
+  blockers: Array<string>
+  /** What to do next. */
+  nextStep: string
+}
+
+/** An app of an old token that has no counterpart on the current token. */
+export interface OrphanApp {
+  /** The app. */
+  app: AppRef
+  /** How many assignments it has (lost if the old token is deleted); `None` when they could not be read (see `error`). */
+  assignmentCount: number | null
+  /** Why its assignments could not be read. */
+  error: string | null
+}
+
+/** What the rules say of one profile of the token. */
+export interface ProfileCheck {
+  /** The profile's id (`ECV2_<tokenId>_<policyId>` for a settings-catalog policy). */
+  profileId: string
+  /** Its name. */
+  displayName: string | null
+  /** Whether it is a settings-catalog enrollment policy (checked through its settings). */
+  settingsCatalog: boolean
+  /** `iOS`, `macOS`, `tvOS` or `visionOS`, when known. */
+  platform: string | null
+  /** Every broken rule, errors first. For a settings-catalog policy, `path` is the setting definition id (e.g. `ade_setupassistant_passcode`). */
+  violations: Array<ViolationSummary>
+  /** Settings of a settings-catalog policy that no rule here reads (review them in the Intune admin center). */
+  uncheckedSettings: Array<string>
+  /** Why the profile could not be checked (its settings could not be read); `None` when it was. */
+  error: string | null
+}
+
+/** The outcome of `create_profile` and `copy_profile`. */
+export interface ProfileCreated {
+  /** The token the profile was created on. */
+  tokenId: string
+  /** The new profile's id. */
+  profileId: string
+  /** Its name. */
+  displayName: string | null
+  /** The profile it was copied from (`copy_profile` only). */
+  copiedFrom: string | null
+  /** Warnings of the rules (errors refuse the creation). */
+  warnings: Array<ViolationSummary>
+  /** Other remarks. */
+  notes: Array<string>
+}
+
+/** The outcome of `renew_push_certificate`. */
+export interface PushRenewalReport {
+  /** The topic of the uploaded certificate. */
+  topic: string
+  /** The topic Intune had before (`None`: none was configured). */
+  previousTopic: string | null
+  /** True when the topic changed (only possible with `force`): every device must re-enrol. */
+  topicChanged: boolean
+  /** Expiry before the upload. */
+  previousExpiry: Date | null
+  /** Expiry read back after the upload. */
+  newExpiry: Date | null
+  /** Serial number read back after the upload. */
+  serialNumber: string | null
+  /** Whether `force` was set. */
+  forced: boolean
+  /** The refusals `force` overrode (empty when none). */
+  overridden: Array<RefusalInfo>
+  /** Remarks that did not block the renewal. */
+  warnings: Array<string>
+  /** What was done, step by step. */
+  steps: Array<WorkflowStep>
+}
+
+/** A section of the report that could not be read. */
+export interface ReportError {
+  /** `pushCertificate`, `enrollmentProgramTokens`, `vppTokens`, `vppApps`, or `options` when the options were refused. */
+  section: string
+  /** The error kind (`crate::graph::ErrorKind::as_str`): `forbidden`, `throttled`, ... */
+  code: string
+  /** What failed and what to do next. */
+  message: string
+}
+
+/** One credential in a `HealthReport`. */
+export interface ReportItemJson {
+  /** `pushCertificate`, `enrollmentProgramToken` or `vppToken`. */
+  kind: 'pushCertificate' | 'enrollmentProgramToken' | 'vppToken'
+  /** A stable identifier: the Graph id of tokens; the topic of the push certificate (whose Graph id changes on every call). */
+  id: string
+  /** The name an admin knows it by: the topic (push), the token name (enrollment program), the location (VPP). */
+  name: string | null
+  /** The Apple ID (Managed Apple ID) the credential belongs to: renew with this one. */
+  appleId: string | null
+  /** When it expires. */
+  expiresAt: string | null
+  /** Whole days left at `asOf` (negative once expired), rounded down. */
+  daysLeft: number | null
+  /** `ok`, `warning`, `critical`, `expired` or `unknown`: the worst of expiry and problems. */
+  severity: Severity
+  /** What is wrong, worst first, each with a stable code. */
+  problems: Array<ReportProblem>
+  /** What happens if this credential lapses. */
+  consequence: string
+  /** The renewal steps, in order (Intune admin center, Apple portal, upload, check). */
+  renewal: Array<string>
+  /** The sync facts of a token (absent for the push certificate, which does not sync). */
+  sync?: ItemSync | null
+}
+
+/** The outcome of `assign_serial_numbers`. */
+export interface SerialAssignmentReport {
+  /** Token id. */
+  tokenId: string
+  /** Profile id. */
+  profileId: string
+  /** Number of calls made. */
+  batches: number
+  /** Devices `assigned` or `accepted`. */
+  assigned: number
+  /** Devices with an unknown serial number. */
+  unknown: number
+  /** Devices of failed batches. */
+  failed: number
+  /** One entry per distinct serial number, in input order. */
+  devices: Array<DeviceResult>
+}
+
+/** One step of a workflow: what was done and how it ended. */
+export interface WorkflowStep {
+  /** Short stable name (`check`, `upload`, `readBack`, `verify`, ...). */
+  name: string
+  /** How it ended. */
+  outcome: StepOutcome
+  /** What happened, in words (never a secret). */
+  detail: string
+}
+
+/** An old token of a location that holds several, and the current one that replaces it. */
+export interface SupersededToken {
+  /** The old token. */
+  tokenId: string
+  /** Its location name. */
+  location: string
+  /** The current token of the same organisation and location. */
+  replacedBy: string
+}
+
+/** The check of every profile of one token. */
+export interface TokenProfilesCheckJson {
+  /** The enrollment program token. */
+  tokenId: string
+  /** One entry per profile, in the token's order. */
+  profiles: Array<ProfileCheck>
+}
+
+/** The outcome of `superseded_tokens`. */
+export interface TokenRoles {
+  /** Old tokens and the token that replaces each. */
+  superseded: Array<SupersededToken>
+  /** Locations with several tokens of which none is usable: nothing can be repaired there until one is renewed (one message per location). */
+  unresolved: Array<string>
+}
+
+/** An enrollment profile of a type this library does not model: the `enrollmentProfile` properties plus every other property, verbatim. */
+export interface UnknownEnrollmentProfile {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** Key: `{depOnboardingSettingId}_{guid}` (settings-catalog ones start with `ECV2_`). */
+  id?: string | null
+  /** Name shown in the Intune admin center. */
+  displayName?: string | null
+  /** Description. */
+  description?: string | null
+  /** Whether the user must authenticate (user affinity). */
+  requiresUserAuthentication?: boolean | null
+  /** The enrollment URL of the profile. */
+  configurationEndpointUrl?: string | null
+  /** Authenticate with the Company Portal rather than Setup Assistant (Graph's description reads inverted). */
+  enableAuthenticationViaCompanyPortal?: boolean | null
+  /** Install the Company Portal on devices enrolled through Setup Assistant. */
+  requireCompanyPortalOnSetupAssistantEnrolledDevices?: boolean | null
+  [property: string]: unknown
+}
+
+/** An object of a type this library does not model (or an unknown derived type): its `@odata.type` and every other property, kept verbatim so that it round-trips. */
+export interface UnknownObject {
+  /** `@odata.type`, when sent. */
+  '@odata.type'?: string | null
+  [property: string]: unknown
+}
+
+/** A violation as the reports show it. */
+export interface ViolationSummary {
+  /** Rule code (`I1`..`I19`, `M1`..`M9`, `NAME`). */
+  code: string
+  /** `error` or `warning`. */
+  severity: string
+  /** The Graph field concerned (empty: the whole profile). */
+  path: string
+  /** What is wrong and how to fix it. */
+  message: string
+}
+
+/** `iosVppAppRevokeLicensesActionResult` / `macOsVppAppRevokeLicensesActionResult` (beta): the outcome of revoking an app's licences. */
+export interface VppAppRevokeLicensesActionResult {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** User. */
+  userId?: string | null
+  /** Device. */
+  managedDeviceId?: string | null
+  /** Licences to revoke. */
+  totalLicensesCount?: number | null
+  /** Licences that failed. */
+  failedLicensesCount?: number | null
+  /** Why it failed. */
+  actionFailureReason?: VppTokenActionFailureReason | (string & {}) | null
+  /** Action name. */
+  actionName?: string | null
+  /** Action state. */
+  actionState?: ActionState | (string & {}) | null
+  /** Start. */
+  startDateTime?: Date | null
+  /** Last update. */
+  lastUpdatedDateTime?: Date | null
+  [property: string]: unknown
+}
+
+/** `vppLicensingType`: which licence kinds an app supports. */
+export interface VppLicensingType {
+  /** `@odata.type`; optional where the type is the declared one. */
+  '@odata.type'?: string | null
+  /** (beta, deprecated duplicate) User licensing. */
+  supportUserLicensing?: boolean | null
+  /** (beta, deprecated duplicate) Device licensing. */
+  supportDeviceLicensing?: boolean | null
+  /** User licensing. */
+  supportsUserLicensing?: boolean | null
+  /** Device licensing. */
+  supportsDeviceLicensing?: boolean | null
+  [property: string]: unknown
+}
+
+/** The outcome of `renew_vpp_token`. */
+export interface VppRenewalReport {
+  /** The Intune token renewed (or created). */
+  tokenId: string
+  /** `orgName` of the file. */
+  organizationName: string
+  /** Location name of the token. */
+  locationName: string | null
+  /** True when a new token was created (`create_if_missing`). */
+  created: boolean
+  /** Expiry before the upload (`None` when created). */
+  previousExpiry: Date | null
+  /** Expiry read back after the upload. */
+  newExpiry: Date | null
+  /** `expDate` of the file. */
+  fileExpiry: Date
+  /** Whether `force` was set. */
+  forced: boolean
+  /** The refusals `force` overrode. */
+  overridden: Array<RefusalInfo>
+  /** Remarks that did not block the renewal. */
+  warnings: Array<string>
+  /** What was done, step by step. */
+  steps: Array<WorkflowStep>
+}

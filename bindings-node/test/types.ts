@@ -19,6 +19,10 @@ import {
   type TokenCredentialAccessToken, type UserAssignedIdentity,
   ProfileReport, profileDrift, planProfileApply, applyProfileTemplate, exportProfileTemplate,
   type ExportedProfileTemplate, type ProfileTenants, TokenProfilesCheck, type ProfileCheck,
+  findDuplicateApps, planAssignments, supersededTokens, type DuplicateFindings, type AssignmentPlan,
+  type TokenRoles, type WorkflowStep, type AppRef, type AppRepair,
+  type ReportItemJson, type TokenProfilesCheckJson, type StepOutcome, type RepairOutcome,
+  type DeviceOutcome, type InstallIntent, type AssignmentTarget, type DepIosEnrollmentProfile,
 } from '../index.js'
 import * as azureIdentity from '@azure/identity'
 
@@ -227,6 +231,40 @@ async function everything(): Promise<void> {
   const serialReport: SerialAssignmentReport = await client.assignSerialNumbers('id', 'p', ['S1'], 500)
   const defaultSet: DefaultProfileSet = await client.setDefaultProfile('id', 'p')
   const serialList: SerialList = parseSerialNumbers('S1\nS2')
+  // The results through the interfaces generated from the core's description of its types.
+  const steps: WorkflowStep[] = [...pushRenewal.steps, ...depRenewal.steps, ...vppRenewal.steps]
+  const stepOutcomes: StepOutcome[] = steps.map((s) => s.outcome)
+  const oldStep: WorkflowStep = steps[0]
+  const overridden: RefusalInfo[] = pushRenewal.overridden
+  const expiries: Array<Date | null> = [pushRenewal.previousExpiry, pushRenewal.newExpiry, depRenewal.newExpiry, vppRenewal.previousExpiry]
+  const fileExpiry: Date = vppRenewal.fileExpiry
+  const csrBytes: number = csrFile.bytes + firstCsr.bytes
+  const repaired: AppRepair[] = repair.apps
+  const repairOutcomes: RepairOutcome[] = repaired.map((a) => a.outcome)
+  const beforeIntents: Array<string | null> = repaired.flatMap((a) => a.before.map((b) => b.intent))
+  const deletable: boolean[] = repair.oldTokens.map((t) => t.canDelete)
+  const orphanCounts: Array<number | null> = repair.orphans.map((o) => o.assignmentCount)
+  const deviceOutcomes: DeviceOutcome[] = serialReport.devices.map((d) => d.outcome)
+  const warningPaths: string[] = createdProfile.warnings.map((w) => w.path)
+  const previousDefault: string | null = defaultSet.previousDefault
+  const jsonItems: ReportItemJson[] = reportJson.items
+  const jsonTimes: Array<string | null> = [reportJson.generatedAt, reportJson.asOf, jsonItems[0].expiresAt, jsonItems[0].sync?.lastSyncAt ?? null]
+  const checkJson: TokenProfilesCheckJson = profileCheck.toJSON()
+  const findings: DuplicateFindings = findDuplicateApps(vpp, apps, new Date())
+  const targets: AppRef[] = findings.duplicates.map((d) => d.target)
+  const roles: TokenRoles = supersededTokens(vpp)
+  const replacedBy: string[] = [...findings.tokens.superseded, ...roles.superseded].map((t) => t.replacedBy)
+  const plan: AssignmentPlan = planAssignments(assignments, assignments)
+  const intents: Array<InstallIntent | (string & {}) | null | undefined> = plan.merged.map((a) => a.intent)
+  const target: AssignmentTarget | null | undefined = plan.toCopy[0]?.target
+  const groupId: unknown = target?.['@odata.type'] === '#microsoft.graph.groupAssignmentTarget' ? target.groupId : null
+  const conflictIntents: Array<string | null> = plan.conflicts.map((c) => c.keptIntent)
+  const ios: EnrollmentProfile | undefined = profiles.find((p) => p['@odata.type'] === '#microsoft.graph.depIOSEnrollmentProfile')
+  const iosProfile: DepIosEnrollmentProfile | undefined = ios?.['@odata.type'] === '#microsoft.graph.depIOSEnrollmentProfile' ? ios : undefined
+  const created: string | null | undefined = iosProfile?.deviceNameTemplate
+  void [steps, stepOutcomes, oldStep, overridden, expiries, fileExpiry, csrBytes, repairOutcomes, beforeIntents, deletable,
+    orphanCounts, deviceOutcomes, warningPaths, previousDefault, jsonTimes, checkJson, targets, replacedBy, intents,
+    groupId, conflictIntents, created]
   void [items, reportJson, texts, code0, scanCode, pushRenewal, csrFile, depRenewal, vppRenewal, repair, createdProfile, serialReport, defaultSet, serialList, monitoring, nagiosCode, notifiedOk]
 
   sim.addFault({ method: 'GET', path: '/beta/*', kind: 'throttle', retryAfter: '1', nth: 1 })
