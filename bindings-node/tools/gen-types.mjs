@@ -16,9 +16,8 @@
 // - `time` is a `Date` (the binding turns every field the description types as time into a
 //   Date, and nothing else), except in the plain shape of a class (`toJSON`, see `CLASSES`),
 //   which is the core's JSON document: times as RFC 3339 text;
-// - `optional` is `T | null`, and the field may be absent (`name?:`) where the core's serde
-//   skips it when empty: every optional field of a Graph model (module `intune_apple_core::model`)
-//   and those of `ABSENT_WHEN_NONE`;
+// - `optional` is `T | null`; a field may be absent (`name?:`) where the description says serde
+//   leaves it out when empty (`omitted_when_empty`, from `skip_serializing_if`);
 // - a Graph model is open (`[property: string]: unknown`), as is a flattened `json_object`;
 // - an open enum also allows any other string (`(string & {})`): Graph adds members;
 // - a polymorphic type is the union of its variants, each with its `@odata.type` literal
@@ -59,16 +58,19 @@ const NODE_NAMES = {
 }
 const NAPI_DECLARED = new Set(['RefusalInfo', 'SerialList', 'ReportProblem'])
 
-/** Optional fields of results that the core leaves out when empty (`skip_serializing_if`). */
-const ABSENT_WHEN_NONE = new Set(['ReportItem.sync'])
-
 /**
- * Fields whose wire form the description does not know, by `Type.field` (Rust name): the
- * TypeScript type written instead, with the reason.
+ * Fields serde writes with a function of their own (`serialized_with` in the description), so
+ * that their wire form is that function's, not their type's, by `Type.field` (Rust name): the
+ * TypeScript type written instead, or `null` where the function writes the type's own form,
+ * with the reason. A time written by the core's time helpers (`graph_time`, `rfc3339`, ...) is
+ * RFC 3339 text like any time and needs no entry; any other such field must have one, or the
+ * generator fails.
  */
 const FIELD_TYPES = {
-  // Serialised by `kind_serde` (camelCase in the report's JSON); the enum itself is snake_case.
+  // `kind_serde` writes camelCase (the report's JSON); the enum itself is snake_case.
   'ReportItem.kind': "'pushCertificate' | 'enrollmentProgramToken' | 'vppToken'",
+  // `severity_serde` writes `Severity::code`, the enum's own members.
+  'ReportItem.severity': null,
 }
 
 /**
@@ -179,8 +181,14 @@ function fieldsOf(name) {
       continue
     }
     if (f.wire === null || leftOut(f.type)) continue
-    const optional = f.type.kind === 'optional' && (isModel(t) || ABSENT_WHEN_NONE.has(`${name}.${f.name}`))
-    out.push([f.wire, FIELD_TYPES[`${name}.${f.name}`] ?? tsType(f.type, mode), optional, f.doc])
+    // `?:` where the core's serde leaves the field out when empty (`skip_serializing_if`).
+    const optional = f.omitted_when_empty
+    const key = `${name}.${f.name}`
+    const isTime = (x) => x.kind === 'time' || (x.kind === 'optional' && isTime(x.of))
+    if (f.serialized_with && !isTime(f.type) && !(key in FIELD_TYPES)) {
+      throw new Error(`${key} is written by serde's \`with = "${f.serialized_with}"\`: say its wire type in FIELD_TYPES`)
+    }
+    out.push([f.wire, FIELD_TYPES[key] ?? tsType(f.type, mode), optional, f.doc])
   }
   return { fields: out, open }
 }

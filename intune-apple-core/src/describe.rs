@@ -82,6 +82,13 @@ pub struct FieldDef {
     pub public: bool,
     /// Whether serde flattens it into the parent object.
     pub flatten: bool,
+    /// Whether serde leaves it out of the JSON when it is empty (`skip_serializing_if`): a
+    /// reader must accept it absent.
+    pub omitted_when_empty: bool,
+    /// The function serde writes it with (`#[serde(with)]` / `serialize_with`), when its wire
+    /// form is that function's and not its type's: a generator must not read the wire form
+    /// from [`FieldDef::shape`] then.
+    pub serialized_with: Option<&'static str>,
     /// Its type.
     #[serde(rename = "type")]
     pub shape: Shape,

@@ -4,7 +4,10 @@
 //! its `describe` feature: the generated code names `crate::describe`.
 //!
 //! - A struct with named fields: every field with its Rust name, its wire name (serde's
-//!   `rename` / `rename_all`; none when serde skips it), docs, and its type's shape.
+//!   `rename` / `rename_all`; none when serde skips it), docs, whether serde leaves it out when
+//!   empty (`skip_serializing_if`), the function serde writes it with (`with`,
+//!   `serialize_with`: its wire form is then that function's, not its type's), and its type's
+//!   shape.
 //! - An enum of unit variants: its members with their wire spellings (`#[describe(wire = "…")]`,
 //!   else serde's `rename` / `rename_all`, else `#[describe(rename_all = "…")]`, else the name).
 //! - `#[describe(open)]`: an open enum (`open_enum!`): a variant marked `#[describe(other)]`
@@ -38,6 +41,8 @@ struct Options {
     tag: Option<String>,
     describe_rename_all: Option<String>,
     skip: bool,
+    skip_if: bool,
+    with: Option<String>,
     flatten: bool,
     wire: Option<String>,
     open: bool,
@@ -62,6 +67,13 @@ fn options(attrs: &[Attribute]) -> syn::Result<Options> {
                     "tag" => o.tag = Some(meta.value()?.parse::<LitStr>()?.value()),
                     "skip" | "skip_serializing" => o.skip = true,
                     "flatten" => o.flatten = true,
+                    "with" | "serialize_with" => {
+                        o.with = Some(meta.value()?.parse::<LitStr>()?.value());
+                    }
+                    "skip_serializing_if" => {
+                        meta.value()?.parse::<syn::Expr>()?;
+                        o.skip_if = true;
+                    }
                     _ => {
                         // Attributes that do not change the shape (`default`, `with`,
                         // `skip_serializing_if`, ...): read and ignored.
@@ -193,6 +205,11 @@ fn named_fields(
         };
         let public = matches!(f.vis, syn::Visibility::Public(_));
         let flatten = o.flatten;
+        let omitted = o.skip_if;
+        let with = match &o.with {
+            Some(w) => quote!(Some(#w)),
+            None => quote!(None),
+        };
         let fdoc = doc(&f.attrs);
         let ty = &f.ty;
         // A field serde skips is not on the wire: its type need not be described.
@@ -209,6 +226,8 @@ fn named_fields(
                 doc: #fdoc,
                 public: #public,
                 flatten: #flatten,
+                omitted_when_empty: #omitted,
+                serialized_with: #with,
                 shape: #shape,
             }
         });
