@@ -8,3 +8,10 @@ pub fn short_name(odata_type: &str) -> &str {
     let name = odata_type.strip_prefix('#').unwrap_or(odata_type);
     name.strip_prefix("microsoft.graph.").unwrap_or(name)
 }
+
+/// Whether the `@odata.type` value `odata_type` names the type whose short name is `short`
+/// (with or without `#` and the namespace, ignoring ASCII case).
+#[must_use]
+pub fn names(odata_type: &str, short: &str) -> bool {
+    short_name(odata_type).eq_ignore_ascii_case(short)
+}

@@ -473,13 +473,13 @@ macro_rules! odata_polymorphic {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = serde_json::Value::deserialize(deserializer)?;
-                let short = value
+                let odata = value
                     .get("@odata.type")
                     .and_then(serde_json::Value::as_str)
-                    .map(|t| $crate::model::common::odata_short_name(t).to_owned());
-                if let Some(short) = short {
+                    .map(str::to_owned);
+                if let Some(odata) = odata {
                     $(
-                        if short.eq_ignore_ascii_case($wire) {
+                        if $crate::odata::names(&odata, $wire) {
                             return $crate::model::common::decode_variant(value).map(Self::$variant);
                         }
                     )+
