@@ -67,6 +67,18 @@ enum Property<'s> {
     Open,
 }
 
+/// Where the keys of one object are looked up.
+enum Keys<'s> {
+    /// A struct's fields (or a polymorphic variant's).
+    Fields(&'s [FieldDef]),
+    /// A tagged enum's tag and its variant's fields (none for an unknown tag).
+    Tagged(&'static str, &'s [FieldDef]),
+    /// A map: every value has this shape.
+    Values(&'s Shape),
+    /// Not described.
+    Open,
+}
+
 /// The shape of a tagged enum's tag.
 static TEXT: Shape = Shape::String;
 
@@ -155,9 +167,10 @@ impl Schema {
                 b.list(out)
             }
             Value::Object(map) => {
+                let keys = self.keys(shape, map);
                 let mut out = Vec::with_capacity(map.len());
                 for (k, v) in map {
-                    let built = match self.property(shape, map, k) {
+                    let built = match self.property(&keys, map, k) {
                         Property::Secret => continue,
                         Property::Typed(s) => self.walk(Some(s), v, b, depth + 1)?,
                         Property::Open if self.secret_names.contains(k.as_str()) => continue,
@@ -170,48 +183,53 @@ impl Schema {
         }
     }
 
-    /// The shape of the property `key` of `object`, an object of shape `shape`.
-    fn property<'s>(
-        &'s self,
-        shape: Option<&'s Shape>,
-        object: &Map<String, Value>,
-        key: &str,
-    ) -> Property<'s> {
+    /// Where the keys of `object`, an object of shape `shape`, are looked up: resolved once
+    /// per object (a polymorphic object's variant, a tagged one's).
+    fn keys<'s>(&'s self, shape: Option<&'s Shape>, object: &Map<String, Value>) -> Keys<'s> {
         match shape.map(strip_optional) {
-            Some(Shape::Map { of }) => typed(of),
+            Some(Shape::Map { of }) => Keys::Values(of),
             Some(Shape::Ref { name }) => match self.types.get(name) {
-                Some(TypeDef::Struct(def)) => self.field(&def.fields, object, key),
+                Some(TypeDef::Struct(def)) => Keys::Fields(&def.fields),
                 Some(TypeDef::Polymorphic(def)) => {
-                    let odata = object
-                        .get("@odata.type")
-                        .and_then(Value::as_str)
-                        .map(crate::odata::short_name);
+                    let odata = object.get("@odata.type").and_then(Value::as_str);
                     let variant = def
                         .variants
                         .iter()
                         .find(|v| {
                             v.odata_type
                                 .zip(odata)
-                                .is_some_and(|(want, have)| want.eq_ignore_ascii_case(have))
+                                .is_some_and(|(short, have)| crate::odata::names(have, short))
                         })
                         .or_else(|| def.variants.iter().find(|v| v.odata_type.is_none()));
-                    variant.map_or(Property::Open, |v| {
-                        self.property(Some(&v.shape), object, key)
-                    })
+                    variant.map_or(Keys::Open, |v| self.keys(Some(&v.shape), object))
                 }
                 Some(TypeDef::Tagged(def)) => {
-                    if key == def.tag {
-                        return Property::Typed(&TEXT);
-                    }
                     let tag = object.get(def.tag).and_then(Value::as_str);
-                    def.variants
+                    let fields = def
+                        .variants
                         .iter()
                         .find(|v| Some(v.wire) == tag)
-                        .map_or(Property::Open, |v| self.field(&v.fields, object, key))
+                        .map_or(&[][..], |v| &v.fields[..]);
+                    Keys::Tagged(def.tag, fields)
                 }
-                Some(TypeDef::Enum(_)) | None => Property::Open,
+                Some(TypeDef::Enum(_)) | None => Keys::Open,
             },
-            _ => Property::Open,
+            _ => Keys::Open,
+        }
+    }
+
+    /// The property `key` of `object`, whose keys are looked up in `keys`.
+    fn property<'s>(
+        &'s self,
+        keys: &Keys<'s>,
+        object: &Map<String, Value>,
+        key: &str,
+    ) -> Property<'s> {
+        match keys {
+            Keys::Values(of) => typed(of),
+            Keys::Tagged(tag, _) if key == *tag => Property::Typed(&TEXT),
+            Keys::Fields(fields) | Keys::Tagged(_, fields) => self.field(fields, object, key),
+            Keys::Open => Property::Open,
         }
     }
 
@@ -226,7 +244,7 @@ impl Schema {
             return typed(&f.shape);
         }
         for f in fields.iter().filter(|f| f.flatten) {
-            match self.property(Some(&f.shape), object, key) {
+            match self.property(&self.keys(Some(&f.shape), object), object, key) {
                 Property::Open => {}
                 found => return found,
             }
