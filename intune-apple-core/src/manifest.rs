@@ -642,6 +642,14 @@ fn exposed_enums(reg: &mut crate::describe::Registry) -> Vec<(String, String)> {
     enums
 }
 
+/// Every group of exposed types, described into `reg`: [`exposed_types!`]'s, then `enums`.
+#[cfg(feature = "describe")]
+fn exposed(reg: &mut crate::describe::Registry) -> Vec<(&'static str, Vec<(String, String)>)> {
+    let mut groups = exposed_types(reg);
+    groups.push(("enums", exposed_enums(reg)));
+    groups
+}
+
 /// The description of the exposed types as the bindings' generators read it
 /// (`bindings-types.json`): `exposed`, the types of [`exposed_types!`] by group with the path
 /// a user names them by, and `types`, every type they use (structs with their fields' Rust
@@ -652,9 +660,7 @@ fn exposed_enums(reg: &mut crate::describe::Registry) -> Vec<(String, String)> {
 #[must_use]
 pub fn types_json() -> String {
     let mut reg = crate::describe::Registry::default();
-    let mut groups = exposed_types(&mut reg);
-    groups.push(("enums", exposed_enums(&mut reg)));
-    let exposed: serde_json::Map<String, serde_json::Value> = groups
+    let exposed: serde_json::Map<String, serde_json::Value> = exposed(&mut reg)
         .into_iter()
         .map(|(group, items)| {
             let items: Vec<serde_json::Value> = items
@@ -694,16 +700,11 @@ where
     static SCHEMAS: OnceLock<Mutex<HashMap<TypeId, Arc<Schema>>>> = OnceLock::new();
     let secrets = SECRETS.get_or_init(|| {
         let mut reg = crate::describe::Registry::default();
-        exposed_types(&mut reg);
-        exposed_enums(&mut reg);
-        let types = reg.into_types();
-        let mut names: Vec<&'static str> = types
+        exposed(&mut reg);
+        reg.into_types()
             .values()
             .flat_map(crate::describe::secret_fields)
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        names
+            .collect()
     });
     let mut schemas = SCHEMAS
         .get_or_init(Mutex::default)

@@ -75,8 +75,8 @@ fn options(attrs: &[Attribute]) -> syn::Result<Options> {
                         o.skip_if = true;
                     }
                     _ => {
-                        // Attributes that do not change the shape (`default`, `with`,
-                        // `skip_serializing_if`, ...): read and ignored.
+                        // Attributes that do not change the shape (`default`,
+                        // `deserialize_with`, ...): read and ignored.
                         if meta.input.peek(syn::Token![=]) {
                             meta.value()?.parse::<syn::Expr>()?;
                         } else if meta.input.peek(syn::token::Paren) {
